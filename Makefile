@@ -1,0 +1,43 @@
+# The two entry points of the README: `make run` (install, build, run the examples) and
+# `make test` (install, build, run every C and Python test).
+JOBS ?= 2
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: deps lib python run test test-c test-c-asan test-python bench clean
+
+deps:
+	scripts/install_deps.sh
+
+lib: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+	cmake --build build -j$(JOBS)
+
+python: deps
+	$(PY) -m pip install -q --no-build-isolation .
+
+run: lib python
+	@echo "== Python: linear regression (examples/python/linear_regression.py)"
+	$(PY) examples/python/linear_regression.py
+	@echo "== C: linear regression linking libmlxc (examples/c/linear_regression.c)"
+	build/example_linear_regression
+
+test-c: lib
+	cd build && ctest --output-on-failure
+
+# The C tests again under AddressSanitizer and UBSan (leaks, bad reads, injected failures).
+test-c-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMLXC_SANITIZE=ON -DMLXC_BUILD_EXAMPLES=OFF
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+
+test-python: python
+	$(PY) -m pytest tests/python -q
+
+test: test-c test-c-asan test-python
+
+bench: python
+	scripts/bench.sh
+
+clean:
+	rm -rf build build-asan $(VENV)

@@ -1,0 +1,21 @@
+/* mlxc: the umbrella header. Include this one; link with -lmlxc. */
+#ifndef MLX_C_MLX_H
+#define MLX_C_MLX_H
+
+#include "mlx/c/array.h"
+#include "mlx/c/cuda.h"
+#include "mlx/c/device.h"
+#include "mlx/c/error.h"
+#include "mlx/c/half.h"
+#include "mlx/c/map.h"
+#include "mlx/c/memory.h"
+#include "mlx/c/metal.h"
+#include "mlx/c/ops.h"
+#include "mlx/c/optional.h"
+#include "mlx/c/stream.h"
+#include "mlx/c/string.h"
+#include "mlx/c/transforms.h"
+#include "mlx/c/vector.h"
+#include "mlx/c/version.h"
+
+#endif

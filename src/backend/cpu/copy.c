@@ -1,0 +1,256 @@
+/* COPY / ASTYPE: a row-contiguous copy of any strided view, converting between all 14x14 dtype
+ * pairs with C conversion semantics (float -> bool is v != 0, complex -> real takes the real part,
+ * real -> complex has imaginary part 0, float16/bfloat16 go through float). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/strided.h"
+#include "core/error.h"
+
+/* The dtypes in enum order: suffix, C storage type. */
+#define TYPES_A(X, ...)                                                                            \
+  X(b, bool, __VA_ARGS__)                                                                          \
+  X(u8, uint8_t, __VA_ARGS__)                                                                      \
+  X(u16, uint16_t, __VA_ARGS__)                                                                    \
+  X(u32, uint32_t, __VA_ARGS__)                                                                    \
+  X(u64, uint64_t, __VA_ARGS__)                                                                    \
+  X(i8, int8_t, __VA_ARGS__)                                                                       \
+  X(i16, int16_t, __VA_ARGS__)                                                                     \
+  X(i32, int32_t, __VA_ARGS__)                                                                     \
+  X(i64, int64_t, __VA_ARGS__)                                                                     \
+  X(f16, uint16_t, __VA_ARGS__)                                                                    \
+  X(f32, float, __VA_ARGS__)                                                                       \
+  X(f64, double, __VA_ARGS__)                                                                      \
+  X(bf16, uint16_t, __VA_ARGS__)                                                                   \
+  X(c64, mx_complex64, __VA_ARGS__)
+/* A second copy so the list can be expanded inside an expansion of the first. */
+#define TYPES_B(X, ...)                                                                            \
+  X(b, bool, __VA_ARGS__)                                                                          \
+  X(u8, uint8_t, __VA_ARGS__)                                                                      \
+  X(u16, uint16_t, __VA_ARGS__)                                                                    \
+  X(u32, uint32_t, __VA_ARGS__)                                                                    \
+  X(u64, uint64_t, __VA_ARGS__)                                                                    \
+  X(i8, int8_t, __VA_ARGS__)                                                                       \
+  X(i16, int16_t, __VA_ARGS__)                                                                     \
+  X(i32, int32_t, __VA_ARGS__)                                                                     \
+  X(i64, int64_t, __VA_ARGS__)                                                                     \
+  X(f16, uint16_t, __VA_ARGS__)                                                                    \
+  X(f32, float, __VA_ARGS__)                                                                       \
+  X(f64, double, __VA_ARGS__)                                                                      \
+  X(bf16, uint16_t, __VA_ARGS__)                                                                   \
+  X(c64, mx_complex64, __VA_ARGS__)
+
+/* Load: storage -> a C arithmetic value. */
+#define LD_b(x) (x)
+#define LD_u8(x) (x)
+#define LD_u16(x) (x)
+#define LD_u32(x) (x)
+#define LD_u64(x) (x)
+#define LD_i8(x) (x)
+#define LD_i16(x) (x)
+#define LD_i32(x) (x)
+#define LD_i64(x) (x)
+#define LD_f16(x) mx_h2f(x)
+#define LD_f32(x) (x)
+#define LD_f64(x) (x)
+#define LD_bf16(x) mx_bf2f(x)
+#define LD_c64(x) ((x).re)
+
+/* Store: C arithmetic value -> storage. Floating values go to narrow integers the way x86
+ * compilers convert them (through a 32-bit, for uint32 a 64-bit, signed conversion). */
+#define FLT_TO(T, W, v) _Generic((v), float: (T)(W)(v), double: (T)(W)(v), default: (T)(v))
+#define ST_b(v) ((bool)((v) != 0))
+#define ST_u8(v) FLT_TO(uint8_t, int32_t, v)
+#define ST_u16(v) FLT_TO(uint16_t, int32_t, v)
+#define ST_u32(v) FLT_TO(uint32_t, int64_t, v)
+#define ST_u64(v) ((uint64_t)(v))
+#define ST_i8(v) FLT_TO(int8_t, int32_t, v)
+#define ST_i16(v) FLT_TO(int16_t, int32_t, v)
+#define ST_i32(v) ((int32_t)(v))
+#define ST_i64(v) ((int64_t)(v))
+#define ST_f16(v) mx_f2h((float)(v))
+#define ST_f32(v) ((float)(v))
+#define ST_f64(v) ((double)(v))
+#define ST_bf16(v) mx_f2bf((float)(v))
+#define ST_c64(v) ((mx_complex64){(float)(v), 0.0f})
+
+typedef void (*conv_fn)(const void *src, int64_t ss, void *dst, int64_t ds, int64_t n);
+
+/* No restrict: an in-place conversion between same-size types (exact alias) must work. */
+#define GEN_PAIR(D, TD, S, TS)                                                                     \
+  static void conv_##S##_##D(const void *src_, int64_t ss, void *dst_, int64_t ds, int64_t n) {    \
+    const TS *src = (const TS *)src_;                                                              \
+    TD *dst = (TD *)dst_;                                                                          \
+    if (ss == 1 && ds == 1) {                                                                      \
+      for (int64_t i = 0; i < n; i++) dst[i] = ST_##D(LD_##S(src[i]));                             \
+    } else if (ss == 0) {                                                                          \
+      TD v = ST_##D(LD_##S(src[0]));                                                               \
+      if (ds == 1)                                                                                 \
+        for (int64_t i = 0; i < n; i++) dst[i] = v;                                                \
+      else                                                                                         \
+        for (int64_t i = 0; i < n; i++) dst[i * ds] = v;                                           \
+    } else if (ds == 1) {                                                                          \
+      for (int64_t i = 0; i < n; i++) dst[i] = ST_##D(LD_##S(src[i * ss]));                        \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) dst[i * ds] = ST_##D(LD_##S(src[i * ss]));                   \
+    }                                                                                              \
+  }
+#define GEN_ROW(S, TS, unused) TYPES_B(GEN_PAIR, S, TS)
+TYPES_A(GEN_ROW, 0)
+
+#define TABLE_ENT(D, TD, S, TS) conv_##S##_##D,
+#define TABLE_ROW(S, TS, unused) {TYPES_B(TABLE_ENT, S, TS)},
+static const conv_fn conv_table[MX_NUM_DTYPES][MX_NUM_DTYPES] = {TYPES_A(TABLE_ROW, 0)};
+
+/* Same-dtype (bitwise) strided copies by item size. */
+#define GEN_BITCOPY(NAME, T)                                                                       \
+  static void NAME(const void *src_, int64_t ss, void *dst_, int64_t ds, int64_t n) {              \
+    const T *src = (const T *)src_;                                                                \
+    T *dst = (T *)dst_;                                                                            \
+    if (ss == 1 && ds == 1) {                                                                      \
+      if (src != dst) memmove(dst, src, (size_t)n * sizeof(T));                                    \
+    } else if (ss == 0) {                                                                          \
+      T v = src[0];                                                                                \
+      if (ds == 1)                                                                                 \
+        for (int64_t i = 0; i < n; i++) dst[i] = v;                                                \
+      else                                                                                         \
+        for (int64_t i = 0; i < n; i++) dst[i * ds] = v;                                           \
+    } else if (ds == 1) {                                                                          \
+      for (int64_t i = 0; i < n; i++) dst[i] = src[i * ss];                                        \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) dst[i * ds] = src[i * ss];                                   \
+    }                                                                                              \
+  }
+GEN_BITCOPY(bitcopy1, uint8_t)
+GEN_BITCOPY(bitcopy2, uint16_t)
+GEN_BITCOPY(bitcopy4, uint32_t)
+GEN_BITCOPY(bitcopy8, uint64_t)
+
+static conv_fn pick_conv(mx_dtype st, mx_dtype dt) {
+  if (st == dt) {
+    switch (mx_dtype_size(st)) {
+    case 1: return bitcopy1;
+    case 2: return bitcopy2;
+    case 4: return bitcopy4;
+    default: return bitcopy8;
+    }
+  }
+  return conv_table[st][dt];
+}
+
+void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx_dtype dt,
+                    int64_t dstride, int64_t n) {
+  if (n <= 0) return;
+  pick_conv(st, dt)(src, sstride, dst, dstride, n);
+}
+
+/* A 2-d transpose-like copy (both operands strided, neither inner stride 1 for the source) is
+ * done in tiles so both sides stay in cache. */
+#define TILE 32
+
+void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,
+                         const int32_t *shape, const int64_t *strides) {
+  int64_t dstr[MX_MAX_NDIM];
+  mx_strided_row_strides(ndim, shape, dstr);
+  const int64_t *ops[2] = {strides, dstr};
+  mx_strided s;
+  if (mx_strided_init(&s, ndim, shape, 2, ops) == 0) return;
+  conv_fn fn = pick_conv(st, dt);
+  size_t ssz = mx_dtype_size(st), dsz = mx_dtype_size(dt);
+  const char *sp = (const char *)src;
+  char *dp = (char *)dst;
+  int nd = s.ndim;
+  int64_t inner = s.shape[nd - 1];
+  int64_t sin = s.strides[0][nd - 1], din = s.strides[1][nd - 1];
+  if (nd == 1) {
+    fn(sp, sin, dp, din, inner);
+    return;
+  }
+  /* Tiled path: the source's inner stride is large and the next dim's is 1 (transposed view). */
+  int64_t sout = s.strides[0][nd - 2], dout = s.strides[1][nd - 2];
+  int64_t outer_n = s.shape[nd - 2];
+  if (sout == 1 && sin != 0 && inner >= TILE && outer_n >= TILE) {
+    mx_strided_pos p;
+    mx_strided_pos_init(&s, &p);
+    int64_t blocks = s.size / (inner * outer_n);
+    for (int64_t b = 0; b < blocks; b++) {
+      const char *sb = sp + p.off[0] * (int64_t)ssz;
+      char *db = dp + p.off[1] * (int64_t)dsz;
+      for (int64_t r0 = 0; r0 < outer_n; r0 += TILE) {
+        int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
+        for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
+          int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
+          for (int64_t r = r0; r < r1; r++)
+            fn(sb + (r * sout + c0 * sin) * (int64_t)ssz, sin,
+               db + (r * dout + c0 * din) * (int64_t)dsz, din, cn);
+        }
+      }
+      /* advance over the dims above the last two */
+      for (int d = nd - 3; d >= 0; d--) {
+        p.off[0] += s.strides[0][d];
+        p.off[1] += s.strides[1][d];
+        if (++p.idx[d] < s.shape[d]) break;
+        p.off[0] -= s.strides[0][d] * s.shape[d];
+        p.off[1] -= s.strides[1][d] * s.shape[d];
+        p.idx[d] = 0;
+      }
+    }
+    return;
+  }
+  mx_strided_pos p;
+  mx_strided_pos_init(&s, &p);
+  int64_t rows = mx_strided_rows(&s);
+  for (int64_t r = 0; r < rows; r++) {
+    fn(sp + p.off[0] * (int64_t)ssz, sin, dp + p.off[1] * (int64_t)dsz, din, inner);
+    mx_strided_next(&s, &p);
+  }
+}
+
+int mx_cpu_copy_into(mx_array *dst, const mx_array *src) {
+  if (dst->ndim != src->ndim) return mx_error("[copy] Shapes of source and destination differ.");
+  for (int d = 0; d < src->ndim; d++)
+    if (dst->shape[d] != src->shape[d])
+      return mx_error("[copy] Shapes of source and destination differ.");
+  if (!mx_dtype_valid(src->dtype) || !mx_dtype_valid(dst->dtype))
+    return mx_error("[copy] Invalid dtype.");
+  if (src->size == 0) return 0;
+  const void *sp = mx_array_data(src);
+  void *dp = mx_array_data(dst);
+  if (!sp || !dp) return mx_error("[copy] Array has no data.");
+  mx_dtype st = (mx_dtype)src->dtype, dt = (mx_dtype)dst->dtype;
+  int src_rc = mx_strided_is_row_contig(src);
+  if (src_rc && st == dt) {
+    if (sp != dp) memmove(dp, sp, (size_t)src->size * mx_dtype_size(st));
+    return 0;
+  }
+  /* The destination may share the source's buffer (donation): safe in place only when the two
+   * coincide exactly and elements have the same size. Otherwise go through a temporary. */
+  if (dst->buf && dst->buf == src->buf &&
+      !(src_rc && sp == dp && mx_dtype_size(st) == mx_dtype_size(dt))) {
+    size_t nb = (size_t)dst->size * mx_dtype_size(dt);
+    void *tmp = malloc(nb);
+    if (!tmp) return mx_error("[copy] Out of memory allocating %zu bytes.", nb);
+    mx_cpu_copy_strided(tmp, dt, sp, st, src->ndim, src->shape, src->strides);
+    memcpy(dp, tmp, nb);
+    free(tmp);
+    return 0;
+  }
+  if (src_rc) {
+    mx_cpu_convert(sp, st, 1, dp, dt, 1, src->size);
+    return 0;
+  }
+  mx_cpu_copy_strided(dp, dt, sp, st, src->ndim, src->shape, src->strides);
+  return 0;
+}
+
+int mx_cpu_copy(mx_node *n) {
+  if (n->nin < 1) return mx_error("[copy] Expected one input.");
+  mx_array *out = &n->out[0];
+  if (mx_array_alloc_data(out) != 0) return MX_ERR;
+  return mx_cpu_copy_into(out, n->inputs[0]);
+}

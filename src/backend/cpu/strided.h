@@ -1,0 +1,174 @@
+/* Shared helpers of the CPU kernels:
+ *   - N-d strided iteration: adjacent dimensions that are contiguous in all operands collapse into
+ *     one; the kernels loop over the outer index (an odometer) with the innermost dimension as a
+ *     tight typed loop.
+ *   - inline, branch-free (vectorizable) float16/bfloat16 conversions, bit-identical to
+ *     mx_f16_to_f32 / mx_f32_to_f16 / mx_f32_to_bf16 of core/dtype.c (which are out of line).
+ *   - dtype conversion entry points implemented in copy.c, shared with reduce.c and matmul.c.
+ */
+#ifndef MX_BACKEND_CPU_STRIDED_H
+#define MX_BACKEND_CPU_STRIDED_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "core/array.h"
+#include "core/dtype.h"
+
+/* ---- strided iteration ---- */
+
+#define MX_STRIDED_MAX_OPS 3
+
+typedef struct {
+  int ndim; /* >= 1 after mx_strided_init */
+  int nops;
+  int64_t size; /* total number of elements */
+  int64_t shape[MX_MAX_NDIM];
+  int64_t strides[MX_STRIDED_MAX_OPS][MX_MAX_NDIM]; /* in elements */
+} mx_strided;
+
+/* Drops size-1 dimensions and merges adjacent ones that are contiguous in every operand.
+ * strides[k] are operand k's strides (elements) for `shape`. Returns the element count. A size-0
+ * shape gives ndim 1, shape {0}; a scalar gives ndim 1, shape {1}, strides 0. */
+static inline int64_t mx_strided_init(mx_strided *s, int ndim, const int32_t *shape, int nops,
+                                      const int64_t *const *strides) {
+  int64_t total = 1;
+  for (int d = 0; d < ndim; d++) total *= shape[d];
+  s->nops = nops;
+  s->size = total;
+  int n = 0;
+  if (total != 0) {
+    for (int d = 0; d < ndim; d++) {
+      if (shape[d] == 1) continue;
+      if (n > 0) {
+        int ok = 1;
+        for (int k = 0; k < nops; k++)
+          if (s->strides[k][n - 1] != strides[k][d] * (int64_t)shape[d]) ok = 0;
+        if (ok) {
+          s->shape[n - 1] *= shape[d];
+          for (int k = 0; k < nops; k++) s->strides[k][n - 1] = strides[k][d];
+          continue;
+        }
+      }
+      s->shape[n] = shape[d];
+      for (int k = 0; k < nops; k++) s->strides[k][n] = strides[k][d];
+      n++;
+    }
+  }
+  if (n == 0) {
+    s->shape[0] = total == 0 ? 0 : 1;
+    for (int k = 0; k < nops; k++) s->strides[k][0] = 0;
+    n = 1;
+  }
+  s->ndim = n;
+  return total;
+}
+
+/* Position over the outer dimensions (all but the innermost). */
+typedef struct {
+  int64_t off[MX_STRIDED_MAX_OPS]; /* element offsets of the current inner row */
+  int64_t idx[MX_MAX_NDIM];
+} mx_strided_pos;
+
+static inline void mx_strided_pos_init(const mx_strided *s, mx_strided_pos *p) {
+  for (int k = 0; k < MX_STRIDED_MAX_OPS; k++) p->off[k] = 0;
+  for (int d = 0; d < s->ndim; d++) p->idx[d] = 0;
+}
+
+/* Number of inner rows (product of the outer dims) and the inner length. */
+static inline int64_t mx_strided_inner(const mx_strided *s) {
+  return s->shape[s->ndim - 1];
+}
+static inline int64_t mx_strided_rows(const mx_strided *s) {
+  int64_t inner = s->shape[s->ndim - 1];
+  return inner == 0 ? 0 : s->size / inner;
+}
+
+/* Advances to the next inner row. */
+static inline void mx_strided_next(const mx_strided *s, mx_strided_pos *p) {
+  for (int d = s->ndim - 2; d >= 0; d--) {
+    for (int k = 0; k < s->nops; k++) p->off[k] += s->strides[k][d];
+    if (++p->idx[d] < s->shape[d]) return;
+    for (int k = 0; k < s->nops; k++) p->off[k] -= s->strides[k][d] * s->shape[d];
+    p->idx[d] = 0;
+  }
+}
+
+/* Row-contiguous strides of shape (elements); returns the element count. */
+static inline int64_t mx_strided_row_strides(int ndim, const int32_t *shape, int64_t *strides) {
+  int64_t st = 1;
+  for (int d = ndim - 1; d >= 0; d--) {
+    strides[d] = st;
+    st *= shape[d];
+  }
+  return st;
+}
+
+/* True when a is row-contiguous starting at its element 0 (a size <= 1 array always is). */
+static inline int mx_strided_is_row_contig(const mx_array *a) {
+  return a->size <= 1 || (a->flags & MX_ROW_CONTIGUOUS);
+}
+
+/* ---- inline 16-bit float conversions (branch-free, vectorizable) ---- */
+
+static inline uint32_t mx_fbits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+static inline float mx_bitsf(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+static inline float mx_h2f(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+  uint32_t em = h & 0x7fffu;
+  uint32_t normal = (em << 13) + 0x38000000u;           /* rebias 15 -> 127 */
+  uint32_t infnan = (em << 13) | 0x7f800000u;           /* exponent all ones */
+  float sub = (float)(int32_t)em * 0x1p-24f;            /* zero / subnormal, exact */
+  uint32_t r = em >= 0x7c00u ? infnan : normal;
+  r = em < 0x400u ? mx_fbits(sub) : r;
+  return mx_bitsf(r | sign);
+}
+
+static inline uint16_t mx_f2h(float f) {
+  uint32_t x = mx_fbits(f);
+  uint32_t sign = (x >> 16) & 0x8000u;
+  uint32_t ax = x & 0x7fffffffu;
+  /* normal range: rebias and round to nearest even on bit 13 (carries into inf correctly) */
+  uint32_t normal = (ax - 0x38000000u + 0xfffu + ((ax >> 13) & 1u)) >> 13;
+  /* subnormal range: adding 0.5 aligns the 10 mantissa bits at the bottom, rounding by the FPU */
+  float s = mx_bitsf(ax) + 0.5f;
+  uint32_t sub = mx_fbits(s) - 0x3f000000u;
+  uint32_t r = ax < 0x38800000u ? sub : normal;
+  r = ax >= 0x47800000u ? 0x7c00u : r;                 /* >= 65536: inf */
+  r = ax > 0x7f800000u ? (0x7e00u | ((ax >> 13) & 0x3ffu)) : r; /* NaN stays (quiet) NaN */
+  return (uint16_t)(r | sign);
+}
+
+static inline uint16_t mx_f2bf(float f) {
+  uint32_t x = mx_fbits(f);
+  uint32_t r = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  uint32_t q = (x >> 16) | 0x40u;
+  return (uint16_t)((x & 0x7fffffffu) > 0x7f800000u ? q : r);
+}
+
+static inline float mx_bf2f(uint16_t b) {
+  return mx_bitsf((uint32_t)b << 16);
+}
+
+/* ---- conversions implemented in copy.c ---- */
+
+/* dst[i * dstride] = convert(src[i * sstride]) for i < n (strides in elements). dst and src may
+ * be the same memory only when they coincide exactly (same pointer, stride and item size). */
+void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx_dtype dt,
+                    int64_t dstride, int64_t n);
+
+/* Copies an N-d strided view (src, st, shape, element strides) into the row-contiguous buffer
+ * dst of dtype dt, converting. Never fails. */
+void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,
+                         const int32_t *shape, const int64_t *strides);
+
+#endif

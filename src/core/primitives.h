@@ -1,0 +1,93 @@
+/* The primitive table: the single source of truth for what a primitive can do.
+ *
+ * One row per primitive: X(ID, "Name", flags, eval_cpu, eval_cuda, vjp, jvp, vmap, output_shapes,
+ * is_equivalent). A slot may be NULL: that is the explicit flag that the primitive lacks it, and
+ * asking for it gives "[Name] has no <slot>." instead of a crash. Append only: ids are stable.
+ *
+ * Contracts (arrays passed in are borrowed, arrays handed back are new references):
+ *   eval(n)            reads n->inputs, n->params; gives every n->out[i] its data, either a
+ *                      buffer (mx_array_alloc_data) or a view of an input (mx_array_set_view).
+ *   output_shapes(p, inputs, nin, ndims, shapes)
+ *                      shapes of the outputs from the params and input shapes alone; ops use it
+ *                      to shape new nodes, shapeless compile to reshape replays.
+ *                      shapes is nout rows of MX_MAX_NDIM.
+ *   vjp(n, cotangents, argnums, nargs, grads)
+ *                      cotangents: one per output (NULL = zero); grads: one per argnum.
+ *   jvp(n, tangents, argnums, nargs, out_tangents)
+ *                      tangents: one per argnum; out_tangents: one per output.
+ *   vmap(n, inputs, in_axes, outs, out_axes)
+ *                      inputs batched along in_axes[i] (-1 = not batched).
+ *   is_equivalent(a, b) same primitive and parameters (for common-subexpression elimination).
+ *
+ * Flags: MX_PF_ELEMENTWISE: out[i] depends only on input element i of the same layout, so an
+ * output may take over a dying input's buffer (donation).
+ */
+#ifndef MX_CORE_PRIMITIVES_H
+#define MX_CORE_PRIMITIVES_H
+
+#include "core/array.h"
+
+typedef int (*mx_eval_fn)(mx_node *n);
+typedef int (*mx_shapes_fn)(const void *params, mx_array *const *inputs, int nin, int *ndims,
+                            int32_t (*shapes)[MX_MAX_NDIM]);
+typedef int (*mx_vjp_fn)(mx_node *n, mx_array *const *cotangents, const int *argnums, int nargs,
+                         mx_array **grads);
+typedef int (*mx_jvp_fn)(mx_node *n, mx_array *const *tangents, const int *argnums, int nargs,
+                         mx_array **out_tangents);
+typedef int (*mx_vmap_fn)(mx_node *n, mx_array *const *inputs, const int *in_axes, mx_array **outs,
+                          int *out_axes);
+typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
+
+/* Declarations of the functions named in the table. */
+#include "backend/cpu/kernels.h"
+#include "ops/rules.h"
+
+/* clang-format off */
+#define MX_PRIMITIVES(X) \
+  /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \
+  X(NONE,       "None",       0,                  NULL,               NULL,               NULL,  NULL,  NULL,  NULL,                 NULL) \
+  X(FULL,       "Full",       0,                  mx_cpu_full,        NULL,               NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
+  X(ARANGE,     "Arange",     0,                  mx_cpu_arange,      NULL,               NULL,  NULL,  NULL,  mx_shapes_arange,     mx_equiv_params) \
+  X(ASTYPE,     "AsType",     MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(COPY,       "Copy",       MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(BROADCAST,  "Broadcast",  0,                  mx_eval_broadcast,  mx_eval_broadcast,  NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
+  X(RESHAPE,    "Reshape",    0,                  mx_eval_reshape,    NULL,               NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
+  X(TRANSPOSE,  "Transpose",  0,                  mx_eval_transpose,  mx_eval_transpose,  NULL,  NULL,  NULL,  mx_shapes_transpose,  mx_equiv_params) \
+  X(ADD,        "Add",        MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(SUBTRACT,   "Subtract",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(MULTIPLY,   "Multiply",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(DIVIDE,     "Divide",     MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
+  X(REDUCE,     "Reduce",     0,                  mx_cpu_reduce,      NULL,               NULL,  NULL,  NULL,  mx_shapes_reduce,     mx_equiv_params) \
+  X(MATMUL,     "Matmul",     0,                  mx_cpu_matmul,      NULL,               NULL,  NULL,  NULL,  mx_shapes_matmul,     mx_equiv_params)
+/* clang-format on */
+
+typedef enum {
+#define MX_PRIM_ENUM(id, ...) MX_PRIM_##id,
+  MX_PRIMITIVES(MX_PRIM_ENUM)
+#undef MX_PRIM_ENUM
+  MX_NUM_PRIMS
+} mx_prim_id;
+
+enum { MX_PF_ELEMENTWISE = 1 };
+
+typedef struct {
+  const char *name;
+  unsigned flags;
+  mx_eval_fn eval_cpu;
+  mx_eval_fn eval_cuda;
+  mx_vjp_fn vjp;
+  mx_jvp_fn jvp;
+  mx_vmap_fn vmap;
+  mx_shapes_fn output_shapes;
+  mx_equiv_fn is_equivalent;
+} mx_prim_info;
+
+extern const mx_prim_info mx_prims[MX_NUM_PRIMS];
+
+/* Runs n's kernel for its stream's device; a missing kernel is an error naming the primitive. */
+int mx_prim_eval(mx_node *n);
+/* Shapes of a primitive's outputs for these params and inputs (via its output_shapes). */
+int mx_prim_output_shapes(int prim, const void *params, mx_array *const *inputs, int nin,
+                          int *ndims, int32_t (*shapes)[MX_MAX_NDIM]);
+
+#endif
