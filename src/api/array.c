@@ -1,7 +1,9 @@
 /* array.h: creating arrays, reading their properties and data. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "core/print.h"
 #include "ops/ops.h"
 
 _Static_assert(MLX_COMPLEX64 == (int)MX_COMPLEX64 && MLX_FLOAT16 == (int)MX_FLOAT16 &&
@@ -216,3 +218,16 @@ MLX_ITEM_AND_DATA(float64, double, MX_FLOAT64)
 MLX_ITEM_AND_DATA(complex64, mlx_complex64_t, MX_COMPLEX64)
 MLX_ITEM_AND_DATA(float16, float16_t, MX_FLOAT16)
 MLX_ITEM_AND_DATA(bfloat16, bfloat16_t, MX_BFLOAT16)
+
+int mlx_array_tostring(mlx_string *str, const mlx_array arr) {
+  mx_array *a = mlx_api_arr(arr);
+  if (!str) return mlx_api_error("[tostring] Output handle is NULL.");
+  if (!a) return mlx_api_error("[tostring] Empty array handle.");
+  char *text = mx_array_format(a);
+  if (!text) return mlx_api_fail();
+  mlx_string tmp = mlx_string_new_data(text);
+  free(text);
+  int rc = mlx_string_set(str, tmp);
+  mlx_string_free(tmp);
+  return rc;
+}

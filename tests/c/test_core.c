@@ -369,6 +369,51 @@ static void test_allocation_failure(void) {
   mlx_array_free(ok);
 }
 
+/* Elementwise outputs take over dying inputs' buffers: a lazy chain of adds on a large array
+ * peaks at about one buffer, not one per step. */
+static void test_donation(void) {
+  enum { N = 1 << 20 };
+  int shape[1] = {N};
+  size_t bytes = N * sizeof(float);
+  mlx_array x = mlx_array_new(), one = mlx_array_new_float32(1);
+  CHECK_OK(mlx_zeros(&x, shape, 1, MLX_FLOAT32, cpu));
+  for (int i = 0; i < 10; i++) {
+    mlx_array next = mlx_array_new();
+    CHECK_OK(mlx_add(&next, x, one, cpu));
+    mlx_array_free(x);
+    x = next;
+  }
+  size_t base = active(), peak = 0;
+  mlx_reset_peak_memory();
+  CHECK_OK(mlx_array_eval(x));
+  CHECK_OK(mlx_get_peak_memory(&peak));
+  CHECK(peak - base < bytes + bytes / 2);
+  const float *p = mlx_array_data_float32(x);
+  CHECK(p && p[0] == 10 && p[N - 1] == 10);
+  mlx_array_free(x);
+  mlx_array_free(one);
+}
+
+/* An error raised on a stream's worker thread reaches the caller at the next sync. */
+static void test_async_error(void) {
+  int shape[1] = {1000};
+  mlx_array a = mlx_array_new(), b = mlx_array_new();
+  CHECK_OK(mlx_ones(&a, shape, 1, MLX_FLOAT32, cpu));
+  CHECK_OK(mlx_add(&b, a, a, cpu));
+  int allow = 1;
+  mx_set_alloc_fail_hook(fail_after, &allow);
+  mlx_vector_array v = mlx_vector_array_new_value(b);
+  CHECK_OK(mlx_async_eval(v));
+  CHECK_OK(mlx_synchronize(cpu));
+  mx_set_alloc_fail_hook(NULL, NULL);
+  last_msg[0] = '\0';
+  CHECK_FAIL(mlx_array_eval(b));
+  CHECK(strstr(last_msg, "[malloc]") != NULL);
+  mlx_vector_array_free(v);
+  mlx_array_free(a);
+  mlx_array_free(b);
+}
+
 static void test_memory_counters(void) {
   size_t peak = 0, prev = 0, cache = 0, act = active();
   CHECK_OK(mlx_get_peak_memory(&peak));
@@ -399,6 +444,8 @@ void run_tests(void) {
   test_threads();
   test_streams_and_devices();
   test_allocation_failure();
+  test_async_error();
+  test_donation();
   test_memory_counters();
   mlx_stream_free(cpu);
 }
