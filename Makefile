@@ -4,7 +4,7 @@ JOBS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps lib python run test test-c test-c-asan test-python bench clean
+.PHONY: deps lib python run test test-c test-c-asan test-install test-python bench clean
 
 deps:
 	scripts/install_deps.sh
@@ -31,10 +31,23 @@ test-c-asan: deps
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
 
+# Install to a scratch prefix; build the C example through pkg-config and find_package.
+test-install: lib
+	rm -rf build/prefix build/install-check
+	cmake --install build --prefix build/prefix
+	cc examples/c/linear_regression.c -o build/lr-pkgconfig \
+	  $$(PKG_CONFIG_PATH=build/prefix/lib/pkgconfig pkg-config --cflags --libs mlxc) -lm \
+	  -Wl,-rpath,$(CURDIR)/build/prefix/lib
+	build/lr-pkgconfig > /dev/null
+	cmake -S tests/install -B build/install-check -DCMAKE_PREFIX_PATH=$(CURDIR)/build/prefix
+	cmake --build build/install-check
+	build/install-check/linear_regression > /dev/null
+	@echo "install check: pkg-config and find_package(mlxc) builds run"
+
 test-python: python
 	$(PY) -m pytest tests/python -q
 
-test: test-c test-c-asan test-python
+test: test-c test-c-asan test-install test-python
 
 bench: python
 	scripts/bench.sh
