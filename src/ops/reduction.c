@@ -43,8 +43,11 @@ int mx_sum(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdim
   } params;
   params.p.op = MX_REDUCE_SUM;
   MX_TRY(reduce_axes("sum", a, axes, naxes, &params.p));
+  if (params.p.naxes == 0) { /* nothing to reduce: MLX returns the input as it is */
+    *out = mx_array_retain(a);
+    return 0;
+  }
   mx_dtype t = sum_dtype((mx_dtype)a->dtype);
-  if (params.p.naxes == 0) return mx_astype(out, a, t, s);
 
   int ndim;
   int32_t shape[1][MX_MAX_NDIM];
