@@ -67,8 +67,7 @@ static void put_element(strbuf *b, const mx_array *a, const char *p) {
   case MX_FLOAT64: put(b, "%g", *(const double *)p); break;
   case MX_COMPLEX64: {
     const mx_complex64 *c = (const mx_complex64 *)p;
-    put(b, "%g%s%gj", (double)c->re, (c->im < 0 || (c->im == 0 && __builtin_signbit(c->im))) ? "" : "+",
-        (double)c->im);
+    put(b, "%g%s%gj", (double)c->re, c->im < 0 ? "" : "+", (double)c->im); /* MLX: 1+-0j */
     break;
   }
   default: put(b, "?"); break;
@@ -107,8 +106,8 @@ char *mx_array_format(mx_array *a) {
   strbuf b = {0};
   const char *prefix = "array(";
   put(&b, "%s", prefix);
-  if (a->size == 0) put(&b, "[]");
-  else put_dim(&b, a, mx_array_data(a), 0, (int)strlen(prefix));
+  static const char no_data[16];
+  put_dim(&b, a, a->size ? mx_array_data(a) : no_data, 0, (int)strlen(prefix));
   put(&b, ", dtype=%s)", mx_dtype_name((mx_dtype)a->dtype));
   if (b.failed) {
     free(b.text);

@@ -60,6 +60,10 @@ void run_tests(void) {
   check_repr(mlx_array_new_data(neg, (int[]){2}, 1, MLX_FLOAT32),
              "array([-1, 2], dtype=float32)");
   check_repr(mlx_array_new_data(f, (int[]){0, 3}, 2, MLX_FLOAT32), "array([], dtype=float32)");
+  check_repr(mlx_array_new_data(f, (int[]){2, 0}, 2, MLX_FLOAT32),
+             "array([[],\n       []], dtype=float32)");
+  mlx_complex64_t negzero = 1.0f - 0.0f * I;
+  check_repr(mlx_array_new_data(&negzero, NULL, 0, MLX_COMPLEX64), "array(1+-0j, dtype=complex64)");
   uint8_t u = 253;
   check_repr(mlx_array_new_data(&u, NULL, 0, MLX_UINT8), "array(253, dtype=uint8)");
   mlx_array half = mlx_array_new_float(2.5f), bf = mlx_array_new();
