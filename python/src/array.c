@@ -385,7 +385,7 @@ static Py_ssize_t sq_len(PyObject *self) {
   return mlx_array_shape(a)[0];
 }
 
-static PyObject *row_object(PyObject *self, Py_ssize_t i) {
+PyObject *mxpy_row_object(PyObject *self, Py_ssize_t i) {
   mlx_array r = mlx_array_new();
   if (mxpy_array_row(MXPY_ARR(self), i, &r) < 0) {
     mlx_array_free(r);
@@ -394,36 +394,14 @@ static PyObject *row_object(PyObject *self, Py_ssize_t i) {
   return mxpy_array_wrap(r);
 }
 
-/* Integer indexing only (rows along axis 0, copied from the evaluated data). */
-static PyObject *mp_subscript(PyObject *self, PyObject *key) {
-  mlx_array a = MXPY_ARR(self);
-  if (!PyLong_Check(key) || PyBool_Check(key)) {
-    PyErr_Format(PyExc_TypeError, "array indices must be integers for now, not %.200s.",
-                 Py_TYPE(key)->tp_name);
-    return NULL;
-  }
-  if (mlx_array_ndim(a) == 0) {
-    PyErr_SetString(PyExc_IndexError, "Too many indices for array with 0 dimensions.");
-    return NULL;
-  }
-  Py_ssize_t i = PyLong_AsSsize_t(key);
-  if (i == -1 && PyErr_Occurred()) return NULL;
-  Py_ssize_t n = mlx_array_shape(a)[0];
-  if (i < 0) i += n;
-  if (i < 0 || i >= n) {
-    PyErr_Format(PyExc_IndexError, "Index %S is out of bounds for axis 0 with size %zd.", key, n);
-    return NULL;
-  }
-  return row_object(self, i);
-}
-
 static PySequenceMethods array_as_sequence = {
     .sq_length = sq_len,
 };
 
 static PyMappingMethods array_as_mapping = {
     .mp_length = sq_len,
-    .mp_subscript = mp_subscript,
+    .mp_subscript = mxpy_getitem,
+    .mp_ass_subscript = mxpy_setitem,
 };
 
 typedef struct {
@@ -454,7 +432,7 @@ static void iter_dealloc(PyObject *self) {
 static PyObject *iter_next(PyObject *self) {
   ArrayIterObject *it = (ArrayIterObject *)self;
   if (it->i >= it->n) return NULL;
-  return row_object(it->arr, it->i++);
+  return mxpy_row_object(it->arr, it->i++);
 }
 
 static PyObject *iter_length_hint(PyObject *self, PyObject *unused) {
@@ -633,6 +611,18 @@ PyTypeObject mxpy_ArrayType = {
     .tp_as_buffer = &array_as_buffer,
     .tp_iter = array_iter,
 };
+
+int mxpy_array_add_methods(PyMethodDef *defs) {
+  for (PyMethodDef *d = defs; d->ml_name; d++) {
+    PyObject *descr = PyDescr_NewMethod(&mxpy_ArrayType, d);
+    if (!descr) return -1;
+    int rc = PyDict_SetItemString(mxpy_ArrayType.tp_dict, d->ml_name, descr);
+    Py_DECREF(descr);
+    if (rc < 0) return -1;
+  }
+  PyType_Modified(&mxpy_ArrayType);
+  return 0;
+}
 
 int mxpy_array_module_init(PyObject *m) {
   if (PyType_Ready(&mxpy_ArrayType) < 0) return -1;

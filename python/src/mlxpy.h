@@ -182,6 +182,19 @@ extern PyMethodDef mxpy_device_methods[];
 
 int mxpy_array_module_init(PyObject *m);
 extern PyMethodDef mxpy_ops_methods[];
+/* Op families, one file each (python/src/ops_<family>.c): module functions and array methods. */
+extern PyMethodDef mxpy_elementwise_methods[], mxpy_elementwise_array_methods[];
+extern PyMethodDef mxpy_reduce_methods[], mxpy_reduce_array_methods[];
+extern PyMethodDef mxpy_indexing_methods[], mxpy_indexing_array_methods[];
+extern PyMethodDef mxpy_linalg_methods[], mxpy_linalg_array_methods[];
+extern PyMethodDef mxpy_random_methods[], mxpy_random_array_methods[];
+/* indexing.c: the mapping slots of mlx.core.array. */
+PyObject *mxpy_getitem(PyObject *self, PyObject *key);
+int mxpy_setitem(PyObject *self, PyObject *key, PyObject *value);
+/* Row i along axis 0 of an array object, as a new array object. */
+PyObject *mxpy_row_object(PyObject *self, Py_ssize_t i);
+/* Adds methods to mlx.core.array after PyType_Ready. */
+int mxpy_array_add_methods(PyMethodDef *defs);
 
 typedef int (*mxpy_binop_fn)(mlx_array *res, const mlx_array a, const mlx_array b,
                              const mlx_stream s);

@@ -1,46 +1,5 @@
-/* ops.h: each op checks its handles and stream, calls the core op, stores the result. */
-#include "api/api.h"
-#include "ops/ops.h"
-
-/* Borrowed core arrays from handles; error when a handle is empty. */
-static int get_arrays(const char *op, const mlx_array *handles, mx_array **arrays, int n) {
-  for (int i = 0; i < n; i++)
-    if (!(arrays[i] = mlx_api_arr(handles[i])))
-      return mlx_api_error("[%s] Got an empty array handle.", op);
-  return 0;
-}
-
-static int finish(mlx_array *res, int rc, mx_array *out) {
-  if (rc) return mlx_api_fail();
-  mlx_api_set_arr(res, out);
-  return 0;
-}
-
-static int check_shape(const char *op, const int *shape, size_t n) {
-  if (n > MX_MAX_NDIM) return mlx_api_error("[%s] Arrays have at most %d dimensions.", op, MX_MAX_NDIM);
-  if (n && !shape) return mlx_api_error("[%s] Shape pointer is NULL.", op);
-  return 0;
-}
-
-static int check_dtype(const char *op, mlx_dtype dtype) {
-  return mx_dtype_valid((int)dtype) ? 0 : mlx_api_error("[%s] Invalid dtype %d.", op, (int)dtype);
-}
-
-/* Boilerplate shared by every op: output handle, inputs, stream. */
-#define OP_BEGIN(name, nin, ...)                                                                   \
-  const char *op_ = name;                                                                          \
-  mx_array *in_[(nin) > 0 ? (nin) : 1];                                                            \
-  mx_stream st_;                                                                                   \
-  mx_array *out_ = NULL;                                                                           \
-  if (!res) return mlx_api_error("[%s] Output handle is NULL.", op_);                              \
-  if (get_arrays(op_, (const mlx_array[]){__VA_ARGS__}, in_, nin)) return 1;                       \
-  if (mlx_api_stream(op_, s, &st_)) return 1;
-
-#define OP_END(call)                                                                               \
-  do {                                                                                             \
-    int rc_ = (call); /* before reading out_ */                                                    \
-    return finish(res, rc_, out_);                                                                 \
-  } while (0)
+/* ops.h, foundation ops: each checks its handles and stream, calls the core op, stores the result. */
+#include "api/api_ops.h"
 
 int mlx_add(mlx_array *res, const mlx_array a, const mlx_array b, const mlx_stream s) {
   OP_BEGIN("add", 2, a, b);
@@ -69,28 +28,28 @@ int mlx_matmul(mlx_array *res, const mlx_array a, const mlx_array b, const mlx_s
 
 int mlx_astype(mlx_array *res, const mlx_array a, mlx_dtype dtype, const mlx_stream s) {
   OP_BEGIN("astype", 1, a);
-  if (check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_astype(&out_, in_[0], (mx_dtype)dtype, st_));
 }
 
 int mlx_reshape(mlx_array *res, const mlx_array a, const int *shape, size_t shape_num,
                 const mlx_stream s) {
   OP_BEGIN("reshape", 1, a);
-  if (check_shape(op_, shape, shape_num)) return 1;
+  if (mlx_api_check_shape(op_, shape, shape_num)) return 1;
   OP_END(mx_reshape(&out_, in_[0], (int)shape_num, shape, st_));
 }
 
 int mlx_broadcast_to(mlx_array *res, const mlx_array a, const int *shape, size_t shape_num,
                      const mlx_stream s) {
   OP_BEGIN("broadcast_to", 1, a);
-  if (check_shape(op_, shape, shape_num)) return 1;
+  if (mlx_api_check_shape(op_, shape, shape_num)) return 1;
   OP_END(mx_broadcast_to(&out_, in_[0], (int)shape_num, shape, st_));
 }
 
 int mlx_transpose_axes(mlx_array *res, const mlx_array a, const int *axes, size_t axes_num,
                        const mlx_stream s) {
   OP_BEGIN("transpose", 1, a);
-  if (check_shape(op_, axes, axes_num)) return 1;
+  if (mlx_api_check_shape(op_, axes, axes_num)) return 1;
   OP_END(mx_transpose(&out_, in_[0], axes ? axes : (const int[]){0}, (int)axes_num, st_));
 }
 
@@ -102,7 +61,7 @@ int mlx_transpose(mlx_array *res, const mlx_array a, const mlx_stream s) {
 int mlx_sum_axes(mlx_array *res, const mlx_array a, const int *axes, size_t axes_num,
                  bool keepdims, const mlx_stream s) {
   OP_BEGIN("sum", 1, a);
-  if (check_shape(op_, axes, axes_num)) return 1;
+  if (mlx_api_check_shape(op_, axes, axes_num)) return 1;
   OP_END(mx_sum(&out_, in_[0], axes, (int)axes_num, keepdims, st_));
 }
 
@@ -119,21 +78,21 @@ int mlx_sum(mlx_array *res, const mlx_array a, bool keepdims, const mlx_stream s
 int mlx_zeros(mlx_array *res, const int *shape, size_t shape_num, mlx_dtype dtype,
               const mlx_stream s) {
   OP_BEGIN("zeros", 0, {NULL});
-  if (check_shape(op_, shape, shape_num) || check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_shape(op_, shape, shape_num) || mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_zeros(&out_, (int)shape_num, shape, (mx_dtype)dtype, st_));
 }
 
 int mlx_ones(mlx_array *res, const int *shape, size_t shape_num, mlx_dtype dtype,
              const mlx_stream s) {
   OP_BEGIN("ones", 0, {NULL});
-  if (check_shape(op_, shape, shape_num) || check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_shape(op_, shape, shape_num) || mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_ones(&out_, (int)shape_num, shape, (mx_dtype)dtype, st_));
 }
 
 int mlx_full(mlx_array *res, const int *shape, size_t shape_num, const mlx_array vals,
              mlx_dtype dtype, const mlx_stream s) {
   OP_BEGIN("full", 1, vals);
-  if (check_shape(op_, shape, shape_num) || check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_shape(op_, shape, shape_num) || mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_full(&out_, (int)shape_num, shape, in_[0], (mx_dtype)dtype, st_));
 }
 
@@ -150,13 +109,13 @@ int mlx_ones_like(mlx_array *res, const mlx_array a, const mlx_stream s) {
 int mlx_full_like(mlx_array *res, const mlx_array a, const mlx_array vals, mlx_dtype dtype,
                   const mlx_stream s) {
   OP_BEGIN("full_like", 2, a, vals);
-  if (check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_full(&out_, in_[0]->ndim, in_[0]->shape, in_[1], (mx_dtype)dtype, st_));
 }
 
 int mlx_arange(mlx_array *res, double start, double stop, double step, mlx_dtype dtype,
                const mlx_stream s) {
   OP_BEGIN("arange", 0, {NULL});
-  if (check_dtype(op_, dtype)) return 1;
+  if (mlx_api_check_dtype(op_, dtype)) return 1;
   OP_END(mx_arange(&out_, start, stop, step, (mx_dtype)dtype, st_));
 }

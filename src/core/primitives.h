@@ -42,8 +42,23 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 #include "backend/cpu/kernels.h"
 #include "ops/rules.h"
 
+/* Each op family lists its primitives in its own fragment (same columns), included here. */
+#include "ops/prims_elementwise.h"
+#include "ops/prims_indexing.h"
+#include "ops/prims_linalg.h"
+#include "ops/prims_random.h"
+#include "ops/prims_reduce.h"
+
 /* clang-format off */
 #define MX_PRIMITIVES(X) \
+  MX_PRIMS_FOUNDATION(X)     \
+  MX_PRIMS_ELEMENTWISE(X)    \
+  MX_PRIMS_REDUCE(X)         \
+  MX_PRIMS_INDEXING(X)       \
+  MX_PRIMS_LINALG(X)         \
+  MX_PRIMS_RANDOM(X)
+
+#define MX_PRIMS_FOUNDATION(X) \
   /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \
   X(NONE,       "None",       0,                  NULL,               NULL,               NULL,  NULL,  NULL,  NULL,                 NULL) \
   X(FULL,       "Full",       0,                  mx_cpu_full,        NULL,               NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \

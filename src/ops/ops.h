@@ -6,6 +6,13 @@
 
 #include "core/array.h"
 
+/* The op families added after the foundation each have a header of their own. */
+#include "ops/elementwise.h"
+#include "ops/indexing.h"
+#include "ops/linalg.h"
+#include "ops/random.h"
+#include "ops/reduce.h"
+
 /* A node whose params are its output shape (FULL, BROADCAST, RESHAPE); NULL on error. */
 mx_array *mx_make_shaped(int prim, mx_array *const *inputs, int nin, int ndim,
                          const int32_t *shape, mx_dtype dtype, mx_stream s);
