@@ -10,8 +10,8 @@ static const char *const dtype_names[MX_NUM_DTYPES] = {
     "int32", "int64", "float16", "float32", "float64", "bfloat16", "complex64"};
 
 static const mx_dtype_kind dtype_kinds[MX_NUM_DTYPES] = {
-    MX_KIND_BOOL, MX_KIND_UINT,  MX_KIND_UINT,  MX_KIND_UINT,  MX_KIND_UINT,
-    MX_KIND_INT,  MX_KIND_INT,   MX_KIND_INT,   MX_KIND_INT,   MX_KIND_FLOAT,
+    MX_KIND_BOOL,  MX_KIND_UINT,  MX_KIND_UINT,  MX_KIND_UINT,   MX_KIND_UINT,
+    MX_KIND_INT,   MX_KIND_INT,   MX_KIND_INT,   MX_KIND_INT,    MX_KIND_FLOAT,
     MX_KIND_FLOAT, MX_KIND_FLOAT, MX_KIND_FLOAT, MX_KIND_COMPLEX};
 
 size_t mx_dtype_size(mx_dtype t) {
@@ -149,21 +149,36 @@ uint16_t mx_f32_to_bf16(float f) {
 
 double mx_load_as_double(const void *p, mx_dtype t, int64_t i) {
   switch (t) {
-  case MX_BOOL: return ((const bool *)p)[i] ? 1.0 : 0.0;
-  case MX_UINT8: return (double)((const uint8_t *)p)[i];
-  case MX_UINT16: return (double)((const uint16_t *)p)[i];
-  case MX_UINT32: return (double)((const uint32_t *)p)[i];
-  case MX_UINT64: return (double)((const uint64_t *)p)[i];
-  case MX_INT8: return (double)((const int8_t *)p)[i];
-  case MX_INT16: return (double)((const int16_t *)p)[i];
-  case MX_INT32: return (double)((const int32_t *)p)[i];
-  case MX_INT64: return (double)((const int64_t *)p)[i];
-  case MX_FLOAT16: return (double)mx_f16_to_f32(((const uint16_t *)p)[i]);
-  case MX_FLOAT32: return (double)((const float *)p)[i];
-  case MX_FLOAT64: return ((const double *)p)[i];
-  case MX_BFLOAT16: return (double)mx_bf16_to_f32(((const uint16_t *)p)[i]);
-  case MX_COMPLEX64: return (double)((const mx_complex64 *)p)[i].re;
-  default: return 0.0;
+  case MX_BOOL:
+    return ((const bool *)p)[i] ? 1.0 : 0.0;
+  case MX_UINT8:
+    return (double)((const uint8_t *)p)[i];
+  case MX_UINT16:
+    return (double)((const uint16_t *)p)[i];
+  case MX_UINT32:
+    return (double)((const uint32_t *)p)[i];
+  case MX_UINT64:
+    return (double)((const uint64_t *)p)[i];
+  case MX_INT8:
+    return (double)((const int8_t *)p)[i];
+  case MX_INT16:
+    return (double)((const int16_t *)p)[i];
+  case MX_INT32:
+    return (double)((const int32_t *)p)[i];
+  case MX_INT64:
+    return (double)((const int64_t *)p)[i];
+  case MX_FLOAT16:
+    return (double)mx_f16_to_f32(((const uint16_t *)p)[i]);
+  case MX_FLOAT32:
+    return (double)((const float *)p)[i];
+  case MX_FLOAT64:
+    return ((const double *)p)[i];
+  case MX_BFLOAT16:
+    return (double)mx_bf16_to_f32(((const uint16_t *)p)[i]);
+  case MX_COMPLEX64:
+    return (double)((const mx_complex64 *)p)[i].re;
+  default:
+    return 0.0;
   }
 }
 
@@ -171,24 +186,51 @@ double mx_load_as_double(const void *p, mx_dtype t, int64_t i) {
  * conversion, uint32 through a 64-bit one), avoiding undefined behaviour for in-range values. */
 void mx_store_from_double(void *p, mx_dtype t, int64_t i, double v) {
   switch (t) {
-  case MX_BOOL: ((bool *)p)[i] = v != 0.0; break;
-  case MX_UINT8: ((uint8_t *)p)[i] = (uint8_t)(int32_t)v; break;
-  case MX_UINT16: ((uint16_t *)p)[i] = (uint16_t)(int32_t)v; break;
-  case MX_UINT32: ((uint32_t *)p)[i] = (uint32_t)(int64_t)v; break;
-  case MX_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
-  case MX_INT8: ((int8_t *)p)[i] = (int8_t)(int32_t)v; break;
-  case MX_INT16: ((int16_t *)p)[i] = (int16_t)(int32_t)v; break;
-  case MX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
-  case MX_INT64: ((int64_t *)p)[i] = (int64_t)v; break;
-  case MX_FLOAT16: ((uint16_t *)p)[i] = mx_f32_to_f16((float)v); break;
-  case MX_FLOAT32: ((float *)p)[i] = (float)v; break;
-  case MX_FLOAT64: ((double *)p)[i] = v; break;
-  case MX_BFLOAT16: ((uint16_t *)p)[i] = mx_f32_to_bf16((float)v); break;
+  case MX_BOOL:
+    ((bool *)p)[i] = v != 0.0;
+    break;
+  case MX_UINT8:
+    ((uint8_t *)p)[i] = (uint8_t)(int32_t)v;
+    break;
+  case MX_UINT16:
+    ((uint16_t *)p)[i] = (uint16_t)(int32_t)v;
+    break;
+  case MX_UINT32:
+    ((uint32_t *)p)[i] = (uint32_t)(int64_t)v;
+    break;
+  case MX_UINT64:
+    ((uint64_t *)p)[i] = (uint64_t)v;
+    break;
+  case MX_INT8:
+    ((int8_t *)p)[i] = (int8_t)(int32_t)v;
+    break;
+  case MX_INT16:
+    ((int16_t *)p)[i] = (int16_t)(int32_t)v;
+    break;
+  case MX_INT32:
+    ((int32_t *)p)[i] = (int32_t)v;
+    break;
+  case MX_INT64:
+    ((int64_t *)p)[i] = (int64_t)v;
+    break;
+  case MX_FLOAT16:
+    ((uint16_t *)p)[i] = mx_f32_to_f16((float)v);
+    break;
+  case MX_FLOAT32:
+    ((float *)p)[i] = (float)v;
+    break;
+  case MX_FLOAT64:
+    ((double *)p)[i] = v;
+    break;
+  case MX_BFLOAT16:
+    ((uint16_t *)p)[i] = mx_f32_to_bf16((float)v);
+    break;
   case MX_COMPLEX64: {
     mx_complex64 c = {(float)v, 0.0f};
     ((mx_complex64 *)p)[i] = c;
     break;
   }
-  default: break;
+  default:
+    break;
   }
 }

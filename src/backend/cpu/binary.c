@@ -6,7 +6,7 @@
  * The output may be donated an input's buffer (same pointer, same row-contiguous layout): every
  * loop reads a[i], b[i] before writing o[i], and no pointer is restrict-qualified. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 
 #include <complex.h>
@@ -31,8 +31,7 @@
 #define I_SUB(T, U, x, y) ((T)((U)(x) - (U)(y)))
 #define I_MUL(T, U, x, y) ((T)((U)(x) * (U)(y)))
 #define U_DIV(T, U, x, y) ((y) == 0 ? (T)0 : (T)((U)(x) / (U)(y)))
-#define S_DIV(T, U, x, y)                                                                          \
-  ((y) == 0 ? (T)0 : (y) == (T)-1 ? (T)((U)0 - (U)(x)) : (T)((x) / (y)))
+#define S_DIV(T, U, x, y) ((y) == 0 ? (T)0 : (y) == (T)-1 ? (T)((U)0 - (U)(x)) : (T)((x) / (y)))
 
 /* floats */
 #define F_ADD(x, y) ((x) + (y))
@@ -171,28 +170,36 @@ GEN_DTYPE(f64, double)
 GEN_DTYPE(bf16, uint16_t)
 GEN_DTYPE(c64, mx_complex64)
 
-#define ROW(S) {bin_add_##S, bin_sub_##S, bin_mul_##S, bin_div_##S}
+#define ROW(S)                                                                                     \
+  { bin_add_##S, bin_sub_##S, bin_mul_##S, bin_div_##S }
 /* [dtype][add, sub, mul, div] in mx_dtype order */
 static const bin_fn bin_table[MX_NUM_DTYPES][4] = {
-    ROW(b),   ROW(u8),  ROW(u16), ROW(u32), ROW(u64),  ROW(i8),  ROW(i16),
+    ROW(b),   ROW(u8),  ROW(u16), ROW(u32), ROW(u64), ROW(i8),   ROW(i16),
     ROW(i32), ROW(i64), ROW(f16), ROW(f32), ROW(f64), ROW(bf16), ROW(c64),
 };
 
 /* ---- driver ---- */
 
+#define TILE 16
+
 static const char *op_name(int prim) {
   switch (prim) {
-  case MX_PRIM_ADD: return "add";
-  case MX_PRIM_SUBTRACT: return "subtract";
-  case MX_PRIM_MULTIPLY: return "multiply";
-  case MX_PRIM_DIVIDE: return "divide";
-  default: return "binary";
+  case MX_PRIM_ADD:
+    return "add";
+  case MX_PRIM_SUBTRACT:
+    return "subtract";
+  case MX_PRIM_MULTIPLY:
+    return "multiply";
+  case MX_PRIM_DIVIDE:
+    return "divide";
+  default:
+    return "binary";
   }
 }
 
-/* An input is safe to read while writing the output into the same buffer only when it is the
- * output's exact memory (same start, row-contiguous, same item size): each element is read before
- * the same element is written. A read-once scalar (data_size 1) is also safe. */
+/* An input sharing the output's buffer (donation) is safe to read while writing only when it is
+ * the output's exact memory (same start, row-contiguous): each element is read before the same
+ * element is written. Any other sharing goes through a temporary. */
 static int alias_unsafe(const mx_array *in, const mx_array *out) {
   if (!in->buf || in->buf != out->buf) return 0;
   if (mx_array_data(in) == mx_array_data(out) && mx_strided_is_row_contig(in)) return 0;
@@ -231,6 +238,33 @@ static void run_binary(bin_fn fn, const mx_array *a, const mx_array *b, const mx
   mx_strided_pos_init(&s, &p);
   const char *ac = (const char *)ap, *bc = (const char *)bp;
   char *oc = (char *)op;
+  /* A transposed input (inner stride large, next stride 1): walk the last two dims in tiles so
+   * its cache lines are reused. */
+  if (nd >= 2 && inner >= TILE && s.shape[nd - 2] >= TILE &&
+      ((s.strides[0][nd - 2] == 1 && sa > 1) || (s.strides[1][nd - 2] == 1 && sb > 1))) {
+    int64_t outer_n = s.shape[nd - 2];
+    int64_t ra = s.strides[0][nd - 2], rb = s.strides[1][nd - 2], ro = s.strides[2][nd - 2];
+    int64_t blocks = rows / outer_n;
+    for (int64_t bl = 0; bl < blocks; bl++) {
+      for (int64_t r0 = 0; r0 < outer_n; r0 += TILE) {
+        int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
+        for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
+          int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
+          for (int64_t r = r0; r < r1; r++)
+            fn(ac + (p.off[0] + r * ra + c0 * sa) * (int64_t)isz, sa,
+               bc + (p.off[1] + r * rb + c0 * sb) * (int64_t)isz, sb,
+               oc + (p.off[2] + r * ro + c0) * (int64_t)isz, cn);
+        }
+      }
+      for (int d = nd - 3; d >= 0; d--) { /* advance over the dims above the last two */
+        for (int k = 0; k < 3; k++) p.off[k] += s.strides[k][d];
+        if (++p.idx[d] < s.shape[d]) break;
+        for (int k = 0; k < 3; k++) p.off[k] -= s.strides[k][d] * s.shape[d];
+        p.idx[d] = 0;
+      }
+    }
+    return;
+  }
   for (int64_t r = 0; r < rows; r++) {
     fn(ac + p.off[0] * (int64_t)isz, sa, bc + p.off[1] * (int64_t)isz, sb,
        oc + p.off[2] * (int64_t)isz, inner);
@@ -242,11 +276,20 @@ int mx_cpu_binary(mx_node *n) {
   int prim = n->prim;
   int opi;
   switch (prim) {
-  case MX_PRIM_ADD: opi = 0; break;
-  case MX_PRIM_SUBTRACT: opi = 1; break;
-  case MX_PRIM_MULTIPLY: opi = 2; break;
-  case MX_PRIM_DIVIDE: opi = 3; break;
-  default: return mx_error("[binary] Unsupported primitive.");
+  case MX_PRIM_ADD:
+    opi = 0;
+    break;
+  case MX_PRIM_SUBTRACT:
+    opi = 1;
+    break;
+  case MX_PRIM_MULTIPLY:
+    opi = 2;
+    break;
+  case MX_PRIM_DIVIDE:
+    opi = 3;
+    break;
+  default:
+    return mx_error("[binary] Unsupported primitive.");
   }
   if (n->nin != 2) return mx_error("[%s] Expected two inputs.", op_name(prim));
   const mx_array *a = n->inputs[0], *b = n->inputs[1];

@@ -2,7 +2,7 @@
  * pairs with C conversion semantics (float -> bool is v != 0, complex -> real takes the real part,
  * real -> complex has imaginary part 0, float16/bfloat16 go through float). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 
 #include <stdlib.h>
@@ -63,7 +63,7 @@
 
 /* Store: C arithmetic value -> storage. Floating values go to narrow integers the way x86
  * compilers convert them (through a 32-bit, for uint32 a 64-bit, signed conversion). */
-#define FLT_TO(T, W, v) _Generic((v), float: (T)(W)(v), double: (T)(W)(v), default: (T)(v))
+#define FLT_TO(T, W, v) _Generic((v), float : (T)(W)(v), double : (T)(W)(v), default : (T)(v))
 #define ST_b(v) ((bool)((v) != 0))
 #define ST_u8(v) FLT_TO(uint8_t, int32_t, v)
 #define ST_u16(v) FLT_TO(uint16_t, int32_t, v)
@@ -134,10 +134,14 @@ GEN_BITCOPY(bitcopy8, uint64_t)
 static conv_fn pick_conv(mx_dtype st, mx_dtype dt) {
   if (st == dt) {
     switch (mx_dtype_size(st)) {
-    case 1: return bitcopy1;
-    case 2: return bitcopy2;
-    case 4: return bitcopy4;
-    default: return bitcopy8;
+    case 1:
+      return bitcopy1;
+    case 2:
+      return bitcopy2;
+    case 4:
+      return bitcopy4;
+    default:
+      return bitcopy8;
     }
   }
   return conv_table[st][dt];
@@ -151,7 +155,7 @@ void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx
 
 /* A 2-d transpose-like copy (both operands strided, neither inner stride 1 for the source) is
  * done in tiles so both sides stay in cache. */
-#define TILE 32
+#define TILE 16
 
 void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,
                          const int32_t *shape, const int64_t *strides) {

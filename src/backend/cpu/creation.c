@@ -1,6 +1,6 @@
 /* FULL and ARANGE. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 
 #include <string.h>
@@ -13,7 +13,9 @@
 /* Fills n elements of itemsize sz at dst with the element at val. */
 static void fill_bytes(void *dst, const void *val, size_t sz, int64_t n) {
   switch (sz) {
-  case 1: memset(dst, *(const uint8_t *)val, (size_t)n); break;
+  case 1:
+    memset(dst, *(const uint8_t *)val, (size_t)n);
+    break;
   case 2: {
     uint16_t v, *d = (uint16_t *)dst;
     memcpy(&v, val, 2);
@@ -89,14 +91,30 @@ int mx_cpu_arange(mx_node *n) {
   if (!dst) return mx_error("[arange] Array has no data.");
   double start = prm->start, step = prm->step;
   switch (dt) {
-  case MX_UINT8: INT_ARANGE(uint8_t, uint32_t); break;
-  case MX_UINT16: INT_ARANGE(uint16_t, uint32_t); break;
-  case MX_UINT32: INT_ARANGE(uint32_t, uint32_t); break;
-  case MX_UINT64: INT_ARANGE(uint64_t, uint64_t); break;
-  case MX_INT8: INT_ARANGE(int8_t, uint32_t); break;
-  case MX_INT16: INT_ARANGE(int16_t, uint32_t); break;
-  case MX_INT32: INT_ARANGE(int32_t, uint32_t); break;
-  case MX_INT64: INT_ARANGE(int64_t, uint64_t); break;
+  case MX_UINT8:
+    INT_ARANGE(uint8_t, uint32_t);
+    break;
+  case MX_UINT16:
+    INT_ARANGE(uint16_t, uint32_t);
+    break;
+  case MX_UINT32:
+    INT_ARANGE(uint32_t, uint32_t);
+    break;
+  case MX_UINT64:
+    INT_ARANGE(uint64_t, uint64_t);
+    break;
+  case MX_INT8:
+    INT_ARANGE(int8_t, uint32_t);
+    break;
+  case MX_INT16:
+    INT_ARANGE(int16_t, uint32_t);
+    break;
+  case MX_INT32:
+    INT_ARANGE(int32_t, uint32_t);
+    break;
+  case MX_INT64:
+    INT_ARANGE(int64_t, uint64_t);
+    break;
   case MX_FLOAT32: {
     float *o = (float *)dst;
     for (int64_t i = 0; i < cnt; i++) o[i] = (float)(start + (double)i * step);
@@ -125,7 +143,8 @@ int mx_cpu_arange(mx_node *n) {
     }
     break;
   }
-  default: return mx_error("[arange] Unsupported dtype %s.", mx_dtype_name(dt));
+  default:
+    return mx_error("[arange] Unsupported dtype %s.", mx_dtype_name(dt));
   }
   return 0;
 }

@@ -3,17 +3,19 @@
  *
  * Plan: drop size-1 dims, order the rest by decreasing input stride (so the innermost loop walks
  * the input's smallest stride), give each dim an accumulator stride (0 when reduced) and merge
- * dims contiguous in both. The innermost dim then is either
- *   - reduced: a row reduction (16 independent lanes, vectorized; float sums in blocks of 4096
- *     whose partial sums are added in double), or
- *   - kept: a column accumulation acc[j] op= x[j] (vectorized).
- * Outer dims go through an odometer. Accumulators: float16/bfloat16/float32 sums in double (built
- * from float blocks), products in float; float64 in double; integers in 32- or 64-bit unsigned
- * wrap-around arithmetic (as wide as the output); complex in complex; max/min in the input type
- * (16-bit floats in float); all/any in bool. Results are converted to the output dtype at the end.
- * NaN propagates through max and min. */
+ * dims contiguous in both. The two innermost dims are handled by one kernel call:
+ *   - inner dim reduced ("rows"): each row is reduced with 16 independent lanes (vectorized);
+ *     float sums go in blocks of 4096 summed in float whose totals are added in double;
+ *   - inner dim kept ("cols"): acc[j] op= x[j] over the rows (vectorized), in column chunks that
+ *     stay in L1; float sums stage 256 rows in a float buffer before adding to double.
+ * Dims further out go through an odometer. Accumulators: float16/bfloat16/float32 sums in double
+ * (from float blocks; written straight to the output when each output element is one row),
+ * products in float; float64 in double; integers in 32- or 64-bit unsigned wrap-around
+ * arithmetic (as wide as the output); complex in complex; max/min in the input type (16-bit floats
+ * in float); all/any in bool. Results are converted to the output dtype at the end. NaN
+ * propagates through max and min. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 
 #include <complex.h>
@@ -27,17 +29,26 @@
 #include "ops/params.h"
 
 #define LANES 16
-#define FBLOCK 4096
+#define FBLOCK 4096 /* float-sum row block */
+#define CCH 16384   /* column chunk (accumulators stay in L2) */
+#define FCCH 8192   /* float-sum column chunk (float staging buffer on the stack) */
+#define RBLK 256    /* float-sum column staging rows */
 
-typedef void (*row_fn)(const void *x, int64_t n, int64_t s, void *acc);
-typedef void (*col_fn)(const void *x, int64_t s, void *acc, int64_t os, int64_t n);
+/* R rows of n elements (element stride s, row stride rs) reduced into acc[r * aos]. */
+typedef void (*rows_fn)(const void *x, int64_t n, int64_t s, int64_t R, int64_t rs, void *acc,
+                        int64_t aos);
+/* R rows of N elements (element stride s, row stride rs) accumulated into
+ * acc[r * aos + j * os]. */
+typedef void (*cols_fn)(const void *x, int64_t R, int64_t rs, int64_t N, int64_t s, void *acc,
+                        int64_t aos, int64_t os);
 typedef void (*init_fn)(void *acc, int64_t n);
 
 typedef struct {
-  row_fn row;
-  col_fn col;
+  rows_fn rows;
+  cols_fn cols;
   init_fn init;
-  mx_dtype acc_dt; /* storage dtype of the accumulator (bit-compatible with the kernel's A) */
+  rows_fn rows_direct; /* optional: writes each row's result to out (the input dtype) */
+  mx_dtype acc_dt;     /* storage dtype of the accumulator (bit-compatible with the kernel's A) */
 } kernel;
 
 /* ---- complex helpers ---- */
@@ -75,186 +86,306 @@ static const mx_complex64 CX_ONE = {1.0f, 0.0f};
 static const mx_complex64 CX_LOW = {-INFINITY, -INFINITY};
 static const mx_complex64 CX_HIGH = {INFINITY, INFINITY};
 
-/* ---- combine operations on accumulator values ---- */
+/* ---- combine operations ---- */
 
 #define C_ADD(a, v) ((a) + (v))
 #define C_MUL(a, v) ((a) * (v))
-#define C_FMAX(a, v) (((v) > (a) || (v) != (v)) ? (v) : (a))
-#define C_FMIN(a, v) (((v) < (a) || (v) != (v)) ? (v) : (a))
 #define C_IMAX(a, v) ((v) > (a) ? (v) : (a))
 #define C_IMIN(a, v) ((v) < (a) ? (v) : (a))
-#define C_AND(a, v) ((bool)((a) & (v)))
-#define C_OR(a, v) ((bool)((a) | (v)))
+#define C_AND(a, v) ((a) & (v))
+#define C_OR(a, v) ((a) | (v))
 #define C_CADD(a, v) cx_add(a, v)
 #define C_CMUL(a, v) cx_mul(a, v)
 #define C_CMAX(a, v) cx_max(a, v)
 #define C_CMIN(a, v) cx_min(a, v)
+/* NaN-propagating float max/min as two simple selects (vectorizable) */
+static inline float fmax_nan(float a, float v) {
+  float t = v > a ? v : a;
+  return v != v ? v : t;
+}
+static inline float fmin_nan(float a, float v) {
+  float t = v < a ? v : a;
+  return v != v ? v : t;
+}
+static inline double dmax_nan(double a, double v) {
+  double t = v > a ? v : a;
+  return v != v ? v : t;
+}
+static inline double dmin_nan(double a, double v) {
+  double t = v < a ? v : a;
+  return v != v ? v : t;
+}
 
 /* ---- loads: storage T -> accumulator A ---- */
 
 #define L_ID(x) (x)
 #define L_H(x) mx_h2f(x)
 #define L_BF(x) mx_bf2f(x)
-#define L_NZ(x) ((bool)((x) != 0))
+#define L_NZ(x) ((x) != 0)
+#define L_HNZ(x) (mx_h2f(x) != 0.0f) /* -0.0 of a 16-bit float has nonzero bits */
+#define L_BFNZ(x) (mx_bf2f(x) != 0.0f)
 #define L_CNZ(x) cx_nz(x)
+#define L_U32(x) ((uint32_t)(x)) /* integer sums/products: wrap-around, sign-extending loads */
+#define L_U64(x) ((uint64_t)(x))
 
-/* ---- kernel generator ----
- * NAME: kernel name, T: input storage, A: accumulator, CVT(x): T -> A, ID: identity of A,
- * COMB(a, v): combine. */
-#define GEN_KERNEL(NAME, T, A, CVT, ID, COMB)                                                      \
-  static void row_##NAME(const void *x_, int64_t n, int64_t s, void *acc_) {                       \
-    const T *x = (const T *)x_;                                                                    \
-    A *acc = (A *)acc_;                                                                            \
+/* ---- shared loop bodies ---- */
+
+/* cols: generic accumulate loops, chunked over columns when rows accumulate into one acc row */
+#define COLS_BODY(T, A, CVT, COMB)                                                                 \
+  const T *x = (const T *)x_;                                                                      \
+  A *acc = (A *)acc_;                                                                              \
+  if (aos == 0 && s == 1 && os == 1) {                                                             \
+    for (int64_t j0 = 0; j0 < N; j0 += CCH) {                                                      \
+      int64_t cn = N - j0 < CCH ? N - j0 : CCH;                                                    \
+      A *a = acc + j0;                                                                             \
+      for (int64_t r = 0; r < R; r++) {                                                            \
+        const T *xr = x + r * rs + j0;                                                             \
+        for (int64_t j = 0; j < cn; j++) a[j] = COMB(a[j], CVT(xr[j]));                            \
+      }                                                                                            \
+    }                                                                                              \
+  } else if (s == 1 && os == 1) {                                                                  \
+    for (int64_t r = 0; r < R; r++) {                                                              \
+      const T *xr = x + r * rs;                                                                    \
+      A *a = acc + r * aos;                                                                        \
+      for (int64_t j = 0; j < N; j++) a[j] = COMB(a[j], CVT(xr[j]));                               \
+    }                                                                                              \
+  } else {                                                                                         \
+    for (int64_t r = 0; r < R; r++) {                                                              \
+      const T *xr = x + r * rs;                                                                    \
+      A *a = acc + r * aos;                                                                        \
+      for (int64_t j = 0; j < N; j++) a[j * os] = COMB(a[j * os], CVT(xr[j * s]));                 \
+    }                                                                                              \
+  }
+
+/* ---- kernel generators ----
+ * NAME: kernel name, T: input storage, A: accumulator, LT: lane type, CVT(x): T -> A,
+ * ID: identity of A, COMB(a, v): combine. */
+#define GEN_KERNEL(NAME, T, A, LT, CVT, ID, COMB)                                                  \
+  static inline A red1_##NAME(const T *x, int64_t n, int64_t s) {                                  \
     A r = ID;                                                                                      \
-    if (s == 1) {                                                                                  \
-      A l[LANES];                                                                                  \
+    if (s == 1 && n >= LANES) {                                                                    \
+      LT l[LANES];                                                                                 \
       for (int j = 0; j < LANES; j++) l[j] = ID;                                                   \
       int64_t i = 0;                                                                               \
       for (; i + LANES <= n; i += LANES)                                                           \
         for (int j = 0; j < LANES; j++) l[j] = COMB(l[j], CVT(x[i + j]));                          \
       for (; i < n; i++) r = COMB(r, CVT(x[i]));                                                   \
       for (int j = 0; j < LANES; j++) r = COMB(r, l[j]);                                           \
-    } else if (s == 0) {                                                                           \
-      A v = CVT(x[0]);                                                                             \
-      for (int64_t i = 0; i < n; i++) r = COMB(r, v);                                              \
+    } else if (s == 1) {                                                                           \
+      for (int64_t i = 0; i < n; i++) r = COMB(r, CVT(x[i]));                                      \
     } else {                                                                                       \
       for (int64_t i = 0; i < n; i++) r = COMB(r, CVT(x[i * s]));                                  \
     }                                                                                              \
-    *acc = COMB(*acc, r);                                                                          \
+    return r;                                                                                      \
   }                                                                                                \
-  static void col_##NAME(const void *x_, int64_t s, void *acc_, int64_t os, int64_t n) {           \
+  static void rows_##NAME(const void *x_, int64_t n, int64_t s, int64_t R, int64_t rs, void *acc_, \
+                          int64_t aos) {                                                           \
     const T *x = (const T *)x_;                                                                    \
     A *acc = (A *)acc_;                                                                            \
-    if (s == 1 && os == 1) {                                                                       \
-      for (int64_t j = 0; j < n; j++) acc[j] = COMB(acc[j], CVT(x[j]));                            \
-    } else if (os == 1) {                                                                          \
-      for (int64_t j = 0; j < n; j++) acc[j] = COMB(acc[j], CVT(x[j * s]));                        \
-    } else {                                                                                       \
-      for (int64_t j = 0; j < n; j++) acc[j * os] = COMB(acc[j * os], CVT(x[j * s]));              \
+    for (int64_t r = 0; r < R; r++) {                                                              \
+      A v = red1_##NAME(x + r * rs, n, s);                                                         \
+      acc[r * aos] = COMB(acc[r * aos], v);                                                        \
     }                                                                                              \
+  }                                                                                                \
+  static void cols_##NAME(const void *x_, int64_t R, int64_t rs, int64_t N, int64_t s, void *acc_, \
+                          int64_t aos, int64_t os) {                                               \
+    COLS_BODY(T, A, CVT, COMB)                                                                     \
   }                                                                                                \
   static void init_##NAME(void *acc_, int64_t n) {                                                 \
     A *acc = (A *)acc_;                                                                            \
     for (int64_t i = 0; i < n; i++) acc[i] = ID;                                                   \
   }
 
-/* Float sums accumulated in double from float blocks: each block of FBLOCK contiguous elements
- * is summed in float over LANES independent partial sums, then added in double. */
-#define GEN_FSUM(NAME, T, CVT)                                                                     \
-  static void row_##NAME(const void *x_, int64_t n, int64_t s, void *acc_) {                       \
-    const T *x = (const T *)x_;                                                                    \
-    double *acc = (double *)acc_;                                                                  \
-    double total = 0.0;                                                                            \
-    if (s == 1) {                                                                                  \
-      for (int64_t b = 0; b < n; b += FBLOCK) {                                                    \
-        int64_t m = n - b < FBLOCK ? n - b : FBLOCK;                                               \
-        const T *xb = x + b;                                                                       \
-        float l[LANES];                                                                            \
-        for (int j = 0; j < LANES; j++) l[j] = 0.0f;                                               \
-        int64_t i = 0;                                                                             \
-        for (; i + LANES <= m; i += LANES)                                                         \
-          for (int j = 0; j < LANES; j++) l[j] += CVT(xb[i + j]);                                  \
-        float r = 0.0f;                                                                            \
-        for (; i < m; i++) r += CVT(xb[i]);                                                        \
-        for (int j = 0; j < LANES / 2; j++) l[j] += l[j + LANES / 2];                              \
-        for (int j = 0; j < LANES / 4; j++) l[j] += l[j + LANES / 4];                              \
-        for (int j = 0; j < LANES / 8; j++) l[j] += l[j + LANES / 8];                              \
-        r += l[0] + l[1];                                                                          \
-        total += (double)r;                                                                        \
+/* Float max/min: lanes of simple selects plus NaN flags, NaN-propagating at the end. */
+#define GEN_FMM(NAME, T, A, CVT, ID, GT, FSEL)                                                     \
+  static inline A red1_##NAME(const T *x, int64_t n, int64_t s) {                                  \
+    A r = ID;                                                                                      \
+    int32_t nanf = 0;                                                                              \
+    int64_t i = 0;                                                                                 \
+    if (s == 1 && n >= LANES) {                                                                    \
+      A l[LANES];                                                                                  \
+      int32_t nn[LANES];                                                                           \
+      for (int j = 0; j < LANES; j++) {                                                            \
+        l[j] = ID;                                                                                 \
+        nn[j] = 0;                                                                                 \
       }                                                                                            \
-    } else if (s == 0) {                                                                           \
-      total = (double)CVT(x[0]) * (double)n;                                                       \
-    } else {                                                                                       \
-      for (int64_t i = 0; i < n; i++) total += (double)CVT(x[i * s]);                              \
+      for (; i + LANES <= n; i += LANES) _Pragma("GCC unroll 1") for (int j = 0; j < LANES; j++) { \
+          A v = CVT(x[i + j]);                                                                     \
+          l[j] = v GT l[j] ? v : l[j];                                                             \
+          nn[j] |= v != v;                                                                         \
+        }                                                                                          \
+      for (int j = 0; j < LANES; j++) {                                                            \
+        r = l[j] GT r ? l[j] : r;                                                                  \
+        nanf |= nn[j];                                                                             \
+      }                                                                                            \
     }                                                                                              \
-    *acc += total;                                                                                 \
+    for (; i < n; i++) {                                                                           \
+      A v = CVT(x[i * s]);                                                                         \
+      r = v GT r ? v : r;                                                                          \
+      nanf |= v != v;                                                                              \
+    }                                                                                              \
+    return nanf ? (A)NAN : r;                                                                      \
   }                                                                                                \
-  static void col_##NAME(const void *x_, int64_t s, void *acc_, int64_t os, int64_t n) {           \
+  static void rows_##NAME(const void *x_, int64_t n, int64_t s, int64_t R, int64_t rs, void *acc_, \
+                          int64_t aos) {                                                           \
+    const T *x = (const T *)x_;                                                                    \
+    A *acc = (A *)acc_;                                                                            \
+    for (int64_t r = 0; r < R; r++) {                                                              \
+      A v = red1_##NAME(x + r * rs, n, s);                                                         \
+      acc[r * aos] = FSEL(acc[r * aos], v);                                                        \
+    }                                                                                              \
+  }                                                                                                \
+  static void cols_##NAME(const void *x_, int64_t R, int64_t rs, int64_t N, int64_t s, void *acc_, \
+                          int64_t aos, int64_t os) {                                               \
+    COLS_BODY(T, A, CVT, FSEL)                                                                     \
+  }                                                                                                \
+  static void init_##NAME(void *acc_, int64_t n) {                                                 \
+    A *acc = (A *)acc_;                                                                            \
+    for (int64_t i = 0; i < n; i++) acc[i] = ID;                                                   \
+  }
+
+/* Float sums (float16/bfloat16/float32) accumulated in double from float blocks. ST stores a
+ * float as T (for the direct variant). */
+#define GEN_FSUM(NAME, T, CVT, ST)                                                                 \
+  static inline double red1_##NAME(const T *x, int64_t n, int64_t s) {                             \
+    if (s != 1) {                                                                                  \
+      double total = 0.0;                                                                          \
+      for (int64_t i = 0; i < n; i++) total += (double)CVT(x[i * s]);                              \
+      return total;                                                                                \
+    }                                                                                              \
+    if (n < LANES) {                                                                               \
+      float r = 0.0f;                                                                              \
+      for (int64_t i = 0; i < n; i++) r += CVT(x[i]);                                              \
+      return (double)r;                                                                            \
+    }                                                                                              \
+    double total = 0.0;                                                                            \
+    for (int64_t b = 0; b < n; b += FBLOCK) {                                                      \
+      int64_t m = n - b < FBLOCK ? n - b : FBLOCK;                                                 \
+      const T *xb = x + b;                                                                         \
+      float l[LANES];                                                                              \
+      for (int j = 0; j < LANES; j++) l[j] = 0.0f;                                                 \
+      int64_t i = 0;                                                                               \
+      for (; i + LANES <= m; i += LANES)                                                           \
+        for (int j = 0; j < LANES; j++) l[j] += CVT(xb[i + j]);                                    \
+      float r = 0.0f;                                                                              \
+      for (; i < m; i++) r += CVT(xb[i]);                                                          \
+      for (int j = 0; j < LANES / 2; j++) l[j] += l[j + LANES / 2];                                \
+      for (int j = 0; j < LANES / 4; j++) l[j] += l[j + LANES / 4];                                \
+      for (int j = 0; j < LANES / 8; j++) l[j] += l[j + LANES / 8];                                \
+      r += l[0] + l[1];                                                                            \
+      total += (double)r;                                                                          \
+    }                                                                                              \
+    return total;                                                                                  \
+  }                                                                                                \
+  static void rows_##NAME(const void *x_, int64_t n, int64_t s, int64_t R, int64_t rs, void *acc_, \
+                          int64_t aos) {                                                           \
     const T *x = (const T *)x_;                                                                    \
     double *acc = (double *)acc_;                                                                  \
-    if (s == 1 && os == 1) {                                                                       \
-      for (int64_t j = 0; j < n; j++) acc[j] += (double)CVT(x[j]);                                 \
-    } else if (os == 1) {                                                                          \
-      for (int64_t j = 0; j < n; j++) acc[j] += (double)CVT(x[j * s]);                             \
-    } else {                                                                                       \
-      for (int64_t j = 0; j < n; j++) acc[j * os] += (double)CVT(x[j * s]);                        \
+    for (int64_t r = 0; r < R; r++) acc[r * aos] += red1_##NAME(x + r * rs, n, s);                 \
+  }                                                                                                \
+  static void rowsd_##NAME(const void *x_, int64_t n, int64_t s, int64_t R, int64_t rs,            \
+                           void *out_, int64_t aos) {                                              \
+    const T *x = (const T *)x_;                                                                    \
+    T *out = (T *)out_;                                                                            \
+    for (int64_t r = 0; r < R; r++) out[r * aos] = ST((float)red1_##NAME(x + r * rs, n, s));       \
+  }                                                                                                \
+  static void cols_##NAME(const void *x_, int64_t R, int64_t rs, int64_t N, int64_t s, void *acc_, \
+                          int64_t aos, int64_t os) {                                               \
+    if (aos == 0 && s == 1 && os == 1) {                                                           \
+      const T *x = (const T *)x_;                                                                  \
+      double *acc = (double *)acc_;                                                                \
+      float part[FCCH];                                                                            \
+      for (int64_t j0 = 0; j0 < N; j0 += FCCH) {                                                   \
+        int64_t cn = N - j0 < FCCH ? N - j0 : FCCH;                                                \
+        for (int64_t r0 = 0; r0 < R; r0 += RBLK) {                                                 \
+          int64_t r1 = R - r0 < RBLK ? R : r0 + RBLK;                                              \
+          for (int64_t j = 0; j < cn; j++) part[j] = 0.0f;                                         \
+          for (int64_t r = r0; r < r1; r++) {                                                      \
+            const T *xr = x + r * rs + j0;                                                         \
+            for (int64_t j = 0; j < cn; j++) part[j] += CVT(xr[j]);                                \
+          }                                                                                        \
+          for (int64_t j = 0; j < cn; j++) acc[j0 + j] += (double)part[j];                         \
+        }                                                                                          \
+      }                                                                                            \
+      return;                                                                                      \
     }                                                                                              \
+    COLS_BODY(T, double, (double)CVT, C_ADD)                                                       \
   }                                                                                                \
   static void init_##NAME(void *acc_, int64_t n) {                                                 \
     memset(acc_, 0, (size_t)n * sizeof(double));                                                   \
   }
 
-/* integer sums/products: unsigned wrap-around accumulators; loads sign-extend (CVT to A) */
-#define L_U32(x) ((uint32_t)(x))
-#define L_U64(x) ((uint64_t)(x))
+#define ST_F32(v) (v)
+#define ST_H(v) mx_f2h(v)
+#define ST_BF(v) mx_f2bf(v)
 
-#define GEN_INT(S, T)                                                                              \
-  GEN_KERNEL(sum32_##S, T, uint32_t, L_U32, 0u, C_ADD)                                             \
-  GEN_KERNEL(sum64_##S, T, uint64_t, L_U64, 0u, C_ADD)                                             \
-  GEN_KERNEL(prod32_##S, T, uint32_t, L_U32, 1u, C_MUL)                                            \
-  GEN_KERNEL(prod64_##S, T, uint64_t, L_U64, 1u, C_MUL)                                            \
-  GEN_KERNEL(all_##S, T, bool, L_NZ, true, C_AND)                                                  \
-  GEN_KERNEL(any_##S, T, bool, L_NZ, false, C_OR)
+/* integers and bool */
+#define GEN_INT(S, T, LT)                                                                          \
+  GEN_KERNEL(sum32_##S, T, uint32_t, uint32_t, L_U32, 0u, C_ADD)                                   \
+  GEN_KERNEL(sum64_##S, T, uint64_t, uint64_t, L_U64, 0u, C_ADD)                                   \
+  GEN_KERNEL(prod32_##S, T, uint32_t, uint32_t, L_U32, 1u, C_MUL)                                  \
+  GEN_KERNEL(prod64_##S, T, uint64_t, uint64_t, L_U64, 1u, C_MUL)                                  \
+  GEN_KERNEL(all_##S, T, bool, LT, L_NZ, true, C_AND)                                              \
+  GEN_KERNEL(any_##S, T, bool, LT, L_NZ, false, C_OR)
 
-GEN_INT(b, bool)
-GEN_INT(u8, uint8_t)
-GEN_INT(u16, uint16_t)
-GEN_INT(u32, uint32_t)
-GEN_INT(u64, uint64_t)
-GEN_INT(i8, int8_t)
-GEN_INT(i16, int16_t)
-GEN_INT(i32, int32_t)
-GEN_INT(i64, int64_t)
+GEN_INT(b, bool, uint8_t)
+GEN_INT(u8, uint8_t, uint8_t)
+GEN_INT(u16, uint16_t, uint16_t)
+GEN_INT(u32, uint32_t, uint32_t)
+GEN_INT(u64, uint64_t, uint64_t)
+GEN_INT(i8, int8_t, uint8_t)
+GEN_INT(i16, int16_t, uint16_t)
+GEN_INT(i32, int32_t, uint32_t)
+GEN_INT(i64, int64_t, uint64_t)
 
 /* max/min for bool and integers (in the input type) */
-GEN_KERNEL(max_b, bool, bool, L_ID, false, C_OR)
-GEN_KERNEL(min_b, bool, bool, L_ID, true, C_AND)
-GEN_KERNEL(max_u8, uint8_t, uint8_t, L_ID, 0, C_IMAX)
-GEN_KERNEL(min_u8, uint8_t, uint8_t, L_ID, UINT8_MAX, C_IMIN)
-GEN_KERNEL(max_u16, uint16_t, uint16_t, L_ID, 0, C_IMAX)
-GEN_KERNEL(min_u16, uint16_t, uint16_t, L_ID, UINT16_MAX, C_IMIN)
-GEN_KERNEL(max_u32, uint32_t, uint32_t, L_ID, 0, C_IMAX)
-GEN_KERNEL(min_u32, uint32_t, uint32_t, L_ID, UINT32_MAX, C_IMIN)
-GEN_KERNEL(max_u64, uint64_t, uint64_t, L_ID, 0, C_IMAX)
-GEN_KERNEL(min_u64, uint64_t, uint64_t, L_ID, UINT64_MAX, C_IMIN)
-GEN_KERNEL(max_i8, int8_t, int8_t, L_ID, INT8_MIN, C_IMAX)
-GEN_KERNEL(min_i8, int8_t, int8_t, L_ID, INT8_MAX, C_IMIN)
-GEN_KERNEL(max_i16, int16_t, int16_t, L_ID, INT16_MIN, C_IMAX)
-GEN_KERNEL(min_i16, int16_t, int16_t, L_ID, INT16_MAX, C_IMIN)
-GEN_KERNEL(max_i32, int32_t, int32_t, L_ID, INT32_MIN, C_IMAX)
-GEN_KERNEL(min_i32, int32_t, int32_t, L_ID, INT32_MAX, C_IMIN)
-GEN_KERNEL(max_i64, int64_t, int64_t, L_ID, INT64_MIN, C_IMAX)
-GEN_KERNEL(min_i64, int64_t, int64_t, L_ID, INT64_MAX, C_IMIN)
+GEN_KERNEL(max_b, bool, bool, uint8_t, L_ID, false, C_OR)
+GEN_KERNEL(min_b, bool, bool, uint8_t, L_ID, true, C_AND)
+GEN_KERNEL(max_u8, uint8_t, uint8_t, uint8_t, L_ID, 0, C_IMAX)
+GEN_KERNEL(min_u8, uint8_t, uint8_t, uint8_t, L_ID, UINT8_MAX, C_IMIN)
+GEN_KERNEL(max_u16, uint16_t, uint16_t, uint16_t, L_ID, 0, C_IMAX)
+GEN_KERNEL(min_u16, uint16_t, uint16_t, uint16_t, L_ID, UINT16_MAX, C_IMIN)
+GEN_KERNEL(max_u32, uint32_t, uint32_t, uint32_t, L_ID, 0, C_IMAX)
+GEN_KERNEL(min_u32, uint32_t, uint32_t, uint32_t, L_ID, UINT32_MAX, C_IMIN)
+GEN_KERNEL(max_u64, uint64_t, uint64_t, uint64_t, L_ID, 0, C_IMAX)
+GEN_KERNEL(min_u64, uint64_t, uint64_t, uint64_t, L_ID, UINT64_MAX, C_IMIN)
+GEN_KERNEL(max_i8, int8_t, int8_t, int8_t, L_ID, INT8_MIN, C_IMAX)
+GEN_KERNEL(min_i8, int8_t, int8_t, int8_t, L_ID, INT8_MAX, C_IMIN)
+GEN_KERNEL(max_i16, int16_t, int16_t, int16_t, L_ID, INT16_MIN, C_IMAX)
+GEN_KERNEL(min_i16, int16_t, int16_t, int16_t, L_ID, INT16_MAX, C_IMIN)
+GEN_KERNEL(max_i32, int32_t, int32_t, int32_t, L_ID, INT32_MIN, C_IMAX)
+GEN_KERNEL(min_i32, int32_t, int32_t, int32_t, L_ID, INT32_MAX, C_IMIN)
+GEN_KERNEL(max_i64, int64_t, int64_t, int64_t, L_ID, INT64_MIN, C_IMAX)
+GEN_KERNEL(min_i64, int64_t, int64_t, int64_t, L_ID, INT64_MAX, C_IMIN)
 
-/* floats (all/any test the value: -0.0 of a 16-bit float has nonzero bits) */
-#define L_HNZ(x) ((bool)(mx_h2f(x) != 0.0f))
-#define L_BFNZ(x) ((bool)(mx_bf2f(x) != 0.0f))
-#define GEN_FLOAT(S, T, A, CVT, NZ)                                                                \
-  GEN_KERNEL(prod_##S, T, A, CVT, (A)1, C_MUL)                                                     \
-  GEN_KERNEL(max_##S, T, A, CVT, (A)-INFINITY, C_FMAX)                                             \
-  GEN_KERNEL(min_##S, T, A, CVT, (A)INFINITY, C_FMIN)                                              \
-  GEN_KERNEL(all_##S, T, bool, NZ, true, C_AND)                                                    \
-  GEN_KERNEL(any_##S, T, bool, NZ, false, C_OR)
+/* floats */
+#define GEN_FLOAT(S, T, A, CVT, NZ, FMAX, FMIN)                                                    \
+  GEN_KERNEL(prod_##S, T, A, A, CVT, (A)1, C_MUL)                                                  \
+  GEN_FMM(max_##S, T, A, CVT, (A)-INFINITY, >, FMAX)                                               \
+  GEN_FMM(min_##S, T, A, CVT, (A)INFINITY, <, FMIN)                                                \
+  GEN_KERNEL(all_##S, T, bool, int32_t, NZ, true, C_AND)                                           \
+  GEN_KERNEL(any_##S, T, bool, int32_t, NZ, false, C_OR)
 
-GEN_FLOAT(f16, uint16_t, float, L_H, L_HNZ)
-GEN_FLOAT(f32, float, float, L_ID, L_NZ)
-GEN_FLOAT(f64, double, double, L_ID, L_NZ)
-GEN_FLOAT(bf16, uint16_t, float, L_BF, L_BFNZ)
+GEN_FLOAT(f16, uint16_t, float, L_H, L_HNZ, fmax_nan, fmin_nan)
+GEN_FLOAT(f32, float, float, L_ID, L_NZ, fmax_nan, fmin_nan)
+GEN_FLOAT(f64, double, double, L_ID, L_NZ, dmax_nan, dmin_nan)
+GEN_FLOAT(bf16, uint16_t, float, L_BF, L_BFNZ, fmax_nan, fmin_nan)
 
-GEN_FSUM(sum_f16, uint16_t, L_H)
-GEN_FSUM(sum_f32, float, L_ID)
-GEN_FSUM(sum_bf16, uint16_t, L_BF)
-GEN_KERNEL(sum_f64, double, double, L_ID, 0.0, C_ADD)
+GEN_FSUM(sum_f16, uint16_t, L_H, ST_H)
+GEN_FSUM(sum_f32, float, L_ID, ST_F32)
+GEN_FSUM(sum_bf16, uint16_t, L_BF, ST_BF)
+GEN_KERNEL(sum_f64, double, double, double, L_ID, 0.0, C_ADD)
 
 /* complex */
-GEN_KERNEL(sum_c64, mx_complex64, mx_complex64, L_ID, CX_ZERO, C_CADD)
-GEN_KERNEL(prod_c64, mx_complex64, mx_complex64, L_ID, CX_ONE, C_CMUL)
-GEN_KERNEL(max_c64, mx_complex64, mx_complex64, L_ID, CX_LOW, C_CMAX)
-GEN_KERNEL(min_c64, mx_complex64, mx_complex64, L_ID, CX_HIGH, C_CMIN)
-GEN_KERNEL(all_c64, mx_complex64, bool, L_CNZ, true, C_AND)
-GEN_KERNEL(any_c64, mx_complex64, bool, L_CNZ, false, C_OR)
+GEN_KERNEL(sum_c64, mx_complex64, mx_complex64, mx_complex64, L_ID, CX_ZERO, C_CADD)
+GEN_KERNEL(prod_c64, mx_complex64, mx_complex64, mx_complex64, L_ID, CX_ONE, C_CMUL)
+GEN_KERNEL(max_c64, mx_complex64, mx_complex64, mx_complex64, L_ID, CX_LOW, C_CMAX)
+GEN_KERNEL(min_c64, mx_complex64, mx_complex64, mx_complex64, L_ID, CX_HIGH, C_CMIN)
+GEN_KERNEL(all_c64, mx_complex64, bool, uint8_t, L_CNZ, true, C_AND)
+GEN_KERNEL(any_c64, mx_complex64, bool, uint8_t, L_CNZ, false, C_OR)
 
-#define K(NAME, DT) ((kernel){row_##NAME, col_##NAME, init_##NAME, DT})
+#define K(NAME, DT) ((kernel){rows_##NAME, cols_##NAME, init_##NAME, NULL, DT})
+#define KD(NAME, DT) ((kernel){rows_##NAME, cols_##NAME, init_##NAME, rowsd_##NAME, DT})
 
 /* Integer sum/prod kernel: 32-bit accumulators when input and output fit in 32 bits. */
 #define INT_CASE(S, DT, SIGNED)                                                                    \
@@ -284,13 +415,13 @@ static int pick_kernel(int op, mx_dtype in, mx_dtype out, kernel *k) {
       INT_CASE(i32, MX_INT32, 1)
       INT_CASE(i64, MX_INT64, 1)
     case MX_FLOAT16:
-      *k = op == MX_REDUCE_SUM ? K(sum_f16, MX_FLOAT64) : K(prod_f16, MX_FLOAT32);
+      *k = op == MX_REDUCE_SUM ? KD(sum_f16, MX_FLOAT64) : K(prod_f16, MX_FLOAT32);
       return 0;
     case MX_FLOAT32:
-      *k = op == MX_REDUCE_SUM ? K(sum_f32, MX_FLOAT64) : K(prod_f32, MX_FLOAT32);
+      *k = op == MX_REDUCE_SUM ? KD(sum_f32, MX_FLOAT64) : K(prod_f32, MX_FLOAT32);
       return 0;
     case MX_BFLOAT16:
-      *k = op == MX_REDUCE_SUM ? K(sum_bf16, MX_FLOAT64) : K(prod_bf16, MX_FLOAT32);
+      *k = op == MX_REDUCE_SUM ? KD(sum_bf16, MX_FLOAT64) : K(prod_bf16, MX_FLOAT32);
       return 0;
     case MX_FLOAT64:
       *k = op == MX_REDUCE_SUM ? K(sum_f64, MX_FLOAT64) : K(prod_f64, MX_FLOAT64);
@@ -298,83 +429,129 @@ static int pick_kernel(int op, mx_dtype in, mx_dtype out, kernel *k) {
     case MX_COMPLEX64:
       *k = op == MX_REDUCE_SUM ? K(sum_c64, MX_COMPLEX64) : K(prod_c64, MX_COMPLEX64);
       return 0;
-    default: return 1;
+    default:
+      return 1;
     }
   }
   case MX_REDUCE_MAX:
   case MX_REDUCE_MIN: {
     bool mx = op == MX_REDUCE_MAX;
-#define MM(S, DT) *k = mx ? K(max_##S, DT) : K(min_##S, DT); return 0;
+#define MM(S, DT)                                                                                  \
+  *k = mx ? K(max_##S, DT) : K(min_##S, DT);                                                       \
+  return 0;
     switch (in) {
-    case MX_BOOL: MM(b, MX_BOOL)
-    case MX_UINT8: MM(u8, MX_UINT8)
-    case MX_UINT16: MM(u16, MX_UINT16)
-    case MX_UINT32: MM(u32, MX_UINT32)
-    case MX_UINT64: MM(u64, MX_UINT64)
-    case MX_INT8: MM(i8, MX_INT8)
-    case MX_INT16: MM(i16, MX_INT16)
-    case MX_INT32: MM(i32, MX_INT32)
-    case MX_INT64: MM(i64, MX_INT64)
-    case MX_FLOAT16: MM(f16, MX_FLOAT32)
-    case MX_FLOAT32: MM(f32, MX_FLOAT32)
-    case MX_FLOAT64: MM(f64, MX_FLOAT64)
-    case MX_BFLOAT16: MM(bf16, MX_FLOAT32)
-    case MX_COMPLEX64: MM(c64, MX_COMPLEX64)
-    default: return 1;
+    case MX_BOOL:
+      MM(b, MX_BOOL)
+    case MX_UINT8:
+      MM(u8, MX_UINT8)
+    case MX_UINT16:
+      MM(u16, MX_UINT16)
+    case MX_UINT32:
+      MM(u32, MX_UINT32)
+    case MX_UINT64:
+      MM(u64, MX_UINT64)
+    case MX_INT8:
+      MM(i8, MX_INT8)
+    case MX_INT16:
+      MM(i16, MX_INT16)
+    case MX_INT32:
+      MM(i32, MX_INT32)
+    case MX_INT64:
+      MM(i64, MX_INT64)
+    case MX_FLOAT16:
+      MM(f16, MX_FLOAT32)
+    case MX_FLOAT32:
+      MM(f32, MX_FLOAT32)
+    case MX_FLOAT64:
+      MM(f64, MX_FLOAT64)
+    case MX_BFLOAT16:
+      MM(bf16, MX_FLOAT32)
+    case MX_COMPLEX64:
+      MM(c64, MX_COMPLEX64)
+    default:
+      return 1;
     }
 #undef MM
   }
   case MX_REDUCE_ALL:
   case MX_REDUCE_ANY: {
     bool al = op == MX_REDUCE_ALL;
-#define AA(S) *k = al ? K(all_##S, MX_BOOL) : K(any_##S, MX_BOOL); return 0;
+#define AA(S)                                                                                      \
+  *k = al ? K(all_##S, MX_BOOL) : K(any_##S, MX_BOOL);                                             \
+  return 0;
     switch (in) {
-    case MX_BOOL: AA(b)
-    case MX_UINT8: AA(u8)
-    case MX_UINT16: AA(u16)
-    case MX_UINT32: AA(u32)
-    case MX_UINT64: AA(u64)
-    case MX_INT8: AA(i8)
-    case MX_INT16: AA(i16)
-    case MX_INT32: AA(i32)
-    case MX_INT64: AA(i64)
-    case MX_FLOAT16: AA(f16)
-    case MX_FLOAT32: AA(f32)
-    case MX_FLOAT64: AA(f64)
-    case MX_BFLOAT16: AA(bf16)
-    case MX_COMPLEX64: AA(c64)
-    default: return 1;
+    case MX_BOOL:
+      AA(b)
+    case MX_UINT8:
+      AA(u8)
+    case MX_UINT16:
+      AA(u16)
+    case MX_UINT32:
+      AA(u32)
+    case MX_UINT64:
+      AA(u64)
+    case MX_INT8:
+      AA(i8)
+    case MX_INT16:
+      AA(i16)
+    case MX_INT32:
+      AA(i32)
+    case MX_INT64:
+      AA(i64)
+    case MX_FLOAT16:
+      AA(f16)
+    case MX_FLOAT32:
+      AA(f32)
+    case MX_FLOAT64:
+      AA(f64)
+    case MX_BFLOAT16:
+      AA(bf16)
+    case MX_COMPLEX64:
+      AA(c64)
+    default:
+      return 1;
     }
 #undef AA
   }
-  default: return 1;
+  default:
+    return 1;
   }
 }
 
 static const char *op_name(int op) {
   switch (op) {
-  case MX_REDUCE_SUM: return "sum";
-  case MX_REDUCE_PROD: return "prod";
-  case MX_REDUCE_MAX: return "max";
-  case MX_REDUCE_MIN: return "min";
-  case MX_REDUCE_ALL: return "all";
-  case MX_REDUCE_ANY: return "any";
-  default: return "reduce";
+  case MX_REDUCE_SUM:
+    return "sum";
+  case MX_REDUCE_PROD:
+    return "prod";
+  case MX_REDUCE_MAX:
+    return "max";
+  case MX_REDUCE_MIN:
+    return "min";
+  case MX_REDUCE_ALL:
+    return "all";
+  case MX_REDUCE_ANY:
+    return "any";
+  default:
+    return "reduce";
   }
 }
 
-/* Runs the reduction of x (input view) into acc (row-contiguous over the output shape). */
-static void run_reduce(const kernel *k, const mx_array *in, const bool *reduced, size_t isz,
-                       size_t asz, const void *x, void *acc) {
+/* The reduction plan: dims of the input (size > 1) ordered by decreasing |input stride|, merged
+ * where contiguous in both the input and the accumulator; acc strides are 0 on reduced dims. */
+typedef struct {
+  int m;
+  int64_t shape[MX_MAX_NDIM], is[MX_MAX_NDIM], os[MX_MAX_NDIM];
+} plan;
+
+static void make_plan(const mx_array *in, const bool *reduced, plan *pl) {
   int ndim = in->ndim;
-  /* accumulator strides over the output shape (reduced dims have size 1) */
   int64_t ostr[MX_MAX_NDIM];
   int64_t st = 1;
   for (int d = ndim - 1; d >= 0; d--) {
     ostr[d] = reduced[d] ? 0 : st;
     if (!reduced[d]) st *= in->shape[d];
   }
-  /* keep dims of size > 1 */
   int64_t shp[MX_MAX_NDIM], is[MX_MAX_NDIM], os[MX_MAX_NDIM];
   int nd = 0;
   for (int d = 0; d < ndim; d++) {
@@ -384,8 +561,7 @@ static void run_reduce(const kernel *k, const mx_array *in, const bool *reduced,
     os[nd] = ostr[d];
     nd++;
   }
-  /* order by decreasing |input stride| (stable insertion sort) */
-  for (int i = 1; i < nd; i++) {
+  for (int i = 1; i < nd; i++) { /* stable insertion sort by decreasing |is| */
     int64_t a = shp[i], b = is[i], c = os[i];
     int64_t ab = b < 0 ? -b : b;
     int j = i - 1;
@@ -399,55 +575,64 @@ static void run_reduce(const kernel *k, const mx_array *in, const bool *reduced,
     is[j + 1] = b;
     os[j + 1] = c;
   }
-  /* merge dims contiguous in both input and accumulator */
-  mx_strided s;
-  s.nops = 2;
-  s.size = in->size;
   int m = 0;
   for (int d = 0; d < nd; d++) {
-    if (m > 0 && s.strides[0][m - 1] == is[d] * shp[d] && s.strides[1][m - 1] == os[d] * shp[d]) {
-      s.shape[m - 1] *= shp[d];
-      s.strides[0][m - 1] = is[d];
-      s.strides[1][m - 1] = os[d];
+    if (m > 0 && pl->is[m - 1] == is[d] * shp[d] && pl->os[m - 1] == os[d] * shp[d]) {
+      pl->shape[m - 1] *= shp[d];
+      pl->is[m - 1] = is[d];
+      pl->os[m - 1] = os[d];
       continue;
     }
-    s.shape[m] = shp[d];
-    s.strides[0][m] = is[d];
-    s.strides[1][m] = os[d];
+    pl->shape[m] = shp[d];
+    pl->is[m] = is[d];
+    pl->os[m] = os[d];
     m++;
   }
   if (m == 0) {
-    s.shape[0] = 1;
-    s.strides[0][0] = 0;
-    s.strides[1][0] = 0;
+    pl->shape[0] = 1;
+    pl->is[0] = 0;
+    pl->os[0] = 0;
     m = 1;
   }
-  /* a short inner dim followed by a long one of the other kind: swap them so the inner loop is
-   * long (fewer kernel calls). */
-  if (m >= 2 && s.shape[m - 1] < 16 && s.shape[m - 2] > s.shape[m - 1] &&
-      (s.strides[1][m - 1] == 0) != (s.strides[1][m - 2] == 0)) {
-    int64_t t;
-    t = s.shape[m - 1], s.shape[m - 1] = s.shape[m - 2], s.shape[m - 2] = t;
-    for (int q = 0; q < 2; q++)
-      t = s.strides[q][m - 1], s.strides[q][m - 1] = s.strides[q][m - 2], s.strides[q][m - 2] = t;
+  pl->m = m;
+}
+
+/* Runs the plan: the two innermost dims go to one kernel call, the rest through an odometer.
+ * With `direct` set, reduced rows write their final values into acc (which is the output). */
+static void run_plan(const kernel *k, const plan *pl, size_t isz, size_t asz, const void *x,
+                     void *acc, rows_fn direct) {
+  int m = pl->m;
+  int64_t inner = pl->shape[m - 1], sin = pl->is[m - 1], sout = pl->os[m - 1];
+  int64_t R = 1, rs = 0, ros = 0;
+  if (m >= 2) {
+    R = pl->shape[m - 2];
+    rs = pl->is[m - 2];
+    ros = pl->os[m - 2];
   }
-  s.ndim = m;
-  int64_t inner = s.shape[m - 1];
-  int64_t sin = s.strides[0][m - 1], sout = s.strides[1][m - 1];
-  int64_t rows = mx_strided_rows(&s);
-  mx_strided_pos p;
-  mx_strided_pos_init(&s, &p);
+  /* odometer over dims 0..m-3 */
+  int no = m >= 2 ? m - 2 : 0;
+  int64_t blocks = 1;
+  for (int d = 0; d < no; d++) blocks *= pl->shape[d];
+  int64_t idx[MX_MAX_NDIM] = {0};
+  int64_t ioff = 0, ooff = 0;
   const char *xc = (const char *)x;
   char *ac = (char *)acc;
-  if (sout == 0) {
-    for (int64_t r = 0; r < rows; r++) {
-      k->row(xc + p.off[0] * (int64_t)isz, inner, sin, ac + p.off[1] * (int64_t)asz);
-      mx_strided_next(&s, &p);
-    }
-  } else {
-    for (int64_t r = 0; r < rows; r++) {
-      k->col(xc + p.off[0] * (int64_t)isz, sin, ac + p.off[1] * (int64_t)asz, sout, inner);
-      mx_strided_next(&s, &p);
+  for (int64_t b = 0; b < blocks; b++) {
+    const char *xp = xc + ioff * (int64_t)isz;
+    char *ap = ac + ooff * (int64_t)asz;
+    if (sout != 0)
+      k->cols(xp, R, rs, inner, sin, ap, ros, sout);
+    else if (direct)
+      direct(xp, inner, sin, R, rs, ap, ros);
+    else
+      k->rows(xp, inner, sin, R, rs, ap, ros);
+    for (int d = no - 1; d >= 0; d--) {
+      ioff += pl->is[d];
+      ooff += pl->os[d];
+      if (++idx[d] < pl->shape[d]) break;
+      ioff -= pl->is[d] * pl->shape[d];
+      ooff -= pl->os[d] * pl->shape[d];
+      idx[d] = 0;
     }
   }
 }
@@ -465,7 +650,8 @@ int mx_cpu_reduce(mx_node *n) {
   for (int d = 0; d < ndim; d++) reduced[d] = false;
   for (int i = 0; i < prm->naxes; i++) {
     int ax = prm->axes[i];
-    if (ax < 0 || ax >= ndim) return mx_error("[%s] Invalid axis %d for array with %d dimensions.", name, ax, ndim);
+    if (ax < 0 || ax >= ndim)
+      return mx_error("[%s] Invalid axis %d for array with %d dimensions.", name, ax, ndim);
     reduced[ax] = true;
   }
   if (out->ndim != ndim) return mx_error("[%s] Output rank does not match the input's.", name);
@@ -475,7 +661,8 @@ int mx_cpu_reduce(mx_node *n) {
   mx_dtype it = (mx_dtype)in->dtype, ot = (mx_dtype)out->dtype;
   if (!mx_dtype_valid(it) || !mx_dtype_valid(ot)) return mx_error("[%s] Invalid dtype.", name);
   kernel k;
-  if (pick_kernel(op, it, ot, &k) != 0) return mx_error("[%s] Unsupported dtype %s.", name, mx_dtype_name(it));
+  if (pick_kernel(op, it, ot, &k) != 0)
+    return mx_error("[%s] Unsupported dtype %s.", name, mx_dtype_name(it));
 
   if (mx_array_alloc_data(out) != 0) return MX_ERR;
   if (out->size == 0) return 0;
@@ -483,15 +670,32 @@ int mx_cpu_reduce(mx_node *n) {
   const void *x = mx_array_data(in);
   if (!op_data || (in->size > 0 && !x)) return mx_error("[%s] Array has no data.", name);
 
+  bool aliased = out->buf && out->buf == in->buf;
+  plan pl;
+  if (in->size > 0) {
+    make_plan(in, reduced, &pl);
+    /* Each output element is exactly one row (inner dim reduced, all others kept): float sums
+     * write their results straight to an output of the input's dtype. */
+    if (k.rows_direct && ot == it && !aliased && pl.os[pl.m - 1] == 0) {
+      bool single = true;
+      for (int d = 0; d < pl.m - 1; d++)
+        if (pl.os[d] == 0) single = false;
+      if (single) {
+        run_plan(&k, &pl, mx_dtype_size(it), mx_dtype_size(ot), x, op_data, k.rows_direct);
+        return 0;
+      }
+    }
+  }
   size_t asz = mx_dtype_size(k.acc_dt);
-  bool direct = k.acc_dt == ot && !(out->buf && out->buf == in->buf);
+  bool direct = k.acc_dt == ot && !aliased;
   void *acc = op_data;
   if (!direct) {
     acc = malloc((size_t)out->size * asz);
-    if (!acc) return mx_error("[%s] Out of memory allocating %zu bytes.", name, (size_t)out->size * asz);
+    if (!acc)
+      return mx_error("[%s] Out of memory allocating %zu bytes.", name, (size_t)out->size * asz);
   }
   k.init(acc, out->size);
-  if (in->size > 0) run_reduce(&k, in, reduced, mx_dtype_size(it), asz, x, acc);
+  if (in->size > 0) run_plan(&k, &pl, mx_dtype_size(it), asz, x, acc, NULL);
   if (!direct) {
     mx_cpu_convert(acc, k.acc_dt, 1, op_data, ot, 1, out->size);
     free(acc);

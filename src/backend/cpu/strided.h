@@ -122,14 +122,13 @@ static inline float mx_bitsf(uint32_t u) {
   return f;
 }
 
+/* Scaling the shifted bits by 2^112 rebiases normals and normalizes subnormals exactly; results
+ * at or above 2^16 came from inf/NaN and get the all-ones exponent (payload kept). */
 static inline float mx_h2f(uint16_t h) {
   uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-  uint32_t em = h & 0x7fffu;
-  uint32_t normal = (em << 13) + 0x38000000u;           /* rebias 15 -> 127 */
-  uint32_t infnan = (em << 13) | 0x7f800000u;           /* exponent all ones */
-  float sub = (float)(int32_t)em * 0x1p-24f;            /* zero / subnormal, exact */
-  uint32_t r = em >= 0x7c00u ? infnan : normal;
-  r = em < 0x400u ? mx_fbits(sub) : r;
+  float o = mx_bitsf((uint32_t)(h & 0x7fffu) << 13) * 0x1p112f;
+  uint32_t r = mx_fbits(o);
+  r = o >= 65536.0f ? (r | 0x7f800000u) : r;
   return mx_bitsf(r | sign);
 }
 
@@ -143,7 +142,7 @@ static inline uint16_t mx_f2h(float f) {
   float s = mx_bitsf(ax) + 0.5f;
   uint32_t sub = mx_fbits(s) - 0x3f000000u;
   uint32_t r = ax < 0x38800000u ? sub : normal;
-  r = ax >= 0x47800000u ? 0x7c00u : r;                 /* >= 65536: inf */
+  r = ax >= 0x47800000u ? 0x7c00u : r;                          /* >= 65536: inf */
   r = ax > 0x7f800000u ? (0x7e00u | ((ax >> 13) & 0x3ffu)) : r; /* NaN stays (quiet) NaN */
   return (uint16_t)(r | sign);
 }
