@@ -171,6 +171,12 @@ mx_array *mx_array_scalar_complex(float re, float im) {
   return mx_array_from_data(&v, 0, NULL, MX_COMPLEX64);
 }
 
+mx_stream mx_array_stream(const mx_array *a) {
+  mx_stream s = a->node->stream;
+  if (s.index < 0 && mx_default_stream(mx_default_device(), &s)) s = a->node->stream;
+  return s;
+}
+
 /* ---- references ---- */
 
 void mx_node_retain(mx_node *n) {

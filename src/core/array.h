@@ -92,6 +92,9 @@ mx_array *mx_array_from_external(void *data, int ndim, const int32_t *shape, mx_
 mx_array *mx_array_scalar(mx_dtype dtype, double value);
 mx_array *mx_array_scalar_complex(float re, float im);
 
+/* The stream of a's node; arrays made from data use the default stream. */
+mx_stream mx_array_stream(const mx_array *a);
+
 /* ---- references ---- */
 
 static inline mx_array *mx_array_retain(mx_array *a) {

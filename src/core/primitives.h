@@ -40,6 +40,7 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 
 /* Declarations of the functions named in the table. */
 #include "backend/cpu/kernels.h"
+#include "ops/foundation_rules.h"
 #include "ops/rules.h"
 
 /* Each op family lists its primitives in its own fragment (same columns), included here. */
@@ -61,19 +62,21 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 #define MX_PRIMS_FOUNDATION(X) \
   /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \
   X(NONE,       "None",       0,                  NULL,               NULL,               NULL,  NULL,  NULL,  NULL,                 NULL) \
-  X(FULL,       "Full",       0,                  mx_cpu_full,        NULL,               NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
+  X(FULL,       "Full",       0,                  mx_cpu_full,        NULL,               mx_vjp_full,        mx_jvp_full,      mx_vmap_full,       mx_shapes_params,    mx_equiv_params) \
   X(ARANGE,     "Arange",     0,                  mx_cpu_arange,      NULL,               NULL,  NULL,  NULL,  mx_shapes_arange,     mx_equiv_params) \
-  X(ASTYPE,     "AsType",     MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(COPY,       "Copy",       MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(BROADCAST,  "Broadcast",  0,                  mx_eval_broadcast,  mx_eval_broadcast,  NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
-  X(RESHAPE,    "Reshape",    0,                  mx_eval_reshape,    NULL,               NULL,  NULL,  NULL,  mx_shapes_params,     mx_equiv_params) \
-  X(TRANSPOSE,  "Transpose",  0,                  mx_eval_transpose,  mx_eval_transpose,  NULL,  NULL,  NULL,  mx_shapes_transpose,  mx_equiv_params) \
-  X(ADD,        "Add",        MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(SUBTRACT,   "Subtract",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(MULTIPLY,   "Multiply",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(DIVIDE,     "Divide",     MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               NULL,  NULL,  NULL,  mx_shapes_same,       mx_equiv_params) \
-  X(REDUCE,     "Reduce",     0,                  mx_cpu_reduce,      NULL,               NULL,  NULL,  NULL,  mx_shapes_reduce,     mx_equiv_params) \
-  X(MATMUL,     "Matmul",     0,                  mx_cpu_matmul,      NULL,               NULL,  NULL,  NULL,  mx_shapes_matmul,     mx_equiv_params)
+  X(ASTYPE,     "AsType",     MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               mx_vjp_astype,      mx_jvp_astype,    mx_vmap_astype,     mx_shapes_same,      mx_equiv_params) \
+  X(COPY,       "Copy",       MX_PF_ELEMENTWISE,  mx_cpu_copy,        NULL,               mx_vjp_identity,    mx_jvp_identity,  mx_vmap_identity,   mx_shapes_same,      mx_equiv_params) \
+  X(BROADCAST,  "Broadcast",  0,                  mx_eval_broadcast,  mx_eval_broadcast,  mx_vjp_broadcast,   mx_jvp_broadcast, mx_vmap_broadcast,  mx_shapes_params,    mx_equiv_params) \
+  X(RESHAPE,    "Reshape",    0,                  mx_eval_reshape,    NULL,               mx_vjp_reshape,     mx_jvp_reshape,   mx_vmap_reshape,    mx_shapes_params,    mx_equiv_params) \
+  X(TRANSPOSE,  "Transpose",  0,                  mx_eval_transpose,  mx_eval_transpose,  mx_vjp_transpose,   mx_jvp_transpose, mx_vmap_transpose,  mx_shapes_transpose, mx_equiv_params) \
+  X(ADD,        "Add",        MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               mx_vjp_arith,       mx_jvp_arith,     mx_vmap_arith,      mx_shapes_same,      mx_equiv_params) \
+  X(SUBTRACT,   "Subtract",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               mx_vjp_arith,       mx_jvp_arith,     mx_vmap_arith,      mx_shapes_same,      mx_equiv_params) \
+  X(MULTIPLY,   "Multiply",   MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               mx_vjp_arith,       mx_jvp_arith,     mx_vmap_arith,      mx_shapes_same,      mx_equiv_params) \
+  X(DIVIDE,     "Divide",     MX_PF_ELEMENTWISE,  mx_cpu_binary,      NULL,               mx_vjp_arith,       mx_jvp_arith,     mx_vmap_arith,      mx_shapes_same,      mx_equiv_params) \
+  X(REDUCE,     "Reduce",     0,                  mx_cpu_reduce,      NULL,               mx_vjp_reduce,      mx_jvp_reduce,    mx_vmap_reduce,     mx_shapes_reduce,    mx_equiv_params) \
+  X(MATMUL,     "Matmul",     0,                  mx_cpu_matmul,      NULL,               mx_vjp_matmul,      mx_jvp_matmul,    mx_vmap_matmul,     mx_shapes_matmul,    mx_equiv_params) \
+  X(IDENTITY,   "Identity",   0,                  mx_eval_identity,   mx_eval_identity,   mx_vjp_identity,    mx_jvp_identity,  mx_vmap_identity,   mx_shapes_same,      mx_equiv_params) \
+  X(PLACEHOLDER, "Placeholder", 0,                NULL,               NULL,               NULL,               NULL,             NULL,               NULL,                NULL)
 /* clang-format on */
 
 typedef enum {

@@ -1,10 +1,11 @@
-/* mlxc: evaluation (transforms come with the transforms issue) (mlx-c compatible). */
+/* mlxc: evaluation and function transforms (mlx-c compatible). */
 #ifndef MLX_C_TRANSFORMS_H
 #define MLX_C_TRANSFORMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mlx/c/closure.h"
 #include "mlx/c/vector.h"
 
 #ifdef __cplusplus
@@ -13,6 +14,9 @@ extern "C" {
 
 int mlx_async_eval(const mlx_vector_array outputs);
 int mlx_eval(const mlx_vector_array outputs);
+int mlx_jvp( mlx_vector_array* res_0, mlx_vector_array* res_1, const mlx_closure fun, const mlx_vector_array primals, const mlx_vector_array tangents);
+int mlx_value_and_grad( mlx_closure_value_and_grad* res, const mlx_closure fun, const int* argnums, size_t argnums_num);
+int mlx_vjp( mlx_vector_array* res_0, mlx_vector_array* res_1, const mlx_closure fun, const mlx_vector_array primals, const mlx_vector_array cotangents);
 
 #ifdef __cplusplus
 }

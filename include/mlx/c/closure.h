@@ -1,0 +1,49 @@
+/* mlxc: closures, functions of arrays with a payload (mlx-c compatible). */
+#ifndef MLX_C_CLOSURE_H
+#define MLX_C_CLOSURE_H
+
+#include "mlx/c/array.h"
+#include "mlx/c/map.h"
+#include "mlx/c/vector.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mlx_closure_ {
+  void *ctx;
+} mlx_closure;
+
+typedef struct mlx_closure_kwargs_ {
+  void *ctx;
+} mlx_closure_kwargs;
+
+typedef struct mlx_closure_value_and_grad_ {
+  void *ctx;
+} mlx_closure_value_and_grad;
+
+mlx_closure mlx_closure_new(void);
+int mlx_closure_free(mlx_closure cls);
+mlx_closure mlx_closure_new_func( int (*fun)(mlx_vector_array*, const mlx_vector_array));
+mlx_closure mlx_closure_new_func_payload( int (*fun)(mlx_vector_array*, const mlx_vector_array, void*), void* payload, void (*dtor)(void*));
+int mlx_closure_set(mlx_closure* cls, const mlx_closure src);
+int mlx_closure_apply( mlx_vector_array* res, mlx_closure cls, const mlx_vector_array input);
+mlx_closure mlx_closure_new_unary(int (*fun)(mlx_array*, const mlx_array));
+mlx_closure_kwargs mlx_closure_kwargs_new(void);
+int mlx_closure_kwargs_free(mlx_closure_kwargs cls);
+mlx_closure_kwargs mlx_closure_kwargs_new_func( int (*fun)( mlx_vector_array*, const mlx_vector_array, const mlx_map_string_to_array));
+mlx_closure_kwargs mlx_closure_kwargs_new_func_payload( int (*fun)( mlx_vector_array*, const mlx_vector_array, const mlx_map_string_to_array, void*), void* payload, void (*dtor)(void*));
+int mlx_closure_kwargs_set( mlx_closure_kwargs* cls, const mlx_closure_kwargs src);
+int mlx_closure_kwargs_apply( mlx_vector_array* res, mlx_closure_kwargs cls, const mlx_vector_array input_0, const mlx_map_string_to_array input_1);
+mlx_closure_value_and_grad mlx_closure_value_and_grad_new(void);
+int mlx_closure_value_and_grad_free(mlx_closure_value_and_grad cls);
+mlx_closure_value_and_grad mlx_closure_value_and_grad_new_func( int (*fun)(mlx_vector_array*, mlx_vector_array*, const mlx_vector_array));
+mlx_closure_value_and_grad mlx_closure_value_and_grad_new_func_payload( int (*fun)( mlx_vector_array*, mlx_vector_array*, const mlx_vector_array, void*), void* payload, void (*dtor)(void*));
+int mlx_closure_value_and_grad_set( mlx_closure_value_and_grad* cls, const mlx_closure_value_and_grad src);
+int mlx_closure_value_and_grad_apply( mlx_vector_array* res_0, mlx_vector_array* res_1, mlx_closure_value_and_grad cls, const mlx_vector_array input);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
