@@ -25,6 +25,7 @@ PyObject *mxpy_getitem(PyObject *self, PyObject *key) {
 }
 
 int mxpy_setitem(PyObject *self, PyObject *key, PyObject *value) {
+  (void)self, (void)key, (void)value;
   PyErr_SetString(PyExc_TypeError, "mlx.core.array does not support item assignment yet.");
   return -1;
 }

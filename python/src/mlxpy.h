@@ -162,6 +162,13 @@ int mxpy_ints_from(PyObject *o, bool allow_int, const char *what, mxpy_ints *v);
 /* int, or an object with __index__ (numpy integers); not bool, float or arrays. */
 bool mxpy_is_int_like(PyObject *o);
 
+/* ------------------------------------------------------------------ tree.c */
+
+/* Appends every array leaf of tree to v (other leaves are skipped). */
+int mxpy_tree_flatten(PyObject *tree, mlx_vector_array v);
+/* A copy of tree whose array leaves are v[*pos], v[*pos + 1], ... in flattening order. */
+PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos);
+
 /* ------------------------------------------------------------------ repr.c */
 
 PyObject *mxpy_array_repr(mlx_array a);
@@ -182,6 +189,7 @@ extern PyMethodDef mxpy_device_methods[];
 
 int mxpy_array_module_init(PyObject *m);
 extern PyMethodDef mxpy_ops_methods[];
+extern PyMethodDef mxpy_grad_methods[]; /* grad.c */
 /* Op families, one file each (python/src/ops_<family>.c): module functions and array methods. */
 extern PyMethodDef mxpy_elementwise_methods[], mxpy_elementwise_array_methods[];
 extern PyMethodDef mxpy_reduce_methods[], mxpy_reduce_array_methods[];

@@ -341,3 +341,53 @@ int mlx_jvp(mlx_vector_array *res_0, mlx_vector_array *res_1, const mlx_closure 
             const mlx_vector_array primals, const mlx_vector_array tangents) {
   return forward_or_backward("jvp", mx_jvp, res_0, res_1, fun, primals, tangents);
 }
+
+/* ---- transforms_impl.h: vmap in two steps ---- */
+
+static int check_axes(const char *what, const int *axes, size_t n, size_t expect) {
+  if (n != expect)
+    return mlx_api_error("[vmap] %s has %zu entries for %zu arrays.", what, n, expect);
+  return n && !axes ? mlx_api_error("[vmap] %s is NULL.", what) : 0;
+}
+
+int mlx_detail_vmap_trace(mlx_vector_array *res_0, mlx_vector_array *res_1, const mlx_closure fun,
+                          const mlx_vector_array inputs, const int *in_axes, size_t in_axes_num) {
+  if (!res_0 || !res_1) return mlx_api_error("[vmap] Output handle is NULL.");
+  if (check_closure("vmap", fun.ctx)) return 1;
+  mx_arrays in = {0}, stand_ins = {0}, outs = {0};
+  mx_fun f = {run_closure, fun.ctx};
+  int rc = from_vector(&in, inputs);
+  if (!rc && check_axes("in_axes", in_axes, in_axes_num, (size_t)in.n)) {
+    mx_arrays_free(&in);
+    return 1;
+  }
+  if (!rc) rc = mx_vmap_trace(f, &in, in_axes, &stand_ins, &outs);
+  if (!rc) rc = to_vector(res_0, &stand_ins) || to_vector(res_1, &outs);
+  mx_arrays_free(&in);
+  mx_arrays_free(&stand_ins);
+  mx_arrays_free(&outs);
+  return rc ? mlx_api_fail() : 0;
+}
+
+int mlx_detail_vmap_replace(mlx_vector_array *res, const mlx_vector_array inputs,
+                            const mlx_vector_array s_inputs, const mlx_vector_array s_outputs,
+                            const int *in_axes, size_t in_axes_num, const int *out_axes,
+                            size_t out_axes_num) {
+  if (!res) return mlx_api_error("[vmap] Output handle is NULL.");
+  mx_arrays in = {0}, stand_ins = {0}, traced = {0}, outs = {0};
+  int rc = from_vector(&in, inputs) || from_vector(&stand_ins, s_inputs) ||
+           from_vector(&traced, s_outputs);
+  if (!rc && (check_axes("in_axes", in_axes, in_axes_num, (size_t)in.n) ||
+              (out_axes_num != 1 &&
+               check_axes("out_axes", out_axes, out_axes_num, (size_t)traced.n)))) {
+    mx_arrays_free(&in), mx_arrays_free(&stand_ins), mx_arrays_free(&traced);
+    return 1;
+  }
+  if (!rc) rc = mx_vmap_replace(&in, &stand_ins, &traced, in_axes, out_axes, (int)out_axes_num, &outs);
+  if (!rc) rc = to_vector(res, &outs);
+  mx_arrays_free(&in);
+  mx_arrays_free(&stand_ins);
+  mx_arrays_free(&traced);
+  mx_arrays_free(&outs);
+  return rc ? mlx_api_fail() : 0;
+}

@@ -425,46 +425,62 @@ static int broadcast_unmapped(mx_array **out, mx_array *a, int axis, int b) {
   return rc;
 }
 
-int mx_vmap(mx_fun f, const mx_arrays *inputs, const int *in_axes, const int *out_axes,
-            int nout_axes, mx_arrays *outs) {
-  int batch = -1, rc = 0;
-  bool *mapped = calloc((size_t)inputs->n + 1, sizeof *mapped);
-  int *axes = calloc((size_t)inputs->n + 1, sizeof *axes);
-  mx_arrays stand_ins = {0}, traced_outs = {0};
+/* Validates in_axes against inputs; the mapped size in *batch. */
+static int check_in_axes(const mx_arrays *inputs, const int *in_axes, int *batch) {
+  *batch = -1;
+  for (int i = 0; i < inputs->n; i++) {
+    mx_array *a = inputs->items[i];
+    if (in_axes[i] == -1) continue;
+    if (!a) return mx_error("[vmap] Got an empty input array.");
+    if (in_axes[i] < 0 || in_axes[i] >= a->ndim)
+      return mx_error("[vmap] Invalid vmap axis %d for input %d with %d dimensions.", in_axes[i],
+                      i, a->ndim);
+    if (*batch >= 0 && a->shape[in_axes[i]] != *batch)
+      return mx_error("[vmap] Inconsistent axis sizes: %d and %d.", *batch, a->shape[in_axes[i]]);
+    *batch = a->shape[in_axes[i]];
+  }
+  return *batch < 0 ? mx_error("[vmap] At least one of in_axes must be non-None.") : 0;
+}
+
+int mx_vmap_trace(mx_fun f, const mx_arrays *inputs, const int *in_axes, mx_arrays *stand_ins,
+                  mx_arrays *outs) {
+  int batch;
+  *stand_ins = (mx_arrays){0};
+  *outs = (mx_arrays){0};
+  MX_TRY(check_in_axes(inputs, in_axes, &batch));
+  int rc = arrays_alloc(stand_ins, inputs->n);
+  for (int i = 0; !rc && i < inputs->n; i++) {
+    mx_array *a = inputs->items[i];
+    stand_ins->items[i] = in_axes[i] >= 0 ? placeholder(a, in_axes[i]) : a ? mx_array_retain(a) : NULL;
+    if (a && !stand_ins->items[i]) rc = MX_ERR;
+  }
+  if (!rc) rc = f.fn(f.payload, stand_ins, outs);
+  if (rc) mx_arrays_free(stand_ins), mx_arrays_free(outs);
+  return rc;
+}
+
+int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
+                    const mx_arrays *traced_outs, const int *in_axes, const int *out_axes,
+                    int nout_axes, mx_arrays *outs) {
+  int batch, rc = 0;
   graph g = {0};
   array_map batched = {0};
   *outs = (mx_arrays){0};
-  if (!mapped || !axes) rc = mx_error("[vmap] Out of memory.");
+  MX_TRY(check_in_axes(inputs, in_axes, &batch));
+  if (stand_ins->n != inputs->n)
+    return mx_error("[vmap] %d inputs for %d traced inputs.", inputs->n, stand_ins->n);
+  if (nout_axes != 1 && nout_axes != traced_outs->n)
+    return mx_error("[vmap] out_axes has %d entries for a function with %d outputs.", nout_axes,
+                    traced_outs->n);
+  bool *mapped = calloc((size_t)inputs->n + 1, sizeof *mapped);
+  if (!mapped) return mx_error("[vmap] Out of memory.");
   for (int i = 0; !rc && i < inputs->n; i++) {
-    mx_array *a = inputs->items[i];
-    axes[i] = in_axes[i];
-    if (in_axes[i] == -1) continue;
-    if (!a) rc = mx_error("[vmap] Got an empty input array.");
-    else if (in_axes[i] < 0 || in_axes[i] >= a->ndim)
-      rc = mx_error("[vmap] Invalid vmap axis %d for input %d with %d dimensions.", in_axes[i], i,
-                    a->ndim);
-    else {
-      mapped[i] = true;
-      if (batch >= 0 && a->shape[axes[i]] != batch)
-        rc = mx_error("[vmap] Inconsistent axis sizes: %d and %d.", batch, a->shape[axes[i]]);
-      batch = a->shape[axes[i]];
-    }
+    mapped[i] = in_axes[i] >= 0;
+    if (mapped[i])
+      rc = array_map_set(&batched, stand_ins->items[i], mx_array_retain(inputs->items[i]),
+                         in_axes[i], false);
   }
-  if (!rc && batch < 0) rc = mx_error("[vmap] At least one of in_axes must be non-None.");
-  if (!rc) rc = arrays_alloc(&stand_ins, inputs->n);
-  for (int i = 0; !rc && i < inputs->n; i++) {
-    stand_ins.items[i] = mapped[i] ? placeholder(inputs->items[i], axes[i])
-                                   : mx_array_retain(inputs->items[i]);
-    if (!stand_ins.items[i]) rc = MX_ERR;
-    else if (mapped[i])
-      rc = array_map_set(&batched, stand_ins.items[i], mx_array_retain(inputs->items[i]), axes[i],
-                         false);
-  }
-  if (!rc) rc = f.fn(f.payload, &stand_ins, &traced_outs);
-  if (!rc && nout_axes != 1 && nout_axes != traced_outs.n)
-    rc = mx_error("[vmap] out_axes has %d entries for a function with %d outputs.", nout_axes,
-                  traced_outs.n);
-  if (!rc) rc = graph_collect(&g, &stand_ins, mapped, &traced_outs);
+  if (!rc) rc = graph_collect(&g, stand_ins, mapped, traced_outs);
 
   mx_array *node_in[64], *node_out[64];
   int node_in_axes[64], node_out_axes[64];
@@ -493,25 +509,32 @@ int mx_vmap(mx_fun f, const mx_arrays *inputs, const int *in_axes, const int *ou
       else rc = array_map_set(&batched, &n->out[o], node_out[o], node_out_axes[o], false);
     }
   }
-  if (!rc) rc = arrays_alloc(outs, traced_outs.n);
-  for (int j = 0; !rc && j < traced_outs.n; j++) {
+  if (!rc) rc = arrays_alloc(outs, traced_outs->n);
+  for (int j = 0; !rc && j < traced_outs->n; j++) {
     int ax, want = out_axes[nout_axes == 1 ? 0 : j];
-    mx_array *v = array_map_get(&batched, traced_outs.items[j], &ax);
-    int ndim = traced_outs.items[j]->ndim + 1;
+    mx_array *v = array_map_get(&batched, traced_outs->items[j], &ax);
+    int ndim = traced_outs->items[j]->ndim + 1;
     if (want < -ndim || want >= ndim) {
       rc = mx_error("[vmap] Invalid out_axes %d for an output with %d dimensions.", want, ndim);
       break;
     }
     want = want < 0 ? want + ndim : want;
-    if (!v) rc = broadcast_unmapped(&outs->items[j], traced_outs.items[j], want, batch);
+    if (!v) rc = broadcast_unmapped(&outs->items[j], traced_outs->items[j], want, batch);
     else rc = mx_move_axis(&outs->items[j], v, ax, want);
   }
   graph_free(&g);
   array_map_free(&batched);
-  mx_arrays_free(&stand_ins);
-  mx_arrays_free(&traced_outs);
   free(mapped);
-  free(axes);
   if (rc) mx_arrays_free(outs);
+  return rc;
+}
+
+int mx_vmap(mx_fun f, const mx_arrays *inputs, const int *in_axes, const int *out_axes,
+            int nout_axes, mx_arrays *outs) {
+  mx_arrays stand_ins, traced;
+  MX_TRY(mx_vmap_trace(f, inputs, in_axes, &stand_ins, &traced));
+  int rc = mx_vmap_replace(inputs, &stand_ins, &traced, in_axes, out_axes, nout_axes, outs);
+  mx_arrays_free(&stand_ins);
+  mx_arrays_free(&traced);
   return rc;
 }

@@ -40,6 +40,13 @@ int mx_value_and_grad(mx_fun f, const mx_arrays *inputs, const int *argnums, int
  * stacked along out_axes[j] (negative counts from the end; one entry applies to all outputs). */
 int mx_vmap(mx_fun f, const mx_arrays *inputs, const int *in_axes, const int *out_axes,
             int nout_axes, mx_arrays *outs);
+/* vmap in two steps (mlx-c's detail API): trace f on stand-ins for one slice of each mapped
+ * input, then replay the traced graph on the batched inputs. */
+int mx_vmap_trace(mx_fun f, const mx_arrays *inputs, const int *in_axes, mx_arrays *stand_ins,
+                  mx_arrays *outs);
+int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
+                    const mx_arrays *traced_outs, const int *in_axes, const int *out_axes,
+                    int nout_axes, mx_arrays *outs);
 
 /* Helpers for the primitives' vjp, jvp and vmap rules. */
 /* Zeros shaped and typed like a. */

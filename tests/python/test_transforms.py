@@ -1,0 +1,170 @@
+"""grad, value_and_grad, vjp, jvp and vmap on the foundation ops, against numpy (float64),
+finite differences, and each other."""
+import numpy as np
+import pytest
+
+import mlx.core as mx
+
+
+def cube_sum(x):
+    return mx.sum(x * x * x)
+
+
+def test_seed_higher_order():
+    x = mx.array([1.0, 2.0, 3.0])
+    assert cube_sum(x).item() == 36
+    df = mx.grad(cube_sum)
+    ddf = mx.grad(lambda x: mx.sum(df(x)))
+    assert df(x).tolist() == [3, 12, 27]
+    assert ddf(x).tolist() == [6, 12, 18]
+
+
+def test_value_and_grad_linear_regression_matches_closed_form():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 4)).astype(np.float32)
+    y = rng.standard_normal((20, 1)).astype(np.float32)
+    w = rng.standard_normal((4, 1)).astype(np.float32)
+
+    def loss(w, X, y):
+        err = X @ w - y
+        return mx.sum(err * err) / X.shape[0]
+
+    value, (gw, gX) = mx.value_and_grad(loss, argnums=[0, 1])(mx.array(w), mx.array(X), mx.array(y))
+    Xd, yd, wd = X.astype(np.float64), y.astype(np.float64), w.astype(np.float64)
+    err = Xd @ wd - yd
+    np.testing.assert_allclose(value.item(), np.mean(err**2), rtol=1e-5)
+    np.testing.assert_allclose(np.array(gw), 2 / 20 * Xd.T @ err, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.array(gX), 2 / 20 * err @ wd.T, rtol=1e-4, atol=1e-5)
+
+
+def composite(w, x, b):
+    # transpose, reshape, matmul, broadcasting add, divide, sum
+    y = mx.reshape(mx.transpose(w), (3, 2)) @ x + b
+    return mx.sum(y / mx.sum(x * x))
+
+
+def composite_np(w, x, b):
+    y = np.reshape(w.T, (3, 2)) @ x + b
+    return np.sum(y / np.sum(x * x))
+
+
+def test_gradients_match_finite_differences():
+    rng = np.random.default_rng(2)
+    args = [rng.standard_normal(s) for s in [(3, 2), (2,), (3,)]]
+    grads = mx.grad(composite, argnums=(0, 1, 2))(*[mx.array(a, dtype=mx.float32) for a in args])
+    h = 1e-6
+    for k, (a, g) in enumerate(zip(args, grads)):
+        fd = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            up = [x.copy() for x in args]
+            down = [x.copy() for x in args]
+            up[k][idx] += h
+            down[k][idx] -= h
+            fd[idx] = (composite_np(*up) - composite_np(*down)) / (2 * h)
+        np.testing.assert_allclose(np.array(g), fd, rtol=2e-3, atol=2e-4)
+
+
+def test_jvp_agrees_with_vjp():
+    rng = np.random.default_rng(3)
+    prim = [mx.array(rng.standard_normal(s).astype(np.float32)) for s in [(3, 2), (2,), (3,)]]
+    tang = [mx.array(rng.standard_normal(s).astype(np.float32)) for s in [(3, 2), (2,), (3,)]]
+    _, (jv,) = mx.jvp(composite, prim, tang)
+    _, vj = mx.vjp(composite, prim, [mx.array(1.0)])
+    dot = sum(float(np.sum(np.array(g) * np.array(t))) for g, t in zip(vj, tang))
+    np.testing.assert_allclose(jv.item(), dot, rtol=1e-4, atol=1e-5)
+
+
+def test_vjp_jvp_multiple_outputs():
+    x = mx.array([1.0, 2.0, 3.0])
+    outs, vjps = mx.vjp(lambda a: [a * 2, a * a], [x], [mx.ones(3), mx.ones(3)])
+    assert [o.tolist() for o in outs] == [[2, 4, 6], [1, 4, 9]]
+    assert vjps[0].tolist() == [4, 6, 8]
+    outs, jvps = mx.jvp(lambda a: a * a, [x], [mx.ones(3)])
+    assert jvps[0].tolist() == [2, 4, 6]
+
+
+def test_broadcast_gradient_sums_over_broadcast_axes():
+    x = mx.ones((2, 3))
+    b = mx.array([1.0, 2.0, 3.0])
+    gb = mx.grad(lambda x, b: mx.sum((x + b) * (x + b)), argnums=1)(x, b)
+    np.testing.assert_allclose(np.array(gb), 2 * 2 * (1 + np.array([1.0, 2, 3])))
+
+
+def test_pytrees_argnames_aux_and_non_array_leaves():
+    x = mx.array([1.0, 2.0, 3.0])
+    g = mx.grad(lambda p: mx.sum(p["w"] * p["w"]))({"w": x, "n": 3})
+    assert g["w"].tolist() == [2, 4, 6] and g["n"] == 3
+    (val, aux), g = mx.value_and_grad(lambda x: (mx.sum(x * x), {"a": x}))(x)
+    assert val.item() == 14 and aux["a"].tolist() == [1, 2, 3] and g.tolist() == [2, 4, 6]
+    pos, named = mx.grad(lambda x, y=None: mx.sum(x * y), argnums=0, argnames="y")(x, y=x * 2)
+    assert pos.tolist() == [2, 4, 6] and named["y"].tolist() == [1, 2, 3]
+    gs = mx.grad(lambda a, b: mx.sum(a * b), argnums=(0, 1))(x, x)
+    assert isinstance(gs, tuple) and gs[0].tolist() == [1, 2, 3]
+
+
+def test_grad_errors():
+    x = mx.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="scalar"):
+        mx.grad(lambda x: x * 2)(x)
+    with pytest.raises(ValueError, match="argument index 3"):
+        mx.grad(lambda x: mx.sum(x), argnums=3)(x)
+    with pytest.raises(ValueError):
+        mx.grad(lambda x: "nope")(x)
+    with pytest.raises(ZeroDivisionError):
+        mx.grad(lambda x: 1 / 0)(x)
+    with pytest.raises(ValueError):
+        mx.vjp(lambda a: a, [x], [mx.ones(4)])
+    # Still working afterwards.
+    assert mx.grad(cube_sum)(x).tolist() == [3, 12, 27]
+
+
+def test_vmap_matches_loop():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((5, 2, 3)).astype(np.float32)
+    b = rng.standard_normal((3, 4)).astype(np.float32)
+    out = mx.vmap(lambda a, b: a @ b, in_axes=(0, None))(mx.array(a), mx.array(b))
+    np.testing.assert_allclose(np.array(out), np.stack([x @ b for x in a]), rtol=1e-5, atol=1e-5)
+    # mapped axis 1, output on axis 1; sum and broadcasting inside
+    c = rng.standard_normal((3, 6)).astype(np.float32)
+    f = lambda x: mx.sum(x * x, axis=0) + x
+    out = mx.vmap(f, in_axes=1, out_axes=1)(mx.array(c))
+    expect = np.stack([np.sum(c[:, j] ** 2) + c[:, j] for j in range(6)], axis=1)
+    np.testing.assert_allclose(np.array(out), expect, rtol=1e-5)
+    # an output that does not depend on the mapped input is broadcast
+    out = mx.vmap(lambda x, y: y * 2, in_axes=(0, None))(mx.ones((4, 2)), mx.ones(3))
+    assert out.shape == (4, 3)
+
+
+def test_vmap_of_grad_and_grad_of_vmap():
+    xs = mx.array([[1.0, 2.0], [3.0, 4.0]])
+    per_row = mx.vmap(mx.grad(cube_sum))(xs)
+    np.testing.assert_allclose(np.array(per_row), 3 * np.array(xs) ** 2)
+    g = mx.grad(lambda xs: mx.sum(mx.vmap(cube_sum)(xs)))(xs)
+    np.testing.assert_allclose(np.array(g), 3 * np.array(xs) ** 2)
+
+
+def test_vmap_errors():
+    with pytest.raises(ValueError):
+        mx.vmap(lambda x: x, in_axes=2)(mx.ones((2, 3)))
+    with pytest.raises(ValueError):
+        mx.vmap(lambda x, y: x + y)(mx.ones((2, 3)), mx.ones((3, 3)))
+    with pytest.raises(ValueError):
+        mx.vmap(lambda x: x, in_axes=(0, 0))(mx.ones((2, 3)))
+
+
+def test_transformed_functions_are_collected():
+    import gc
+    import weakref
+
+    class F:
+        def __call__(self, x):
+            return mx.sum(x)
+
+    f = F()
+    ref = weakref.ref(f)
+    g = mx.grad(f)
+    holder = [g]
+    f.self_ref = holder  # cycle: f -> holder -> g -> f
+    del f, g, holder
+    gc.collect()
+    assert ref() is None
