@@ -29,7 +29,7 @@ test-c: lib
 test-c-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMLXC_SANITIZE=ON -DMLXC_BUILD_EXAMPLES=OFF
 	cmake --build build-asan -j$(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure
 
 # Install to a scratch prefix; build the C example through pkg-config and find_package.
 test-install: lib

@@ -8,9 +8,21 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/custom.h"
 #include "core/transforms.h"
 
-typedef enum { PLAIN, PAYLOAD, UNARY, KWARGS, VAG_USER, VAG_TRANSFORM } closure_kind;
+typedef enum {
+  PLAIN,
+  PAYLOAD,
+  UNARY,
+  KWARGS,
+  VAG_USER,
+  VAG_TRANSFORM,
+  CUSTOM_VJP,
+  CUSTOM_JVP,
+  CUSTOM_VMAP,
+  CUSTOM_FN
+} closure_kind;
 
 typedef struct closure_obj {
   atomic_int refs;
@@ -22,11 +34,18 @@ typedef struct closure_obj {
     int (*kwargs)(mlx_vector_array *, const mlx_vector_array, const mlx_map_string_to_array,
                   void *);
     int (*vag)(mlx_vector_array *, mlx_vector_array *, const mlx_vector_array, void *);
+    int (*custom_vjp)(mlx_vector_array *, const mlx_vector_array, const mlx_vector_array,
+                      const mlx_vector_array, void *);
+    int (*custom_jvp)(mlx_vector_array *, const mlx_vector_array, const mlx_vector_array,
+                      const int *, size_t, void *);
+    int (*custom_vmap)(mlx_vector_array *, mlx_vector_int *, const mlx_vector_array, const int *,
+                       size_t, void *);
   } fn;
   void *payload;
   void (*dtor)(void *);
-  /* VAG_TRANSFORM: the function differentiated and the argument numbers. */
+  /* VAG_TRANSFORM, CUSTOM_FN: the function transformed (and its argument numbers or rules). */
   struct closure_obj *inner;
+  mx_custom *custom;
   int *argnums;
   int nargs;
 } closure_obj;
@@ -49,6 +68,7 @@ static void closure_release(closure_obj *c) {
   if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
   if (c->dtor) c->dtor(c->payload);
   closure_release(c->inner);
+  mx_custom_release(c->custom);
   free(c->argnums);
   free(c);
 }
@@ -89,6 +109,7 @@ static int from_vector(mx_arrays *l, const mlx_vector_array v) {
 /* Runs a closure on core arrays (the mx_fun of the transforms). */
 static int run_closure(void *payload, const mx_arrays *in, mx_arrays *out) {
   closure_obj *c = payload;
+  if (c->kind == CUSTOM_FN) return mx_custom_call((mx_fun){run_closure, c->inner}, c->custom, in, out);
   mlx_vector_array vin = mlx_vector_array_new(), vout = mlx_vector_array_new();
   int rc = to_vector(&vin, in);
   if (!rc) {
@@ -390,4 +411,265 @@ int mlx_detail_vmap_replace(mlx_vector_array *res, const mlx_vector_array inputs
   mx_arrays_free(&traced);
   mx_arrays_free(&outs);
   return rc ? mlx_api_fail() : 0;
+}
+
+/* ---- custom vjp / jvp / vmap closures ---- */
+
+#define CLOSURE_HANDLE_FUNCS(type, kind_)                                                          \
+  type type##_new(void) {                                                                          \
+    return (type){NULL};                                                                           \
+  }                                                                                                \
+  int type##_free(type cls) {                                                                      \
+    closure_release(cls.ctx);                                                                      \
+    return 0;                                                                                      \
+  }                                                                                                \
+  int type##_set(type *cls, const type src) {                                                      \
+    if (!cls) return mlx_api_error("[" #type "_set] Output handle is NULL.");                      \
+    return closure_set(&cls->ctx, src.ctx);                                                        \
+  }                                                                                                \
+  static type kind_##_wrap(closure_obj *c) {                                                       \
+    return (type){c};                                                                              \
+  }
+
+CLOSURE_HANDLE_FUNCS(mlx_closure_custom, custom_vjp)
+CLOSURE_HANDLE_FUNCS(mlx_closure_custom_jvp, custom_jvp)
+CLOSURE_HANDLE_FUNCS(mlx_closure_custom_vmap, custom_vmap)
+
+mlx_closure_custom mlx_closure_custom_new_func_payload(
+    int (*fun)(mlx_vector_array *, const mlx_vector_array, const mlx_vector_array,
+               const mlx_vector_array, void *),
+    void *payload, void (*dtor)(void *)) {
+  closure_obj *c = closure_alloc(CUSTOM_VJP, payload, dtor);
+  if (c) c->fn.custom_vjp = fun;
+  return custom_vjp_wrap(c);
+}
+
+mlx_closure_custom_jvp mlx_closure_custom_jvp_new_func_payload(
+    int (*fun)(mlx_vector_array *, const mlx_vector_array, const mlx_vector_array, const int *,
+               size_t, void *),
+    void *payload, void (*dtor)(void *)) {
+  closure_obj *c = closure_alloc(CUSTOM_JVP, payload, dtor);
+  if (c) c->fn.custom_jvp = fun;
+  return custom_jvp_wrap(c);
+}
+
+mlx_closure_custom_vmap mlx_closure_custom_vmap_new_func_payload(
+    int (*fun)(mlx_vector_array *, mlx_vector_int *, const mlx_vector_array, const int *, size_t,
+               void *),
+    void *payload, void (*dtor)(void *)) {
+  closure_obj *c = closure_alloc(CUSTOM_VMAP, payload, dtor);
+  if (c) c->fn.custom_vmap = fun;
+  return custom_vmap_wrap(c);
+}
+
+/* The payload-less forms keep the function pointer as the payload. */
+typedef int (*custom_vjp_plain)(mlx_vector_array *, const mlx_vector_array,
+                                const mlx_vector_array, const mlx_vector_array);
+typedef int (*custom_jvp_plain)(mlx_vector_array *, const mlx_vector_array,
+                                const mlx_vector_array, const int *, size_t);
+typedef int (*custom_vmap_plain)(mlx_vector_array *, mlx_vector_int *, const mlx_vector_array,
+                                 const int *, size_t);
+
+static void *box(const void *fn_ptr, size_t size) {
+  void *p = malloc(size);
+  if (p) memcpy(p, fn_ptr, size);
+  else mlx_api_error("[closure] Out of memory.");
+  return p;
+}
+
+static int call_vjp_plain(mlx_vector_array *r, const mlx_vector_array a, const mlx_vector_array b,
+                          const mlx_vector_array c, void *p) {
+  custom_vjp_plain fn;
+  memcpy(&fn, p, sizeof fn);
+  return fn(r, a, b, c);
+}
+static int call_jvp_plain(mlx_vector_array *r, const mlx_vector_array a, const mlx_vector_array b,
+                          const int *n, size_t k, void *p) {
+  custom_jvp_plain fn;
+  memcpy(&fn, p, sizeof fn);
+  return fn(r, a, b, n, k);
+}
+static int call_vmap_plain(mlx_vector_array *r, mlx_vector_int *r1, const mlx_vector_array a,
+                           const int *n, size_t k, void *p) {
+  custom_vmap_plain fn;
+  memcpy(&fn, p, sizeof fn);
+  return fn(r, r1, a, n, k);
+}
+
+mlx_closure_custom mlx_closure_custom_new_func(custom_vjp_plain fun) {
+  void *p = box(&fun, sizeof fun);
+  return p ? mlx_closure_custom_new_func_payload(call_vjp_plain, p, free) : (mlx_closure_custom){NULL};
+}
+mlx_closure_custom_jvp mlx_closure_custom_jvp_new_func(custom_jvp_plain fun) {
+  void *p = box(&fun, sizeof fun);
+  return p ? mlx_closure_custom_jvp_new_func_payload(call_jvp_plain, p, free)
+           : (mlx_closure_custom_jvp){NULL};
+}
+mlx_closure_custom_vmap mlx_closure_custom_vmap_new_func(custom_vmap_plain fun) {
+  void *p = box(&fun, sizeof fun);
+  return p ? mlx_closure_custom_vmap_new_func_payload(call_vmap_plain, p, free)
+           : (mlx_closure_custom_vmap){NULL};
+}
+
+/* Runs a user function, turning a non-zero status into an error with a message. */
+static int user_status(int rc) {
+  if (rc && !mx_last_error()[0]) mx_error("[closure] The function returned an error status.");
+  return rc ? MX_ERR : 0;
+}
+
+int mlx_closure_custom_apply(mlx_vector_array *res, mlx_closure_custom cls,
+                             const mlx_vector_array input_0, const mlx_vector_array input_1,
+                             const mlx_vector_array input_2) {
+  if (check_closure("closure_custom_apply", cls.ctx)) return 1;
+  closure_obj *c = cls.ctx;
+  mx_clear_error();
+  return user_status(c->fn.custom_vjp(res, input_0, input_1, input_2, c->payload)) ? mlx_api_fail() : 0;
+}
+
+int mlx_closure_custom_jvp_apply(mlx_vector_array *res, mlx_closure_custom_jvp cls,
+                                 const mlx_vector_array input_0, const mlx_vector_array input_1,
+                                 const int *input_2, size_t input_2_num) {
+  if (check_closure("closure_custom_jvp_apply", cls.ctx)) return 1;
+  closure_obj *c = cls.ctx;
+  mx_clear_error();
+  return user_status(c->fn.custom_jvp(res, input_0, input_1, input_2, input_2_num, c->payload))
+             ? mlx_api_fail()
+             : 0;
+}
+
+int mlx_closure_custom_vmap_apply(mlx_vector_array *res_0, mlx_vector_int *res_1,
+                                  mlx_closure_custom_vmap cls, const mlx_vector_array input_0,
+                                  const int *input_1, size_t input_1_num) {
+  if (check_closure("closure_custom_vmap_apply", cls.ctx)) return 1;
+  closure_obj *c = cls.ctx;
+  mx_clear_error();
+  return user_status(c->fn.custom_vmap(res_0, res_1, input_0, input_1, input_1_num, c->payload))
+             ? mlx_api_fail()
+             : 0;
+}
+
+/* ---- custom_function, custom_vjp, checkpoint ---- */
+
+/* The rules' payload: the user's closures (NULL where not given). */
+typedef struct {
+  closure_obj *vjp, *jvp, *vmap, *fun; /* fun: checkpoint recomputes it */
+} custom_closures;
+
+static void free_custom_closures(void *p) {
+  custom_closures *cc = p;
+  closure_release(cc->vjp);
+  closure_release(cc->jvp);
+  closure_release(cc->vmap);
+  closure_release(cc->fun);
+  free(cc);
+}
+
+static int rule_vjp(void *payload, const mx_arrays *primals, const mx_arrays *cotangents,
+                    const mx_arrays *outputs, mx_arrays *grads) {
+  closure_obj *c = ((custom_closures *)payload)->vjp;
+  mlx_vector_array p = mlx_vector_array_new(), ct = mlx_vector_array_new(),
+                   o = mlx_vector_array_new(), r = mlx_vector_array_new();
+  int rc = to_vector(&p, primals) || to_vector(&ct, cotangents) || to_vector(&o, outputs);
+  if (!rc) {
+    mx_clear_error();
+    rc = user_status(c->fn.custom_vjp(&r, p, ct, o, c->payload));
+  }
+  if (!rc) rc = from_vector(grads, r);
+  mlx_vector_array_free(p), mlx_vector_array_free(ct), mlx_vector_array_free(o),
+      mlx_vector_array_free(r);
+  return rc ? MX_ERR : 0;
+}
+
+static int rule_jvp(void *payload, const mx_arrays *primals, const mx_arrays *tangents,
+                    const int *argnums, int nargs, mx_arrays *out) {
+  closure_obj *c = ((custom_closures *)payload)->jvp;
+  mlx_vector_array p = mlx_vector_array_new(), t = mlx_vector_array_new(),
+                   r = mlx_vector_array_new();
+  int rc = to_vector(&p, primals) || to_vector(&t, tangents);
+  if (!rc) {
+    mx_clear_error();
+    rc = user_status(c->fn.custom_jvp(&r, p, t, argnums, (size_t)nargs, c->payload));
+  }
+  if (!rc) rc = from_vector(out, r);
+  mlx_vector_array_free(p), mlx_vector_array_free(t), mlx_vector_array_free(r);
+  return rc ? MX_ERR : 0;
+}
+
+static int rule_vmap(void *payload, const mx_arrays *inputs, const int *axes, mx_arrays *outs,
+                     int *out_axes) {
+  closure_obj *c = ((custom_closures *)payload)->vmap;
+  mlx_vector_array in = mlx_vector_array_new(), r = mlx_vector_array_new();
+  mlx_vector_int ra = mlx_vector_int_new();
+  int rc = to_vector(&in, inputs);
+  if (!rc) {
+    mx_clear_error();
+    rc = user_status(c->fn.custom_vmap(&r, &ra, in, axes, (size_t)inputs->n, c->payload));
+  }
+  if (!rc) rc = from_vector(outs, r);
+  if (!rc && (int)mlx_vector_int_size(ra) != outs->n)
+    rc = mx_error("[custom_function] The custom vmap returned %zu axes for %d outputs.",
+                  mlx_vector_int_size(ra), outs->n);
+  for (int i = 0; !rc && i < outs->n; i++) mlx_vector_int_get(&out_axes[i], ra, (size_t)i);
+  mlx_vector_array_free(in), mlx_vector_array_free(r), mlx_vector_int_free(ra);
+  return rc ? MX_ERR : 0;
+}
+
+/* checkpoint's vjp: recompute the function's vjp from the primals. */
+static int rule_recompute_vjp(void *payload, const mx_arrays *primals, const mx_arrays *cotangents,
+                              const mx_arrays *outputs, mx_arrays *grads) {
+  mx_arrays outs = {0};
+  mx_fun f = {run_closure, ((custom_closures *)payload)->fun};
+  int rc = mx_vjp(f, primals, cotangents, &outs, grads);
+  mx_arrays_free(&outs);
+  return rc;
+}
+
+static closure_obj *retained(void *ctx) {
+  closure_obj *c = ctx;
+  if (c) atomic_fetch_add(&c->refs, 1);
+  return c;
+}
+
+/* A closure computing fun whose rules come from the given closures. */
+static int make_custom(mlx_closure *res, const mlx_closure fun, void *vjp, void *jvp, void *vmap,
+                       bool checkpoint) {
+  if (!res) return mlx_api_error("[custom_function] Output handle is NULL.");
+  if (check_closure("custom_function", fun.ctx)) return 1;
+  custom_closures *cc = calloc(1, sizeof *cc);
+  if (!cc) return mlx_api_error("[custom_function] Out of memory.");
+  cc->vjp = retained(vjp), cc->jvp = retained(jvp), cc->vmap = retained(vmap);
+  cc->fun = checkpoint ? retained(fun.ctx) : NULL;
+  mx_custom_rules rules = {
+      .vjp = checkpoint ? rule_recompute_vjp : vjp ? rule_vjp : NULL,
+      .jvp = jvp ? rule_jvp : NULL,
+      .vmap = vmap ? rule_vmap : NULL,
+      .payload = cc,
+      .free_payload = free_custom_closures,
+  };
+  mx_custom *custom = mx_custom_new(rules);
+  if (!custom) return mlx_api_fail();
+  closure_obj *c = closure_alloc(CUSTOM_FN, NULL, NULL);
+  if (!c) {
+    mx_custom_release(custom);
+    return 1;
+  }
+  c->custom = custom;
+  c->inner = retained(fun.ctx);
+  closure_release(res->ctx);
+  res->ctx = c;
+  return 0;
+}
+
+int mlx_custom_function(mlx_closure *res, const mlx_closure fun, const mlx_closure_custom fun_vjp,
+                        const mlx_closure_custom_jvp fun_jvp,
+                        const mlx_closure_custom_vmap fun_vmap) {
+  return make_custom(res, fun, fun_vjp.ctx, fun_jvp.ctx, fun_vmap.ctx, false);
+}
+
+int mlx_custom_vjp(mlx_closure *res, const mlx_closure fun, const mlx_closure_custom fun_vjp) {
+  return make_custom(res, fun, fun_vjp.ctx, NULL, NULL, false);
+}
+
+int mlx_checkpoint(mlx_closure *res, const mlx_closure fun) {
+  return make_custom(res, fun, NULL, NULL, NULL, true);
 }

@@ -109,7 +109,7 @@ int mx_node_new(int prim, const void *params, size_t params_size, mx_array *cons
     a->strides = (int64_t *)dims;
     a->shape = (int32_t *)(dims + (size_t)ndims[i] * sizeof(int64_t));
     dims += align8((size_t)ndims[i] * (sizeof(int64_t) + sizeof(int32_t)) + 1);
-    memcpy(a->shape, shapes[i], (size_t)ndims[i] * sizeof(int32_t));
+    if (ndims[i]) memcpy(a->shape, shapes[i], (size_t)ndims[i] * sizeof(int32_t));
     a->size = sizes[i];
     a->buf = NULL;
     a->offset = 0;
@@ -200,6 +200,10 @@ void mx_node_release(mx_node *n) {
       n = m;
     }
     for (int i = 0; i < dead->nout; i++) mx_buffer_release(dead->out[i].buf);
+    if (mx_prims[dead->prim].flags & MX_PF_PARAMS_REF) {
+      mx_params_ref *ref = dead->params;
+      ref->release(ref->obj);
+    }
     free(dead->error);
     free(dead);
   }

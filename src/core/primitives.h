@@ -20,7 +20,8 @@
  *   is_equivalent(a, b) same primitive and parameters (for common-subexpression elimination).
  *
  * Flags: MX_PF_ELEMENTWISE: out[i] depends only on input element i of the same layout, so an
- * output may take over a dying input's buffer (donation).
+ * output may take over a dying input's buffer (donation). MX_PF_PARAMS_REF: the params hold a
+ * reference (mx_params_ref) released with the node.
  */
 #ifndef MX_CORE_PRIMITIVES_H
 #define MX_CORE_PRIMITIVES_H
@@ -40,6 +41,7 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 
 /* Declarations of the functions named in the table. */
 #include "backend/cpu/kernels.h"
+#include "core/custom.h"
 #include "ops/foundation_rules.h"
 #include "ops/rules.h"
 
@@ -76,7 +78,8 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   X(REDUCE,     "Reduce",     0,                  mx_cpu_reduce,      NULL,               mx_vjp_reduce,      mx_jvp_reduce,    mx_vmap_reduce,     mx_shapes_reduce,    mx_equiv_params) \
   X(MATMUL,     "Matmul",     0,                  mx_cpu_matmul,      NULL,               mx_vjp_matmul,      mx_jvp_matmul,    mx_vmap_matmul,     mx_shapes_matmul,    mx_equiv_params) \
   X(IDENTITY,   "Identity",   0,                  mx_eval_identity,   mx_eval_identity,   mx_vjp_identity,    mx_jvp_identity,  mx_vmap_identity,   mx_shapes_same,      mx_equiv_params) \
-  X(PLACEHOLDER, "Placeholder", 0,                NULL,               NULL,               NULL,               NULL,             NULL,               NULL,                NULL)
+  X(PLACEHOLDER, "Placeholder", 0,                NULL,               NULL,               NULL,               NULL,             NULL,               NULL,                NULL) \
+  X(CUSTOM,     "CustomTransforms", MX_PF_PARAMS_REF, mx_eval_custom, mx_eval_custom, mx_vjp_custom, mx_jvp_custom, mx_vmap_custom, mx_shapes_custom, mx_equiv_params)
 /* clang-format on */
 
 typedef enum {
@@ -86,7 +89,14 @@ typedef enum {
   MX_NUM_PRIMS
 } mx_prim_id;
 
-enum { MX_PF_ELEMENTWISE = 1 };
+enum { MX_PF_ELEMENTWISE = 1, MX_PF_PARAMS_REF = 2 };
+
+/* Params of primitives flagged MX_PF_PARAMS_REF begin with this: the node holds one reference to
+ * obj, dropped with release(obj) when the node is freed. */
+typedef struct {
+  void (*release)(void *obj);
+  void *obj;
+} mx_params_ref;
 
 typedef struct {
   const char *name;

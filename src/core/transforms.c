@@ -519,7 +519,7 @@ int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
       break;
     }
     want = want < 0 ? want + ndim : want;
-    if (!v) rc = broadcast_unmapped(&outs->items[j], traced_outs->items[j], want, batch);
+    if (!v || ax < 0) rc = broadcast_unmapped(&outs->items[j], v ? v : traced_outs->items[j], want, batch);
     else rc = mx_move_axis(&outs->items[j], v, ax, want);
   }
   graph_free(&g);
