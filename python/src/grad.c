@@ -583,3 +583,278 @@ PyMethodDef mxpy_grad_methods[] = {
      "vmap(fun, in_axes=0, out_axes=0)\n\nfun mapped over an axis of its inputs."},
     {NULL, NULL, 0, NULL},
 };
+
+/* ------------------------------------------------------------------ custom_function, checkpoint */
+
+/* mx.custom_function(fun), with .vjp / .jvp / .vmap decorators, and mx.checkpoint(fun). Calls
+ * flatten the positional arguments; the user's rules see them rebuilt as trees. */
+typedef struct {
+  PyObject_HEAD PyObject *fun, *vjp, *jvp, *vmap;
+  bool checkpoint;
+} custom_fn;
+
+/* What the closures of one call need, shared by them (refs): the rules' owner and the call's
+ * trees. The rules may run long after the call returns (a gradient taken later through the
+ * graph), so this lives until the graph's last reference to the closures goes, possibly on an
+ * evaluation thread: the destructor takes the GIL. */
+typedef struct {
+  int refs;
+  custom_fn *owner;
+  call_state *call;
+  call_state storage;
+} rule_state;
+
+static rule_state *rule_state_ref(rule_state *r) {
+  r->refs++; /* changed with the GIL held, or from the destructor under it */
+  return r;
+}
+
+static void rule_state_release(void *payload) {
+  rule_state *r = payload;
+  PyGILState_STATE g = PyGILState_Ensure();
+  if (--r->refs == 0) {
+    call_state_clear(&r->storage);
+    Py_XDECREF(r->owner);
+    PyMem_RawFree(r);
+  }
+  PyGILState_Release(g);
+}
+
+/* A tuple of the positional arguments rebuilt from a flat vector. */
+static PyObject *rebuild_primals(rule_state *r, const mlx_vector_array v) {
+  size_t pos = 0;
+  return mxpy_tree_replace(r->call->args, v, &pos);
+}
+
+static PyObject *rebuild_outputs(rule_state *r, const mlx_vector_array v) {
+  size_t pos = 0;
+  return mxpy_tree_replace(r->call->out_tree, v, &pos);
+}
+
+/* Flattens a rule's result into res; a single array stands for a one-element tuple. */
+static int rule_result(PyObject *out, mlx_vector_array *res) {
+  if (!out) return 1;
+  mlx_vector_array flat = mlx_vector_array_new();
+  int rc = mxpy_tree_flatten(out, flat) < 0 || mlx_vector_array_set(res, flat);
+  mlx_vector_array_free(flat);
+  Py_DECREF(out);
+  return rc;
+}
+
+static int py_custom_vjp(mlx_vector_array *res, const mlx_vector_array primals,
+                         const mlx_vector_array cotangents, const mlx_vector_array outputs,
+                         void *payload) {
+  rule_state *r = payload;
+  PyObject *p = rebuild_primals(r, primals), *c = rebuild_outputs(r, cotangents),
+           *o = rebuild_outputs(r, outputs), *out = NULL;
+  if (p && c && o) out = PyObject_CallFunctionObjArgs(r->owner->vjp, p, c, o, NULL);
+  Py_XDECREF(p), Py_XDECREF(c), Py_XDECREF(o);
+  return rule_result(out, res);
+}
+
+static int py_custom_jvp(mlx_vector_array *res, const mlx_vector_array primals,
+                         const mlx_vector_array tangents, const int *argnums, size_t nargs,
+                         void *payload) {
+  rule_state *r = payload;
+  PyObject *p = rebuild_primals(r, primals), *t = PyTuple_New((Py_ssize_t)nargs), *out = NULL;
+  for (size_t i = 0; p && t && i < nargs; i++) {
+    mlx_array a = mlx_array_new();
+    mlx_vector_array_get(&a, tangents, i);
+    PyTuple_SET_ITEM(t, (Py_ssize_t)i, mxpy_array_wrap(a));
+  }
+  (void)argnums;
+  if (p && t) out = PyObject_CallFunctionObjArgs(r->owner->jvp, p, t, NULL);
+  Py_XDECREF(p), Py_XDECREF(t);
+  return rule_result(out, res);
+}
+
+static int py_custom_vmap(mlx_vector_array *res, mlx_vector_int *res_axes,
+                          const mlx_vector_array inputs, const int *axes, size_t n,
+                          void *payload) {
+  rule_state *r = payload;
+  PyObject *in = rebuild_primals(r, inputs), *ax = PyTuple_New((Py_ssize_t)n), *out = NULL;
+  for (size_t i = 0; ax && i < n; i++)
+    PyTuple_SET_ITEM(ax, (Py_ssize_t)i, axes[i] < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(axes[i]));
+  if (in && ax) out = PyObject_CallFunctionObjArgs(r->owner->vmap, in, ax, NULL);
+  Py_XDECREF(in), Py_XDECREF(ax);
+  if (!out) return 1;
+  PyObject *outs, *out_axes;
+  if (!PyArg_ParseTuple(out, "OO", &outs, &out_axes)) {
+    Py_DECREF(out);
+    return 1;
+  }
+  mlx_vector_int va = mlx_vector_int_new();
+  PyObject *axes_seq = PySequence_Check(out_axes) ? PySequence_Fast(out_axes, "") : NULL;
+  Py_ssize_t k = axes_seq ? PySequence_Fast_GET_SIZE(axes_seq) : 1;
+  for (Py_ssize_t i = 0; i < k; i++) {
+    PyObject *a = axes_seq ? PySequence_Fast_GET_ITEM(axes_seq, i) : out_axes;
+    mlx_vector_int_append_value(va, a == Py_None ? -1 : (int)PyLong_AsLong(a));
+  }
+  Py_XDECREF(axes_seq);
+  mlx_vector_int_set(res_axes, va);
+  mlx_vector_int_free(va);
+  int rc = PyErr_Occurred() ? 1 : rule_result(Py_NewRef(outs), res);
+  Py_DECREF(out);
+  return rc;
+}
+
+static int call_python_shared(mlx_vector_array *res, const mlx_vector_array in, void *payload);
+
+static PyObject *custom_call(PyObject *self, PyObject *args, PyObject *kwargs) {
+  custom_fn *cf = (custom_fn *)self;
+  if (kwargs && PyDict_Size(kwargs) > 0) {
+    PyErr_SetString(PyExc_ValueError, "[custom_function] Keyword arguments are not supported.");
+    return NULL;
+  }
+  rule_state *r = PyMem_RawCalloc(1, sizeof *r);
+  if (!r) return PyErr_NoMemory();
+  r->refs = 1;
+  r->owner = (custom_fn *)Py_NewRef(self);
+  r->call = &r->storage;
+  call_state *c = r->call;
+  Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+  c->fun = cf->fun;
+  c->args = Py_NewRef(args);
+  c->values = Py_NewRef(args);
+  c->slots = PyTuple_New(nargs);
+  for (Py_ssize_t i = 0; c->slots && i < nargs; i++)
+    PyTuple_SET_ITEM(c->slots, i, PyLong_FromSsize_t(i));
+  mlx_closure fun = mlx_closure_new_func_payload(call_python_shared, rule_state_ref(r),
+                                                 rule_state_release),
+              custom = mlx_closure_new();
+  mlx_closure_custom vjp =
+      cf->vjp ? mlx_closure_custom_new_func_payload(py_custom_vjp, rule_state_ref(r),
+                                                    rule_state_release)
+              : mlx_closure_custom_new();
+  mlx_closure_custom_jvp jvp =
+      cf->jvp ? mlx_closure_custom_jvp_new_func_payload(py_custom_jvp, rule_state_ref(r),
+                                                        rule_state_release)
+              : mlx_closure_custom_jvp_new();
+  mlx_closure_custom_vmap vmap =
+      cf->vmap ? mlx_closure_custom_vmap_new_func_payload(py_custom_vmap, rule_state_ref(r),
+                                                          rule_state_release)
+               : mlx_closure_custom_vmap_new();
+  mlx_vector_array inputs = mlx_vector_array_new(), outs = mlx_vector_array_new();
+  PyObject *result = NULL;
+  if (!c->slots || mxpy_tree_flatten(args, inputs) < 0) goto done;
+  mxpy_error_clear();
+  int st = cf->checkpoint ? mlx_checkpoint(&custom, fun)
+                          : mlx_custom_function(&custom, fun, vjp, jvp, vmap);
+  if (!st) st = mlx_closure_apply(&outs, custom, inputs);
+  if (st) {
+    transform_failed();
+    goto done;
+  }
+  size_t pos = 0;
+  result = mxpy_tree_replace(c->out_tree, outs, &pos);
+done:
+  mlx_vector_array_free(inputs);
+  mlx_vector_array_free(outs);
+  mlx_closure_free(fun), mlx_closure_free(custom);
+  mlx_closure_custom_free(vjp), mlx_closure_custom_jvp_free(jvp);
+  mlx_closure_custom_vmap_free(vmap);
+  rule_state_release(r);
+  return result;
+}
+
+/* call_python through a shared rule_state. */
+static int call_python_shared(mlx_vector_array *res, const mlx_vector_array in, void *payload) {
+  return call_python(res, in, ((rule_state *)payload)->call);
+}
+
+static int cf_traverse(PyObject *self, visitproc visit, void *arg) {
+  custom_fn *cf = (custom_fn *)self;
+  Py_VISIT(cf->fun);
+  Py_VISIT(cf->vjp);
+  Py_VISIT(cf->jvp);
+  Py_VISIT(cf->vmap);
+  return 0;
+}
+
+static int cf_clear(PyObject *self) {
+  custom_fn *cf = (custom_fn *)self;
+  Py_CLEAR(cf->fun);
+  Py_CLEAR(cf->vjp);
+  Py_CLEAR(cf->jvp);
+  Py_CLEAR(cf->vmap);
+  return 0;
+}
+
+static void cf_dealloc(PyObject *self) {
+  PyObject_GC_UnTrack(self);
+  cf_clear(self);
+  Py_TYPE(self)->tp_free(self);
+}
+
+/* f.vjp / f.jvp / f.vmap: decorators that set the rule and return it. */
+static PyObject *set_rule(PyObject *self, PyObject *fn, size_t offset) {
+  if (!PyCallable_Check(fn)) {
+    PyErr_SetString(PyExc_TypeError, "[custom_function] The rule must be callable.");
+    return NULL;
+  }
+  PyObject **slot = (PyObject **)((char *)self + offset);
+  Py_XSETREF(*slot, Py_NewRef(fn));
+  return Py_NewRef(fn);
+}
+
+static PyObject *cf_set_vjp(PyObject *self, PyObject *fn) {
+  return set_rule(self, fn, offsetof(custom_fn, vjp));
+}
+static PyObject *cf_set_jvp(PyObject *self, PyObject *fn) {
+  return set_rule(self, fn, offsetof(custom_fn, jvp));
+}
+static PyObject *cf_set_vmap(PyObject *self, PyObject *fn) {
+  return set_rule(self, fn, offsetof(custom_fn, vmap));
+}
+
+static PyMethodDef cf_methods[] = {
+    {"vjp", cf_set_vjp, METH_O, "Set the vjp: f(primals, cotangents, outputs) -> gradients."},
+    {"jvp", cf_set_jvp, METH_O, "Set the jvp: f(primals, tangents) -> output tangents."},
+    {"vmap", cf_set_vmap, METH_O, "Set the vmap: f(inputs, axes) -> (outputs, out_axes)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject custom_fn_type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "mlx.core.custom_function",
+    .tp_basicsize = sizeof(custom_fn),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_call = custom_call,
+    .tp_traverse = cf_traverse,
+    .tp_clear = cf_clear,
+    .tp_dealloc = cf_dealloc,
+    .tp_methods = cf_methods,
+    .tp_doc = "custom_function(fun): fun with transforms set by the .vjp, .jvp, .vmap decorators.",
+};
+
+static PyObject *new_custom(PyObject *fun, bool checkpoint) {
+  if (!PyCallable_Check(fun)) {
+    PyErr_SetString(PyExc_TypeError, "The function must be callable.");
+    return NULL;
+  }
+  if (PyType_Ready(&custom_fn_type) < 0) return NULL;
+  custom_fn *cf = PyObject_GC_New(custom_fn, &custom_fn_type);
+  if (!cf) return NULL;
+  cf->fun = Py_NewRef(fun);
+  cf->vjp = cf->jvp = cf->vmap = NULL;
+  cf->checkpoint = checkpoint;
+  PyObject_GC_Track(cf);
+  return (PyObject *)cf;
+}
+
+static PyObject *f_custom_function(PyObject *m, PyObject *fun) {
+  (void)m;
+  return new_custom(fun, false);
+}
+
+static PyObject *f_checkpoint(PyObject *m, PyObject *fun) {
+  (void)m;
+  return new_custom(fun, true);
+}
+
+PyMethodDef mxpy_custom_methods[] = {
+    {"custom_function", f_custom_function, METH_O,
+     "custom_function(fun)\n\nfun with custom vjp / jvp / vmap set by decorators."},
+    {"checkpoint", f_checkpoint, METH_O,
+     "checkpoint(fun)\n\nfun whose gradient recomputes its intermediates."},
+    {NULL, NULL, 0, NULL},
+};

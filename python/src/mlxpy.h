@@ -189,7 +189,7 @@ extern PyMethodDef mxpy_device_methods[];
 
 int mxpy_array_module_init(PyObject *m);
 extern PyMethodDef mxpy_ops_methods[];
-extern PyMethodDef mxpy_grad_methods[]; /* grad.c */
+extern PyMethodDef mxpy_grad_methods[], mxpy_custom_methods[]; /* grad.c */
 /* Op families, one file each (python/src/ops_<family>.c): module functions and array methods. */
 extern PyMethodDef mxpy_elementwise_methods[], mxpy_elementwise_array_methods[];
 extern PyMethodDef mxpy_reduce_methods[], mxpy_reduce_array_methods[];

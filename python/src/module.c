@@ -16,7 +16,8 @@ PyMODINIT_FUNC PyInit_core(void) {
                            mxpy_memory_methods,      mxpy_device_methods,
                            mxpy_elementwise_methods, mxpy_reduce_methods,
                            mxpy_indexing_methods,    mxpy_linalg_methods,
-                           mxpy_random_methods,      mxpy_grad_methods};
+                           mxpy_random_methods,      mxpy_grad_methods,
+                           mxpy_custom_methods};
   PyMethodDef *array_tables[] = {mxpy_elementwise_array_methods, mxpy_reduce_array_methods,
                                  mxpy_indexing_array_methods, mxpy_linalg_array_methods,
                                  mxpy_random_array_methods};

@@ -168,3 +168,49 @@ def test_transformed_functions_are_collected():
     del f, g, holder
     gc.collect()
     assert ref() is None
+
+
+def test_custom_function_rules_and_fallbacks():
+    @mx.custom_function
+    def f(x, y):
+        return x * y
+
+    @f.vjp
+    def f_vjp(primals, cotangent, output):
+        return cotangent * 10, cotangent * 20
+
+    x, y = mx.array([1.0, 2.0]), mx.array([3.0, 4.0])
+    assert f(x, y).tolist() == [3, 8]
+    gx, gy = mx.grad(lambda a, b: mx.sum(f(a, b)), argnums=(0, 1))(x, y)
+    assert gx.tolist() == [10, 10] and gy.tolist() == [20, 20]
+    # no custom jvp: the function's own derivative (y)
+    assert mx.jvp(lambda a: f(a, y), [x], [mx.ones(2)])[1][0].tolist() == [3, 4]
+
+    @f.jvp
+    def f_jvp(primals, tangents):
+        return tangents[0] * 100
+
+    assert mx.jvp(lambda a: f(a, y), [x], [mx.ones(2)])[1][0].tolist() == [100, 100]
+    # no custom vmap: mapped through the function itself
+    assert mx.vmap(lambda a: f(a, y))(mx.ones((3, 2))).tolist() == [[3, 4]] * 3
+
+
+def test_custom_vjp_error_propagates():
+    @mx.custom_function
+    def f(x):
+        return x * 2
+
+    @f.vjp
+    def f_vjp(primals, cotangent, output):
+        raise KeyError("from the rule")
+
+    with pytest.raises(KeyError):
+        mx.grad(lambda a: mx.sum(f(a)))(mx.ones(2))
+    assert mx.grad(lambda a: mx.sum(a * 2))(mx.ones(2)).tolist() == [2, 2]
+
+
+def test_checkpoint_gives_the_same_gradient():
+    x = mx.array([1.0, 2.0, 3.0])
+    g = mx.checkpoint(cube_sum)
+    assert g(x).item() == 36
+    assert mx.grad(g)(x).tolist() == [3, 12, 27]
