@@ -1,5 +1,5 @@
-/* mlx.core.array: the array type (construction, properties, methods, operators, iteration,
- * buffer export). */
+/* mlx.core.array: the array type (construction, properties, methods, operators, comparisons,
+ * iteration, buffer export). */
 #include "mlxpy.h"
 
 #include <string.h>
@@ -86,6 +86,36 @@ static PyObject *get_T(PyObject *self, void *c) {
   return mxpy_transpose_impl(MXPY_ARR(self), Py_None, Py_None);
 }
 
+static PyObject *get_real(PyObject *self, void *c) {
+  (void)c;
+  mlx_stream s;
+  if (mxpy_stream_arg(Py_None, &s) < 0) return NULL;
+  mlx_array r = mlx_array_new();
+  mxpy_error_clear();
+  int st = mlx_real(&r, MXPY_ARR(self), s);
+  mlx_stream_free(s);
+  if (mxpy_check_op(st) < 0) {
+    mlx_array_free(r);
+    return NULL;
+  }
+  return mxpy_array_wrap(r);
+}
+
+static PyObject *get_imag(PyObject *self, void *c) {
+  (void)c;
+  mlx_stream s;
+  if (mxpy_stream_arg(Py_None, &s) < 0) return NULL;
+  mlx_array r = mlx_array_new();
+  mxpy_error_clear();
+  int st = mlx_imag(&r, MXPY_ARR(self), s);
+  mlx_stream_free(s);
+  if (mxpy_check_op(st) < 0) {
+    mlx_array_free(r);
+    return NULL;
+  }
+  return mxpy_array_wrap(r);
+}
+
 static PyGetSetDef array_getset[] = {
     {"shape", get_shape, NULL, "The shape of the array as a Python tuple.", NULL},
     {"dtype", get_dtype, NULL, "The array's :class:`Dtype`.", NULL},
@@ -94,6 +124,9 @@ static PyGetSetDef array_getset[] = {
     {"itemsize", get_itemsize, NULL, "The size of the array's datatype in bytes.", NULL},
     {"nbytes", get_nbytes, NULL, "The number of bytes in the array.", NULL},
     {"T", get_T, NULL, "Equivalent to calling ``self.transpose()`` with no arguments.", NULL},
+    {"real", get_real, NULL, "The real part of a complex array.", NULL},
+    {"imag", get_imag, NULL, "The imaginary part of a complex array.", NULL},
+    {"at", (getter)(void (*)(void))mxpy_getitem, NULL, "Updates at indices: a.at[idx].add(y), subtract, multiply, divide, maximum, minimum.", (void *)mxpy_indexing_array_methods},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -278,37 +311,145 @@ static PyObject *nb_imatmul(PyObject *a, PyObject *b) {
   return inplace(a, b, mlx_matmul);
 }
 
-static PyObject *nb_neg(PyObject *self) {
-  mlx_array a = MXPY_ARR(self);
-  mlx_dtype d = mlx_array_dtype(a);
-  if (d == MLX_BOOL) {
-    PyErr_SetString(PyExc_ValueError,
-                    "[negative] Not supported for bool, use logical_not instead.");
+static PyObject *nb_floordiv(PyObject *a, PyObject *b) {
+  return mxpy_binary(a, b, mlx_floor_divide, Py_None, true);
+}
+static PyObject *nb_mod(PyObject *a, PyObject *b) {
+  return mxpy_binary(a, b, mlx_remainder, Py_None, true);
+}
+static PyObject *nb_pow(PyObject *a, PyObject *b, PyObject *mod) {
+  if (mod != Py_None) {
+    PyErr_SetString(PyExc_TypeError, "__pow__(): the modulo argument is not supported.");
     return NULL;
   }
-  mxpy_value v;
-  v.kind = MXV_INT;
-  v.v.i = -1;
-  mlx_array m = mlx_array_new();
-  if (mxpy_array_from_value(&v, d, &m) < 0) {
-    mlx_array_free(m);
+  return mxpy_binary(a, b, mlx_power, Py_None, true);
+}
+
+/* Bitwise operators: integer and bool arrays only (a float operand is a ValueError, as in MLX),
+ * and no reflected forms (MLX has no __rand__ ...): `1 & a` is a TypeError. */
+static bool inexact_operand(PyObject *o) {
+  if (mxpy_Array_Check(o)) {
+    mlx_dtype d = mlx_array_dtype(MXPY_ARR(o));
+    return mxpy_is_floating(d) || mxpy_is_complex(d);
+  }
+  return PyFloat_Check(o) || PyComplex_Check(o);
+}
+
+static PyObject *bitwise_op(PyObject *a, PyObject *b, mxpy_binop_fn fn, const char *what,
+                            bool in_place) {
+  if (!mxpy_Array_Check(a) || !mxpy_is_operand(b)) Py_RETURN_NOTIMPLEMENTED;
+  if (inexact_operand(a) || inexact_operand(b)) {
+    PyErr_Format(PyExc_ValueError, "Floating point types not allowed with %s.", what);
     return NULL;
   }
+  return in_place ? inplace(a, b, fn) : mxpy_binary(a, b, fn, Py_None, true);
+}
+
+static PyObject *nb_and(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_and, "bitwise and", false);
+}
+static PyObject *nb_or(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_or, "bitwise or", false);
+}
+static PyObject *nb_xor(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_xor, "bitwise xor", false);
+}
+static PyObject *nb_lshift(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_left_shift, "left shift", false);
+}
+static PyObject *nb_rshift(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_right_shift, "right shift", false);
+}
+static PyObject *nb_iand(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_and, "bitwise and", true);
+}
+static PyObject *nb_ior(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_or, "bitwise or", true);
+}
+static PyObject *nb_ixor(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_bitwise_xor, "bitwise xor", true);
+}
+static PyObject *nb_ilshift(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_left_shift, "left shift", true);
+}
+static PyObject *nb_irshift(PyObject *a, PyObject *b) {
+  return bitwise_op(a, b, mlx_right_shift, "right shift", true);
+}
+static PyObject *nb_ifloordiv(PyObject *a, PyObject *b) {
+  return inplace(a, b, mlx_floor_divide);
+}
+static PyObject *nb_imod(PyObject *a, PyObject *b) {
+  return inplace(a, b, mlx_remainder);
+}
+static PyObject *nb_ipow(PyObject *a, PyObject *b, PyObject *mod) {
+  if (mod != Py_None) {
+    PyErr_SetString(PyExc_TypeError, "__ipow__(): the modulo argument is not supported.");
+    return NULL;
+  }
+  return inplace(a, b, mlx_power);
+}
+
+typedef int (*unary_fn)(mlx_array *res, const mlx_array a, const mlx_stream s);
+
+static PyObject *unary_op(PyObject *self, unary_fn fn) {
   mlx_stream s;
-  if (mxpy_stream_arg(Py_None, &s) < 0) {
-    mlx_array_free(m);
-    return NULL;
-  }
+  if (mxpy_stream_arg(Py_None, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  int st = mlx_multiply(&r, a, m, s);
+  int st = fn(&r, MXPY_ARR(self), s);
   mlx_stream_free(s);
-  mlx_array_free(m);
   if (mxpy_check_op(st) < 0) {
     mlx_array_free(r);
     return NULL;
   }
   return mxpy_array_wrap(r);
+}
+
+static PyObject *nb_neg(PyObject *self) {
+  return unary_op(self, mlx_negative);
+}
+
+static PyObject *nb_abs(PyObject *self) {
+  return unary_op(self, mlx_abs);
+}
+
+static PyObject *nb_invert(PyObject *self) {
+  if (inexact_operand(self)) {
+    PyErr_SetString(PyExc_ValueError, "Floating point types not allowed with bitwise inversion.");
+    return NULL;
+  }
+  return unary_op(self, mlx_bitwise_invert);
+}
+
+/* == and != with a value that cannot be an array (a string, a list...) compare unequal, as in
+ * MLX; None is rejected (TypeError); the ordering comparisons reject any such value. */
+static PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
+  static const char *names[] = {"less than", "less than or equal", "equal", "not equal",
+                                "greater than", "greater than or equal"};
+  static const char *dunder[] = {"__lt__", "__le__", "__eq__", "__ne__", "__gt__", "__ge__"};
+  if (!mxpy_Array_Check(self)) Py_RETURN_NOTIMPLEMENTED;
+  if (!mxpy_is_operand(other)) {
+    if (other == Py_None) {
+      PyErr_Format(PyExc_TypeError, "%s(): incompatible function arguments (got None).",
+                   dunder[op]);
+      return NULL;
+    }
+    if (op == Py_EQ) Py_RETURN_FALSE;
+    if (op == Py_NE) Py_RETURN_TRUE;
+    PyErr_Format(PyExc_ValueError, "Cannot perform %s on an mlx.core.array and %.200s", names[op],
+                 Py_TYPE(other)->tp_name);
+    return NULL;
+  }
+  mxpy_binop_fn fn;
+  switch (op) {
+  case Py_LT: fn = mlx_less; break;
+  case Py_LE: fn = mlx_less_equal; break;
+  case Py_EQ: fn = mlx_equal; break;
+  case Py_NE: fn = mlx_not_equal; break;
+  case Py_GT: fn = mlx_greater; break;
+  default: fn = mlx_greater_equal; break;
+  }
+  return mxpy_binary(self, other, fn, Py_None, true);
 }
 
 static PyObject *nb_pos(PyObject *self) {
@@ -366,7 +507,25 @@ static PyNumberMethods array_as_number = {
     .nb_inplace_multiply = nb_imul,
     .nb_inplace_true_divide = nb_idiv,
     .nb_inplace_matrix_multiply = nb_imatmul,
+    .nb_floor_divide = nb_floordiv,
+    .nb_remainder = nb_mod,
+    .nb_power = nb_pow,
+    .nb_lshift = nb_lshift,
+    .nb_rshift = nb_rshift,
+    .nb_and = nb_and,
+    .nb_or = nb_or,
+    .nb_xor = nb_xor,
+    .nb_inplace_floor_divide = nb_ifloordiv,
+    .nb_inplace_remainder = nb_imod,
+    .nb_inplace_power = nb_ipow,
+    .nb_inplace_lshift = nb_ilshift,
+    .nb_inplace_rshift = nb_irshift,
+    .nb_inplace_and = nb_iand,
+    .nb_inplace_or = nb_ior,
+    .nb_inplace_xor = nb_ixor,
     .nb_negative = nb_neg,
+    .nb_absolute = nb_abs,
+    .nb_invert = nb_invert,
     .nb_positive = nb_pos,
     .nb_bool = nb_bool,
     .nb_int = nb_int,
@@ -610,6 +769,7 @@ PyTypeObject mxpy_ArrayType = {
     .tp_as_mapping = &array_as_mapping,
     .tp_as_buffer = &array_as_buffer,
     .tp_iter = array_iter,
+    .tp_richcompare = array_richcompare,
 };
 
 int mxpy_array_add_methods(PyMethodDef *defs) {
@@ -625,6 +785,8 @@ int mxpy_array_add_methods(PyMethodDef *defs) {
 }
 
 int mxpy_array_module_init(PyObject *m) {
+  /* hashable by identity (as MLX) although it defines rich comparisons */
+  mxpy_ArrayType.tp_hash = PyBaseObject_Type.tp_hash;
   if (PyType_Ready(&mxpy_ArrayType) < 0) return -1;
   if (PyType_Ready(&mxpy_ArrayIterType) < 0) return -1;
   Py_INCREF(&mxpy_ArrayType);

@@ -370,37 +370,6 @@ static PyObject *f_ones_like(PyObject *m, PyObject *args, PyObject *kwds) {
   return like(args, kwds, "O|O$O:ones_like", mlx_ones_like, mlx_ones, "ones_like");
 }
 
-static PyObject *f_full_like(PyObject *m, PyObject *args, PyObject *kwds) {
-  (void)m;
-  static char *kwlist[] = {"a", "vals", "dtype", "stream", NULL};
-  PyObject *a, *vals, *dt = Py_None, *stream = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O$O:full_like", kwlist, &a, &vals, &dt, &stream))
-    return NULL;
-  mlx_array x;
-  if (array_arg(a, "full_like", &x) < 0) return NULL;
-  mlx_dtype d;
-  bool has;
-  if (mxpy_dtype_arg(dt, true, "full_like", &d, &has) < 0) return NULL;
-  if (!has) d = mlx_array_dtype(x);
-  PyObject *result = NULL;
-  mlx_array vo = mlx_array_new();
-  mlx_array v = vo;
-  if (mxpy_Array_Check(vals)) {
-    v = MXPY_ARR(vals);
-  } else if (mxpy_array_from_object(vals, &d, &vo) < 0) {
-    goto done;
-  } else {
-    v = vo;
-  }
-  mlx_stream s;
-  if (mxpy_stream_arg(stream, &s) < 0) goto done;
-  mlx_array r = mlx_array_new();
-  mxpy_error_clear();
-  result = finish(mlx_full_like(&r, x, v, d, s), r, s);
-done:
-  mlx_array_free(vo);
-  return result;
-}
 
 /* arange's numeric arguments: int (not bool) or float. */
 static int arange_num(PyObject *o, double *out, bool *is_float) {
@@ -507,9 +476,6 @@ PyMethodDef mxpy_ops_methods[] = {
     {"ones_like", KW f_ones_like, METH_VARARGS | METH_KEYWORDS,
      "ones_like(a: array, /, dtype: Dtype | None = None, *, stream: StreamOrDevice = None) -> "
      "array\n\nAn array of ones with the shape (and by default the type) of a."},
-    {"full_like", KW f_full_like, METH_VARARGS | METH_KEYWORDS,
-     "full_like(a: array, vals: scalar | array, dtype: Dtype | None = None, *, stream: "
-     "StreamOrDevice = None) -> array\n\nAn array filled with vals, shaped like a."},
     {"arange", KW f_arange, METH_VARARGS | METH_KEYWORDS,
      "arange(start, stop, step, dtype=None, *, stream=None) -> array\n"
      "arange(stop, step=None, dtype=None, *, stream=None) -> array\n\n"

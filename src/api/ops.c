@@ -110,7 +110,7 @@ int mlx_full_like(mlx_array *res, const mlx_array a, const mlx_array vals, mlx_d
                   const mlx_stream s) {
   OP_BEGIN("full_like", 2, a, vals);
   if (mlx_api_check_dtype(op_, dtype)) return 1;
-  OP_END(mx_full(&out_, in_[0]->ndim, in_[0]->shape, in_[1], (mx_dtype)dtype, st_));
+  OP_END(mx_full_like(&out_, in_[0], in_[1], (mx_dtype)dtype, st_));
 }
 
 int mlx_arange(mlx_array *res, double start, double stop, double step, mlx_dtype dtype,

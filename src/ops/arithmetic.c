@@ -46,9 +46,10 @@ int mx_broadcast_to(mx_array **out, mx_array *a, int ndim, const int32_t *shape,
   return *out ? 0 : MX_ERR;
 }
 
-/* Casts both inputs to dtype and broadcasts them to their joint shape. */
-static int prepare_binary(const char *op, mx_array *a, mx_array *b, mx_dtype dtype, mx_stream s,
-                          mx_array **pa, mx_array **pb) {
+/* Casts both inputs to dtype and broadcasts them to their joint shape (shared with the
+ * elementwise ops, declared in ops/elementwise.h). */
+int mx_broadcast_cast2(const char *op, mx_array *a, mx_array *b, mx_dtype dtype, mx_stream s,
+                       mx_array **pa, mx_array **pb) {
   int32_t shape[MX_MAX_NDIM];
   int ndim = 0;
   if (a->ndim > MX_MAX_NDIM || b->ndim > MX_MAX_NDIM) return mx_error("[%s] Too many dimensions.", op);
@@ -66,7 +67,7 @@ static int prepare_binary(const char *op, mx_array *a, mx_array *b, mx_dtype dty
 static int binary(const char *op, int prim, mx_array **out, mx_array *a, mx_array *b,
                   mx_dtype dtype, mx_stream s) {
   mx_array *in[2];
-  MX_TRY(prepare_binary(op, a, b, dtype, s, &in[0], &in[1]));
+  MX_TRY(mx_broadcast_cast2(op, a, b, dtype, s, &in[0], &in[1]));
   *out = mx_array_make(prim, NULL, 0, in, 2, in[0]->ndim, in[0]->shape, dtype, s);
   mx_array_release(in[0]);
   mx_array_release(in[1]);

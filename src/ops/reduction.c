@@ -1,18 +1,21 @@
-/* Reductions. */
+/* Reductions through the REDUCE primitive: sum, prod, max, min, all, any. */
 #include "core/error.h"
 #include "core/primitives.h"
 #include "ops/ops.h"
 #include "ops/params.h"
 
-/* MLX accumulates small integers in 32 bits. */
+/* MLX accumulates small integers (and bool) in 32 bits for sum and prod. */
 static mx_dtype sum_dtype(mx_dtype t) {
   switch (t) {
   case MX_BOOL:
   case MX_INT8:
-  case MX_INT16: return MX_INT32;
+  case MX_INT16:
+    return MX_INT32;
   case MX_UINT8:
-  case MX_UINT16: return MX_UINT32;
-  default: return t;
+  case MX_UINT16:
+    return MX_UINT32;
+  default:
+    return t;
   }
 }
 
@@ -36,18 +39,26 @@ static int reduce_axes(const char *op, const mx_array *a, const int *axes, int n
   return 0;
 }
 
-int mx_sum(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+static int reduce(const char *name, int op, mx_dtype t, mx_array **out, mx_array *a,
+                  const int *axes, int naxes, bool keepdims, mx_stream s) {
   struct {
     mx_reduce_params p;
     int32_t axes[MX_MAX_NDIM];
   } params;
-  params.p.op = MX_REDUCE_SUM;
-  MX_TRY(reduce_axes("sum", a, axes, naxes, &params.p));
-  if (params.p.naxes == 0) { /* nothing to reduce: MLX returns the input as it is */
+  params.p.op = op;
+  MX_TRY(reduce_axes(name, a, axes, naxes, &params.p));
+  if (op == MX_REDUCE_MAX || op == MX_REDUCE_MIN) {
+    for (int i = 0; i < params.p.naxes; i++)
+      if (a->shape[params.p.axes[i]] == 0)
+        return mx_error("[%s] Cannot %s reduce over axis %d with size 0.", name, name,
+                        params.p.axes[i]);
+  }
+  if (params.p.naxes == 0) { /* nothing to reduce: MLX returns the input (all/any: as bool) */
+    if (t == MX_BOOL && (op == MX_REDUCE_ALL || op == MX_REDUCE_ANY))
+      return mx_astype(out, a, MX_BOOL, s);
     *out = mx_array_retain(a);
     return 0;
   }
-  mx_dtype t = sum_dtype((mx_dtype)a->dtype);
 
   int ndim;
   int32_t shape[1][MX_MAX_NDIM];
@@ -59,10 +70,38 @@ int mx_sum(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdim
   int32_t squeezed[MX_MAX_NDIM];
   int n = 0;
   for (int i = 0, k = 0; i < ndim; i++) {
-    if (k < params.p.naxes && params.p.axes[k] == i) k++;
-    else squeezed[n++] = shape[0][i];
+    if (k < params.p.naxes && params.p.axes[k] == i)
+      k++;
+    else
+      squeezed[n++] = shape[0][i];
   }
   int rc = mx_reshape(out, kept, n, squeezed, s);
   mx_array_release(kept);
   return rc;
+}
+
+int mx_sum(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("sum", MX_REDUCE_SUM, sum_dtype((mx_dtype)a->dtype), out, a, axes, naxes, keepdims,
+                s);
+}
+
+int mx_prod(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("prod", MX_REDUCE_PROD, sum_dtype((mx_dtype)a->dtype), out, a, axes, naxes,
+                keepdims, s);
+}
+
+int mx_max(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("max", MX_REDUCE_MAX, (mx_dtype)a->dtype, out, a, axes, naxes, keepdims, s);
+}
+
+int mx_min(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("min", MX_REDUCE_MIN, (mx_dtype)a->dtype, out, a, axes, naxes, keepdims, s);
+}
+
+int mx_all(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("all", MX_REDUCE_ALL, MX_BOOL, out, a, axes, naxes, keepdims, s);
+}
+
+int mx_any(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
+  return reduce("any", MX_REDUCE_ANY, MX_BOOL, out, a, axes, naxes, keepdims, s);
 }

@@ -1,0 +1,640 @@
+/* Reductions along one axis that the REDUCE kernel does not cover: ARG_REDUCE (argmin/argmax),
+ * SOFTMAX and LOGSUMEXP (along the last axis), plus the helpers shared by this family's kernels
+ * (row-contiguous axis views, the two-thread split).
+ *
+ * argmin/argmax, axis innermost: each row goes in blocks of 2048; a block's extremum (16 lanes,
+ * vectorized) is compared with the best so far, and only an improving block is searched again
+ * for the index. A NaN ends the row (the first NaN wins). Axis not innermost: the best values
+ * and indices of a chunk of columns are updated row by row (vectorized selects).
+ *
+ * softmax / logsumexp: per row, a max pass (16 lanes) and an exp pass (a branch-free exp that
+ * vectorizes), sums of 16 float lanes per block of 1024 added in double. float16, bfloat16 and
+ * integer rows are converted to a float32 row first; float64 uses libm; complex64 complex
+ * arithmetic (shifted by the largest real part). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
+#endif
+
+#include <complex.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/reduce_kernels.h"
+#include "backend/cpu/strided.h"
+#include "core/error.h"
+#include "ops/reduce.h"
+
+/* ------------------------------------------------------------------ shared helpers */
+
+int mx_axis_view_init(const char *op, const mx_array *in, int axis, mx_axis_view *v) {
+  v->tmp = NULL;
+  v->x = NULL;
+  v->outer = 1;
+  v->inner = 1;
+  if (axis < 0) {
+    v->n = in->size;
+  } else {
+    for (int d = 0; d < axis; d++) v->outer *= in->shape[d];
+    v->n = in->shape[axis];
+    for (int d = axis + 1; d < in->ndim; d++) v->inner *= in->shape[d];
+  }
+  if (in->size == 0) return 0;
+  const void *data = mx_array_data(in);
+  if (!data) return mx_error("[%s] Array has no data.", op);
+  if (mx_strided_is_row_contig(in)) {
+    v->x = data;
+    return 0;
+  }
+  size_t bytes = (size_t)in->size * mx_array_itemsize(in);
+  v->tmp = mx_red_scratch(bytes, &v->hold);
+  if (!v->tmp) return mx_error("[%s] Out of memory allocating %zu bytes.", op, bytes);
+  mx_cpu_copy_strided(v->tmp, (mx_dtype)in->dtype, data, (mx_dtype)in->dtype, in->ndim, in->shape,
+                      in->strides);
+  v->x = v->tmp;
+  return 0;
+}
+
+void mx_axis_view_free(mx_axis_view *v) {
+  if (v->tmp) mx_buffer_release(v->hold);
+  v->tmp = NULL;
+}
+
+typedef struct {
+  mx_range_fn fn;
+  void *ctx;
+  int64_t begin, end;
+} range_job;
+
+static void *range_job_main(void *p) {
+  range_job *j = (range_job *)p;
+  j->fn(j->ctx, j->begin, j->end);
+  return NULL;
+}
+
+void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost) {
+  if (n < 2 || cost < (double)(1 << 18)) {
+    if (n > 0) fn(ctx, 0, n);
+    return;
+  }
+  int64_t mid = n / 2;
+  range_job j = {fn, ctx, mid, n};
+  pthread_t t;
+  if (pthread_create(&t, NULL, range_job_main, &j) != 0) {
+    fn(ctx, 0, n);
+    return;
+  }
+  fn(ctx, 0, mid);
+  pthread_join(t, NULL);
+}
+
+/* ------------------------------------------------------------------ argmin / argmax */
+
+#define LANES 16
+#define ABLK 2048 /* row block */
+#define ACH 1024  /* column chunk */
+
+#define LD_ID(x) (x)
+#define LD_H(x) mx_h2f(x)
+#define LD_BF(x) mx_bf2f(x)
+#define NAN_F(v) ((v) != (v))
+#define NAN_NO(v) 0
+#define GT_(a, b) ((a) > (b))
+#define LT_(a, b) ((a) < (b))
+
+/* The extremum of init and a contiguous block (CMP: > for max, < for min), ignoring NaN, and
+ * whether the block holds a NaN; 32-byte vectors of GCC's vector extension (two per step). */
+#define VB 32
+#define GEN_BLOCK(NAME, T, IT, CMP)                                                                \
+  typedef T NAME##_v __attribute__((vector_size(VB)));                                             \
+  typedef IT NAME##_m __attribute__((vector_size(VB)));                                            \
+  MX_RED_CLONES static T NAME(const T *x, int64_t n, T init, int *nan_seen) {                      \
+    enum { W = VB / sizeof(T) };                                                                   \
+    NAME##_v m, m2;                                                                                \
+    for (int l = 0; l < W; l++) m[l] = init;                                                       \
+    m2 = m;                                                                                        \
+    NAME##_m nf = {0};                                                                             \
+    int64_t i = 0;                                                                                 \
+    for (; i + 2 * W <= n; i += 2 * W) {                                                           \
+      NAME##_v v, v2;                                                                              \
+      memcpy(&v, x + i, VB);                                                                       \
+      memcpy(&v2, x + i + W, VB);                                                                  \
+      NAME##_m c = v CMP m, c2 = v2 CMP m2;                                                        \
+      m = (NAME##_v)(((NAME##_m)v & c) | ((NAME##_m)m & ~c));                                      \
+      m2 = (NAME##_v)(((NAME##_m)v2 & c2) | ((NAME##_m)m2 & ~c2));                                 \
+      nf |= (v != v) | (v2 != v2);                                                                 \
+    }                                                                                              \
+    T r = init;                                                                                    \
+    int an = 0;                                                                                    \
+    for (int l = 0; l < W; l++) {                                                                  \
+      r = m[l] CMP r ? m[l] : r;                                                                   \
+      r = m2[l] CMP r ? m2[l] : r;                                                                 \
+      an |= nf[l] != 0;                                                                            \
+    }                                                                                              \
+    for (; i < n; i++) {                                                                           \
+      T v = x[i];                                                                                  \
+      r = v CMP r ? v : r;                                                                         \
+      an |= v != v;                                                                                \
+    }                                                                                              \
+    *nan_seen = an;                                                                                \
+    return r;                                                                                      \
+  }
+
+#define GEN_BLOCKS(S, T, IT)                                                                       \
+  GEN_BLOCK(bmax_##S, T, IT, >)                                                                    \
+  GEN_BLOCK(bmin_##S, T, IT, <)
+GEN_BLOCKS(u8, uint8_t, int8_t)
+GEN_BLOCKS(u16, uint16_t, int16_t)
+GEN_BLOCKS(u32, uint32_t, int32_t)
+GEN_BLOCKS(u64, uint64_t, int64_t)
+GEN_BLOCKS(i8, int8_t, int8_t)
+GEN_BLOCKS(i16, int16_t, int16_t)
+GEN_BLOCKS(i32, int32_t, int32_t)
+GEN_BLOCKS(i64, int64_t, int64_t)
+GEN_BLOCKS(f32, float, int32_t)
+GEN_BLOCKS(f64, double, int64_t)
+
+/* Index of the first extremum of a contiguous row: blocks whose extremum beats the best so far
+ * are searched again; the first NaN ends the row. */
+#define GEN_ARG_ROW(NAME, T, BLOCK, ISNAN, CMP)                                                    \
+  static int64_t NAME(const T *x, int64_t n) {                                                     \
+    T best = x[0];                                                                                 \
+    int64_t bi = 0;                                                                                \
+    if (ISNAN(best)) return 0;                                                                     \
+    for (int64_t b = 1; b < n; b += ABLK) {                                                        \
+      int64_t e = b + ABLK < n ? b + ABLK : n;                                                     \
+      int nan_seen;                                                                                \
+      T bm = BLOCK(x + b, e - b, best, &nan_seen);                                                 \
+      if (nan_seen) {                                                                              \
+        for (int64_t k = b; k < e; k++)                                                            \
+          if (ISNAN(x[k])) return k;                                                               \
+      }                                                                                            \
+      if (CMP(bm, best)) {                                                                         \
+        for (int64_t k = b; k < e; k++) {                                                          \
+          if (x[k] == bm) {                                                                        \
+            best = bm;                                                                             \
+            bi = k;                                                                                \
+            break;                                                                                 \
+          }                                                                                        \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+    return bi;                                                                                     \
+  }
+
+MX_RED_CLONES static void cvt16(const uint16_t *x, float *y, int64_t n, int bf) {
+  if (bf)
+    for (int64_t i = 0; i < n; i++) y[i] = mx_bf2f(x[i]);
+  else
+    for (int64_t i = 0; i < n; i++) y[i] = mx_h2f(x[i]);
+}
+
+/* 16-bit floats: each block is converted to float32 first. */
+#define GEN_ARG_ROW16(NAME, BF, BLOCK, CMP)                                                        \
+  static int64_t NAME(const uint16_t *x, int64_t n) {                                              \
+    float buf[ABLK];                                                                               \
+    float best = BF ? mx_bf2f(x[0]) : mx_h2f(x[0]);                                                \
+    int64_t bi = 0;                                                                                \
+    if (best != best) return 0;                                                                    \
+    for (int64_t b = 1; b < n; b += ABLK) {                                                        \
+      int64_t e = b + ABLK < n ? b + ABLK : n;                                                     \
+      cvt16(x + b, buf, e - b, BF);                                                                \
+      int nan_seen;                                                                                \
+      float bm = BLOCK(buf, e - b, best, &nan_seen);                                               \
+      if (nan_seen) {                                                                              \
+        for (int64_t k = 0; k < e - b; k++)                                                        \
+          if (buf[k] != buf[k]) return b + k;                                                      \
+      }                                                                                            \
+      if (CMP(bm, best)) {                                                                         \
+        for (int64_t k = 0; k < e - b; k++) {                                                      \
+          if (buf[k] == bm) {                                                                      \
+            best = bm;                                                                             \
+            bi = b + k;                                                                            \
+            break;                                                                                 \
+          }                                                                                        \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+    return bi;                                                                                     \
+  }
+
+/* Columns [0, w) of n rows (row stride rs): out[j] = index of the first extremum of column j. */
+#define GEN_ARG_COLS(NAME, T, A, LD, ISNAN, CMP)                                                   \
+  MX_RED_CLONES static void NAME(const T *x, int64_t n, int64_t rs, int64_t w, uint32_t *out) {    \
+    A best[ACH];                                                                                   \
+    uint32_t idx[ACH];                                                                             \
+    for (int64_t j = 0; j < w; j++) {                                                              \
+      best[j] = LD(x[j]);                                                                          \
+      idx[j] = 0;                                                                                  \
+    }                                                                                              \
+    for (int64_t i = 1; i < n; i++) {                                                              \
+      const T *r = x + i * rs;                                                                     \
+      uint32_t ii = (uint32_t)i;                                                                   \
+      for (int64_t j = 0; j < w; j++) {                                                            \
+        A v = LD(r[j]);                                                                            \
+        A c = best[j];                                                                             \
+        int up = CMP(v, c) | (ISNAN(v) & !ISNAN(c));                                               \
+        best[j] = up ? v : c;                                                                      \
+        idx[j] = up ? ii : idx[j];                                                                 \
+      }                                                                                            \
+    }                                                                                              \
+    memcpy(out, idx, (size_t)w * sizeof(uint32_t));                                                \
+  }
+
+#define GEN_ARG(S, T, A, LD, ISNAN)                                                                \
+  GEN_ARG_COLS(argmax_cols_##S, T, A, LD, ISNAN, GT_)                                              \
+  GEN_ARG_COLS(argmin_cols_##S, T, A, LD, ISNAN, LT_)
+
+GEN_ARG(b, uint8_t, uint8_t, LD_ID, NAN_NO)
+GEN_ARG(u8, uint8_t, uint8_t, LD_ID, NAN_NO)
+GEN_ARG(u16, uint16_t, uint16_t, LD_ID, NAN_NO)
+GEN_ARG(u32, uint32_t, uint32_t, LD_ID, NAN_NO)
+GEN_ARG(u64, uint64_t, uint64_t, LD_ID, NAN_NO)
+GEN_ARG(i8, int8_t, int8_t, LD_ID, NAN_NO)
+GEN_ARG(i16, int16_t, int16_t, LD_ID, NAN_NO)
+GEN_ARG(i32, int32_t, int32_t, LD_ID, NAN_NO)
+GEN_ARG(i64, int64_t, int64_t, LD_ID, NAN_NO)
+GEN_ARG(f16, uint16_t, float, LD_H, NAN_F)
+GEN_ARG(f32, float, float, LD_ID, NAN_F)
+GEN_ARG(f64, double, double, LD_ID, NAN_F)
+GEN_ARG(bf16, uint16_t, float, LD_BF, NAN_F)
+
+#define GEN_ROWS(S, T, ISNAN)                                                                      \
+  GEN_ARG_ROW(argmax_row_##S, T, bmax_##S, ISNAN, GT_)                                             \
+  GEN_ARG_ROW(argmin_row_##S, T, bmin_##S, ISNAN, LT_)
+GEN_ARG_ROW(argmax_row_b, uint8_t, bmax_u8, NAN_NO, GT_)
+GEN_ARG_ROW(argmin_row_b, uint8_t, bmin_u8, NAN_NO, LT_)
+GEN_ROWS(u8, uint8_t, NAN_NO)
+GEN_ROWS(u16, uint16_t, NAN_NO)
+GEN_ROWS(u32, uint32_t, NAN_NO)
+GEN_ROWS(u64, uint64_t, NAN_NO)
+GEN_ROWS(i8, int8_t, NAN_NO)
+GEN_ROWS(i16, int16_t, NAN_NO)
+GEN_ROWS(i32, int32_t, NAN_NO)
+GEN_ROWS(i64, int64_t, NAN_NO)
+GEN_ROWS(f32, float, NAN_F)
+GEN_ROWS(f64, double, NAN_F)
+GEN_ARG_ROW16(argmax_row_f16, 0, bmax_f32, GT_)
+GEN_ARG_ROW16(argmin_row_f16, 0, bmin_f32, LT_)
+GEN_ARG_ROW16(argmax_row_bf16, 1, bmax_f32, GT_)
+GEN_ARG_ROW16(argmin_row_bf16, 1, bmin_f32, LT_)
+
+/* complex64: lexicographic order; a NaN part counts as NaN. */
+static inline int cx_nan(mx_complex64 a) {
+  return a.re != a.re || a.im != a.im;
+}
+static inline int cx_gt(mx_complex64 a, mx_complex64 b) {
+  return a.re > b.re || (a.re == b.re && a.im > b.im);
+}
+static int64_t arg_row_c64(const mx_complex64 *x, int64_t n, int is_max) {
+  mx_complex64 best = x[0];
+  int64_t bi = 0;
+  if (cx_nan(best)) return 0;
+  for (int64_t i = 1; i < n; i++) {
+    mx_complex64 v = x[i];
+    if (cx_nan(v)) return i;
+    if (is_max ? cx_gt(v, best) : cx_gt(best, v)) {
+      best = v;
+      bi = i;
+    }
+  }
+  return bi;
+}
+static void arg_cols_c64(const mx_complex64 *x, int64_t n, int64_t rs, int64_t w, uint32_t *out,
+                         int is_max) {
+  for (int64_t j = 0; j < w; j++) {
+    mx_complex64 best = x[j];
+    uint32_t bi = 0;
+    int bn = cx_nan(best);
+    for (int64_t i = 1; i < n && !bn; i++) {
+      mx_complex64 v = x[i * rs + j];
+      if (cx_nan(v)) {
+        bi = (uint32_t)i;
+        bn = 1;
+      } else if (is_max ? cx_gt(v, best) : cx_gt(best, v)) {
+        best = v;
+        bi = (uint32_t)i;
+      }
+    }
+    out[j] = bi;
+  }
+}
+
+typedef int64_t (*arg_row_fn)(const void *x, int64_t n);
+typedef void (*arg_cols_fn)(const void *x, int64_t n, int64_t rs, int64_t w, uint32_t *out);
+
+typedef struct {
+  const char *x;
+  uint32_t *out;
+  size_t isz;
+  int64_t n, inner, chunks;
+  arg_row_fn row;
+  arg_cols_fn cols;
+  int dtype, is_max;
+} arg_ctx;
+
+static void arg_range(void *c_, int64_t b, int64_t e) {
+  arg_ctx *c = (arg_ctx *)c_;
+  if (c->inner == 1) {
+    for (int64_t r = b; r < e; r++) {
+      const char *row = c->x + (size_t)(r * c->n) * c->isz;
+      int64_t k = c->dtype == MX_COMPLEX64 ? arg_row_c64((const mx_complex64 *)row, c->n, c->is_max)
+                                           : c->row(row, c->n);
+      c->out[r] = (uint32_t)k;
+    }
+    return;
+  }
+  for (int64_t u = b; u < e; u++) {
+    int64_t o = u / c->chunks, j0 = (u % c->chunks) * ACH;
+    int64_t w = c->inner - j0 < ACH ? c->inner - j0 : ACH;
+    const char *base = c->x + (size_t)(o * c->n * c->inner + j0) * c->isz;
+    uint32_t *dst = c->out + o * c->inner + j0;
+    if (c->dtype == MX_COMPLEX64)
+      arg_cols_c64((const mx_complex64 *)base, c->n, c->inner, w, dst, c->is_max);
+    else
+      c->cols(base, c->n, c->inner, w, dst);
+  }
+}
+
+#define ARG_CASE(DT, S)                                                                            \
+  case DT:                                                                                         \
+    row = is_max ? (arg_row_fn)argmax_row_##S : (arg_row_fn)argmin_row_##S;                        \
+    cols = is_max ? (arg_cols_fn)argmax_cols_##S : (arg_cols_fn)argmin_cols_##S;                   \
+    break;
+
+int mx_cpu_arg_reduce(mx_node *n) {
+  const mx_argreduce_params *p = (const mx_argreduce_params *)n->params;
+  const char *name = p->op == MX_ARGREDUCE_MAX ? "argmax" : "argmin";
+  const mx_array *in = n->inputs[0];
+  mx_array *out = &n->out[0];
+  if (p->axis < 0 || p->axis >= in->ndim) return mx_error("[%s] Invalid axis.", name);
+  if (in->shape[p->axis] == 0 && out->size > 0)
+    return mx_error("[%s] Cannot %s reduce zero size array.", name, name);
+  int is_max = p->op == MX_ARGREDUCE_MAX;
+  arg_row_fn row = NULL;
+  arg_cols_fn cols = NULL;
+  switch ((mx_dtype)in->dtype) {
+    ARG_CASE(MX_BOOL, b)
+    ARG_CASE(MX_UINT8, u8)
+    ARG_CASE(MX_UINT16, u16)
+    ARG_CASE(MX_UINT32, u32)
+    ARG_CASE(MX_UINT64, u64)
+    ARG_CASE(MX_INT8, i8)
+    ARG_CASE(MX_INT16, i16)
+    ARG_CASE(MX_INT32, i32)
+    ARG_CASE(MX_INT64, i64)
+    ARG_CASE(MX_FLOAT16, f16)
+    ARG_CASE(MX_FLOAT32, f32)
+    ARG_CASE(MX_FLOAT64, f64)
+    ARG_CASE(MX_BFLOAT16, bf16)
+  case MX_COMPLEX64:
+    break;
+  default:
+    return mx_error("[%s] Unsupported dtype.", name);
+  }
+  if (mx_array_alloc_data(out)) return MX_ERR;
+  if (out->size == 0) return 0;
+  mx_axis_view v;
+  MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
+  arg_ctx c = {(const char *)v.x,
+               (uint32_t *)mx_array_data(out),
+               mx_array_itemsize(in),
+               v.n,
+               v.inner,
+               (v.inner + ACH - 1) / ACH,
+               row,
+               cols,
+               in->dtype,
+               is_max};
+  int64_t units = v.inner == 1 ? v.outer : v.outer * c.chunks;
+  mx_red_parallel(arg_range, &c, units, (double)in->size);
+  mx_axis_view_free(&v);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ softmax / logsumexp */
+
+#define SBLK 1024
+
+/* Largest value of a float row ignoring NaN (-inf if none); *has_nan tells whether one was seen. */
+static float row_max_f32(const float *x, int64_t n, int *has_nan) {
+  return bmax_f32(x, n, -INFINITY, has_nan);
+}
+
+/* sum of exp(x[i] - m) over the row; with y, also stores each exp to y. */
+MX_RED_CLONES static double row_expsum_f32(const float *x, float *y, int64_t n, float m) {
+  double total = 0.0;
+  for (int64_t b = 0; b < n; b += SBLK) {
+    int64_t e = b + SBLK < n ? b + SBLK : n;
+    float s[LANES];
+    for (int l = 0; l < LANES; l++) s[l] = 0.0f;
+    int64_t i = b;
+    if (y) {
+      for (; i + LANES <= e; i += LANES) {
+        for (int l = 0; l < LANES; l++) {
+          float ev = mx_red_expf(x[i + l] - m);
+          y[i + l] = ev;
+          s[l] += ev;
+        }
+      }
+      for (; i < e; i++) {
+        float ev = mx_red_expf(x[i] - m);
+        y[i] = ev;
+        s[0] += ev;
+      }
+    } else {
+      for (; i + LANES <= e; i += LANES) {
+        for (int l = 0; l < LANES; l++) s[l] += mx_red_expf(x[i + l] - m);
+      }
+      for (; i < e; i++) s[0] += mx_red_expf(x[i] - m);
+    }
+    float bs = 0.0f;
+    for (int l = 0; l < LANES; l++) bs += s[l];
+    total += (double)bs;
+  }
+  return total;
+}
+
+MX_RED_CLONES static void row_scale_f32(float *y, int64_t n, float f) {
+  for (int64_t i = 0; i < n; i++) y[i] *= f;
+}
+
+/* y may be x. */
+static void softmax_row_f32(const float *x, float *y, int64_t n) {
+  int has_nan;
+  float m = row_max_f32(x, n, &has_nan);
+  if (has_nan) m = NAN;
+  double total = row_expsum_f32(x, y, n, m);
+  row_scale_f32(y, n, (float)(1.0 / total));
+}
+
+static float logsumexp_row_f32(const float *x, int64_t n) {
+  int has_nan;
+  float m = row_max_f32(x, n, &has_nan);
+  if (has_nan) return NAN;
+  if (isinf(m)) return m;
+  double total = row_expsum_f32(x, NULL, n, m);
+  return (float)((double)m + log(total));
+}
+
+static void softmax_row_f64(const double *x, double *y, int64_t n) {
+  double m = -INFINITY;
+  int nan_seen = 0;
+  for (int64_t i = 0; i < n; i++) {
+    m = x[i] > m ? x[i] : m;
+    nan_seen |= x[i] != x[i];
+  }
+  if (nan_seen) m = NAN;
+  double total = 0.0;
+  for (int64_t i = 0; i < n; i++) {
+    y[i] = exp(x[i] - m);
+    total += y[i];
+  }
+  double f = 1.0 / total;
+  for (int64_t i = 0; i < n; i++) y[i] *= f;
+}
+
+static double logsumexp_row_f64(const double *x, int64_t n) {
+  double m = -INFINITY;
+  for (int64_t i = 0; i < n; i++) {
+    if (x[i] != x[i]) return NAN;
+    m = x[i] > m ? x[i] : m;
+  }
+  if (isinf(m)) return m;
+  double total = 0.0;
+  for (int64_t i = 0; i < n; i++) total += exp(x[i] - m);
+  return m + log(total);
+}
+
+static float complex cx_load(const mx_complex64 *p) {
+  return CMPLXF(p->re, p->im);
+}
+static void cx_store(mx_complex64 *p, float complex z) {
+  p->re = crealf(z);
+  p->im = cimagf(z);
+}
+
+/* Complex rows are shifted by the largest real part before exponentiating. */
+static float cx_shift(const mx_complex64 *x, int64_t n) {
+  float m = -INFINITY;
+  for (int64_t i = 0; i < n; i++) m = x[i].re > m ? x[i].re : m;
+  return isinf(m) ? 0.0f : m;
+}
+
+static void softmax_row_c64(const mx_complex64 *x, mx_complex64 *y, int64_t n) {
+  float m = cx_shift(x, n);
+  double complex total = 0.0;
+  for (int64_t i = 0; i < n; i++) {
+    float complex e = cexpf(cx_load(&x[i]) - m);
+    cx_store(&y[i], e);
+    total += e;
+  }
+  float complex f = (float complex)(1.0 / total);
+  for (int64_t i = 0; i < n; i++) cx_store(&y[i], cx_load(&y[i]) * f);
+}
+
+static mx_complex64 logsumexp_row_c64(const mx_complex64 *x, int64_t n) {
+  float m = cx_shift(x, n);
+  double complex total = 0.0;
+  for (int64_t i = 0; i < n; i++) total += cexpf(cx_load(&x[i]) - m);
+  mx_complex64 r;
+  cx_store(&r, (float complex)(clog(total) + m));
+  return r;
+}
+
+typedef struct {
+  const char *x;
+  char *out;
+  int64_t n;
+  mx_dtype dt;
+  size_t isz;
+  int lse;    /* 1: logsumexp, 0: softmax */
+  int failed; /* a thread could not allocate its scratch row */
+} sm_ctx;
+
+static void sm_range(void *c_, int64_t b, int64_t e) {
+  sm_ctx *c = (sm_ctx *)c_;
+  int64_t n = c->n;
+  float *scratch = NULL;
+  if (c->dt != MX_FLOAT32 && c->dt != MX_FLOAT64 && c->dt != MX_COMPLEX64) {
+    scratch = (float *)malloc((size_t)n * sizeof(float));
+    if (!scratch) {
+      c->failed = 1;
+      return;
+    }
+  }
+  for (int64_t r = b; r < e; r++) {
+    const char *xr = c->x + (size_t)(r * n) * c->isz;
+    if (c->lse) {
+      char *o = c->out + (size_t)r * c->isz;
+      switch (c->dt) {
+      case MX_FLOAT32:
+        *(float *)o = logsumexp_row_f32((const float *)xr, n);
+        break;
+      case MX_FLOAT64:
+        *(double *)o = logsumexp_row_f64((const double *)xr, n);
+        break;
+      case MX_COMPLEX64:
+        *(mx_complex64 *)o = logsumexp_row_c64((const mx_complex64 *)xr, n);
+        break;
+      default: {
+        mx_cpu_convert(xr, c->dt, 1, scratch, MX_FLOAT32, 1, n);
+        float v = logsumexp_row_f32(scratch, n);
+        mx_cpu_convert(&v, MX_FLOAT32, 1, o, c->dt, 1, 1);
+      }
+      }
+    } else {
+      char *o = c->out + (size_t)(r * n) * c->isz;
+      switch (c->dt) {
+      case MX_FLOAT32:
+        softmax_row_f32((const float *)xr, (float *)o, n);
+        break;
+      case MX_FLOAT64:
+        softmax_row_f64((const double *)xr, (double *)o, n);
+        break;
+      case MX_COMPLEX64:
+        softmax_row_c64((const mx_complex64 *)xr, (mx_complex64 *)o, n);
+        break;
+      default:
+        mx_cpu_convert(xr, c->dt, 1, scratch, MX_FLOAT32, 1, n);
+        softmax_row_f32(scratch, scratch, n);
+        mx_cpu_convert(scratch, MX_FLOAT32, 1, o, c->dt, 1, n);
+      }
+    }
+  }
+  free(scratch);
+}
+
+static int softmax_like(mx_node *nd, int lse) {
+  const char *name = lse ? "logsumexp" : "softmax";
+  const mx_array *in = nd->inputs[0];
+  mx_array *out = &nd->out[0];
+  if (in->dtype != out->dtype) return mx_error("[%s] Input and output dtypes differ.", name);
+  if (mx_array_alloc_data(out)) return MX_ERR;
+  if (in->size == 0) return 0;
+  if (in->ndim == 0) return mx_error("[%s] Expected an array with at least one axis.", name);
+  mx_axis_view v;
+  MX_TRY(mx_axis_view_init(name, in, in->ndim - 1, &v));
+  sm_ctx c = {(const char *)v.x,
+              (char *)mx_array_data(out),
+              v.n,
+              (mx_dtype)in->dtype,
+              mx_array_itemsize(in),
+              lse,
+              0};
+  mx_red_parallel(sm_range, &c, v.outer, (double)in->size * (lse ? 8.0 : 12.0));
+  mx_axis_view_free(&v);
+  if (c.failed) return mx_error("[%s] Out of memory.", name);
+  return 0;
+}
+
+int mx_cpu_softmax(mx_node *n) {
+  return softmax_like(n, 0);
+}
+
+int mx_cpu_logsumexp(mx_node *n) {
+  return softmax_like(n, 1);
+}

@@ -1,0 +1,637 @@
+/* Binary elementwise kernels beyond add/subtract/multiply/divide (binary.c): maximum, minimum,
+ * power, remainder, floor_divide, arctan2, logaddexp, shifts, bitwise and/or/xor, comparisons,
+ * logical and/or, and divmod. Inputs have the output's shape and one common dtype (the op layer
+ * promotes and broadcasts; broadcast inputs are stride-0 views); comparisons write bool.
+ *
+ * Same structure as binary.c: one typed loop per (op, dtype) specialised for the inner strides
+ * (contiguous/contiguous, scalar/contiguous, contiguous/scalar, general); float16/bfloat16 are
+ * staged through float; float32 math uses ew_math.h. Layouts as in unary.c: row-contiguous
+ * inputs (or a scalar next to one) give a row-contiguous output that may be donated; two dense
+ * inputs with the same strides give an output with those strides; otherwise strided rows.
+ *
+ * Integer semantics follow MLX on x86: division and remainder by zero give 0 and the dividend
+ * (no trap), INT_MIN // -1 wraps, integer powers with negative exponents give 0. Shifts work in
+ * the promoted width (32 bits for types up to 32 bits, 64 for 64-bit types) with the count taken
+ * modulo that width, as x86 does for MLX's element-by-element loops (C leaves counts outside
+ * [0, width) undefined; MLX's vectorized array-scalar loops give 0 there instead). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
+#endif
+
+#include <complex.h>
+#include <math.h>
+
+/* the integer templates compare unsigned values with 0 */
+#pragma GCC diagnostic ignored "-Wtype-limits"
+
+#include "backend/cpu/ew_common.h"
+#include "backend/cpu/ew_math.h"
+#include "core/primitives.h"
+
+typedef void (*bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n);
+
+enum {
+  B_MAX,
+  B_MIN,
+  B_POW,
+  B_REM,
+  B_FDIV,
+  B_ATAN2,
+  B_LOGADDEXP,
+  B_SHL,
+  B_SHR,
+  B_AND,
+  B_OR,
+  B_XOR,
+  B_EQ,
+  B_NE,
+  B_LT,
+  B_LE,
+  B_GT,
+  B_GE,
+  B_NANEQ,
+  B_LAND,
+  B_LOR,
+  B_NUM
+};
+
+#define GEN_BIN(NAME, T, TO, EXPR)                                                                 \
+  EW_CLONES static void NAME(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,     \
+                             int64_t n) {                                                          \
+    const T *a = (const T *)a_;                                                                    \
+    const T *b = (const T *)b_;                                                                    \
+    TO *o = (TO *)o_;                                                                              \
+    if (sa == 1 && sb == 1) {                                                                      \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T x = a[i], y = b[i];                                                                      \
+        (void)x, (void)y;                                                                          \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    } else if (sa == 0 && sb == 1) {                                                               \
+      const T x = a[0];                                                                            \
+      (void)x;                                                                                     \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T y = b[i];                                                                                \
+        (void)y;                                                                                   \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    } else if (sa == 1 && sb == 0) {                                                               \
+      const T y = b[0];                                                                            \
+      (void)y;                                                                                     \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T x = a[i];                                                                                \
+        (void)x;                                                                                   \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T x = a[i * sa], y = b[i * sb];                                                            \
+        (void)x, (void)y;                                                                          \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    }                                                                                              \
+  }
+
+/* Comparisons and other ops that every real type shares. */
+#define GEN_CMP(S, T)                                                                              \
+  GEN_BIN(eq_##S, T, uint8_t, x == y)                                                              \
+  GEN_BIN(ne_##S, T, uint8_t, x != y)                                                              \
+  GEN_BIN(lt_##S, T, uint8_t, x < y)                                                               \
+  GEN_BIN(le_##S, T, uint8_t, x <= y)                                                              \
+  GEN_BIN(gt_##S, T, uint8_t, x > y)                                                               \
+  GEN_BIN(ge_##S, T, uint8_t, x >= y)
+
+/* ------------------------------------------------------------------ bool */
+
+/* bool data is handled as bytes holding 0 or 1 (bool-typed loops do not vectorize) */
+GEN_BIN(max_b, uint8_t, uint8_t, x | y)
+GEN_BIN(min_b, uint8_t, uint8_t, x &y)
+GEN_BIN(pow_b, uint8_t, uint8_t, x | (y ^ 1))
+GEN_BIN(rem_b, uint8_t, uint8_t, x &(y ^ 1))
+GEN_BIN(fdiv_b, uint8_t, uint8_t, x &y)
+GEN_BIN(and_b, uint8_t, uint8_t, x &y)
+GEN_BIN(or_b, uint8_t, uint8_t, x | y)
+GEN_BIN(xor_b, uint8_t, uint8_t, x ^ y)
+GEN_CMP(b, uint8_t)
+GEN_BIN(naneq_b, uint8_t, uint8_t, x == y)
+GEN_BIN(land_b, uint8_t, uint8_t, x &y)
+GEN_BIN(lor_b, uint8_t, uint8_t, x | y)
+
+/* ------------------------------------------------------------------ integers */
+
+/* U: the unsigned type the arithmetic wraps in (32 bits for types up to 32 bits), W: shift mask. */
+#define GEN_INT_HELPERS(S, T, U, W)                                                                \
+  static inline T ipow_##S(T base, T e) {                                                          \
+    if (e < 0) return 0;                                                                           \
+    U r = 1, b = (U)base;                                                                          \
+    while (e) {                                                                                    \
+      if (e & 1) r *= b;                                                                           \
+      b *= b;                                                                                      \
+      e = (T)(e >> 1);                                                                             \
+    }                                                                                              \
+    return (T)r;                                                                                   \
+  }
+
+#define S_REM(T, x, y)                                                                             \
+  ((y) == 0 ? (x)                                                                                  \
+   : (y) == (T)-1                                                                                  \
+       ? (T)0                                                                                      \
+       : (T)(((x) % (y) != 0 && (((x) % (y) < 0) != ((y) < 0))) ? (x) % (y) + (y) : (x) % (y)))
+#define S_FDIV(T, U, x, y)                                                                         \
+  ((y) == 0       ? (T)0                                                                           \
+   : (y) == (T)-1 ? (T)((U)0 - (U)(x))                                                             \
+                  : (T)((x) / (y) - (((x) % (y) != 0) && (((x) < 0) != ((y) < 0)))))
+#define U_REM(x, y) ((y) == 0 ? (x) : (x) % (y))
+#define U_FDIV(T, x, y) ((y) == 0 ? (T)0 : (T)((x) / (y)))
+
+/* signed: SI is the signed type of the promoted width (right shifts are arithmetic) */
+#define GEN_SINT(S, T, U, SI, W)                                                                   \
+  GEN_INT_HELPERS(S, T, U, W)                                                                      \
+  GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
+  GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
+  GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
+  GEN_BIN(rem_##S, T, T, S_REM(T, x, y))                                                           \
+  GEN_BIN(fdiv_##S, T, T, S_FDIV(T, U, x, y))                                                      \
+  GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
+  GEN_BIN(shr_##S, T, T, (T)((SI)x >> ((U)y & (W))))                                               \
+  GEN_BIN(and_##S, T, T, x &y)                                                                     \
+  GEN_BIN(or_##S, T, T, x | y)                                                                     \
+  GEN_BIN(xor_##S, T, T, x ^ y)                                                                    \
+  GEN_CMP(S, T)                                                                                    \
+  GEN_BIN(naneq_##S, T, uint8_t, x == y)
+
+#define GEN_UINT(S, T, U, W)                                                                       \
+  GEN_INT_HELPERS(S, T, U, W)                                                                      \
+  GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
+  GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
+  GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
+  GEN_BIN(rem_##S, T, T, U_REM(x, y))                                                              \
+  GEN_BIN(fdiv_##S, T, T, U_FDIV(T, x, y))                                                         \
+  GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
+  GEN_BIN(shr_##S, T, T, (T)((U)x >> ((U)y & (W))))                                                \
+  GEN_BIN(and_##S, T, T, x &y)                                                                     \
+  GEN_BIN(or_##S, T, T, x | y)                                                                     \
+  GEN_BIN(xor_##S, T, T, x ^ y)                                                                    \
+  GEN_CMP(S, T)                                                                                    \
+  GEN_BIN(naneq_##S, T, uint8_t, x == y)
+
+GEN_SINT(i8, int8_t, uint32_t, int32_t, 31u)
+GEN_SINT(i16, int16_t, uint32_t, int32_t, 31u)
+GEN_SINT(i32, int32_t, uint32_t, int32_t, 31u)
+GEN_SINT(i64, int64_t, uint64_t, int64_t, 63u)
+GEN_UINT(u8, uint8_t, uint32_t, 31u)
+GEN_UINT(u16, uint16_t, uint32_t, 31u)
+GEN_UINT(u32, uint32_t, uint32_t, 31u)
+GEN_UINT(u64, uint64_t, uint64_t, 63u)
+
+/* ------------------------------------------------------------------ floats */
+
+/* maximum / minimum propagate a nan from either side; otherwise x > y ? x : y (so
+ * maximum(-0, 0) = 0 and maximum(0, -0) = -0, as MLX). */
+#define F_MAX(x, y) ((x) != (x) ? (x) : ((x) > (y) ? (x) : (y)))
+#define F_MIN(x, y) ((x) != (x) ? (x) : ((x) < (y) ? (x) : (y)))
+#define F_NANEQ(x, y) (((x) == (y)) | (((x) != (x)) & ((y) != (y))))
+
+/* MLX's remainder: r = fmod(x, y); r += y when r is nonzero and its sign differs from y's. */
+static inline float rem_fix_f32(float r, float y) {
+  return (r != 0.0f && ((r < 0.0f) != (y < 0.0f))) ? r + y : r;
+}
+static inline float rem_slow_f32(float x, float y) {
+  return rem_fix_f32(fmodf(x, y), y);
+}
+/* fmod through double for |x| < 2^28 |y| (finite, y != 0): q = trunc(x / y) may come out one too
+ * large in magnitude when x / y rounds up to an integer; then x - q y (exact) has the wrong
+ * sign and one |y| is given back. The fmod value is exact in float. */
+static inline float rem_fast_f32(float x, float y) {
+  double xd = x, yd = y;
+  double q = __builtin_trunc(xd / yd);
+  double f = xd - q * yd;
+  int wrong = (f != 0.0) & ((f < 0.0) != (xd < 0.0));
+  f = wrong ? f - __builtin_copysign(__builtin_fabs(yd), f) : f;
+  float r = f == 0.0 ? __builtin_copysignf(0.0f, x) : (float)f;
+  return rem_fix_f32(r, y);
+}
+static inline int rem_fast_ok(float x, float y) {
+  return (__builtin_fabsf(x) < 0x1p28f * __builtin_fabsf(y)) & (__builtin_fabsf(y) < EW_INFF);
+}
+
+EW_CLONES static void rem_f32(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,
+                              int64_t n) {
+  const float *a = (const float *)a_, *b = (const float *)b_;
+  float *o = (float *)o_;
+  for (int64_t s = 0; s < n; s += EW_BLOCK) {
+    int64_t m = n - s < EW_BLOCK ? n - s : EW_BLOCK;
+    int bad = 0;
+    for (int64_t i = s; i < s + m; i++) bad |= !rem_fast_ok(a[i * sa], b[i * sb]);
+    if (bad) {
+      for (int64_t i = s; i < s + m; i++) {
+        float x = a[i * sa], y = b[i * sb];
+        o[i] = rem_fast_ok(x, y) ? rem_fast_f32(x, y) : rem_slow_f32(x, y);
+      }
+    } else if (sa == 1 && sb == 1) {
+      for (int64_t i = s; i < s + m; i++) o[i] = rem_fast_f32(a[i], b[i]);
+    } else {
+      for (int64_t i = s; i < s + m; i++) o[i] = rem_fast_f32(a[i * sa], b[i * sb]);
+    }
+  }
+}
+
+/* 16-bit floats (staged in float): MLX rounds the quotient to the 16-bit type before the floor */
+GEN_BIN(fdiv_f16s, float, float, __builtin_floorf(mx_h2f(mx_f2h(x / y))))
+GEN_BIN(fdiv_bf16s, float, float, __builtin_floorf(mx_bf2f(mx_f2bf(x / y))))
+
+GEN_BIN(max_f32, float, float, F_MAX(x, y))
+GEN_BIN(min_f32, float, float, F_MIN(x, y))
+GEN_BIN(pow_gen_f32, float, float, ew_powf(x, y))
+GEN_BIN(pow_sq_f32, float, float, x *x)
+GEN_BIN(pow_inv_f32, float, float, 1.0f / x)
+
+/* x ** c for a broadcast exponent c in {2, 1, 0, -1}: exact shortcuts (x * x, x, 1, 1 / x are
+ * the correctly rounded powers, nan and infinities included). */
+static void pow_f32(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n) {
+  if (sb == 0) {
+    float c = *(const float *)b;
+    if (c == 2.0f) return pow_sq_f32(a, sa, a, sa, o, n);
+    if (c == -1.0f) return pow_inv_f32(a, sa, a, sa, o, n);
+    if (c == 1.0f || c == 0.0f) {
+      float *of = (float *)o;
+      const float *af = (const float *)a;
+      for (int64_t i = 0; i < n; i++) of[i] = c == 0.0f ? 1.0f : af[i * sa];
+      return;
+    }
+  }
+  pow_gen_f32(a, sa, b, sb, o, n);
+}
+GEN_BIN(fdiv_f32, float, float, __builtin_floorf(x / y))
+GEN_BIN(atan2_f32, float, float, ew_atan2f(x, y))
+GEN_BIN(logaddexp_f32, float, float, ew_logaddexpf(x, y))
+GEN_CMP(f32, float)
+GEN_BIN(naneq_f32, float, uint8_t, F_NANEQ(x, y))
+
+static inline double rem_f64_one(double x, double y) {
+  double r = fmod(x, y);
+  return (r != 0.0 && ((r < 0.0) != (y < 0.0))) ? r + y : r;
+}
+static inline double logaddexp_f64_one(double a, double b) {
+  if (a != a || b != b) return NAN;
+  double mx = a > b ? a : b, mn = a > b ? b : a;
+  if (isinf(mx)) return mx;
+  return mx + log1p(exp(mn - mx));
+}
+
+GEN_BIN(max_f64, double, double, F_MAX(x, y))
+GEN_BIN(min_f64, double, double, F_MIN(x, y))
+GEN_BIN(pow_f64, double, double, pow(x, y))
+GEN_BIN(rem_f64, double, double, rem_f64_one(x, y))
+GEN_BIN(fdiv_f64, double, double, __builtin_floor(x / y))
+GEN_BIN(atan2_f64, double, double, atan2(x, y))
+GEN_BIN(logaddexp_f64, double, double, logaddexp_f64_one(x, y))
+GEN_CMP(f64, double)
+GEN_BIN(naneq_f64, double, uint8_t, F_NANEQ(x, y))
+
+/* ------------------------------------------------------------------ complex64 */
+
+static inline float _Complex cz(mx_complex64 a) {
+  float _Complex z;
+  memcpy(&z, &a, sizeof z);
+  return z;
+}
+static inline mx_complex64 zc(float _Complex z) {
+  mx_complex64 a;
+  memcpy(&a, &z, sizeof a);
+  return a;
+}
+/* complex order (as MLX): by real part, then imaginary part */
+static inline bool c_gt(mx_complex64 x, mx_complex64 y) {
+  return x.re > y.re || (x.re == y.re && x.im > y.im);
+}
+static inline bool c_lt(mx_complex64 x, mx_complex64 y) {
+  return x.re < y.re || (x.re == y.re && x.im < y.im);
+}
+static inline bool c_ge(mx_complex64 x, mx_complex64 y) {
+  return x.re > y.re || (x.re == y.re && x.im >= y.im);
+}
+static inline bool c_le(mx_complex64 x, mx_complex64 y) {
+  return x.re < y.re || (x.re == y.re && x.im <= y.im);
+}
+static inline bool c_eq(mx_complex64 x, mx_complex64 y) {
+  return x.re == y.re && x.im == y.im;
+}
+static inline bool c_isnan(mx_complex64 x) {
+  return x.re != x.re || x.im != x.im;
+}
+/* max + log1p(exp(min - max)), and the larger value itself when it is +inf or the smaller one
+ * is -inf (compared as complex numbers, as MLX does); nan + nan i when either has a nan */
+static inline mx_complex64 c_logaddexp(mx_complex64 a, mx_complex64 b) {
+  if (c_isnan(a) || c_isnan(b)) return (mx_complex64){EW_NANF, EW_NANF};
+  mx_complex64 mx = c_gt(a, b) ? a : b, mn = c_lt(a, b) ? a : b;
+  if ((mn.re == -EW_INFF && mn.im == 0.0f) || (mx.re == EW_INFF && mx.im == 0.0f)) return mx;
+  return zc(cz(mx) + clogf(1.0f + cexpf(cz(mn) - cz(mx))));
+}
+
+/* a nan (in either part) on the left propagates, as for floats */
+GEN_BIN(max_c64, mx_complex64, mx_complex64, (c_isnan(x) || c_gt(x, y)) ? x : y)
+GEN_BIN(min_c64, mx_complex64, mx_complex64, (c_isnan(x) || c_lt(x, y)) ? x : y)
+GEN_BIN(pow_c64, mx_complex64, mx_complex64, zc(cpowf(cz(x), cz(y))))
+GEN_BIN(fdiv_c64, mx_complex64, mx_complex64, zc(cz(x) / cz(y)))
+GEN_BIN(logaddexp_c64, mx_complex64, mx_complex64, c_logaddexp(x, y))
+GEN_BIN(eq_c64, mx_complex64, uint8_t, c_eq(x, y))
+GEN_BIN(ne_c64, mx_complex64, uint8_t, !c_eq(x, y))
+GEN_BIN(lt_c64, mx_complex64, uint8_t, c_lt(x, y))
+GEN_BIN(le_c64, mx_complex64, uint8_t, c_le(x, y))
+GEN_BIN(gt_c64, mx_complex64, uint8_t, c_gt(x, y))
+GEN_BIN(ge_c64, mx_complex64, uint8_t, c_ge(x, y))
+GEN_BIN(naneq_c64, mx_complex64, uint8_t, c_eq(x, y) || (c_isnan(x) && c_isnan(y)))
+
+/* ------------------------------------------------------------------ tables */
+
+static const bin_fn bin_table[B_NUM][MX_NUM_DTYPES] = {
+#define INTS(op)                                                                                   \
+  [MX_UINT8] = op##_u8, [MX_UINT16] = op##_u16, [MX_UINT32] = op##_u32, [MX_UINT64] = op##_u64,    \
+  [MX_INT8] = op##_i8, [MX_INT16] = op##_i16, [MX_INT32] = op##_i32, [MX_INT64] = op##_i64
+#define FLOATS(op) [MX_FLOAT32] = op##_f32, [MX_FLOAT64] = op##_f64
+#define ALL(op) [MX_BOOL] = op##_b, INTS(op), FLOATS(op), [MX_COMPLEX64] = op##_c64
+    [B_MAX] = {ALL(max)},
+    [B_MIN] = {ALL(min)},
+    [B_POW] = {ALL(pow)},
+    [B_REM] = {[MX_BOOL] = rem_b, INTS(rem), FLOATS(rem)},
+    [B_FDIV] = {ALL(fdiv)},
+    [B_ATAN2] = {FLOATS(atan2)},
+    [B_LOGADDEXP] = {FLOATS(logaddexp), [MX_COMPLEX64] = logaddexp_c64},
+    [B_SHL] = {INTS(shl)},
+    [B_SHR] = {INTS(shr)},
+    [B_AND] = {[MX_BOOL] = and_b, INTS(and)},
+    [B_OR] = {[MX_BOOL] = or_b, INTS(or)},
+    [B_XOR] = {[MX_BOOL] = xor_b, INTS(xor)},
+    [B_EQ] = {ALL(eq)},
+    [B_NE] = {ALL(ne)},
+    [B_LT] = {ALL(lt)},
+    [B_LE] = {ALL(le)},
+    [B_GT] = {ALL(gt)},
+    [B_GE] = {ALL(ge)},
+    [B_NANEQ] = {ALL(naneq)},
+    [B_LAND] = {[MX_BOOL] = land_b},
+    [B_LOR] = {[MX_BOOL] = lor_b},
+#undef INTS
+#undef FLOATS
+#undef ALL
+};
+
+static const unsigned char bin_cost[B_NUM] = {
+    [B_MAX] = EW_COST_CHEAP,       [B_MIN] = EW_COST_CHEAP,  [B_POW] = EW_COST_HEAVY,
+    [B_REM] = EW_COST_MATH,        [B_FDIV] = EW_COST_CHEAP, [B_ATAN2] = EW_COST_HEAVY,
+    [B_LOGADDEXP] = EW_COST_HEAVY, [B_SHL] = EW_COST_CHEAP,  [B_SHR] = EW_COST_CHEAP,
+    [B_AND] = EW_COST_CHEAP,       [B_OR] = EW_COST_CHEAP,   [B_XOR] = EW_COST_CHEAP,
+    [B_EQ] = EW_COST_CHEAP,        [B_NE] = EW_COST_CHEAP,   [B_LT] = EW_COST_CHEAP,
+    [B_LE] = EW_COST_CHEAP,        [B_GT] = EW_COST_CHEAP,   [B_GE] = EW_COST_CHEAP,
+    [B_NANEQ] = EW_COST_CHEAP,     [B_LAND] = EW_COST_CHEAP, [B_LOR] = EW_COST_CHEAP,
+};
+
+/* The staged loop for a 16-bit float dtype: the float32 one unless the op rounds differently. */
+static bin_fn half_fn(int op, mx_dtype t) {
+  if (op == B_FDIV) return t == MX_FLOAT16 ? fdiv_f16s : fdiv_bf16s;
+  return bin_table[op][MX_FLOAT32];
+}
+
+static int bin_index(int prim) {
+  switch (prim) {
+  case MX_PRIM_MAXIMUM:
+    return B_MAX;
+  case MX_PRIM_MINIMUM:
+    return B_MIN;
+  case MX_PRIM_POWER:
+    return B_POW;
+  case MX_PRIM_REMAINDER:
+    return B_REM;
+  case MX_PRIM_FLOOR_DIVIDE:
+    return B_FDIV;
+  case MX_PRIM_ARCTAN2:
+    return B_ATAN2;
+  case MX_PRIM_LOGADDEXP:
+    return B_LOGADDEXP;
+  case MX_PRIM_LEFT_SHIFT:
+    return B_SHL;
+  case MX_PRIM_RIGHT_SHIFT:
+    return B_SHR;
+  case MX_PRIM_BITWISE_AND:
+    return B_AND;
+  case MX_PRIM_BITWISE_OR:
+    return B_OR;
+  case MX_PRIM_BITWISE_XOR:
+    return B_XOR;
+  case MX_PRIM_EQUAL:
+    return B_EQ;
+  case MX_PRIM_NOT_EQUAL:
+    return B_NE;
+  case MX_PRIM_LESS:
+    return B_LT;
+  case MX_PRIM_LESS_EQUAL:
+    return B_LE;
+  case MX_PRIM_GREATER:
+    return B_GT;
+  case MX_PRIM_GREATER_EQUAL:
+    return B_GE;
+  case MX_PRIM_NAN_EQUAL:
+    return B_NANEQ;
+  case MX_PRIM_LOGICAL_AND:
+    return B_LAND;
+  case MX_PRIM_LOGICAL_OR:
+    return B_LOR;
+  default:
+    return -1;
+  }
+}
+
+static bool bin_gives_bool(int op) {
+  return (op >= B_EQ && op <= B_NANEQ) || op == B_LAND || op == B_LOR;
+}
+
+/* ------------------------------------------------------------------ driver */
+
+typedef struct {
+  bin_fn fn;
+  int half, half_out;
+  size_t isz, osz;
+  const char *a, *b;
+  char *o;
+  int64_t sa, sb; /* flat mode */
+  int rows;     /* row mode: s describes a and b; the output is row-contiguous */
+  int tiled;    /* row mode over TILE x TILE tiles of the last two dims (a transposed operand) */
+  mx_strided s;
+} bin_job;
+
+#define TILE 32
+
+static void bin_run(const bin_job *j, const char *a, int64_t sa, const char *b, int64_t sb, char *o,
+                    int64_t n) {
+  if (!j->half) {
+    j->fn(a, sa, b, sb, o, n);
+    return;
+  }
+  float ta[EW_BLOCK], tb[EW_BLOCK], to[EW_BLOCK];
+  for (int64_t s = 0; s < n; s += EW_BLOCK) {
+    int64_t m = n - s < EW_BLOCK ? n - s : EW_BLOCK;
+    ew_half_load(j->half, (const uint16_t *)a + s * sa, sa, ta, sa == 0 ? 1 : m);
+    ew_half_load(j->half, (const uint16_t *)b + s * sb, sb, tb, sb == 0 ? 1 : m);
+    if (j->half_out) {
+      j->fn(ta, sa == 0 ? 0 : 1, tb, sb == 0 ? 0 : 1, to, m);
+      ew_half_store(j->half, to, (uint16_t *)o + s, m);
+    } else {
+      j->fn(ta, sa == 0 ? 0 : 1, tb, sb == 0 ? 0 : 1, o + s * (int64_t)j->osz, m);
+    }
+  }
+}
+
+static void bin_task(void *ctx, int64_t begin, int64_t end) {
+  const bin_job *j = (const bin_job *)ctx;
+  int64_t isz = (int64_t)j->isz, osz = (int64_t)j->osz;
+  if (!j->rows) {
+    bin_run(j, j->a + begin * j->sa * isz, j->sa, j->b + begin * j->sb * isz, j->sb,
+            j->o + begin * osz, end - begin);
+    return;
+  }
+  const mx_strided *s = &j->s;
+  int nd = s->ndim;
+  int64_t inner = s->shape[nd - 1], sa = s->strides[0][nd - 1], sb = s->strides[1][nd - 1];
+  mx_strided_pos p;
+  if (j->tiled) {
+    /* work items are bands of TILE rows; each band is walked tile by tile so that the
+     * transposed operand's cache lines are used TILE times while they are loaded */
+    int64_t outer_n = s->shape[nd - 2], bands = (outer_n + TILE - 1) / TILE;
+    int64_t ra = s->strides[0][nd - 2], rb = s->strides[1][nd - 2];
+    for (int64_t t = begin; t < end; t++) {
+      int64_t blk = t / bands, r0 = (t % bands) * TILE;
+      int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
+      ew_pos_at(s, blk * outer_n + r0, &p);
+      for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
+        int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
+        for (int64_t r = r0; r < r1; r++)
+          bin_run(j, j->a + (p.off[0] + (r - r0) * ra + c0 * sa) * isz, sa,
+                  j->b + (p.off[1] + (r - r0) * rb + c0 * sb) * isz, sb,
+                  j->o + ((blk * outer_n + r) * inner + c0) * osz, cn);
+      }
+    }
+    return;
+  }
+  ew_pos_at(s, begin, &p);
+  for (int64_t r = begin; r < end; r++) {
+    bin_run(j, j->a + p.off[0] * isz, sa, j->b + p.off[1] * isz, sb, j->o + r * inner * osz, inner);
+    mx_strided_next(s, &p);
+  }
+}
+
+static bool same_strides(const mx_array *a, const mx_array *b) {
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != 1 && a->strides[d] != b->strides[d]) return false;
+  return true;
+}
+
+/* Chooses the layout, allocates out and runs fn over all elements. */
+static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, const mx_array *b,
+                      mx_array *out) {
+  bin_job j;
+  memset(&j, 0, sizeof j);
+  mx_dtype it = (mx_dtype)a->dtype;
+  j.fn = fn;
+  j.half = ew_half_kind(it);
+  j.half_out = j.half && out->dtype == a->dtype;
+  j.isz = mx_array_itemsize(a);
+  j.osz = mx_array_itemsize(out);
+  int a_rc = mx_strided_is_row_contig(a), b_rc = mx_strided_is_row_contig(b);
+  int a_sc = a->data_size == 1, b_sc = b->data_size == 1;
+  int64_t count;
+  if (out->size == 0 || (a_rc && b_rc) || (a_sc && b_rc) || (a_rc && b_sc)) {
+    if (mx_array_alloc_data(out)) return MX_ERR;
+    count = out->size;
+    j.sa = a_rc ? 1 : 0;
+    j.sb = b_rc ? 1 : 0;
+    if (a_rc && b_rc) j.sa = j.sb = 1;
+  } else if (ew_dense(a) && ew_dense(b) && (a_sc || b_sc || same_strides(a, b))) {
+    /* one dense layout (or one value) on both sides: the output takes that layout */
+    const mx_array *like = a_sc ? b : a;
+    if (ew_alloc_like(out, like)) return MX_ERR;
+    count = like->data_size;
+    j.sa = a_sc && !b_sc ? 0 : 1;
+    j.sb = b_sc && !a_sc ? 0 : 1;
+  } else {
+    if (mx_array_alloc_data(out)) return MX_ERR;
+    const int64_t *st[2] = {a->strides, b->strides};
+    mx_strided_init(&j.s, out->ndim, out->shape, 2, st);
+    j.rows = 1;
+    count = mx_strided_rows(&j.s);
+    int nd = j.s.ndim;
+    if (nd >= 2 && j.s.shape[nd - 1] >= TILE && j.s.shape[nd - 2] >= TILE) {
+      int64_t sa = j.s.strides[0][nd - 1], sb = j.s.strides[1][nd - 1];
+      if ((j.s.strides[0][nd - 2] == 1 && sa > 1) || (j.s.strides[1][nd - 2] == 1 && sb > 1)) {
+        j.tiled = 1;
+        count = count / j.s.shape[nd - 2] * ((j.s.shape[nd - 2] + TILE - 1) / TILE);
+      }
+    }
+  }
+  if (count == 0) return 0;
+  j.a = (const char *)mx_array_data(a);
+  j.b = (const char *)mx_array_data(b);
+  j.o = (char *)mx_array_data(out);
+  if (!j.a || !j.b || !j.o) return mx_error("[%s] Array has no data.", name);
+  int64_t grain = ew_grain(cost);
+  if (j.rows) {
+    int64_t per = mx_strided_inner(&j.s) * (j.tiled ? TILE : 1); /* elements per work item */
+    grain = (grain + per - 1) / per;
+  }
+  mx_ew_parallel_for(count, grain, bin_task, &j);
+  return 0;
+}
+
+static int check_inputs(const char *name, const mx_node *n, int nout) {
+  if (n->nin != 2 || n->nout != nout) return mx_error("[%s] Expected two inputs.", name);
+  const mx_array *a = n->inputs[0], *b = n->inputs[1];
+  if (a->dtype != b->dtype || !mx_dtype_valid(a->dtype))
+    return mx_error("[%s] Inputs must have one dtype.", name);
+  for (int k = 0; k < nout; k++) {
+    const mx_array *out = &n->out[k];
+    if (a->ndim != out->ndim || b->ndim != out->ndim)
+      return mx_error("[%s] Inputs must have the output's shape.", name);
+    for (int d = 0; d < out->ndim; d++)
+      if (a->shape[d] != out->shape[d] || b->shape[d] != out->shape[d])
+        return mx_error("[%s] Inputs must have the output's shape.", name);
+  }
+  return 0;
+}
+
+static int cost_of(int op, mx_dtype t) {
+  if ((t == MX_FLOAT64 || t == MX_COMPLEX64) && bin_cost[op] > EW_COST_CHEAP) return EW_COST_SCALAR;
+  if (op == B_POW && t != MX_FLOAT32 && t != MX_FLOAT16 && t != MX_BFLOAT16) return EW_COST_MATH;
+  return bin_cost[op];
+}
+
+int mx_cpu_ew_binary(mx_node *n) {
+  const char *name = mx_prims[n->prim].name;
+  int op = bin_index(n->prim);
+  if (op < 0) return mx_error("[%s] Not a binary primitive.", name);
+  MX_TRY(check_inputs(name, n, 1));
+  const mx_array *a = n->inputs[0], *b = n->inputs[1];
+  mx_array *out = &n->out[0];
+  mx_dtype it = (mx_dtype)a->dtype;
+  bin_fn fn = ew_half_kind(it) ? half_fn(op, it) : bin_table[op][it];
+  if (!fn) return mx_error("[%s] Not supported for %s.", name, mx_dtype_name(it));
+  if ((mx_dtype)out->dtype != (bin_gives_bool(op) ? MX_BOOL : it))
+    return mx_error("[%s] Unexpected output dtype.", name);
+  return run_binary(name, fn, cost_of(op, it), a, b, out);
+}
+
+/* DIVMOD: out[0] = floor_divide(a, b), out[1] = remainder(a, b), one pass each (the outputs
+ * are never donated an input: DIVMOD is not flagged elementwise). */
+int mx_cpu_divmod(mx_node *n) {
+  const char *name = mx_prims[n->prim].name;
+  MX_TRY(check_inputs(name, n, 2));
+  const mx_array *a = n->inputs[0], *b = n->inputs[1];
+  mx_dtype it = (mx_dtype)a->dtype;
+  int half = ew_half_kind(it);
+  bin_fn q = half ? half_fn(B_FDIV, it) : bin_table[B_FDIV][it];
+  bin_fn r = half ? half_fn(B_REM, it) : bin_table[B_REM][it];
+  if (!q || !r) return mx_error("[%s] Not supported for %s.", name, mx_dtype_name(it));
+  if (n->out[0].dtype != it || n->out[1].dtype != it)
+    return mx_error("[%s] Unexpected output dtype.", name);
+  MX_TRY(run_binary(name, q, cost_of(B_FDIV, it), a, b, &n->out[0]));
+  return run_binary(name, r, cost_of(B_REM, it), a, b, &n->out[1]);
+}

@@ -1,0 +1,92 @@
+/* CPU matrix products shared by the matmul family's kernels.
+ *
+ * mx_cpu_gemm computes one product out = alpha * A @ B + beta * C for any real or complex
+ * floating dtype, with A, B and C read through arbitrary element strides:
+ *   - float32, float64, complex64: OpenBLAS (s/d/cgemm; gemv for a single row or column) on
+ *     the operands in place when BLAS can address them, otherwise on contiguous copies;
+ *   - bfloat16: a blocked, packed kernel on AVX-512 BF16 (vdpbf16ps: B packed as k-pairs of
+ *     bfloat16, 16-lane float32 accumulators), float32 accumulation throughout;
+ *   - float16 (and bfloat16 without AVX512_BF16): the same blocking with tiles converted to
+ *     float32 while packing and an AVX-512 FMA microkernel;
+ *   - half products with at most 8 rows stream B once without packing (gemm_small.c);
+ *   - without AVX-512: float32 copies and sgemm (the portable path).
+ * Large products run on two threads. The instruction set is detected once (cpuid); the
+ * environment variable MLXC_GEMM=generic|avx512|avx512bf16 caps it (for tests and benchmarks).
+ */
+#ifndef MX_BACKEND_CPU_GEMM_H
+#define MX_BACKEND_CPU_GEMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/array.h"
+#include "core/dtype.h"
+
+/* A matrix view: element (i, j) is at ptr + (i * rs + j * cs) elements. */
+typedef struct {
+  const void *ptr;
+  int64_t rs, cs;
+} mx_gemm_view;
+
+typedef struct {
+  mx_dtype dt;        /* dtype of A, B, C and out: float16/32/64, bfloat16, complex64 */
+  int64_t M, N, K;    /* out is M x N; K may be 0 (out = beta * C) */
+  mx_gemm_view a, b;  /* M x K and K x N */
+  mx_gemm_view c;     /* M x N; c.ptr NULL: no C term (beta ignored) */
+  float alpha, beta;  /* complex64: real scalars */
+  void *out;          /* row-major, row stride ldo elements; must not overlap A or B, and C only
+                         when c is exactly out with the same layout */
+  int64_t ldo;
+  int max_threads;    /* 0: the default (2 for large products) */
+} mx_gemm_args;
+
+/* Returns 0 or MX_ERR (out of memory, unsupported dtype) with a message naming `op`. */
+int mx_cpu_gemm(const char *op, const mx_gemm_args *g);
+
+/* nbatch products: product i is proto with A, B, C advanced by aoff[i], boff[i], coff[i] elements
+ * (coff may be NULL when there is no C) and out by i * out_step elements. Many small
+ * half-precision products are spread over two threads. */
+int mx_cpu_gemm_batched(const char *op, const mx_gemm_args *proto, int64_t nbatch,
+                        const int64_t *aoff, const int64_t *boff, const int64_t *coff,
+                        int64_t out_step);
+
+/* ---- kernels of the family's primitives (gemm_ops.c, gemm_hadamard.c) ---- */
+
+int mx_cpu_addmm(mx_node *n);           /* ADDMM */
+int mx_cpu_gather_mm(mx_node *n);       /* GATHER_MM */
+int mx_cpu_segmented_mm(mx_node *n);    /* SEGMENTED_MM */
+int mx_cpu_block_masked_mm(mx_node *n); /* BLOCK_MASKED_MM */
+int mx_cpu_hadamard(mx_node *n);        /* HADAMARD */
+
+/* ---- instruction sets ---- */
+
+typedef enum {
+  MX_GEMM_ISA_GENERIC = 0,    /* float32 copies + sgemm */
+  MX_GEMM_ISA_AVX512 = 1,     /* AVX-512F/BW + F16C: float32 FMA microkernel */
+  MX_GEMM_ISA_AVX512BF16 = 2, /* plus AVX512_BF16: vdpbf16ps microkernel for bfloat16 */
+} mx_gemm_isa;
+
+/* The instruction set in use (what the CPU has, capped by MLXC_GEMM). */
+mx_gemm_isa mx_gemm_isa_get(void);
+/* Caps the instruction set (never above what the CPU has); returns the one now in use. For tests
+ * and benchmarks; not thread-safe against running products. */
+mx_gemm_isa mx_gemm_isa_set(mx_gemm_isa isa);
+
+/* ---- the packed kernels (gemm_pack.c); used by mx_cpu_gemm ---- */
+
+/* out = alpha * A @ B + beta * C for A, B of dtype dt (float16 or bfloat16; out and C also dt),
+ * with the kernel of `isa` (AVX512 or AVX512BF16). Returns MX_ERR when out of memory. */
+int mx_gemm_half_packed(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, int nthreads);
+
+/* Products with few rows (gemm_small.c): M <= 8 and B with unit stride along K or N. */
+bool mx_gemm_half_small_ok(const mx_gemm_args *g);
+int mx_gemm_half_small(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, int nthreads);
+
+/* ---- threads (gemm_driver.c) ---- */
+
+/* Runs fn(ctx, t, n) for t = 0..n-1, t = 0 on the calling thread, the others on helper threads
+ * (fewer if they cannot be started: fn must cope with any n it is called with by checking t < n
+ * is all it gets; the return value is the n actually used). */
+int mx_gemm_parallel(void (*fn)(void *ctx, int t, int n), void *ctx, int n);
+
+#endif

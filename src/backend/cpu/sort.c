@@ -1,0 +1,620 @@
+/* SORT, ARGSORT, PARTITION, ARGPARTITION along an axis.
+ *
+ * Every dtype maps to an unsigned key with MLX's order: integers flip the sign bit; floats flip
+ * all bits of negatives and the sign bit of the rest, after turning -0.0 into 0.0 (equal keys)
+ * and every NaN into one positive NaN (sorted last); complex64 keys are (real key, imaginary
+ * key) in 64 bits. Integer keys map back to their values; float keys do not (signed zeros and
+ * NaN payloads), so float sorts carry the original bits along as a payload, and arg-sorts carry
+ * the index.
+ *
+ * Sort: rows of up to 32 elements by insertion sort, longer rows by a least-significant-digit
+ * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from the
+ * pass that builds the keys, and a digit shared by every key skips its pass. Partition:
+ * introselect on (key, payload) items, with heapsort when the pivots keep failing. Rows are
+ * shared by two threads when there are several and enough work. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/reduce_kernels.h"
+#include "core/error.h"
+#include "core/primitives.h"
+#include "ops/reduce.h"
+
+#define SMALL_SORT 32
+
+/* ---- keys ---- */
+
+/* (the sign flip is a mask, not a branch: a branch on random signs mispredicts half the time) */
+static inline uint16_t key_f16(uint16_t h) {
+  uint16_t a = h & 0x7fffu;
+  h = a > 0x7c00u ? 0x7e00u : h;
+  h = a == 0 ? 0 : h;
+  return h ^ (uint16_t)(((int16_t)h >> 15) | 0x8000);
+}
+static inline uint16_t key_bf16(uint16_t h) {
+  uint16_t a = h & 0x7fffu;
+  h = a > 0x7f80u ? 0x7fc0u : h;
+  h = a == 0 ? 0 : h;
+  return h ^ (uint16_t)(((int16_t)h >> 15) | 0x8000);
+}
+static inline uint32_t key_f32(uint32_t b) {
+  uint32_t a = b & 0x7fffffffu;
+  b = a > 0x7f800000u ? 0x7fc00000u : b;
+  b = a == 0 ? 0 : b;
+  return b ^ ((uint32_t)((int32_t)b >> 31) | 0x80000000u);
+}
+static inline uint64_t key_f64(uint64_t b) {
+  uint64_t a = b & 0x7fffffffffffffffull;
+  b = a > 0x7ff0000000000000ull ? 0x7ff8000000000000ull : b;
+  b = a == 0 ? 0 : b;
+  return b ^ ((uint64_t)((int64_t)b >> 63) | 0x8000000000000000ull);
+}
+static inline uint64_t key_c64(uint64_t b) { /* low 32 bits: real part */
+  return ((uint64_t)key_f32((uint32_t)b) << 32) | key_f32((uint32_t)(b >> 32));
+}
+#define KEY_ID(x) (x)
+#define KEY_S8(x) ((uint8_t)((x) ^ 0x80u))
+#define KEY_S16(x) ((uint16_t)((x) ^ 0x8000u))
+#define KEY_S32(x) ((uint32_t)((x) ^ 0x80000000u))
+#define KEY_S64(x) ((uint64_t)((x) ^ 0x8000000000000000ull))
+
+/* ---- radix sort of keys (with an optional payload) ---- */
+
+/* Sorts n keys k[] (payload p[]) using kt[], pt[] as scratch; hist holds the digit counts of
+ * every pass (sizeof(K) rows of 256). Returns 1 when the result ended in the scratch arrays. */
+#define GEN_RADIX(NAME, K, P, HASP)                                                                \
+  static int NAME(K *k, P *p, K *kt, P *pt, int64_t n, uint32_t(*hist)[256]) {                     \
+    int in_tmp = 0;                                                                                \
+    K *ks = k, *kd = kt;                                                                           \
+    P *ps = p, *pd = pt;                                                                           \
+    (void)ps;                                                                                      \
+    (void)pd;                                                                                      \
+    for (int d = 0; d < (int)sizeof(K); d++) {                                                     \
+      uint32_t *h = hist[d];                                                                       \
+      int shift = 8 * d;                                                                           \
+      if (h[(ks[0] >> shift) & 0xffu] == (uint32_t)n) continue;                                    \
+      uint32_t off[256], run = 0;                                                                  \
+      for (int b = 0; b < 256; b++) {                                                              \
+        off[b] = run;                                                                              \
+        run += h[b];                                                                               \
+      }                                                                                            \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        K key = ks[i];                                                                             \
+        uint32_t o = off[(key >> shift) & 0xffu]++;                                                \
+        kd[o] = key;                                                                               \
+        if (HASP) pd[o] = ps[i];                                                                   \
+      }                                                                                            \
+      K *tk = ks;                                                                                  \
+      ks = kd;                                                                                     \
+      kd = tk;                                                                                     \
+      P *tp = ps;                                                                                  \
+      ps = pd;                                                                                     \
+      pd = tp;                                                                                     \
+      in_tmp = !in_tmp;                                                                            \
+    }                                                                                              \
+    return in_tmp;                                                                                 \
+  }
+
+/* Stable insertion sort by key. */
+#define GEN_INSERTION(NAME, K, P, HASP)                                                            \
+  static void NAME(K *k, P *p, int64_t n) {                                                        \
+    for (int64_t i = 1; i < n; i++) {                                                              \
+      K key = k[i];                                                                                \
+      P pay = HASP ? p[i] : (P)0;                                                                  \
+      int64_t j = i - 1;                                                                           \
+      while (j >= 0 && k[j] > key) {                                                               \
+        k[j + 1] = k[j];                                                                           \
+        if (HASP) p[j + 1] = p[j];                                                                 \
+        j--;                                                                                       \
+      }                                                                                            \
+      k[j + 1] = key;                                                                              \
+      if (HASP) p[j + 1] = pay;                                                                    \
+    }                                                                                              \
+  }
+
+GEN_RADIX(radix_k8, uint8_t, uint8_t, 0)
+GEN_RADIX(radix_k16, uint16_t, uint16_t, 0)
+GEN_RADIX(radix_k32, uint32_t, uint32_t, 0)
+GEN_RADIX(radix_k64, uint64_t, uint64_t, 0)
+GEN_RADIX(radix_k8p32, uint8_t, uint32_t, 1)
+GEN_RADIX(radix_k16p32, uint16_t, uint32_t, 1)
+GEN_RADIX(radix_k32p32, uint32_t, uint32_t, 1)
+GEN_RADIX(radix_k64p32, uint64_t, uint32_t, 1)
+GEN_RADIX(radix_k64p64, uint64_t, uint64_t, 1)
+
+GEN_INSERTION(ins_k8, uint8_t, uint8_t, 0)
+GEN_INSERTION(ins_k16, uint16_t, uint16_t, 0)
+GEN_INSERTION(ins_k32, uint32_t, uint32_t, 0)
+GEN_INSERTION(ins_k64, uint64_t, uint64_t, 0)
+GEN_INSERTION(ins_k8p32, uint8_t, uint32_t, 1)
+GEN_INSERTION(ins_k16p32, uint16_t, uint32_t, 1)
+GEN_INSERTION(ins_k32p32, uint32_t, uint32_t, 1)
+GEN_INSERTION(ins_k64p32, uint64_t, uint32_t, 1)
+GEN_INSERTION(ins_k64p64, uint64_t, uint64_t, 1)
+
+/* ---- sort of one row ----
+ * A row: n elements of storage type T at x (element stride xs); the result goes to y (stride
+ * ys): values (T) for SORT, uint32 indices for ARGSORT. Scratch: 2n keys and 2n payloads. */
+
+typedef struct {
+  void *k0, *k1, *p0, *p1;
+} scratch;
+
+/* keys (and the digit histograms) of a row; payload: index (PIDX), value bits (PVAL), none */
+#define PNONE 0
+#define PIDX 1
+#define PVAL 2
+/* (two sets of histograms, for even and odd elements: consecutive increments of one counter
+ * would wait on each other) */
+#define BUILD_KEYS(T, K, P, KEYF, PMODE, SPECIAL)                                                  \
+  const T *x = (const T *)x_;                                                                      \
+  K *k = (K *)s->k0;                                                                               \
+  P *p = (P *)s->p0;                                                                               \
+  (void)p;                                                                                         \
+  uint32_t hist[sizeof(K)][256], hist2[sizeof(K)][256];                                            \
+  bool small = n <= SMALL_SORT;                                                                    \
+  if (!small) {                                                                                    \
+    memset(hist, 0, sizeof hist);                                                                  \
+    memset(hist2, 0, sizeof hist2);                                                                \
+  }                                                                                                \
+  int special = 0;                                                                                 \
+  for (int64_t i = 0; i < n; i++) {                                                                \
+    T v = x[i * xs];                                                                               \
+    K key = (K)KEYF(v);                                                                            \
+    k[i] = key;                                                                                    \
+    if (PMODE == PIDX) p[i] = (P)i;                                                                \
+    if (PMODE == PVAL) p[i] = (P)v;                                                                \
+    special |= SPECIAL(v);                                                                         \
+  }                                                                                                \
+  (void)special;                                                                                   \
+  if (!small) {                                                                                    \
+    int64_t i = 0;                                                                                 \
+    for (; i + 2 <= n; i += 2) {                                                                   \
+      K k0 = k[i], k1 = k[i + 1];                                                                  \
+      for (int d = 0; d < (int)sizeof(K); d++) {                                                   \
+        hist[d][(k0 >> (8 * d)) & 0xffu]++;                                                        \
+        hist2[d][(k1 >> (8 * d)) & 0xffu]++;                                                       \
+      }                                                                                            \
+    }                                                                                              \
+    for (; i < n; i++)                                                                             \
+      for (int d = 0; d < (int)sizeof(K); d++) hist[d][(k[i] >> (8 * d)) & 0xffu]++;               \
+    for (int d = 0; d < (int)sizeof(K); d++)                                                       \
+      for (int b = 0; b < 256; b++) hist[d][b] += hist2[d][b];                                     \
+  }
+
+#define GEN_SORT_ROW(NAME, T, K, P, KEYF, PMODE, RADIX, INS, OUT)                                  \
+  static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, scratch *s) {      \
+    BUILD_KEYS(T, K, P, KEYF, PMODE, NO_SPECIAL)                                                   \
+    if (small) {                                                                                   \
+      INS(k, p, n);                                                                                \
+    } else if (RADIX(k, p, (K *)s->k1, (P *)s->p1, n, hist)) {                                     \
+      k = (K *)s->k1;                                                                              \
+      p = (P *)s->p1;                                                                              \
+    }                                                                                              \
+    OUT                                                                                            \
+  }
+
+#define NO_SPECIAL(v) 0
+
+/* Floats sort their keys alone: keys map back to the values, except -0.0 (the key of 0.0) and
+ * NaNs other than the canonical one. A row holding those gets the run of zero keys and the run
+ * of NaN keys refilled from the input in order (the sort is stable: the runs keep input order).
+ * SIGN: the sign bit, INF: the bits of +inf, CANON: the canonical NaN. */
+#define GEN_FSORT_ROW(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)                                 \
+  static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, scratch *s) {      \
+    BUILD_KEYS(T, T, T, KEYF, PNONE, NAME##_special)                                               \
+    if (small) {                                                                                   \
+      INS(k, p, n);                                                                                \
+    } else if (RADIX(k, p, (T *)s->k1, (T *)s->p1, n, hist)) {                                     \
+      k = (T *)s->k1;                                                                              \
+    }                                                                                              \
+    T *y = (T *)y_;                                                                                \
+    for (int64_t i = 0; i < n; i++) y[i * ys] = (k[i] & SIGN) ? (T)(k[i] ^ SIGN) : (T)~k[i];       \
+    if (!special) return;                                                                          \
+    T zkey = KEYF((T)0), nkey = KEYF((T)CANON);                                                    \
+    int64_t z = lower_##NAME(k, n, zkey), q = lower_##NAME(k, n, nkey);                            \
+    for (int64_t i = 0; i < n; i++) {                                                              \
+      T v = x[i * xs], a = (T)(v & (T)(SIGN - 1));                                                 \
+      if (a == 0)                                                                                  \
+        y[(z++) * ys] = v;                                                                         \
+      else if (a > (T)INF)                                                                         \
+        y[(q++) * ys] = v;                                                                         \
+    }                                                                                              \
+  }
+
+#define GEN_FSORT(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)                                     \
+  static inline int NAME##_special(T v) {                                                          \
+    T a = (T)(v & (T)(SIGN - 1));                                                                  \
+    return (v == (T)SIGN) | ((a > (T)INF) & (v != (T)CANON));                                      \
+  }                                                                                                \
+  static int64_t lower_##NAME(const T *k, int64_t n, T key) {                                      \
+    int64_t lo = 0, hi = n;                                                                        \
+    while (lo < hi) {                                                                              \
+      int64_t mid = lo + (hi - lo) / 2;                                                            \
+      if (k[mid] < key)                                                                            \
+        lo = mid + 1;                                                                              \
+      else                                                                                         \
+        hi = mid;                                                                                  \
+    }                                                                                              \
+    return lo;                                                                                     \
+  }                                                                                                \
+  GEN_FSORT_ROW(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)
+
+/* outputs */
+#define OUT_INV(T, INV)                                                                            \
+  {                                                                                                \
+    T *y = (T *)y_;                                                                                \
+    for (int64_t i = 0; i < n; i++) y[i * ys] = (T)INV(k[i]);                                      \
+  }
+#define OUT_PAY(T)                                                                                 \
+  {                                                                                                \
+    T *y = (T *)y_;                                                                                \
+    for (int64_t i = 0; i < n; i++) y[i * ys] = (T)p[i];                                           \
+  }
+
+/* values: integers map back from the keys; complex values come from the payload */
+GEN_SORT_ROW(sort_u8, uint8_t, uint8_t, uint8_t, KEY_ID, PNONE, radix_k8, ins_k8,
+             OUT_INV(uint8_t, KEY_ID))
+GEN_SORT_ROW(sort_i8, uint8_t, uint8_t, uint8_t, KEY_S8, PNONE, radix_k8, ins_k8,
+             OUT_INV(uint8_t, KEY_S8))
+GEN_SORT_ROW(sort_u16, uint16_t, uint16_t, uint16_t, KEY_ID, PNONE, radix_k16, ins_k16,
+             OUT_INV(uint16_t, KEY_ID))
+GEN_SORT_ROW(sort_i16, uint16_t, uint16_t, uint16_t, KEY_S16, PNONE, radix_k16, ins_k16,
+             OUT_INV(uint16_t, KEY_S16))
+GEN_SORT_ROW(sort_u32, uint32_t, uint32_t, uint32_t, KEY_ID, PNONE, radix_k32, ins_k32,
+             OUT_INV(uint32_t, KEY_ID))
+GEN_SORT_ROW(sort_i32, uint32_t, uint32_t, uint32_t, KEY_S32, PNONE, radix_k32, ins_k32,
+             OUT_INV(uint32_t, KEY_S32))
+GEN_SORT_ROW(sort_u64, uint64_t, uint64_t, uint64_t, KEY_ID, PNONE, radix_k64, ins_k64,
+             OUT_INV(uint64_t, KEY_ID))
+GEN_SORT_ROW(sort_i64, uint64_t, uint64_t, uint64_t, KEY_S64, PNONE, radix_k64, ins_k64,
+             OUT_INV(uint64_t, KEY_S64))
+GEN_FSORT(sort_f16, uint16_t, key_f16, radix_k16, ins_k16, 0x8000u, 0x7c00u, 0x7e00u)
+GEN_FSORT(sort_bf16, uint16_t, key_bf16, radix_k16, ins_k16, 0x8000u, 0x7f80u, 0x7fc0u)
+GEN_FSORT(sort_f32, uint32_t, key_f32, radix_k32, ins_k32, 0x80000000u, 0x7f800000u, 0x7fc00000u)
+GEN_FSORT(sort_f64, uint64_t, key_f64, radix_k64, ins_k64, 0x8000000000000000ull,
+          0x7ff0000000000000ull, 0x7ff8000000000000ull)
+GEN_SORT_ROW(sort_c64, uint64_t, uint64_t, uint64_t, key_c64, PVAL, radix_k64p64, ins_k64p64,
+             OUT_PAY(uint64_t))
+
+/* indices */
+GEN_SORT_ROW(asort_u8, uint8_t, uint8_t, uint32_t, KEY_ID, PIDX, radix_k8p32, ins_k8p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_i8, uint8_t, uint8_t, uint32_t, KEY_S8, PIDX, radix_k8p32, ins_k8p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_u16, uint16_t, uint16_t, uint32_t, KEY_ID, PIDX, radix_k16p32, ins_k16p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_i16, uint16_t, uint16_t, uint32_t, KEY_S16, PIDX, radix_k16p32, ins_k16p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_f16, uint16_t, uint16_t, uint32_t, key_f16, PIDX, radix_k16p32, ins_k16p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_bf16, uint16_t, uint16_t, uint32_t, key_bf16, PIDX, radix_k16p32, ins_k16p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_u32, uint32_t, uint32_t, uint32_t, KEY_ID, PIDX, radix_k32p32, ins_k32p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_i32, uint32_t, uint32_t, uint32_t, KEY_S32, PIDX, radix_k32p32, ins_k32p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_f32, uint32_t, uint32_t, uint32_t, key_f32, PIDX, radix_k32p32, ins_k32p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_u64, uint64_t, uint64_t, uint32_t, KEY_ID, PIDX, radix_k64p32, ins_k64p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_i64, uint64_t, uint64_t, uint32_t, KEY_S64, PIDX, radix_k64p32, ins_k64p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_f64, uint64_t, uint64_t, uint32_t, key_f64, PIDX, radix_k64p32, ins_k64p32,
+             OUT_PAY(uint32_t))
+GEN_SORT_ROW(asort_c64, uint64_t, uint64_t, uint32_t, key_c64, PIDX, radix_k64p32, ins_k64p32,
+             OUT_PAY(uint32_t))
+
+typedef void (*sort_row_fn)(const void *x, int64_t xs, void *y, int64_t ys, int64_t n, scratch *s);
+
+/* key and payload sizes of a row function, for the scratch */
+typedef struct {
+  sort_row_fn fn;
+  size_t ksz, psz;
+} sort_pick;
+
+static int pick_sort(mx_dtype dt, bool arg, sort_pick *sp) {
+#define SP(F, KS, PS)                                                                              \
+  do {                                                                                             \
+    *sp = (sort_pick){F, KS, PS};                                                                  \
+    return 0;                                                                                      \
+  } while (0)
+  switch (dt) {
+  case MX_BOOL:
+  case MX_UINT8:
+    if (arg) SP(asort_u8, 1, 4);
+    SP(sort_u8, 1, 0);
+  case MX_INT8:
+    if (arg) SP(asort_i8, 1, 4);
+    SP(sort_i8, 1, 0);
+  case MX_UINT16:
+    if (arg) SP(asort_u16, 2, 4);
+    SP(sort_u16, 2, 0);
+  case MX_INT16:
+    if (arg) SP(asort_i16, 2, 4);
+    SP(sort_i16, 2, 0);
+  case MX_FLOAT16:
+    if (arg) SP(asort_f16, 2, 4);
+    SP(sort_f16, 2, 0);
+  case MX_BFLOAT16:
+    if (arg) SP(asort_bf16, 2, 4);
+    SP(sort_bf16, 2, 0);
+  case MX_UINT32:
+    if (arg) SP(asort_u32, 4, 4);
+    SP(sort_u32, 4, 0);
+  case MX_INT32:
+    if (arg) SP(asort_i32, 4, 4);
+    SP(sort_i32, 4, 0);
+  case MX_FLOAT32:
+    if (arg) SP(asort_f32, 4, 4);
+    SP(sort_f32, 4, 0);
+  case MX_UINT64:
+    if (arg) SP(asort_u64, 8, 4);
+    SP(sort_u64, 8, 0);
+  case MX_INT64:
+    if (arg) SP(asort_i64, 8, 4);
+    SP(sort_i64, 8, 0);
+  case MX_FLOAT64:
+    if (arg) SP(asort_f64, 8, 4);
+    SP(sort_f64, 8, 0);
+  case MX_COMPLEX64:
+    if (arg) SP(asort_c64, 8, 4);
+    SP(sort_c64, 8, 8);
+  default:
+    return 1;
+  }
+#undef SP
+}
+
+/* ---- partition, topk ----
+ * Radix select: the digit histogram of the keys (most significant byte first) locates the
+ * kth key's byte; the keys sharing the bytes found so far are gathered and the next byte is
+ * resolved among them, until the kth key is known. One last pass writes the row: elements with
+ * smaller keys first, then the equal ones, then the larger ones, each group in input order
+ * (arg: their indices). TOPK (kth = n - k) writes only the last k of those. */
+
+#define GEN_PART_ROW(NAME, T, K, KEYF)                                                             \
+  static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, int64_t kth,       \
+                   int arg, void *cand_) {                                                         \
+    const T *x = (const T *)x_;                                                                    \
+    K *cand = (K *)cand_;                                                                          \
+    int64_t below = 0, m = n; /* keys known smaller; candidates left */                            \
+    K pivot = 0;                                                                                   \
+    bool found = false;                                                                            \
+    for (int d = (int)sizeof(K) - 1; d >= 0 && !found; d--) {                                      \
+      int shift = 8 * d;                                                                           \
+      uint32_t h[256], h4[4][256];                                                                 \
+      memset(h4, 0, sizeof h4);                                                                    \
+      int64_t cnt = d == (int)sizeof(K) - 1 ? n : m, i = 0;                                        \
+      if (d == (int)sizeof(K) - 1) {                                                               \
+        for (; i + 4 <= cnt; i += 4)                                                               \
+          for (int u = 0; u < 4; u++) h4[u][((K)KEYF(x[(i + u) * xs]) >> shift) & 0xffu]++;        \
+        for (; i < cnt; i++) h4[0][((K)KEYF(x[i * xs]) >> shift) & 0xffu]++;                       \
+      } else {                                                                                     \
+        for (; i + 4 <= cnt; i += 4)                                                               \
+          for (int u = 0; u < 4; u++) h4[u][(cand[i + u] >> shift) & 0xffu]++;                     \
+        for (; i < cnt; i++) h4[0][(cand[i] >> shift) & 0xffu]++;                                  \
+      }                                                                                            \
+      for (int b = 0; b < 256; b++) h[b] = h4[0][b] + h4[1][b] + h4[2][b] + h4[3][b];              \
+      int b = 0;                                                                                   \
+      int64_t acc = below;                                                                         \
+      while (acc + h[b] <= kth) acc += h[b++];                                                     \
+      below = acc;                                                                                 \
+      /* the candidates: keys whose bytes so far match (gathered from x on the first level) */     \
+      int64_t c = 0;                                                                               \
+      if (d == (int)sizeof(K) - 1) {                                                               \
+        for (int64_t i = 0; i < n; i++) {                                                          \
+          K key = (K)KEYF(x[i * xs]);                                                              \
+          if (((key >> shift) & 0xffu) == (K)b) cand[c++] = key;                                   \
+        }                                                                                          \
+      } else {                                                                                     \
+        for (int64_t i = 0; i < m; i++)                                                            \
+          if (((cand[i] >> shift) & 0xffu) == (K)b) cand[c++] = cand[i];                           \
+      }                                                                                            \
+      m = c;                                                                                       \
+      if (d == 0 || m == 1) {                                                                      \
+        pivot = cand[0];                                                                           \
+        found = true;                                                                              \
+      }                                                                                            \
+    }                                                                                              \
+    if (arg == 2) { /* TOPK: the tail of the equal run, then the larger ones */                    \
+      T *y = (T *)y_;                                                                              \
+      int64_t skip = kth - below, seen = 0, eo = 0, go = below + m - kth;                          \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T v = x[i * xs];                                                                           \
+        K key = (K)KEYF(v);                                                                        \
+        if (key == pivot) {                                                                        \
+          if (seen++ >= skip) y[(eo++) * ys] = v;                                                  \
+        } else if (key > pivot) {                                                                  \
+          y[(go++) * ys] = v;                                                                      \
+        }                                                                                          \
+      }                                                                                            \
+      return;                                                                                      \
+    }                                                                                              \
+    int64_t lo = 0, eq = below, hi = below + m; /* the m candidates left equal the pivot */        \
+    if (arg) {                                                                                     \
+      uint32_t *y = (uint32_t *)y_;                                                                \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        K key = (K)KEYF(x[i * xs]);                                                                \
+        int64_t o = key < pivot ? lo++ : (key == pivot ? eq++ : hi++);                             \
+        y[o * ys] = (uint32_t)i;                                                                   \
+      }                                                                                            \
+    } else {                                                                                       \
+      T *y = (T *)y_;                                                                              \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T v = x[i * xs];                                                                           \
+        K key = (K)KEYF(v);                                                                        \
+        int64_t o = key < pivot ? lo++ : (key == pivot ? eq++ : hi++);                             \
+        y[o * ys] = v;                                                                             \
+      }                                                                                            \
+    }                                                                                              \
+  }
+
+GEN_PART_ROW(part_u8, uint8_t, uint8_t, KEY_ID)
+GEN_PART_ROW(part_i8, uint8_t, uint8_t, KEY_S8)
+GEN_PART_ROW(part_u16, uint16_t, uint16_t, KEY_ID)
+GEN_PART_ROW(part_i16, uint16_t, uint16_t, KEY_S16)
+GEN_PART_ROW(part_f16, uint16_t, uint16_t, key_f16)
+GEN_PART_ROW(part_bf16, uint16_t, uint16_t, key_bf16)
+GEN_PART_ROW(part_u32, uint32_t, uint32_t, KEY_ID)
+GEN_PART_ROW(part_i32, uint32_t, uint32_t, KEY_S32)
+GEN_PART_ROW(part_f32, uint32_t, uint32_t, key_f32)
+GEN_PART_ROW(part_u64, uint64_t, uint64_t, KEY_ID)
+GEN_PART_ROW(part_i64, uint64_t, uint64_t, KEY_S64)
+GEN_PART_ROW(part_f64, uint64_t, uint64_t, key_f64)
+GEN_PART_ROW(part_c64, uint64_t, uint64_t, key_c64)
+
+typedef void (*part_row_fn)(const void *x, int64_t xs, void *y, int64_t ys, int64_t n, int64_t kth,
+                            int arg, void *cand);
+
+/* the row function and its key size */
+static part_row_fn pick_part(mx_dtype dt, size_t *ksz) {
+  *ksz = mx_dtype_size(dt) == 8 ? 8 : mx_dtype_size(dt);
+  switch (dt) {
+  case MX_BOOL:
+  case MX_UINT8:
+    return part_u8;
+  case MX_INT8:
+    return part_i8;
+  case MX_UINT16:
+    return part_u16;
+  case MX_INT16:
+    return part_i16;
+  case MX_FLOAT16:
+    return part_f16;
+  case MX_BFLOAT16:
+    return part_bf16;
+  case MX_UINT32:
+    return part_u32;
+  case MX_INT32:
+    return part_i32;
+  case MX_FLOAT32:
+    return part_f32;
+  case MX_UINT64:
+    return part_u64;
+  case MX_INT64:
+    return part_i64;
+  case MX_FLOAT64:
+    return part_f64;
+  case MX_COMPLEX64:
+    return part_c64;
+  default:
+    return NULL;
+  }
+}
+
+/* ---- kernels ---- */
+
+typedef struct {
+  const char *x;
+  char *y;
+  size_t isz, osz;
+  int64_t n, nout, inner; /* nout: output length of the axis (k for TOPK, else n) */
+  /* sort */
+  sort_pick sp;
+  /* partition */
+  part_row_fn part;
+  size_t ksz;
+  int64_t kth;
+  int arg;
+  int failed;
+} sort_ctx;
+
+/* Unit u: row u of the (outer * inner) rows; row (o, j) starts at o * n * inner + j. */
+static void sort_range(void *c_, int64_t b, int64_t e) {
+  sort_ctx *c = (sort_ctx *)c_;
+  int64_t n = c->n;
+  scratch s = {0};
+  size_t kb = (size_t)n * c->sp.ksz, pb = (size_t)n * c->sp.psz;
+  mx_buffer *hold;
+  char *mem = (char *)mx_red_scratch(2 * kb + 2 * pb + 64, &hold);
+  if (!mem) {
+    c->failed = 1;
+    return;
+  }
+  s.k0 = mem;
+  s.k1 = mem + kb;
+  s.p0 = mem + 2 * kb;
+  s.p1 = mem + 2 * kb + pb;
+  for (int64_t u = b; u < e; u++) {
+    int64_t o = u / c->inner, j = u % c->inner;
+    size_t start = (size_t)(o * n * c->inner + j);
+    c->sp.fn(c->x + start * c->isz, c->inner, c->y + start * c->osz, c->inner, n, &s);
+  }
+  mx_buffer_release(hold);
+}
+
+static void part_range(void *c_, int64_t b, int64_t e) {
+  sort_ctx *c = (sort_ctx *)c_;
+  int64_t n = c->n;
+  mx_buffer *hold;
+  void *items = mx_red_scratch((size_t)n * c->ksz + 16, &hold);
+  if (!items) {
+    c->failed = 1;
+    return;
+  }
+  for (int64_t u = b; u < e; u++) {
+    int64_t o = u / c->inner, j = u % c->inner;
+    size_t start = (size_t)(o * n * c->inner + j);
+    size_t ostart = (size_t)(o * c->nout * c->inner + j);
+    c->part(c->x + start * c->isz, c->inner, c->y + ostart * c->osz, c->inner, n, c->kth, c->arg,
+            items);
+  }
+  mx_buffer_release(hold);
+}
+
+static int run_sortlike(mx_node *nd, bool partition) {
+  bool arg = nd->prim == MX_PRIM_ARGSORT || nd->prim == MX_PRIM_ARGPARTITION;
+  bool topk = nd->prim == MX_PRIM_TOPK;
+  const char *name = topk        ? "topk"
+                     : partition ? (arg ? "argpartition" : "partition")
+                                 : (arg ? "argsort" : "sort");
+  const mx_sort_params *p = (const mx_sort_params *)nd->params;
+  const mx_array *in = nd->inputs[0];
+  mx_array *out = &nd->out[0];
+  if (p->axis < 0 || p->axis >= in->ndim) return mx_error("[%s] Invalid axis.", name);
+  if (!arg && in->dtype != out->dtype) return mx_error("[%s] Output dtype differs.", name);
+  if (arg && out->dtype != MX_UINT32) return mx_error("[%s] Output dtype must be uint32.", name);
+  sort_ctx c;
+  memset(&c, 0, sizeof c);
+  if (partition) {
+    c.part = pick_part((mx_dtype)in->dtype, &c.ksz);
+    if (!c.part) return mx_error("[%s] Unsupported dtype.", name);
+  } else if (pick_sort((mx_dtype)in->dtype, arg, &c.sp)) {
+    return mx_error("[%s] Unsupported dtype.", name);
+  }
+  if (mx_array_alloc_data(out)) return MX_ERR;
+  if (in->size == 0 || out->size == 0) return 0;
+  int64_t n = in->shape[p->axis];
+  if (partition && (p->kth < 0 || p->kth >= n)) return mx_error("[%s] Invalid kth.", name);
+  if (topk && out->shape[p->axis] != n - p->kth) return mx_error("[topk] Output shape mismatch.");
+  mx_axis_view v;
+  MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
+  c.x = (const char *)v.x;
+  c.y = (char *)mx_array_data(out);
+  c.isz = mx_array_itemsize(in);
+  c.osz = mx_array_itemsize(out);
+  c.n = v.n;
+  c.nout = topk ? n - p->kth : n;
+  c.inner = v.inner;
+  c.kth = p->kth;
+  c.arg = topk ? 2 : arg;
+  int64_t rows = v.outer * v.inner;
+  double logn = 1.0;
+  for (int64_t m = v.n; m > 1; m >>= 1) logn += 1.0;
+  double cost = (double)in->size * (partition ? 4.0 : (v.n <= SMALL_SORT ? logn : 8.0));
+  mx_red_parallel(partition ? part_range : sort_range, &c, rows, cost);
+  mx_axis_view_free(&v);
+  if (c.failed) return mx_error("[%s] Out of memory.", name);
+  return 0;
+}
+
+int mx_cpu_sort(mx_node *n) {
+  return run_sortlike(n, false);
+}
+
+int mx_cpu_partition(mx_node *n) {
+  return run_sortlike(n, true);
+}

@@ -1,0 +1,611 @@
+"""Reductions, statistics, softmax, arg-reductions, scans, sort/partition/topk, searchsorted and
+count_nonzero against numpy (float64 references), over MLX's dtypes and layouts."""
+import math
+
+import numpy as np
+import pytest
+
+import mlx.core as mx
+
+rng = np.random.default_rng(7)
+
+INTS = [mx.uint8, mx.uint16, mx.uint32, mx.uint64, mx.int8, mx.int16, mx.int32, mx.int64]
+FLOATS = [mx.float16, mx.bfloat16, mx.float32, mx.float64]
+REALS = [mx.bool_] + INTS + FLOATS
+ALL = REALS + [mx.complex64]
+SMALL_INT = {mx.bool_: mx.int32, mx.int8: mx.int32, mx.int16: mx.int32, mx.uint8: mx.uint32,
+             mx.uint16: mx.uint32}
+TOL = {mx.float16: 2e-3, mx.bfloat16: 1.6e-2, mx.float32: 2e-6, mx.float64: 1e-12,
+       mx.complex64: 2e-6}
+
+
+def name(d):
+    return str(d).split(".")[-1]
+
+
+def to_np(a):
+    """numpy copy of a (bfloat16 through float32), as float64/complex128/int64/bool."""
+    if a.dtype == mx.bfloat16:
+        a = a.astype(mx.float32)
+    x = np.array(a)
+    if x.dtype == np.bool_:
+        return x
+    if np.iscomplexobj(x):
+        return x.astype(np.complex128)
+    if np.issubdtype(x.dtype, np.integer):
+        return x.astype(np.int64) if x.dtype != np.uint64 else x
+    return x.astype(np.float64)
+
+
+def make(shape, dtype, low=-4, high=5):
+    """Random values exactly representable in dtype; returns (mx array, numpy float64 view)."""
+    if dtype == mx.bool_:
+        x = rng.integers(0, 2, shape).astype(bool)
+    elif dtype in (mx.uint8, mx.uint16, mx.uint32, mx.uint64):
+        x = rng.integers(0, high, shape).astype(np.float64)
+    elif dtype in INTS:
+        x = rng.integers(low, high, shape).astype(np.float64)
+    elif dtype == mx.complex64:
+        x = (rng.integers(low, high, shape) + 1j * rng.integers(low, high, shape)) / 2
+    else:
+        x = rng.integers(low * 4, high * 4, shape) / 4.0
+    a = mx.array(x).astype(dtype) if dtype != mx.complex64 else mx.array(x.astype(np.complex64))
+    return a, to_np(a)
+
+
+def layouts(x, dtype, low=-4, high=5):
+    """(name, mx array, numpy array) triples: contiguous, transposed and broadcast views."""
+    a, ref = make(x, dtype, low, high)
+    out = [("contig", a, ref)]
+    if len(x) >= 2:
+        out.append(("transposed", mx.transpose(a), ref.T))
+    b = mx.broadcast_to(a, (2,) + tuple(x))
+    out.append(("broadcast", b, np.broadcast_to(ref, (2,) + tuple(x))))
+    return out
+
+
+def close(got, expected, dtype, rtol=None, atol=None):
+    g = to_np(got)
+    t = TOL.get(dtype, 0)
+    rtol = t if rtol is None else rtol
+    atol = t if atol is None else atol
+    assert g.shape == np.shape(expected), (g.shape, np.shape(expected))
+    np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+# ------------------------------------------------------------------ plain reductions
+
+def expected_dtype(op, d):
+    if op in ("sum", "prod"):
+        return SMALL_INT.get(d, d)
+    if op in ("all", "any"):
+        return mx.bool_
+    if op in ("max", "min"):
+        return d
+    if op == "mean":
+        return d if d in FLOATS or d == mx.complex64 else mx.float32
+    raise ValueError(op)
+
+
+NP_RED = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": np.all,
+          "any": np.any, "mean": np.mean}
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=name)
+@pytest.mark.parametrize("op", ["prod", "max", "min", "all", "any", "mean"])
+def test_reductions_dtypes_layouts(op, dtype):
+    if dtype == mx.complex64 and op in ("max", "min"):
+        pytest.skip("complex max/min order is checked separately")
+    for lname, a, ref in layouts((3, 4), dtype):
+        for axis in (None, 0, -1, (0, 1), (1,)):
+            for keepdims in (False, True):
+                r = getattr(mx, op)(a, axis=axis, keepdims=keepdims)
+                e = NP_RED[op](ref, axis=axis, keepdims=keepdims)
+                assert r.dtype == expected_dtype(op, dtype), (lname, axis)
+                if op in ("all", "any"):
+                    np.testing.assert_array_equal(to_np(r), e)
+                else:
+                    close(r, e, expected_dtype(op, dtype))
+        m = getattr(a, op)(1) if op != "sum" else None  # array method, positional axis
+        close(m, NP_RED[op](ref, axis=1), expected_dtype(op, dtype))
+
+
+def test_reductions_zero_d_and_empty():
+    z = mx.array(2.5)
+    for op in ("prod", "max", "min", "mean"):
+        r = getattr(mx, op)(z)
+        assert r.shape == () and r.item() == 2.5
+    e = mx.zeros((0, 3))
+    assert mx.prod(e, axis=0).tolist() == [1.0, 1.0, 1.0]
+    assert mx.all(e, axis=0).tolist() == [True] * 3
+    assert mx.any(e).item() is False
+    assert all(math.isnan(v) for v in mx.mean(e, axis=0).tolist())
+    assert mx.max(e, axis=1).shape == (0,)
+    with pytest.raises(ValueError, match=r"\[max\] Cannot max reduce over axis 0 with size 0"):
+        mx.max(e, axis=0)
+    with pytest.raises(ValueError, match="Cannot min reduce"):
+        mx.min(e)
+    # no axes: the input (all/any as bool)
+    a = mx.array([[1, 0], [3, 4]], mx.int8)
+    assert mx.prod(a, axis=[]).dtype == mx.int8
+    assert mx.all(a, axis=[]).tolist() == [[True, False], [True, True]]
+    assert mx.mean(a, axis=[]).dtype == mx.float32
+
+
+def test_reduction_nan_and_complex_order():
+    x = mx.array([3.0, float("nan"), 1.0])
+    assert math.isnan(mx.max(x).item()) and math.isnan(mx.min(x).item())
+    c = mx.array([1 + 1j, 2 - 1j, 1 + 3j])
+    assert mx.max(c).item() == 2 - 1j
+    assert mx.min(c).item() == 1 + 1j
+
+
+def test_sum_accuracy_and_large():
+    ones = mx.ones((10**7,))
+    assert mx.sum(ones).item() == 1e7
+    assert mx.mean(ones).item() == 1.0
+    x = rng.standard_normal(300000).astype(np.float32)
+    np.testing.assert_allclose(mx.mean(mx.array(x)).item(), x.astype(np.float64).mean(),
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_reduction_errors():
+    a = mx.ones((2, 3))
+    with pytest.raises(IndexError):
+        mx.prod(a, axis=2)
+    with pytest.raises(ValueError, match="Duplicate axes"):
+        mx.max(a, axis=(0, -2))
+    with pytest.raises(TypeError):
+        mx.max([1, 2])
+    with pytest.raises(TypeError):
+        mx.all(a, axis=1.5)
+    with pytest.raises(TypeError):
+        mx.any(a, keepdims=2)
+    assert mx.sum(a).item() == 6  # still working
+
+
+# ------------------------------------------------------------------ var, std, median
+
+@pytest.mark.parametrize("dtype", ALL, ids=name)
+def test_var_std(dtype):
+    if dtype == mx.bool_:
+        a, ref = make((4, 5), dtype)
+    else:
+        a, ref = make((4, 5), dtype)
+    rdt = mx.float32 if dtype == mx.complex64 or dtype not in FLOATS else dtype
+    tol = TOL.get(rdt) * 4
+    for lname, x, r in [("contig", a, ref), ("transposed", mx.transpose(a), ref.T)]:
+        for axis in (None, 0, 1, (0, 1)):
+            for ddof in (0, 1):
+                v = mx.var(x, axis=axis, ddof=ddof)
+                assert v.dtype == rdt
+                close(v, np.var(r, axis=axis, ddof=ddof), rdt, rtol=tol, atol=tol)
+                s = mx.std(x, axis=axis, ddof=ddof)
+                assert s.dtype == rdt
+                close(s, np.std(r, axis=axis, ddof=ddof), rdt, rtol=tol, atol=tol)
+    close(a.var(0, True, 1), np.var(ref, axis=0, ddof=1, keepdims=True), rdt, rtol=tol, atol=tol)
+    close(a.std(correction=1), np.std(ref, ddof=1), rdt, rtol=tol, atol=tol)
+
+
+def test_var_edge_cases():
+    x = mx.array([1e4 + 1, 1e4 + 2, 1e4 + 3])
+    np.testing.assert_allclose(mx.var(x).item(), 2 / 3, rtol=1e-5)
+    a = mx.ones((2, 3))
+    assert mx.var(a, ddof=5).item() == 0.0
+    assert math.isnan(mx.var(a, ddof=6).item())
+    assert mx.var(mx.array(5.0)).item() == 0.0
+    assert all(math.isnan(v) for v in mx.var(mx.zeros((0, 3)), axis=0).tolist())
+    np.testing.assert_allclose(mx.var(mx.array([1 + 1j, 2 - 1j, 3j])).item(), 10 / 3, rtol=1e-6)
+    with pytest.raises(TypeError):
+        mx.var(a, ddof=1.0)
+
+
+@pytest.mark.parametrize("dtype", REALS + [mx.complex64], ids=name)
+def test_median(dtype):
+    rdt = dtype if dtype in FLOATS or dtype == mx.complex64 else mx.float32
+    for shape in [(5,), (4,), (3, 4), (2, 3, 4)]:
+        a, ref = make(shape, dtype)
+        axes = [None] + list(range(len(shape)))
+        if len(shape) == 3:
+            axes += [(0, 2), (-1, 1)]
+        for axis in axes:
+            for keepdims in (False, True):
+                r = mx.median(a, axis=axis, keepdims=keepdims)
+                assert r.dtype == rdt
+                if dtype == mx.complex64:
+                    continue
+                close(r, np.median(ref, axis=axis, keepdims=keepdims), rdt)
+    c = mx.array([1 + 1j, 2 - 1j, 1 + 3j])
+    assert mx.median(c).item() == 1 + 3j
+
+
+def test_median_nan_empty_errors():
+    assert math.isnan(mx.median(mx.array([1.0, float("nan"), 3.0])).item())
+    x = mx.array([[1.0, 2.0, float("nan"), 4.0], [4.0, 3.0, 2.0, 1.0]])
+    r = mx.median(x, axis=1).tolist()
+    assert math.isnan(r[0]) and r[1] == 2.5
+    assert mx.median(mx.array(5.0)).item() == 5.0
+    assert mx.median(mx.zeros((3, 0)), axis=0).shape == (0,)
+    with pytest.raises(ValueError, match="Cannot take median along empty axis"):
+        mx.median(mx.zeros((0, 3)), axis=0)
+    with pytest.raises(ValueError):
+        mx.median(mx.ones((2, 2)), axis=[])
+    big = rng.standard_normal(100001).astype(np.float32)
+    assert mx.median(mx.array(big)).item() == np.median(big)
+
+
+# ------------------------------------------------------------------ logsumexp, softmax
+
+@pytest.mark.parametrize("dtype", REALS + [mx.complex64], ids=name)
+def test_logsumexp(dtype):
+    rdt = dtype if dtype in FLOATS or dtype == mx.complex64 else mx.float32
+    for lname, a, ref in layouts((3, 5), dtype):
+        for axis in (None, 0, -1, (0, 1)):
+            for keepdims in (False, True):
+                r = mx.logsumexp(a, axis=axis, keepdims=keepdims)
+                assert r.dtype == rdt
+                e = np.log(np.sum(np.exp(ref.astype(np.complex128 if dtype == mx.complex64
+                                                    else np.float64)), axis=axis,
+                                  keepdims=keepdims))
+                close(r, e, rdt, rtol=TOL.get(rdt) * 2, atol=TOL.get(rdt) * 2)
+    ref = ref.astype(np.complex128 if dtype == mx.complex64 else np.float64)
+    close(a.logsumexp(0), np.log(np.sum(np.exp(ref), axis=0)), rdt, rtol=TOL.get(rdt) * 2,
+          atol=TOL.get(rdt) * 2)
+
+
+def test_logsumexp_special():
+    inf, nan = float("inf"), float("nan")
+    assert mx.logsumexp(mx.array([-inf, -inf])).item() == -inf
+    assert mx.logsumexp(mx.array([inf, -inf])).item() == inf
+    assert math.isnan(mx.logsumexp(mx.array([1.0, nan])).item())
+    np.testing.assert_allclose(mx.logsumexp(mx.array([1000.0, 1000.0])).item(),
+                               1000 + math.log(2), rtol=1e-6)
+    assert mx.logsumexp(mx.array(5.0)).item() == 5.0
+    assert mx.logsumexp(mx.array([[1, 2], [3, 4]]), axis=[]).dtype == mx.float32
+    with pytest.raises(ValueError, match=r"\[logsumexp\] Received empty array"):
+        mx.logsumexp(mx.zeros((0, 3)), axis=1)
+
+
+def np_softmax(x, axis):
+    m = np.max(x.real if np.iscomplexobj(x) else x, axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize("dtype", FLOATS + [mx.complex64], ids=name)
+def test_softmax(dtype):
+    for lname, a, ref in layouts((4, 6), dtype):
+        for axis in (None, -1, 0, (0, 1), [1, 0]):
+            for precise in (False, True):
+                r = mx.softmax(a, axis=axis, precise=precise)
+                assert r.dtype == dtype and r.shape == a.shape
+                ax = tuple(axis) if isinstance(axis, list) else axis
+                close(r, np_softmax(ref, ax), dtype, rtol=TOL[dtype] * 4, atol=TOL[dtype])
+
+
+def test_softmax_special():
+    inf, nan = float("inf"), float("nan")
+    assert all(math.isnan(v) for v in mx.softmax(mx.array([-inf, -inf])).tolist())
+    assert all(math.isnan(v) for v in mx.softmax(mx.array([inf, 1.0])).tolist())
+    assert mx.softmax(mx.array(5.0)).item() == 1.0
+    assert mx.softmax(mx.ones((2, 2)), axis=[]).tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert mx.softmax(mx.zeros((0, 3)), axis=0).shape == (0, 3)
+    r = mx.softmax(mx.array([1, 2, 3], mx.int32))
+    assert r.dtype == mx.int32 and r.tolist() == [0, 0, 0]
+    x = rng.standard_normal((50, 2000)).astype(np.float32) * 10
+    close(mx.softmax(mx.array(x), axis=-1), np_softmax(x.astype(np.float64), -1), mx.float32,
+          rtol=1e-5, atol=1e-9)
+    with pytest.raises(IndexError):
+        mx.softmax(mx.ones((2, 3)), axis=2)
+    with pytest.raises(ValueError, match="Duplicate axes"):
+        mx.softmax(mx.ones((2, 3)), axis=(0, 0))
+    with pytest.raises(TypeError):
+        mx.softmax(mx.ones((2, 3)), precise=1)
+
+
+# ------------------------------------------------------------------ argmin, argmax
+
+@pytest.mark.parametrize("dtype", REALS, ids=name)
+def test_argmin_argmax(dtype):
+    for lname, a, ref in layouts((5, 7), dtype):
+        for axis in (None, 0, 1, -1):
+            for keepdims in (False, True):
+                for op, nop in (("argmax", np.argmax), ("argmin", np.argmin)):
+                    r = getattr(mx, op)(a, axis=axis, keepdims=keepdims)
+                    assert r.dtype == mx.uint32
+                    e = nop(ref, axis=axis, keepdims=keepdims)
+                    np.testing.assert_array_equal(to_np(r), e, err_msg=f"{lname} {op} {axis}")
+    assert a.argmax(1).tolist() == np.argmax(ref, axis=1).tolist()
+
+
+def test_argmin_argmax_long_rows_nan_complex():
+    x = rng.standard_normal((3, 50000)).astype(np.float32)
+    a = mx.array(x)
+    np.testing.assert_array_equal(np.array(mx.argmax(a, axis=1)), np.argmax(x, axis=1))
+    np.testing.assert_array_equal(np.array(mx.argmin(a, axis=0)), np.argmin(x, axis=0))
+    assert mx.argmax(a).item() == np.argmax(x)
+    x[1, 30000] = np.nan
+    x[1, 40000] = np.nan
+    r = mx.argmin(mx.array(x), axis=1).tolist()
+    assert r[1] == 30000 and mx.argmax(mx.array(x)).item() == 80000
+    assert mx.argmax(mx.array([1, 3, 3, 2])).item() == 1
+    assert mx.argmax(mx.array([1 + 1j, 2 - 1j, 1 + 3j])).item() == 1
+    assert mx.argmin(mx.array([1 + 1j, 2 - 1j, 1 + 3j])).item() == 0
+    assert mx.argmax(mx.array(5.0)).item() == 0
+    assert mx.argmax(mx.array([[1, 5], [7, 2]]), keepdims=True).shape == (1, 1)
+    with pytest.raises(ValueError, match=r"\[argmax\] Cannot argmax reduce zero size array"):
+        mx.argmax(mx.zeros((2, 0)), axis=0)
+    with pytest.raises(IndexError):
+        mx.argmin(mx.ones((2, 3)), axis=2)
+    with pytest.raises(TypeError):
+        mx.argmax(mx.ones((2, 3)), axis=(0,))
+
+
+# ------------------------------------------------------------------ scans
+
+def np_scan(op, x, axis, reverse, inclusive):
+    x = np.moveaxis(x, axis, -1)
+    if reverse:
+        x = x[..., ::-1]
+    if op == "cumsum":
+        r = np.cumsum(x, axis=-1)
+        ident = 0
+    elif op == "cumprod":
+        r = np.cumprod(x, axis=-1)
+        ident = 1
+    elif op == "cummax":
+        r = np.maximum.accumulate(x, axis=-1)
+        ident = -np.inf
+    elif op == "cummin":
+        r = np.minimum.accumulate(x, axis=-1)
+        ident = np.inf
+    else:
+        r = np.logaddexp.accumulate(x, axis=-1)
+        ident = -np.inf
+    if not inclusive:
+        r = np.concatenate([np.full(r.shape[:-1] + (1,), ident, dtype=r.dtype), r[..., :-1]],
+                           axis=-1)
+    if reverse:
+        r = r[..., ::-1]
+    return np.moveaxis(r, -1, axis)
+
+
+def scan_dtype(op, d):
+    if op == "cumsum" and d == mx.bool_:
+        return mx.int32
+    if op == "logcumsumexp" and d not in FLOATS:
+        return mx.float32
+    return d
+
+
+@pytest.mark.parametrize("dtype", REALS, ids=name)
+@pytest.mark.parametrize("op", ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"])
+def test_scans(op, dtype):
+    small = op == "cumprod"  # keep products exact in every dtype
+    for lname, a, ref in layouts((4, 5), dtype, -2 if small else -4, 3 if small else 5):
+        ref = ref.astype(np.float64)
+        for axis in (0, 1, -1):
+            for reverse in (False, True):
+                for inclusive in (False, True):
+                    r = getattr(mx, op)(a, axis=axis, reverse=reverse, inclusive=inclusive)
+                    rdt = scan_dtype(op, dtype)
+                    assert r.dtype == rdt
+                    e = np_scan(op, ref, axis, reverse, inclusive)
+                    if not inclusive and op in ("cummax", "cummin") and dtype not in FLOATS:
+                        continue  # integer identities are the dtype's limits (checked below)
+                    close(r, e, rdt if rdt in TOL else mx.float32,
+                          rtol=TOL.get(rdt, 0) * 8, atol=TOL.get(rdt, 0) * 8)
+    r = getattr(a, op)()  # array method: axis None flattens
+    assert r.shape == (a.size,)
+
+
+def test_scan_details():
+    assert mx.cummax(mx.array([1, 3, 2, 5]), inclusive=False).tolist() == [-2**31, 1, 3, 3]
+    assert mx.cummin(mx.array([1, 3, 2, 5], mx.uint8), inclusive=False).tolist() == [255, 1, 1, 1]
+    assert mx.cummin(mx.array([True, False]), inclusive=False).tolist() == [True, True]
+    assert mx.cumprod(mx.array([1, 2, 3, 4, 5, 6], mx.int8)).tolist()[-1] == 720 % 256 - 256
+    assert mx.cumsum(mx.array([1, 3, 2, 5], mx.uint8), dtype=mx.float32).dtype == mx.float32
+    assert mx.cumsum(mx.array([1.5, 3, 2, 5]), dtype=mx.int32).tolist() == [1, 4, 6, 11]
+    nan = float("nan")
+    r = mx.cummax(mx.array([1.0, nan, 2.0, 5.0])).tolist()
+    assert r[0] == 1.0 and all(math.isnan(v) for v in r[1:])
+    assert mx.logcumsumexp(mx.array([-float("inf"), -float("inf"), 1.0])).tolist() == \
+        [-float("inf"), -float("inf"), 1.0]
+    assert mx.cumsum(mx.array(3)).tolist() == [3]
+    assert mx.cumsum(mx.zeros((0, 3)), axis=0).shape == (0, 3)
+    c = mx.array([1 + 1j, 2 - 1j, 3j])
+    np.testing.assert_allclose(np.array(mx.cumsum(c)), np.cumsum(np.array([1 + 1j, 2 - 1j, 3j])))
+    with pytest.raises(IndexError, match=r"\[cumsum\] Axis 2 is out of bounds"):
+        mx.cumsum(mx.ones((2, 3)), axis=2)
+    with pytest.raises(TypeError):
+        mx.cumsum(mx.ones((2, 3)), axis=[0])
+    with pytest.raises(TypeError):
+        mx.cumsum(mx.ones(3), reverse=1)
+
+
+def test_scan_long_rows():
+    n = 3 * 10**6
+    assert mx.cumsum(mx.ones((n,))).tolist()[-1] == n
+    x = rng.standard_normal(n).astype(np.float32)
+    a = mx.array(x)
+    for reverse in (False, True):
+        for inclusive in (False, True):
+            r = np.array(mx.cumsum(a, reverse=reverse, inclusive=inclusive))
+            e = np_scan("cumsum", x.astype(np.float64), 0, reverse, inclusive)
+            np.testing.assert_allclose(r, e, rtol=1e-4, atol=1e-2)
+            r = np.array(mx.cummax(a, reverse=reverse, inclusive=inclusive))
+            e = np_scan("cummax", x.astype(np.float64), 0, reverse, inclusive)
+            np.testing.assert_array_equal(r, e.astype(np.float32))
+
+
+# ------------------------------------------------------------------ sort, partition, topk
+
+def np_sort_ref(x, axis):
+    return np.sort(x, axis=axis, kind="stable")
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=name)
+def test_sort_argsort(dtype):
+    for shape in [(9,), (40,), (300,), (6, 50), (3, 4, 5)]:
+        a, ref = make(shape, dtype)
+        for lname, x, r in [("contig", a, ref), ("transposed", mx.transpose(a), ref.T)]:
+            for axis in [None] + list(range(-len(shape), len(shape))):
+                s = mx.sort(x, axis=axis)
+                i = mx.argsort(x, axis=axis)
+                assert s.dtype == dtype and i.dtype == mx.uint32
+                rr = r.reshape(-1) if axis is None else r
+                ax = -1 if axis is None else axis
+                np.testing.assert_array_equal(to_np(s), np.sort(rr, axis=ax, kind="stable"))
+                np.testing.assert_array_equal(to_np(i), np.argsort(rr, axis=ax, kind="stable"))
+
+
+def test_sort_special_values():
+    nan, inf = float("nan"), float("inf")
+    x = mx.array([3.0, nan, 1.0, -inf, 2.0, nan, inf, 0.0, -0.0])
+    s = mx.sort(x).tolist()
+    assert s[:7] == [-inf, 0.0, -0.0, 1.0, 2.0, 3.0, inf] and all(map(math.isnan, s[7:]))
+    assert math.copysign(1, s[2]) == -1  # the signs of zeros are kept, stable order
+    assert mx.argsort(x).tolist() == [3, 7, 8, 2, 4, 0, 6, 1, 5]
+    for d in (mx.float16, mx.bfloat16, mx.float64):
+        assert mx.argsort(x.astype(d)).tolist() == [3, 7, 8, 2, 4, 0, 6, 1, 5]
+    z = np.array([0.0, -0.0, 3.0, -0.0, 0.0, -1.0], np.float32)
+    neg_nan = np.frombuffer(np.array([0xFFC00001, 0x7FC00000, 0x7F800001], np.uint32).tobytes(),
+                            np.float32)
+    for npd, d in ((np.float32, mx.float32), (np.float64, mx.float64), (np.float16, mx.float16)):
+        r = np.array(mx.sort(mx.array(z.astype(npd)).astype(d)))
+        assert r.tolist() == [-1.0, 0.0, -0.0, -0.0, 0.0, 3.0]
+        assert [math.copysign(1, v) for v in r[1:5]] == [1, -1, -1, 1]  # input order kept
+    r = np.array(mx.sort(mx.array(np.concatenate([neg_nan, np.array([2.0, -5.0], np.float32)]))))
+    assert r[:2].tolist() == [-5.0, 2.0] and np.isnan(r[2:]).all()
+    assert r[2:].view(np.uint32).tolist() == [0xFFC00001, 0x7FC00000, 0x7F800001]
+    c = mx.array([1 + 2j, 1 + 1j, 0 + 5j, nan + 0j, 1 - 1j])
+    assert mx.argsort(c).tolist() == [2, 4, 1, 0, 3]
+    assert mx.sort(mx.array([True, False, True])).tolist() == [False, True, True]
+    big = rng.integers(0, 100, 10**6).astype(np.int32)
+    np.testing.assert_array_equal(np.array(mx.argsort(mx.array(big))),
+                                  np.argsort(big, kind="stable"))
+    f = rng.standard_normal(10**6).astype(np.float32)
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(f))), np.sort(f))
+    i64 = rng.integers(-2**62, 2**62, 5000)
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(i64))), np.sort(i64))
+    assert mx.sort(mx.zeros((0, 3)), axis=0).shape == (0, 3)
+    with pytest.raises(IndexError, match=r"\[sort\] Axis -1 is out of bounds"):
+        mx.sort(mx.array(5.0))
+    with pytest.raises(TypeError):
+        mx.sort(mx.array([1, 2]), 0.5)
+
+
+def check_partition(p, i, ref, kth, axis):
+    """p (values) and i (indices into ref) each partition ref around kth."""
+    p, i = to_np(p), to_np(i)
+    srt = np.moveaxis(np.sort(ref, axis=axis), axis, -1)
+    rm = np.moveaxis(ref, axis, -1)
+    taken = np.take_along_axis(rm, np.moveaxis(i, axis, -1).astype(np.int64), -1)
+    for pm in (np.moveaxis(p, axis, -1), taken):
+        np.testing.assert_array_equal(pm[..., kth], srt[..., kth])
+        assert np.all(pm[..., :kth] <= pm[..., kth:kth + 1])
+        assert np.all(pm[..., kth + 1:] >= pm[..., kth:kth + 1])
+        np.testing.assert_array_equal(np.sort(pm, axis=-1), srt)
+
+
+@pytest.mark.parametrize("dtype", REALS, ids=name)
+def test_partition(dtype):
+    for shape, axis in [((50,), 0), ((7, 33), 1), ((33, 7), 0), ((4, 5, 6), 1)]:
+        a, ref = make(shape, dtype)
+        n = shape[axis]
+        for kth in (0, n // 2, n - 1, -1, -n):
+            p = mx.partition(a, kth, axis=axis)
+            i = mx.argpartition(a, kth, axis=axis)
+            assert p.dtype == dtype and i.dtype == mx.uint32
+            check_partition(p, i, ref, kth % n, axis)
+    big = rng.standard_normal(200001).astype(np.float32)
+    p = mx.partition(mx.array(big), 100000)
+    assert np.array(p)[100000] == np.sort(big)[100000]
+    x = mx.array([[3, 1], [2, 4]])
+    assert sorted(mx.partition(x, 1, axis=None).tolist()) == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match=r"\[partition\] Received invalid kth 4"):
+        mx.partition(mx.zeros((4, 3)), 4, axis=0)
+    with pytest.raises(ValueError, match="invalid kth -5"):
+        mx.argpartition(mx.zeros((4, 3)), -5, axis=0)
+
+
+@pytest.mark.parametrize("dtype", [mx.int32, mx.float32, mx.float16, mx.uint8], ids=name)
+def test_topk(dtype):
+    a, ref = make((6, 40), dtype, low=-50, high=50)
+    for axis, k in [(-1, 5), (0, 3), (1, 40), (0, 0), (None, 7)]:
+        r = mx.topk(a, k, axis=axis)
+        rr = ref.reshape(-1) if axis is None else ref
+        ax = -1 if axis is None else axis
+        e = np.sort(rr, axis=ax)
+        e = np.take(e, range(rr.shape[ax] - k, rr.shape[ax]), axis=ax)
+        np.testing.assert_array_equal(np.sort(to_np(r), axis=ax), e)
+    assert sorted(mx.topk(mx.array([5, 1, 4, 2, 3, 9, 0]), 3).tolist()) == [4, 5, 9]
+    with pytest.raises(ValueError, match=r"\[topk\] Received invalid k=5 along axis 0"):
+        mx.topk(mx.zeros((4, 3)), 5, axis=0)
+    with pytest.raises(ValueError, match="invalid k=-1"):
+        mx.topk(mx.zeros((4, 3)), -1)
+    with pytest.raises(TypeError):
+        mx.topk(mx.zeros((4, 3)), 1.0)
+
+
+# ------------------------------------------------------------------ searchsorted, count_nonzero
+
+def test_searchsorted():
+    s = mx.array([1, 2, 2, 4])
+    v = mx.array([[0, 2], [3, 5]])
+    r = mx.searchsorted(s, v)
+    assert r.dtype == mx.uint32 and r.tolist() == [[0, 1], [3, 4]]
+    assert mx.searchsorted(s, v, side="right").tolist() == [[0, 3], [3, 4]]
+    assert mx.searchsorted(mx.array([1.0, 2, 2, 4]), mx.array([float("nan"), 2.5])).tolist() == \
+        [4, 3]
+    assert mx.searchsorted(s, mx.array([2.5])).tolist() == [3]
+    assert mx.searchsorted(s, mx.array(3)).tolist() == 3
+    assert mx.searchsorted(mx.array([], mx.float32), mx.array([2.5])).tolist() == [0]
+    seq = np.sort(rng.integers(0, 1000, 5000))
+    vals = rng.integers(-5, 1005, (30, 40))
+    for side in ("left", "right"):
+        np.testing.assert_array_equal(
+            np.array(mx.searchsorted(mx.array(seq), mx.array(vals), side=side)),
+            np.searchsorted(seq, vals, side=side))
+    with pytest.raises(ValueError, match="must be 1-D"):
+        mx.searchsorted(mx.array([[1.0, 2.0]]), mx.array([0.0]))
+    with pytest.raises(ValueError, match="Invalid side 'middle'"):
+        mx.searchsorted(s, v, side="middle")
+
+
+def test_count_nonzero():
+    x = mx.array([[1.0, 0.0], [0.0, 0.5]])
+    r = mx.count_nonzero(x, axis=0)
+    assert r.dtype == mx.int32 and r.tolist() == [1, 1]
+    assert mx.count_nonzero(x).item() == 2
+    assert mx.count_nonzero(x, axis=1, keepdims=True).shape == (2, 1)
+    assert mx.count_nonzero(mx.array([float("nan"), 0.0])).item() == 1
+    assert mx.count_nonzero(mx.array([1j, 0, 2, -0.0 + 0j])).item() == 2
+    a, ref = make((5, 6), mx.int16)
+    np.testing.assert_array_equal(np.array(mx.count_nonzero(a, axis=(0,))),
+                                  np.count_nonzero(ref, axis=0))
+    with pytest.raises(TypeError):
+        mx.count_nonzero(x, 0)  # axis is keyword-only
+
+
+def test_two_thread_paths():
+    """Inputs large enough to be split over two threads, checked against numpy."""
+    x = rng.standard_normal((6, 100003)).astype(np.float32)
+    a = mx.array(x)
+    np.testing.assert_array_equal(np.array(mx.argmax(a, axis=1)), np.argmax(x, axis=1))
+    np.testing.assert_array_equal(np.array(mx.argmin(a, axis=0)), np.argmin(x, axis=0))
+    np.testing.assert_allclose(np.array(mx.softmax(a, axis=-1)),
+                               np_softmax(x.astype(np.float64), -1), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(np.array(mx.logsumexp(a, axis=1)),
+                               np.log(np.exp(x.astype(np.float64)).sum(axis=1)), rtol=1e-6)
+    np.testing.assert_array_equal(np.array(mx.sort(a, axis=1)), np.sort(x, axis=1))
+    np.testing.assert_array_equal(np.array(mx.argsort(a, axis=0)),
+                                  np.argsort(x, axis=0, kind="stable"))
+    np.testing.assert_allclose(np.array(mx.cumsum(a, axis=1)), np.cumsum(x.astype(np.float64),
+                                                                        axis=1), rtol=1e-4,
+                               atol=2e-2)
+    np.testing.assert_array_equal(np.array(mx.cummax(a, axis=0)), np.maximum.accumulate(x, 0))
+    p = np.array(mx.partition(a, 50000, axis=1))
+    assert (p[:, 50000] == np.sort(x, axis=1)[:, 50000]).all()
+    t = np.sort(np.array(mx.topk(a, 5, axis=1)), axis=1)
+    np.testing.assert_array_equal(t, np.sort(x, axis=1)[:, -5:])
