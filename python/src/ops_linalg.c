@@ -9,8 +9,8 @@
 
 #define KW (PyCFunction)(void (*)(void))
 
-/* mlx_conjugate belongs to the elementwise family; use it once it is there (a weak reference),
- * otherwise vecdot conjugates complex operands through real-part casts. */
+/* mlx_conjugate belongs to the elementwise family: used once it is linked in (a weak reference);
+ * until then vecdot conjugates complex operands through a float32 view. */
 #pragma weak mlx_conjugate
 
 static PyObject *finish(int status, mlx_array r, mlx_stream s) {
@@ -193,20 +193,25 @@ static PyObject *f_tensordot(PyObject *m, PyObject *args, PyObject *kwds) {
 
 /* ------------------------------------------------------------------ vecdot */
 
-/* conj(a) for a complex64 a: the real and imaginary parts through casts (a * -i has real part
- * imag(a)), reassembled. */
+/* conj(a) for a complex64 a (at least 1-d): its float32 pairs (a view), the imaginary parts
+ * negated, viewed back as complex64. Exact for every value (inf, NaN, signed zeros). */
 static int conj_fallback(mlx_array *res, mlx_array a, mlx_stream s) {
-  mlx_array mi = mlx_array_new_complex(0.0f, -1.0f), pi = mlx_array_new_complex(0.0f, 1.0f);
-  mlx_array t = mlx_array_new(), re = mlx_array_new(), im = mlx_array_new(),
-            rec = mlx_array_new(), imc = mlx_array_new(), imj = mlx_array_new();
-  int st = mlx_multiply(&t, a, mi, s);
-  if (!st) st = mlx_astype(&im, t, MLX_FLOAT32, s);
-  if (!st) st = mlx_astype(&re, a, MLX_FLOAT32, s);
-  if (!st) st = mlx_astype(&rec, re, MLX_COMPLEX64, s);
-  if (!st) st = mlx_astype(&imc, im, MLX_COMPLEX64, s);
-  if (!st) st = mlx_multiply(&imj, imc, pi, s);
-  if (!st) st = mlx_subtract(res, rec, imj, s);
-  mlx_array all[] = {mi, pi, t, re, im, rec, imc, imj};
+  int nd = (int)mlx_array_ndim(a);
+  if (nd < 1 || nd >= 64) return mlx_astype(res, a, MLX_COMPLEX64, s) || 1;
+  int shape[65];
+  memcpy(shape, mlx_array_shape(a), (size_t)nd * sizeof(int));
+  shape[nd] = 2;
+  float sgn[2] = {1.0f, -1.0f};
+  int two = 2;
+  mlx_array v = mlx_array_new(), r = mlx_array_new(), m = mlx_array_new(), f = mlx_array_new();
+  mlx_array pm = mlx_array_new_data(sgn, &two, 1, MLX_FLOAT32);
+  int st = mlx_view(&v, a, MLX_FLOAT32, s);
+  if (!st) st = mlx_reshape(&r, v, shape, (size_t)nd + 1, s);
+  if (!st) st = mlx_multiply(&m, r, pm, s);
+  shape[nd - 1] *= 2;
+  if (!st) st = mlx_reshape(&f, m, shape, (size_t)nd, s);
+  if (!st) st = mlx_view(res, f, MLX_COMPLEX64, s);
+  mlx_array all[] = {v, r, m, f, pm};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) mlx_array_free(all[i]);
   return st;
 }

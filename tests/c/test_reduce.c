@@ -327,6 +327,27 @@ static void test_sort(void) {
   CHECK(ok);
   free(big);
 
+  /* -0.0 and NaNs with payloads keep their bits, in input order (short and long rows) */
+  for (int len = 8; len <= 800; len *= 100) {
+    uint32_t *bits = malloc((size_t)len * sizeof(uint32_t));
+    for (int i = 0; i < len; i++) bits[i] = 0x3f800000u + (uint32_t)(len - i); /* ~1.0 */
+    bits[1] = 0x80000000u;                                                     /* -0.0 */
+    bits[3] = 0x00000000u;                                                     /* 0.0 */
+    bits[5] = 0xffc00001u;                                                     /* -NaN */
+    bits[len - 1] = 0x7f800001u;                                               /* sNaN */
+    mlx_array sp = mlx_array_new_data(bits, (int[]){len}, 1, MLX_FLOAT32);
+    CHECK_OK(mlx_sort(&r, sp, cpu));
+    CHECK_OK(mlx_array_eval(r));
+    const uint32_t *o = (const uint32_t *)mlx_array_data_float32(r);
+    CHECK(o && o[0] == 0x80000000u && o[1] == 0u && o[len - 2] == 0xffc00001u &&
+          o[len - 1] == 0x7f800001u);
+    int ordered = o != NULL;
+    for (int i = 3; ordered && i < len - 2; i++) ordered = o[i - 1] < o[i];
+    CHECK(ordered);
+    mlx_array_free(sp);
+    free(bits);
+  }
+
   /* partition: kth in place, smaller before, larger after */
   int32_t p[7] = {9, 4, 7, 1, 8, 2, 6};
   mlx_array pa = mlx_array_new_data(p, (int[]){7}, 1, MLX_INT32);

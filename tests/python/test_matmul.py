@@ -192,6 +192,10 @@ def test_vecdot():
     c = mx.array([1 + 2j, 3j])
     d = mx.array([1 + 1j, 2 + 0j])
     assert mx.vecdot(c, d).item() == np.vdot(np.array([1 + 2j, 3j]), np.array([1 + 1j, 2]))
+    z, zn = rand((3, 4), mx.complex64)
+    w, wn = rand((4, 3), mx.complex64)
+    close(val(mx.vecdot(z, w.T, axis=0)), np.sum(np.conj(zn) * wn.T, axis=0), mx.complex64)
+    close(val(mx.vecdot(w.T, z)), np.sum(np.conj(wn.T) * zn, axis=-1), mx.complex64)
     assert mx.vecdot(mx.array([100, 100], mx.int8), mx.array([100, 100], mx.int8)).dtype == mx.int32
     assert mx.vecdot(mx.array([True, True]), mx.array([True, True])).item() == 2
     assert mx.vecdot(mx.ones((2, 0)), mx.ones((2, 0))).tolist() == [0, 0]

@@ -1,13 +1,14 @@
 /* Reductions along one axis that the REDUCE kernel does not cover: ARG_REDUCE (argmin/argmax),
  * SOFTMAX and LOGSUMEXP (along the last axis), plus the helpers shared by this family's kernels
- * (row-contiguous axis views, the two-thread split).
+ * (row-contiguous axis views, scratch memory, the two-thread split).
  *
- * argmin/argmax, axis innermost: each row goes in blocks of 2048; a block's extremum (16 lanes,
- * vectorized) is compared with the best so far, and only an improving block is searched again
- * for the index. A NaN ends the row (the first NaN wins). Axis not innermost: the best values
- * and indices of a chunk of columns are updated row by row (vectorized selects).
+ * argmin/argmax, axis innermost: each row goes in blocks of 2048; a block's extremum (32-byte
+ * vectors of GCC's vector extension) is compared with the best so far, and only an improving
+ * block is searched again for the index. A NaN ends the row (the first NaN wins). 16-bit float
+ * blocks are converted to float32 first. Axis not innermost: the best values and indices of a
+ * chunk of columns are updated row by row (vectorized selects).
  *
- * softmax / logsumexp: per row, a max pass (16 lanes) and an exp pass (a branch-free exp that
+ * softmax / logsumexp: per row, a max pass and an exp pass (a branch-free exp that
  * vectorizes), sums of 16 float lanes per block of 1024 added in double. float16, bfloat16 and
  * integer rows are converted to a float32 row first; float64 uses libm; complex64 complex
  * arithmetic (shifted by the largest real part). */

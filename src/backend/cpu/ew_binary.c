@@ -150,8 +150,6 @@ GEN_BIN(lor_b, uint8_t, uint8_t, x | y)
   GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
   GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
   GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
-  GEN_BIN(rem_##S, T, T, S_REM(T, x, y))                                                           \
-  GEN_BIN(fdiv_##S, T, T, S_FDIV(T, U, x, y))                                                      \
   GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
   GEN_BIN(shr_##S, T, T, (T)((SI)x >> ((U)y & (W))))                                               \
   GEN_BIN(and_##S, T, T, x &y)                                                                     \
@@ -165,8 +163,6 @@ GEN_BIN(lor_b, uint8_t, uint8_t, x | y)
   GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
   GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
   GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
-  GEN_BIN(rem_##S, T, T, U_REM(x, y))                                                              \
-  GEN_BIN(fdiv_##S, T, T, U_FDIV(T, x, y))                                                         \
   GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
   GEN_BIN(shr_##S, T, T, (T)((U)x >> ((U)y & (W))))                                                \
   GEN_BIN(and_##S, T, T, x &y)                                                                     \
@@ -183,6 +179,33 @@ GEN_UINT(u8, uint8_t, uint32_t, 31u)
 GEN_UINT(u16, uint16_t, uint32_t, 31u)
 GEN_UINT(u32, uint32_t, uint32_t, 31u)
 GEN_UINT(u64, uint64_t, uint64_t, 63u)
+
+/* Floor division of integers of up to 32 bits through double, which vectorizes (x86 has no
+ * vector integer division): for |x| < 2^31 and |y| >= 1 the quotient x / y rounded to double is
+ * off by at most |x / y| 2^-53 < 1 / |y|, less than its distance to the next integer when it is
+ * not an integer itself, so its floor is exact. Division by 0 gives 0; INT32_MIN // -1 (2^31)
+ * wraps to INT32_MIN. The remainder is x - q y in wrapping arithmetic (x itself for y = 0). */
+static inline int32_t qd_floor(double x, double y) {
+  double q = __builtin_floor(x / y);
+  q = y == 0.0 ? 0.0 : q;
+  q = q >= 2147483648.0 ? -2147483648.0 : q;
+  return (int32_t)q;
+}
+#define GEN_DIV_D(S, T)                                                                            \
+  GEN_BIN(fdiv_##S, T, T, (T)qd_floor(x, y))                                                       \
+  GEN_BIN(rem_##S, T, T, (T)((uint32_t)x - (uint32_t)qd_floor(x, y) * (uint32_t)y))
+
+GEN_DIV_D(i8, int8_t)
+GEN_DIV_D(i16, int16_t)
+GEN_DIV_D(i32, int32_t)
+GEN_DIV_D(u8, uint8_t)
+GEN_DIV_D(u16, uint16_t)
+GEN_BIN(rem_i64, int64_t, int64_t, S_REM(int64_t, x, y))
+GEN_BIN(fdiv_i64, int64_t, int64_t, S_FDIV(int64_t, uint64_t, x, y))
+GEN_BIN(rem_u32, uint32_t, uint32_t, U_REM(x, y))
+GEN_BIN(fdiv_u32, uint32_t, uint32_t, U_FDIV(uint32_t, x, y))
+GEN_BIN(rem_u64, uint64_t, uint64_t, U_REM(x, y))
+GEN_BIN(fdiv_u64, uint64_t, uint64_t, U_FDIV(uint64_t, x, y))
 
 /* ------------------------------------------------------------------ floats */
 
@@ -379,7 +402,7 @@ static const bin_fn bin_table[B_NUM][MX_NUM_DTYPES] = {
 
 static const unsigned char bin_cost[B_NUM] = {
     [B_MAX] = EW_COST_CHEAP,       [B_MIN] = EW_COST_CHEAP,  [B_POW] = EW_COST_HEAVY,
-    [B_REM] = EW_COST_MATH,        [B_FDIV] = EW_COST_CHEAP, [B_ATAN2] = EW_COST_HEAVY,
+    [B_REM] = EW_COST_MATH,        [B_FDIV] = EW_COST_CHEAP, [B_ATAN2] = EW_COST_MATH,
     [B_LOGADDEXP] = EW_COST_HEAVY, [B_SHL] = EW_COST_CHEAP,  [B_SHR] = EW_COST_CHEAP,
     [B_AND] = EW_COST_CHEAP,       [B_OR] = EW_COST_CHEAP,   [B_XOR] = EW_COST_CHEAP,
     [B_EQ] = EW_COST_CHEAP,        [B_NE] = EW_COST_CHEAP,   [B_LT] = EW_COST_CHEAP,
@@ -455,8 +478,8 @@ typedef struct {
   const char *a, *b;
   char *o;
   int64_t sa, sb; /* flat mode */
-  int rows;     /* row mode: s describes a and b; the output is row-contiguous */
-  int tiled;    /* row mode over TILE x TILE tiles of the last two dims (a transposed operand) */
+  int rows;       /* row mode: s describes a and b; the output is row-contiguous */
+  int tiled;      /* row mode over TILE x TILE tiles of the last two dims (a transposed operand) */
   mx_strided s;
 } bin_job;
 
@@ -600,6 +623,9 @@ static int check_inputs(const char *name, const mx_node *n, int nout) {
 
 static int cost_of(int op, mx_dtype t) {
   if ((t == MX_FLOAT64 || t == MX_COMPLEX64) && bin_cost[op] > EW_COST_CHEAP) return EW_COST_SCALAR;
+  bool wide_int = t == MX_INT64 || t == MX_UINT64 || t == MX_UINT32; /* scalar division */
+  if ((op == B_FDIV || op == B_REM) && mx_dtype_is_integral(t))
+    return wide_int ? EW_COST_HEAVY : EW_COST_MATH;
   if (op == B_POW && t != MX_FLOAT32 && t != MX_FLOAT16 && t != MX_BFLOAT16) return EW_COST_MATH;
   return bin_cost[op];
 }

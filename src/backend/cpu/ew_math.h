@@ -55,7 +55,7 @@ EW_INLINE double ew_bitsd(uint64_t u) {
 /* ------------------------------------------------------------------ float-native */
 
 #define EW_LOG2EF 0x1.715476p+0f
-#define EW_LN2HIF 0x1.62e4p-1f        /* 15 significant bits: n * hi is exact for |n| < 512 */
+#define EW_LN2HIF 0x1.62e4p-1f /* 15 significant bits: n * hi is exact for |n| < 512 */
 #define EW_LN2LOF 0x1.7f7d1cp-20f
 
 /* e^x: x = n ln2 + r, |r| <= ln2/2; e^r by its degree-7 Taylor polynomial (truncation < 8e-9);
@@ -76,7 +76,8 @@ EW_INLINE float ew_expf(float x) {
   p = p * r + r; /* e^r - 1, kept separate from the 1 for accuracy */
   int32_t ni = (int32_t)n;
   int32_t n1 = ni >> 1, n2 = ni - n1;
-  float y = (p + 1.0f) * ew_bitsf((uint32_t)(n1 + 127) << 23) * ew_bitsf((uint32_t)(n2 + 127) << 23);
+  float y =
+      (p + 1.0f) * ew_bitsf((uint32_t)(n1 + 127) << 23) * ew_bitsf((uint32_t)(n2 + 127) << 23);
   return x != x ? x : y;
 }
 
@@ -383,18 +384,67 @@ EW_INLINE double ew_dcos(double x) {
 
 /* ------------------------------------------------------------------ float functions via double */
 
-EW_INLINE float ew_sinf(float x) { return (float)ew_dsin(x); }
-EW_INLINE float ew_cosf(float x) { return (float)ew_dcos(x); }
+EW_INLINE float ew_sinf(float x) {
+  return (float)ew_dsin(x);
+}
+EW_INLINE float ew_cosf(float x) {
+  return (float)ew_dcos(x);
+}
 
+/* log|x| and exp for pow's float results: y log|x| needs about 2^-25 absolute accuracy where
+ * the result is representable (|y log x| < 104), so the series are shorter than ew_dlog's and
+ * ew_dexp's (truncation 6e-11 and 2e-10 relative). */
+EW_INLINE double ew_dlog_pow(double x) {
+  uint64_t ix = ew_dbits(x);
+  double e = ew_bitsd((ix >> 52) | 0x4330000000000000ull) - 0x1p52 - 1023.0;
+  double m = ew_bitsd((ix & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  double big = m > 0x1.6a09e667f3bcdp+0 ? 1.0 : 0.0;
+  m = big != 0.0 ? m * 0.5 : m;
+  e += big;
+  double f = m - 1.0;
+  double s = f / (2.0 + f);
+  double z = s * s;
+  double R = 2.0 / 11;
+  R = R * z + 2.0 / 9;
+  R = R * z + 2.0 / 7;
+  R = R * z + 2.0 / 5;
+  R = R * z + 2.0 / 3;
+  R = R * z;
+  double hfsq = 0.5 * f * f;
+  double y = e * 0x1.62e42fefa39efp-1 + (f - (hfsq - s * (hfsq + R)));
+  y = x == 0.0 ? -EW_INF : y;
+  y = x == EW_INF ? EW_INF : y;
+  return x != x ? x : y;
+}
+
+EW_INLINE double ew_dexp_pow(double x) {
+  double xc = x > 709.0 ? 709.0 : x;
+  xc = xc < -708.0 ? -708.0 : xc;
+  double kd = xc * EW_LOG2E + EW_SHIFTER;
+  double n = kd - EW_SHIFTER;
+  double r = xc - n * EW_LN2HI;
+  r = r - n * EW_LN2LO;
+  double p = 1.0 / 40320;
+  p = p * r + 1.0 / 5040;
+  p = p * r + 1.0 / 720;
+  p = p * r + 1.0 / 120;
+  p = p * r + 1.0 / 24;
+  p = p * r + 1.0 / 6;
+  p = p * r + 0.5;
+  p = p * r * r + r;
+  double y = (p + 1.0) * ew_bitsd((ew_dbits(kd) + 1023u) << 52);
+  y = x > 709.8 ? EW_INF : y;
+  return x != x ? x : y;
+}
 
 /* x^y for floats with C's special cases, as exp(y log|x|) in double. */
 EW_INLINE float ew_powf(float xf, float yf) {
   double x = xf, y = yf;
   double ax = __builtin_fabs(x);
-  double l = ew_dlog(ax);
+  double l = ew_dlog_pow(ax);
   double t = y * l;
   t = ((y == 0.0) | (ax == 1.0)) ? 0.0 : t; /* avoids 0 * inf */
-  double r = ew_dexp(t);
+  double r = ew_dexp_pow(t);
   double fy = __builtin_floor(y);
   int is_int = fy == y;
   int is_odd = is_int & (__builtin_floor(y * 0.5) != y * 0.5);
@@ -522,8 +572,8 @@ EW_INLINE float ew_acosf(float x) {
   return x != x ? x : y;
 }
 
-/* erf: |x| < 1: x + x P(x^2) (fit of erf(x)/x - 1, 1.2e-9); 1 <= |x| < 3.92: 1 - e^{-x^2} t Q(u) with
- * t = 1/|x| (fit of erfc(x) e^{x^2} x over t in [1/3.92, 1], 2.5e-9); beyond: +-1 in float.
+/* erf: |x| < 1: x + x P(x^2) (fit of erf(x)/x - 1, 1.2e-9); 1 <= |x| < 3.92: 1 - e^{-x^2} t Q(u)
+ * with t = 1/|x| (fit of erfc(x) e^{x^2} x over t in [1/3.92, 1], 2.5e-9); beyond: +-1 in float.
  * The rounding of x^2 perturbs e^{-x^2} by at most x^2 2^-24 relative, which the small erfc
  * scales down below half an ulp of erf. */
 EW_INLINE float ew_erff(float x) {
@@ -604,6 +654,7 @@ EW_INLINE float ew_sinhf(float x) {
   float h = ew_expm1hf(__builtin_fabsf(x));
   float y = h + h / (2.0f * h + 1.0f);
   y = h == EW_INFF ? h : y;
+  y = __builtin_fabsf(x) < 0x1p-12f ? __builtin_fabsf(x) : y; /* x^3/6 is below an ulp */
   return __builtin_copysignf(y, x);
 }
 
@@ -614,28 +665,32 @@ EW_INLINE float ew_coshf(float x) {
 
 #define EW_LN2F 0x1.62e430p-1f
 
-/* asinh |x| = log1p(|x| + x^2 / (1 + sqrt(1 + x^2))); beyond 2^12: log|x| + log 2. */
+/* asinh |x| = log1p(a): a = |x| + x^2 / (1 + sqrt(1 + x^2)) up to 2^12, then 2|x| - 1 (log 2|x|
+ * to within 1/(2|x|)), beyond 2^100 a = |x| plus log 2 added; one log1p for all. */
 EW_INLINE float ew_asinhf(float x) {
   float ax = __builtin_fabsf(x);
   float axc = ax > 0x1p12f ? 0x1p12f : ax;
   float t = axc * axc;
-  float mid = ew_log1pf(axc + t / (1.0f + ew_fsqrt(1.0f + t)));
-  float big = ew_logf(ax) + EW_LN2F;
-  float y = ax > 0x1p12f ? big : mid;
+  float a = axc + t / (1.0f + ew_fsqrt(1.0f + t));
+  a = ax > 0x1p12f ? 2.0f * ax - 1.0f : a;
+  a = ax > 0x1p100f ? ax : a;
+  float y = ew_log1pf(a) + (ax > 0x1p100f ? EW_LN2F : 0.0f);
   y = __builtin_copysignf(y, x);
   return x != x ? x : y;
 }
 
-/* acosh x: x < 2: log1p(t + sqrt(2t + t^2)), t = x - 1 (exact, the argument in double); up to 2^12:
- * log(2x - 1 / (x + sqrt(x^2 - 1))); beyond: log x + log 2; x < 1: nan. */
+/* acosh x = log1p(a): x < 2: a = t + sqrt(2t + t^2), t = x - 1 (exact; the argument in double);
+ * up to 2^12: a = 2x - 1 - 1 / (x + sqrt(x^2 - 1)); up to 2^100: 2x - 1; beyond: x, plus
+ * log 2. x < 1: nan. */
 EW_INLINE float ew_acoshf(float x) {
   float xc = x > 0x1p12f ? 0x1p12f : (x < 1.0f ? 1.0f : x);
-  float t = xc - 1.0f;
-  double td = t; /* 2t + t^2 is exact in double */
-  float small = ew_log1pf((float)(td + ew_dsqrt(2.0 * td + td * td)));
-  float mid = ew_logf(2.0f * xc - 1.0f / (xc + ew_fsqrt(xc * xc - 1.0f)));
-  float big = ew_logf(x) + EW_LN2F;
-  float y = x < 2.0f ? small : (x > 0x1p12f ? big : mid);
+  double td = xc - 1.0f; /* 2t + t^2 is exact in double */
+  float small = (float)(td + ew_dsqrt(2.0 * td + td * td));
+  float mid = 2.0f * xc - 1.0f - 1.0f / (xc + ew_fsqrt(xc * xc - 1.0f));
+  float a = x < 2.0f ? small : mid;
+  a = x > 0x1p12f ? 2.0f * x - 1.0f : a;
+  a = x > 0x1p100f ? x : a;
+  float y = ew_log1pf(a) + (x > 0x1p100f ? EW_LN2F : 0.0f);
   y = x < 1.0f ? EW_NANF : y;
   return x != x ? x : y;
 }

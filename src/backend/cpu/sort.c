@@ -1,17 +1,17 @@
-/* SORT, ARGSORT, PARTITION, ARGPARTITION along an axis.
+/* SORT, ARGSORT, PARTITION, ARGPARTITION, TOPK along an axis.
  *
  * Every dtype maps to an unsigned key with MLX's order: integers flip the sign bit; floats flip
  * all bits of negatives and the sign bit of the rest, after turning -0.0 into 0.0 (equal keys)
  * and every NaN into one positive NaN (sorted last); complex64 keys are (real key, imaginary
- * key) in 64 bits. Integer keys map back to their values; float keys do not (signed zeros and
- * NaN payloads), so float sorts carry the original bits along as a payload, and arg-sorts carry
- * the index.
+ * key) in 64 bits. Integer keys map back to their values. Float keys map back too, except for
+ * -0.0 and non-canonical NaNs, which are put back from the input afterwards; complex sorts
+ * carry the original bits along as a payload, and arg-sorts carry the index.
  *
  * Sort: rows of up to 32 elements by insertion sort, longer rows by a least-significant-digit
- * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from the
- * pass that builds the keys, and a digit shared by every key skips its pass. Partition:
- * introselect on (key, payload) items, with heapsort when the pivots keep failing. Rows are
- * shared by two threads when there are several and enough work. */
+ * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from
+ * the pass that builds the keys, and a digit shared by every key skips its pass. Partition and
+ * topk: radix select (see below). Rows are shared by two threads when there are several and
+ * enough work. Scratch memory comes from the library's caching allocator. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
