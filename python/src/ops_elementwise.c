@@ -35,8 +35,9 @@ static int array_in(PyObject *o, const char *fname, bool convert, mlx_array *own
     return -1;
   }
   if (!convert || !mxpy_is_operand(o)) {
-    PyErr_Format(PyExc_TypeError, "%s(): incompatible function arguments: expected an array, got %.200s.",
-                 fname, Py_TYPE(o)->tp_name);
+    PyErr_Format(PyExc_TypeError,
+                 "%s(): incompatible function arguments: expected an array, got %.200s.", fname,
+                 Py_TYPE(o)->tp_name);
     return -1;
   }
   if (mxpy_array_from_object(o, NULL, owned) < 0) return -1;
@@ -66,8 +67,8 @@ static int array_like(PyObject *o, mlx_dtype other, mlx_array *owned, mlx_array 
 
 /* Two operands with the arithmetic operators' rules: next to an mx.array the other operand takes
  * the array's type where it can; otherwise each stands alone. */
-static int operand_pair(PyObject *a, PyObject *b, mlx_array *ao, mlx_array *bo, mlx_array *x,
-                        mlx_array *y) {
+static int operand_pair(PyObject *a, PyObject *b, const char *fname, mlx_array *ao, mlx_array *bo,
+                        mlx_array *x, mlx_array *y) {
   bool aa = mxpy_Array_Check(a), ba = mxpy_Array_Check(b);
   if (aa && !ba) {
     *x = MXPY_ARR(a);
@@ -85,12 +86,12 @@ static int operand_pair(PyObject *a, PyObject *b, mlx_array *ao, mlx_array *bo, 
   /* neither is an mx.array: a scalar next to a buffer is typed by the buffer */
   bool as = mxpy_is_scalar(a), bs = mxpy_is_scalar(b);
   if (as && !bs) {
-    if (array_in(b, "", true, bo, y) < 0) return -1;
+    if (array_in(b, fname, true, bo, y) < 0) return -1;
     return array_like(a, mlx_array_dtype(*y), ao, x);
   }
-  if (array_in(a, "", true, ao, x) < 0) return -1;
+  if (array_in(a, fname, true, ao, x) < 0) return -1;
   if (bs && !as) return array_like(b, mlx_array_dtype(*x), bo, y);
-  return array_in(b, "", true, bo, y);
+  return array_in(b, fname, true, bo, y);
 }
 
 typedef int (*unop_fn)(mlx_array *res, const mlx_array a, const mlx_stream s);
@@ -116,8 +117,7 @@ done:
     (void)m;                                                                                       \
     static char *kwlist[] = {"", "stream", NULL};                                                  \
     PyObject *a, *stream = Py_None;                                                                \
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:" #name, kwlist, &a, &stream))              \
-      return NULL;                                                                                 \
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:" #name, kwlist, &a, &stream)) return NULL; \
     return unary_call(a, stream, cfn, #name, convert);                                             \
   }
 
@@ -127,7 +127,7 @@ done:
     (void)m;                                                                                       \
     static char *kwlist[] = {"", "stream", NULL};                                                  \
     PyObject *a, *stream = Py_None;                                                                \
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:" #name, kwlist, &a, &stream)) return NULL; \
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:" #name, kwlist, &a, &stream)) return NULL;  \
     return unary_call(a, stream, cfn, #name, true);                                                \
   }
 
@@ -140,7 +140,8 @@ done:
     return unary_call(self, stream, cfn, #name, false);                                            \
   }
 
-/* ------------------------------------------------------------------ compositions the C API lacks */
+/* ------------------------------------------------------------------ compositions the C API lacks
+ */
 
 static int positive_fn(mlx_array *res, const mlx_array a, const mlx_stream s) {
   (void)s;
@@ -152,8 +153,7 @@ static int trunc_fn(mlx_array *res, const mlx_array a, const mlx_stream s) {
   mlx_dtype d = mlx_array_dtype(a);
   if (!mxpy_is_floating(d) && !mxpy_is_complex(d)) return mlx_array_set(res, a);
   mxpy_value zv = {.kind = MXV_INT, .v.i = 0};
-  mlx_array zero = mlx_array_new(), neg = mlx_array_new(), f = mlx_array_new(),
-            c = mlx_array_new();
+  mlx_array zero = mlx_array_new(), neg = mlx_array_new(), f = mlx_array_new(), c = mlx_array_new();
   int st = 1;
   if (mxpy_array_from_value(&zv, d, &zero) < 0) {
     PyErr_Clear();
@@ -292,8 +292,8 @@ static PyObject *f_nan_to_num(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
   static char *kwlist[] = {"a", "nan", "posinf", "neginf", "stream", NULL};
   PyObject *a, *nan_o = NULL, *pos = Py_None, *neg = Py_None, *stream = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO$O:nan_to_num", kwlist, &a, &nan_o, &pos,
-                                   &neg, &stream))
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO$O:nan_to_num", kwlist, &a, &nan_o, &pos, &neg,
+                                   &stream))
     return NULL;
   mlx_optional_float nv, pv, mv;
   if (opt_float(nan_o, "nan", &nv) < 0 || opt_float(pos, "posinf", &pv) < 0 ||
@@ -455,11 +455,10 @@ static PyObject *f_divmod(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
   static char *kwlist[] = {"", "", "stream", NULL};
   PyObject *a, *b, *stream = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O:divmod", kwlist, &a, &b, &stream))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O:divmod", kwlist, &a, &b, &stream)) return NULL;
   mlx_array ao = mlx_array_new(), bo = mlx_array_new(), x, y;
   PyObject *result = NULL;
-  if (operand_pair(a, b, &ao, &bo, &x, &y) < 0) goto done;
+  if (operand_pair(a, b, "divmod", &ao, &bo, &x, &y) < 0) goto done;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_vector_array v = mlx_vector_array_new();
@@ -472,8 +471,10 @@ static PyObject *f_divmod(PyObject *m, PyObject *args, PyObject *kwds) {
     for (size_t i = 0; result && i < n; i++) {
       mlx_array e = mlx_array_new();
       PyObject *w = NULL;
-      if (mlx_vector_array_get(&e, v, i) == 0) w = mxpy_array_wrap(e);
-      else mlx_array_free(e);
+      if (mlx_vector_array_get(&e, v, i) == 0)
+        w = mxpy_array_wrap(e);
+      else
+        mlx_array_free(e);
       if (!w) {
         Py_CLEAR(result);
         if (!PyErr_Occurred()) mxpy_raise_lib(PyExc_RuntimeError);
@@ -500,7 +501,7 @@ static PyObject *f_array_equal(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   mlx_array ao = mlx_array_new(), bo = mlx_array_new(), x, y;
   PyObject *result = NULL;
-  if (operand_pair(a, b, &ao, &bo, &x, &y) < 0) goto done;
+  if (operand_pair(a, b, "array_equal", &ao, &bo, &x, &y) < 0) goto done;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
@@ -558,7 +559,7 @@ static PyObject *f_where(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array co = mlx_array_new(), ao = mlx_array_new(), bo = mlx_array_new(), cx, x, y;
   PyObject *result = NULL;
   if (array_in(c, "where", true, &co, &cx) < 0) goto done;
-  if (operand_pair(a, b, &ao, &bo, &x, &y) < 0) goto done;
+  if (operand_pair(a, b, "where", &ao, &bo, &x, &y) < 0) goto done;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
@@ -597,14 +598,14 @@ static PyObject *m_round(PyObject *self, PyObject *args, PyObject *kwds) {
 /* ------------------------------------------------------------------ tables */
 
 #define SIG_STREAM "stream: StreamOrDevice = None"
-#define UDOC(name, what)                                                                           \
-  #name "(a: array, /, *, " SIG_STREAM ") -> array\n\n" what
+#define UDOC(name, what) #name "(a: array, /, *, " SIG_STREAM ") -> array\n\n" what
 #define UDOC_POS(name, what) #name "(a: array, " SIG_STREAM ") -> array\n\n" what
 #define BDOC(name, what)                                                                           \
-  #name "(a: scalar | array, b: scalar | array, " SIG_STREAM ") -> array\n\n" what
+#name "(a: scalar | array, b: scalar | array, " SIG_STREAM ") -> array\n\n" what
 #define BDOC_KW(name, what)                                                                        \
-  #name "(a: scalar | array, b: scalar | array, /, *, " SIG_STREAM ") -> array\n\n" what
-#define FN(name, doc) {#name, KW f_##name, METH_VARARGS | METH_KEYWORDS, doc}
+#name "(a: scalar | array, b: scalar | array, /, *, " SIG_STREAM ") -> array\n\n" what
+#define FN(name, doc)                                                                              \
+  { #name, KW f_##name, METH_VARARGS | METH_KEYWORDS, doc }
 
 PyMethodDef mxpy_elementwise_methods[] = {
     FN(abs, UDOC(abs, "Element-wise absolute value.")),
@@ -660,8 +661,9 @@ PyMethodDef mxpy_elementwise_methods[] = {
     FN(nan_to_num, "nan_to_num(a: scalar | array, nan: float = 0, posinf: float | None = None, "
                    "neginf: float | None = None, *, " SIG_STREAM
                    ") -> array\n\nReplace NaN and infinities with finite numbers."),
-    FN(clip, "clip(a: array, /, a_min: scalar | array | None, a_max: scalar | array | None, *, " SIG_STREAM
-             ") -> array\n\nClip the values of the array between the given bounds."),
+    FN(clip,
+       "clip(a: array, /, a_min: scalar | array | None, a_max: scalar | array | None, "
+       "*, " SIG_STREAM ") -> array\n\nClip the values of the array between the given bounds."),
     FN(floor_divide, BDOC(floor_divide, "Element-wise integer division (floor).")),
     FN(remainder, BDOC(remainder, "Element-wise remainder with the sign of the divisor.")),
     FN(divmod, BDOC(divmod, "Element-wise quotient and remainder: [a // b, a % b].")),
@@ -684,24 +686,27 @@ PyMethodDef mxpy_elementwise_methods[] = {
     FN(greater_equal, BDOC(greater_equal, "Element-wise greater than or equal.")),
     FN(logical_and, "logical_and(a: array, b: array, /, *, " SIG_STREAM
                     ") -> array\n\nElement-wise logical and."),
-    FN(logical_or, "logical_or(a: array, b: array, /, *, " SIG_STREAM
-                   ") -> array\n\nElement-wise logical or."),
+    FN(logical_or,
+       "logical_or(a: array, b: array, /, *, " SIG_STREAM ") -> array\n\nElement-wise logical or."),
     FN(logical_xor, BDOC_KW(logical_xor, "Element-wise logical xor.")),
-    FN(array_equal, "array_equal(a: scalar | array, b: scalar | array, equal_nan: bool = False, "
-                    SIG_STREAM ") -> array\n\nArray equality: same shape and equal values."),
+    FN(array_equal,
+       "array_equal(a: scalar | array, b: scalar | array, equal_nan: bool = False, " SIG_STREAM
+       ") -> array\n\nArray equality: same shape and equal values."),
     FN(isclose, "isclose(a: array, b: array, /, rtol: float = 1e-05, atol: float = 1e-08, *, "
                 "equal_nan: bool = False, " SIG_STREAM
                 ") -> array\n\nElement-wise closeness: abs(a - b) <= atol + rtol * abs(b)."),
     FN(allclose, "allclose(a: array, b: array, /, rtol: float = 1e-05, atol: float = 1e-08, *, "
                  "equal_nan: bool = False, " SIG_STREAM
                  ") -> array\n\nWhether all elements of a and b are close (see isclose)."),
-    FN(where, "where(condition: scalar | array, x: scalar | array, y: scalar | array, /, *, "
-              SIG_STREAM ") -> array\n\nSelect from x where condition is true, else from y."),
+    FN(where,
+       "where(condition: scalar | array, x: scalar | array, y: scalar | array, /, *, " SIG_STREAM
+       ") -> array\n\nSelect from x where condition is true, else from y."),
     {NULL, NULL, 0, NULL},
 };
 
 #define MDOC(name) #name "(self, *, " SIG_STREAM ") -> array\n\nSee :func:`" #name "`."
-#define METH(name) {#name, KW m_##name, METH_VARARGS | METH_KEYWORDS, MDOC(name)}
+#define METH(name)                                                                                 \
+  { #name, KW m_##name, METH_VARARGS | METH_KEYWORDS, MDOC(name) }
 
 PyMethodDef mxpy_elementwise_array_methods[] = {
     METH(abs),

@@ -52,7 +52,8 @@ int mx_broadcast_cast2(const char *op, mx_array *a, mx_array *b, mx_dtype dtype,
                        mx_array **pa, mx_array **pb) {
   int32_t shape[MX_MAX_NDIM];
   int ndim = 0;
-  if (a->ndim > MX_MAX_NDIM || b->ndim > MX_MAX_NDIM) return mx_error("[%s] Too many dimensions.", op);
+  if (a->ndim > MX_MAX_NDIM || b->ndim > MX_MAX_NDIM)
+    return mx_error("[%s] Too many dimensions.", op);
   MX_TRY(mx_broadcast_shapes(op, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape));
   mx_array *ca = NULL, *cb = NULL;
   int rc = mx_astype(&ca, a, dtype, s);

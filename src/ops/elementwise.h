@@ -103,11 +103,11 @@ int mx_logical_xor(mx_array **out, mx_array *a, mx_array *b, mx_stream s);
 /* A 0-d bool: same shape and equal values (after promotion); nan == nan with equal_nan. */
 int mx_array_equal(mx_array **out, mx_array *a, mx_array *b, bool equal_nan, mx_stream s);
 /* |a - b| <= atol + rtol |b|, with equal infinities close and nan close to nan if equal_nan. */
-int mx_isclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol,
-               bool equal_nan, mx_stream s);
+int mx_isclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol, bool equal_nan,
+               mx_stream s);
 /* A 0-d bool: all(isclose(a, b)). */
-int mx_allclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol,
-                bool equal_nan, mx_stream s);
+int mx_allclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol, bool equal_nan,
+                mx_stream s);
 /* cond ? x : y with cond cast to bool, x and y promoted, all three broadcast. */
 int mx_where(mx_array **out, mx_array *cond, mx_array *x, mx_array *y, mx_stream s);
 /* minimum(maximum(a, a_min), a_max); either bound may be NULL, not both. */

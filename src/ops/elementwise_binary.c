@@ -111,8 +111,8 @@ int mx_logaddexp(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
 
 /* ------------------------------------------------------------------ bitwise */
 
-static int bitwise(const char *op, int prim, bool shift, mx_array **out, mx_array *a,
-                   mx_array *b, mx_stream s) {
+static int bitwise(const char *op, int prim, bool shift, mx_array **out, mx_array *a, mx_array *b,
+                   mx_stream s) {
   mx_dtype t = promote(a, b);
   if (mx_dtype_is_inexact(t))
     return mx_error("[%s] Only allowed on integer or boolean types but got types %s and %s.", op,
@@ -232,8 +232,10 @@ int mx_clip(mx_array **out, mx_array *a, mx_array *a_min, mx_array *a_max, mx_st
     lo = mx_array_retain(a);
   }
   int rc = 0;
-  if (a_max) rc = mx_minimum(out, lo, a_max, s);
-  else *out = mx_array_retain(lo);
+  if (a_max)
+    rc = mx_minimum(out, lo, a_max, s);
+  else
+    *out = mx_array_retain(lo);
   mx_array_release(lo);
   return rc;
 }
@@ -264,11 +266,34 @@ static int all_of(mx_array **out, mx_array *a, mx_stream s) {
 /* As MLX: |a - b| <= atol + rtol |b| (atol and rtol as float32 scalars), then values at +inf or
  * -inf (for complex: +-inf + 0i) are close only to the same infinity; nan is close to nan only
  * with equal_nan. */
-int mx_isclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol,
-               bool equal_nan, mx_stream s) {
+int mx_isclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol, bool equal_nan,
+               mx_stream s) {
   mx_array *k_rtol = mx_array_scalar(MX_FLOAT32, rtol), *k_atol = mx_array_scalar(MX_FLOAT32, atol);
-  enum { ABSB, RT, RHS, DIFF, LHS, LE, PA, PB, NA, NB, P_ANY, N_ANY, ANY, P_BOTH, N_BOTH, BOTH,
-         NOT_ANY, FIN, RES, NAN_A, NAN_B, NAN_BOTH, NT };
+  enum {
+    ABSB,
+    RT,
+    RHS,
+    DIFF,
+    LHS,
+    LE,
+    PA,
+    PB,
+    NA,
+    NB,
+    P_ANY,
+    N_ANY,
+    ANY,
+    P_BOTH,
+    N_BOTH,
+    BOTH,
+    NOT_ANY,
+    FIN,
+    RES,
+    NAN_A,
+    NAN_B,
+    NAN_BOTH,
+    NT
+  };
   mx_array *t[NT] = {NULL};
   int rc = (k_rtol && k_atol) ? 0 : MX_ERR;
   if (rc == 0) rc = mx_abs(&t[ABSB], b, s);
@@ -310,8 +335,8 @@ int mx_isclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double ato
   return 0;
 }
 
-int mx_allclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol,
-                bool equal_nan, mx_stream s) {
+int mx_allclose(mx_array **out, mx_array *a, mx_array *b, double rtol, double atol, bool equal_nan,
+                mx_stream s) {
   mx_array *c = NULL;
   MX_TRY(mx_isclose(&c, a, b, rtol, atol, equal_nan, s));
   int rc = all_of(out, c, s);

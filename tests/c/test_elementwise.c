@@ -47,13 +47,15 @@ static size_t values(mlx_array a, double *out, size_t cap) {
         if (mlx_array_shape(c)[k] != 1 && st[k] != expect) rowc = false;
         expect *= (size_t)mlx_array_shape(c)[k];
       }
-      if (p && rowc) memcpy(out, p, n * sizeof(double));
+      if (p && rowc)
+        memcpy(out, p, n * sizeof(double));
       else if (p && nd == 2) { /* a transposed layout: walk it */
         int rows = mlx_array_shape(c)[0], cols = mlx_array_shape(c)[1];
         for (int i = 0; i < rows; i++)
           for (int j = 0; j < cols && (size_t)(i * cols + j) < n; j++)
             out[i * cols + j] = p[i * st[0] + j * st[1]];
-      } else n = 0;
+      } else
+        n = 0;
     }
     mlx_array_free(one);
     mlx_array_free(c);
@@ -71,14 +73,30 @@ static bool close_to(double got, double want, double rtol) {
 typedef int (*unary_fn)(mlx_array *, const mlx_array, const mlx_stream);
 typedef int (*binary_fn)(mlx_array *, const mlx_array, const mlx_array, const mlx_stream);
 
-static double sigmoid_d(double x) { return 1.0 / (1.0 + exp(-x)); }
-static double rsqrt_d(double x) { return 1.0 / sqrt(x); }
-static double recip_d(double x) { return 1.0 / x; }
-static double sign_d(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }
-static double neg_d(double x) { return -x; }
-static double sq_d(double x) { return x * x; }
-static double deg_d(double x) { return x * 180.0 / M_PI; }
-static double rad_d(double x) { return x * M_PI / 180.0; }
+static double sigmoid_d(double x) {
+  return 1.0 / (1.0 + exp(-x));
+}
+static double rsqrt_d(double x) {
+  return 1.0 / sqrt(x);
+}
+static double recip_d(double x) {
+  return 1.0 / x;
+}
+static double sign_d(double x) {
+  return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0;
+}
+static double neg_d(double x) {
+  return -x;
+}
+static double sq_d(double x) {
+  return x * x;
+}
+static double deg_d(double x) {
+  return x * 180.0 / M_PI;
+}
+static double rad_d(double x) {
+  return x * M_PI / 180.0;
+}
 
 static void test_unary_float32(void) {
   struct {
@@ -87,21 +105,36 @@ static void test_unary_float32(void) {
     double (*ref)(double);
     float lo, hi;
   } cases[] = {
-      {"abs", mlx_abs, fabs, -5, 5},          {"sign", mlx_sign, sign_d, -5, 5},
-      {"negative", mlx_negative, neg_d, -5, 5}, {"square", mlx_square, sq_d, -5, 5},
-      {"sqrt", mlx_sqrt, sqrt, 0, 50},        {"rsqrt", mlx_rsqrt, rsqrt_d, 0.1f, 50},
-      {"reciprocal", mlx_reciprocal, recip_d, 0.5f, 9}, {"exp", mlx_exp, exp, -30, 30},
-      {"expm1", mlx_expm1, expm1, -3, 3},     {"log", mlx_log, log, 0.01f, 100},
-      {"log2", mlx_log2, log2, 0.01f, 100},   {"log10", mlx_log10, log10, 0.01f, 100},
-      {"log1p", mlx_log1p, log1p, -0.9f, 9},  {"sin", mlx_sin, sin, -20, 20},
-      {"cos", mlx_cos, cos, -20, 20},         {"tan", mlx_tan, tan, -1.4f, 1.4f},
-      {"sinh", mlx_sinh, sinh, -5, 5},        {"cosh", mlx_cosh, cosh, -5, 5},
-      {"tanh", mlx_tanh, tanh, -5, 5},        {"arcsin", mlx_arcsin, asin, -1, 1},
-      {"arccos", mlx_arccos, acos, -1, 1},    {"arctan", mlx_arctan, atan, -9, 9},
-      {"arcsinh", mlx_arcsinh, asinh, -9, 9}, {"arccosh", mlx_arccosh, acosh, 1, 9},
-      {"arctanh", mlx_arctanh, atanh, -0.9f, 0.9f}, {"sigmoid", mlx_sigmoid, sigmoid_d, -9, 9},
-      {"erf", mlx_erf, erf, -3, 3},           {"floor", mlx_floor, floor, -5, 5},
-      {"ceil", mlx_ceil, ceil, -5, 5},        {"degrees", mlx_degrees, deg_d, -3, 3},
+      {"abs", mlx_abs, fabs, -5, 5},
+      {"sign", mlx_sign, sign_d, -5, 5},
+      {"negative", mlx_negative, neg_d, -5, 5},
+      {"square", mlx_square, sq_d, -5, 5},
+      {"sqrt", mlx_sqrt, sqrt, 0, 50},
+      {"rsqrt", mlx_rsqrt, rsqrt_d, 0.1f, 50},
+      {"reciprocal", mlx_reciprocal, recip_d, 0.5f, 9},
+      {"exp", mlx_exp, exp, -30, 30},
+      {"expm1", mlx_expm1, expm1, -3, 3},
+      {"log", mlx_log, log, 0.01f, 100},
+      {"log2", mlx_log2, log2, 0.01f, 100},
+      {"log10", mlx_log10, log10, 0.01f, 100},
+      {"log1p", mlx_log1p, log1p, -0.9f, 9},
+      {"sin", mlx_sin, sin, -20, 20},
+      {"cos", mlx_cos, cos, -20, 20},
+      {"tan", mlx_tan, tan, -1.4f, 1.4f},
+      {"sinh", mlx_sinh, sinh, -5, 5},
+      {"cosh", mlx_cosh, cosh, -5, 5},
+      {"tanh", mlx_tanh, tanh, -5, 5},
+      {"arcsin", mlx_arcsin, asin, -1, 1},
+      {"arccos", mlx_arccos, acos, -1, 1},
+      {"arctan", mlx_arctan, atan, -9, 9},
+      {"arcsinh", mlx_arcsinh, asinh, -9, 9},
+      {"arccosh", mlx_arccosh, acosh, 1, 9},
+      {"arctanh", mlx_arctanh, atanh, -0.9f, 0.9f},
+      {"sigmoid", mlx_sigmoid, sigmoid_d, -9, 9},
+      {"erf", mlx_erf, erf, -3, 3},
+      {"floor", mlx_floor, floor, -5, 5},
+      {"ceil", mlx_ceil, ceil, -5, 5},
+      {"degrees", mlx_degrees, deg_d, -3, 3},
       {"radians", mlx_radians, rad_d, -300, 300},
   };
   enum { N = 101 };
@@ -174,13 +207,16 @@ static void test_unary_dtypes(void) {
   mlx_array h = mlx_array_new();
   CHECK_OK(mlx_astype(&h, i, MLX_FLOAT16, cpu));
   CHECK_OK(mlx_tanh(&r, h, cpu));
-  CHECK(mlx_array_dtype(r) == MLX_FLOAT16 && values(r, got, 4) == 4 && close_to(got[2], tanh(2.0), 1e-3));
+  CHECK(mlx_array_dtype(r) == MLX_FLOAT16 && values(r, got, 4) == 4 &&
+        close_to(got[2], tanh(2.0), 1e-3));
   CHECK_OK(mlx_astype(&h, i, MLX_BFLOAT16, cpu));
   CHECK_OK(mlx_sqrt(&r, h, cpu));
-  CHECK(mlx_array_dtype(r) == MLX_BFLOAT16 && values(r, got, 4) == 4 && close_to(got[3], sqrt(7.0), 1e-2));
+  CHECK(mlx_array_dtype(r) == MLX_BFLOAT16 && values(r, got, 4) == 4 &&
+        close_to(got[3], sqrt(7.0), 1e-2));
   CHECK_OK(mlx_astype(&h, i, MLX_FLOAT64, cpu));
   CHECK_OK(mlx_erf(&r, h, cpu));
-  CHECK(mlx_array_dtype(r) == MLX_FLOAT64 && values(r, got, 4) == 4 && close_to(got[2], erf(2.0), 1e-14));
+  CHECK(mlx_array_dtype(r) == MLX_FLOAT64 && values(r, got, 4) == 4 &&
+        close_to(got[2], erf(2.0), 1e-14));
   CHECK_OK(mlx_erfinv(&r, h, cpu));
   CHECK(values(r, got, 4) == 4 && isnan(got[0]) && got[1] == 0);
   /* round with decimals */
@@ -202,7 +238,8 @@ static void test_complex_and_views(void) {
   mlx_array z = mlx_array_new_data(zv, &n, 1, MLX_COMPLEX64), r = mlx_array_new();
   CHECK_OK(mlx_abs(&r, z, cpu));
   double got[4];
-  CHECK(mlx_array_dtype(r) == MLX_FLOAT32 && values(r, got, 3) == 3 && close_to(got[0], sqrt(5.0), 1e-6));
+  CHECK(mlx_array_dtype(r) == MLX_FLOAT32 && values(r, got, 3) == 3 &&
+        close_to(got[0], sqrt(5.0), 1e-6));
   CHECK_OK(mlx_real(&r, z, cpu));
   CHECK(mlx_array_dtype(r) == MLX_FLOAT32 && values(r, got, 3) == 3 && got[1] == -3);
   CHECK_OK(mlx_imag(&r, z, cpu));
@@ -225,7 +262,9 @@ static void test_complex_and_views(void) {
   mlx_array_free(r);
 }
 
-static double fdiv_d(double a, double b) { return floor(a / b); }
+static double fdiv_d(double a, double b) {
+  return floor(a / b);
+}
 static double rem_d(double a, double b) {
   double r = fmod(a, b);
   return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;
@@ -234,8 +273,12 @@ static double lae_d(double a, double b) {
   double m = a > b ? a : b;
   return m + log1p(exp(-fabs(a - b)));
 }
-static double max_d(double a, double b) { return a > b ? a : b; }
-static double min_d(double a, double b) { return a < b ? a : b; }
+static double max_d(double a, double b) {
+  return a > b ? a : b;
+}
+static double min_d(double a, double b) {
+  return a < b ? a : b;
+}
 
 static void test_binary_float32(void) {
   struct {
@@ -243,9 +286,12 @@ static void test_binary_float32(void) {
     binary_fn fn;
     double (*ref)(double, double);
   } cases[] = {
-      {"maximum", mlx_maximum, max_d},     {"minimum", mlx_minimum, min_d},
-      {"power", mlx_power, pow},           {"remainder", mlx_remainder, rem_d},
-      {"floor_divide", mlx_floor_divide, fdiv_d}, {"arctan2", mlx_arctan2, atan2},
+      {"maximum", mlx_maximum, max_d},
+      {"minimum", mlx_minimum, min_d},
+      {"power", mlx_power, pow},
+      {"remainder", mlx_remainder, rem_d},
+      {"floor_divide", mlx_floor_divide, fdiv_d},
+      {"arctan2", mlx_arctan2, atan2},
       {"logaddexp", mlx_logaddexp, lae_d},
   };
   enum { N = 60 };
@@ -281,10 +327,10 @@ static void test_comparisons_and_logic(void) {
     binary_fn fn;
     double want[5];
   } cases[] = {
-      {mlx_equal, {1, 0, 0, 0, 1}},         {mlx_not_equal, {0, 1, 1, 1, 0}},
-      {mlx_less, {0, 1, 0, 0, 0}},          {mlx_less_equal, {1, 1, 0, 0, 1}},
-      {mlx_greater, {0, 0, 0, 1, 0}},       {mlx_greater_equal, {1, 0, 0, 1, 1}},
-      {mlx_logical_and, {1, 1, 1, 1, 0}},   {mlx_logical_or, {1, 1, 1, 1, 0}},
+      {mlx_equal, {1, 0, 0, 0, 1}},       {mlx_not_equal, {0, 1, 1, 1, 0}},
+      {mlx_less, {0, 1, 0, 0, 0}},        {mlx_less_equal, {1, 1, 0, 0, 1}},
+      {mlx_greater, {0, 0, 0, 1, 0}},     {mlx_greater_equal, {1, 0, 0, 1, 1}},
+      {mlx_logical_and, {1, 1, 1, 1, 0}}, {mlx_logical_or, {1, 1, 1, 1, 0}},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     CHECK_OK(cases[c].fn(&r, a, b, cpu));
@@ -319,7 +365,8 @@ static void test_integer_rules(void) {
   double got[6];
   CHECK_OK(mlx_floor_divide(&r, a, b, cpu));
   double fd[6] = {3, -4, -4, 3, 0, INT32_MIN};
-  CHECK(mlx_array_dtype(r) == MLX_INT32 && values(r, got, 6) == 6 && memcmp(got, fd, sizeof fd) == 0);
+  CHECK(mlx_array_dtype(r) == MLX_INT32 && values(r, got, 6) == 6 &&
+        memcmp(got, fd, sizeof fd) == 0);
   CHECK_OK(mlx_remainder(&r, a, b, cpu));
   double rm[6] = {1, 1, -1, -1, 5, 0};
   CHECK(values(r, got, 6) == 6 && memcmp(got, rm, sizeof rm) == 0);

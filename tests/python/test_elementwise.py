@@ -475,6 +475,22 @@ def test_integer_binary(dt, npdt):
         np.testing.assert_array_equal(npa(r), ref(x, y))
 
 
+def test_int32_division_full_range():
+    # the kernel divides in double: exact over the whole int32 range
+    x = rng.integers(-2 ** 31, 2 ** 31, 200_000, dtype=np.int64).astype(np.int32)
+    y = np.concatenate([rng.integers(-2 ** 31, 2 ** 31, 100_000, dtype=np.int64),
+                        rng.integers(-40, 40, 100_000)]).astype(np.int32)
+    y[y == 0] = 7
+    x[:3], y[:3] = [2 ** 31 - 1, -2 ** 31, 2 ** 31 - 2], [2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31 - 1]
+    a, b = mx.array(x), mx.array(y)
+    np.testing.assert_array_equal(npa(mx.floor_divide(a, b)), np.floor_divide(x, y))
+    np.testing.assert_array_equal(npa(mx.remainder(a, b)), np.remainder(x, y))
+    u = rng.integers(0, 2 ** 16, 1000).astype(np.uint16)
+    v = rng.integers(1, 2 ** 16, 1000).astype(np.uint16)
+    np.testing.assert_array_equal(npa(mx.array(u) // mx.array(v)), u // v)
+    np.testing.assert_array_equal(npa(mx.array(u) % mx.array(v)), u % v)
+
+
 def test_integer_division_edge_cases():
     a = mx.array([7, -7, 7, -7, 5, -5])
     b = mx.array([2, 2, -2, -2, 0, 0])
@@ -894,3 +910,38 @@ def test_large_unary_threads_and_donation():
                                _sigmoid(npa(h).astype(np.float64)), rtol=2e-3, atol=1e-3)
     i = mx.array((x * 100).astype(np.int32))
     np.testing.assert_array_equal(npa(mx.abs(i) // 7), np.abs((x * 100).astype(np.int32)) // 7)
+
+
+def test_thread_pool_concurrent_callers_and_fork():
+    import os
+    import threading
+
+    x = rng.standard_normal(1_200_000).astype(np.float32)
+    expected = np.exp(x.astype(np.float64))
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                r = npa(mx.exp(mx.array(x)))
+                np.testing.assert_allclose(r, expected, rtol=3e-6)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    if not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid == 0:  # the child has no pool workers: large loops must still complete
+        try:
+            ok = np.allclose(npa(mx.sqrt(mx.abs(mx.array(x)))), np.sqrt(np.abs(x)), rtol=1e-6)
+            os._exit(0 if ok else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0

@@ -79,7 +79,8 @@ static inline int ew_half_kind(mx_dtype t) {
 }
 
 /* dst[i] = float(src[i * s]) for i < n */
-EW_CLONES __attribute__((unused)) static void ew_half_load(int kind, const uint16_t *src, int64_t s, float *dst, int64_t n) {
+EW_CLONES __attribute__((unused)) static void ew_half_load(int kind, const uint16_t *src, int64_t s,
+                                                           float *dst, int64_t n) {
   if (kind == EW_H_F16) {
     if (s == 1)
       for (int64_t i = 0; i < n; i++) dst[i] = mx_h2f(src[i]);
@@ -93,7 +94,8 @@ EW_CLONES __attribute__((unused)) static void ew_half_load(int kind, const uint1
   }
 }
 
-EW_CLONES __attribute__((unused)) static void ew_half_store(int kind, const float *src, uint16_t *dst, int64_t n) {
+EW_CLONES __attribute__((unused)) static void ew_half_store(int kind, const float *src,
+                                                            uint16_t *dst, int64_t n) {
   if (kind == EW_H_F16)
     for (int64_t i = 0; i < n; i++) dst[i] = mx_f2h(src[i]);
   else
