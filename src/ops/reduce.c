@@ -327,12 +327,16 @@ int mx_softmax(mx_array **out, mx_array *a, const int *axes, int naxes, bool pre
   axes_info ai;
   MX_TRY(get_axes("softmax", a, axes, naxes, &ai));
   temps T = {.n = 0};
-  mx_array *r, *y, *t;
+  mx_array *x = a, *r, *y, *t;
   mx_softmax_params p = {precise ? 1 : 0};
+  /* As MLX: over exactly the last axis, integers and bool give float32; over other axes they
+   * keep their dtype (the float results converted back). */
+  if (ai.naxes == 1 && ai.axes[0] == a->ndim - 1)
+    STEP(x, mx_astype(&x, a, at_least_float((mx_dtype)a->dtype), s));
   /* rows: the reduced axes moved last and merged (no axes: rows of one element) */
-  STEP(r, rows_of(&ai, a, s, &r));
+  STEP(r, rows_of(&ai, x, s, &r));
   if (!keep(&T, y = mx_array_make(MX_PRIM_SOFTMAX, &p, sizeof p, &r, 1, r->ndim, r->shape,
-                                  (mx_dtype)a->dtype, s)))
+                                  (mx_dtype)x->dtype, s)))
     goto fail;
   bool trailing = true;
   for (int i = 0; i < ai.naxes; i++)

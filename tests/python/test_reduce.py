@@ -290,8 +290,13 @@ def test_softmax_special():
     assert mx.softmax(mx.array(5.0)).item() == 1.0
     assert mx.softmax(mx.ones((2, 2)), axis=[]).tolist() == [[1.0, 1.0], [1.0, 1.0]]
     assert mx.softmax(mx.zeros((0, 3)), axis=0).shape == (0, 3)
-    r = mx.softmax(mx.array([1, 2, 3], mx.int32))
-    assert r.dtype == mx.int32 and r.tolist() == [0, 0, 0]
+    r = mx.softmax(mx.array([[1, 2, 3]], mx.int32), axis=0)  # integers keep their dtype...
+    assert r.dtype == mx.int32 and r.tolist() == [[1, 1, 1]]
+    r = mx.softmax(mx.array([1, 2], mx.uint8))  # ...except over exactly the last axis
+    assert r.dtype == mx.float32
+    np.testing.assert_allclose(r.tolist(), [0.26894142, 0.73105858], rtol=1e-6)
+    assert mx.softmax(mx.array([[True, False]]), axis=-1).dtype == mx.float32
+    assert mx.softmax(mx.array([[1, 2], [3, 4]], mx.int32)).dtype == mx.int32
     x = rng.standard_normal((50, 2000)).astype(np.float32) * 10
     close(mx.softmax(mx.array(x), axis=-1), np_softmax(x.astype(np.float64), -1), mx.float32,
           rtol=1e-5, atol=1e-9)
