@@ -18,7 +18,7 @@ int mx_eval_identity(mx_node *n) {
 
 /* ---- small helpers ---- */
 
-static int negate(mx_array **out, mx_array *x, mx_stream s) {
+int mx_rule_negate(mx_array **out, mx_array *x, mx_stream s) {
   mx_array *minus_one = mx_array_scalar((mx_dtype)x->dtype, -1.0);
   if (!minus_one) return MX_ERR;
   int rc = mx_multiply(out, x, minus_one, s);
@@ -27,7 +27,7 @@ static int negate(mx_array **out, mx_array *x, mx_stream s) {
 }
 
 /* Swaps the last two axes. */
-static int swap_last(mx_array **out, mx_array *x, mx_stream s) {
+int mx_rule_swap_last(mx_array **out, mx_array *x, mx_stream s) {
   int perm[MX_MAX_NDIM];
   for (int i = 0; i < x->ndim; i++) perm[i] = i;
   perm[x->ndim - 2] = x->ndim - 1;
@@ -36,7 +36,7 @@ static int swap_last(mx_array **out, mx_array *x, mx_stream s) {
 }
 
 /* out = a + b where either may be NULL (zero); takes over both references. */
-static int add_owned(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
+int mx_rule_add_owned(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
   if (!a || !b) {
     *out = a ? a : b;
     return 0;
@@ -49,7 +49,7 @@ static int add_owned(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
 
 /* Same-rank rules: a batched input moved to axis 0; an unbatched one left as it is (ops
  * broadcast it against the batch). */
-static int to_front(mx_array **out, mx_array *x, int axis) {
+int mx_rule_to_front(mx_array **out, mx_array *x, int axis) {
   if (axis < 0) {
     *out = mx_array_retain(x);
     return 0;
@@ -117,7 +117,7 @@ int mx_jvp_full(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
 }
 
 /* Pads x (batch at axis 0) with size-1 axes after the batch axis up to rank ndim + 1. */
-static int batch_expand(mx_array **out, mx_array *x, int ndim, mx_stream s) {
+int mx_rule_batch_expand(mx_array **out, mx_array *x, int ndim, mx_stream s) {
   int32_t shape[MX_MAX_NDIM];
   int pad = ndim + 1 - x->ndim;
   if (ndim + 1 > MX_MAX_NDIM) return mx_error("[vmap] Too many dimensions.");
@@ -130,8 +130,8 @@ int mx_vmap_full(mx_node *n, mx_array *const *in, const int *axes, mx_array **ou
                  int *out_axes) {
   mx_array *o = &n->out[0], *front = NULL, *expanded = NULL;
   int32_t shape[MX_MAX_NDIM];
-  MX_TRY(to_front(&front, in[0], axes[0]));
-  int rc = batch_expand(&expanded, front, o->ndim, n->stream);
+  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
+  int rc = mx_rule_batch_expand(&expanded, front, o->ndim, n->stream);
   shape[0] = front->shape[0];
   memcpy(shape + 1, o->shape, (size_t)o->ndim * sizeof(int32_t));
   if (!rc) rc = mx_full(&out[0], o->ndim + 1, shape, expanded, (mx_dtype)o->dtype, n->stream);
@@ -162,8 +162,8 @@ int mx_vmap_broadcast(mx_node *n, mx_array *const *in, const int *axes, mx_array
   const int32_t *target = shape_params(n, &ndim);
   int32_t shape[MX_MAX_NDIM];
   mx_array *front = NULL, *expanded = NULL;
-  MX_TRY(to_front(&front, in[0], axes[0]));
-  int rc = batch_expand(&expanded, front, ndim, n->stream);
+  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
+  int rc = mx_rule_batch_expand(&expanded, front, ndim, n->stream);
   shape[0] = front->shape[0];
   memcpy(shape + 1, target, (size_t)ndim * sizeof(int32_t));
   if (!rc) rc = mx_broadcast_to(&out[0], expanded, ndim + 1, shape, n->stream);
@@ -195,7 +195,7 @@ int mx_vmap_reshape(mx_node *n, mx_array *const *in, const int *axes, mx_array *
   int32_t shape[MX_MAX_NDIM];
   mx_array *front = NULL;
   if (ndim + 1 > MX_MAX_NDIM) return mx_error("[vmap] Too many dimensions.");
-  MX_TRY(to_front(&front, in[0], axes[0]));
+  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
   shape[0] = front->shape[0];
   memcpy(shape + 1, target, (size_t)ndim * sizeof(int32_t));
   int rc = mx_reshape(&out[0], front, ndim + 1, shape, n->stream);
@@ -225,7 +225,7 @@ int mx_vmap_transpose(mx_node *n, mx_array *const *in, const int *axes, mx_array
   const mx_transpose_params *p = n->params;
   int perm[MX_MAX_NDIM];
   mx_array *front = NULL;
-  MX_TRY(to_front(&front, in[0], axes[0]));
+  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
   perm[0] = 0;
   for (int i = 0; i < p->ndim; i++) perm[i + 1] = p->perm[i] + 1;
   int rc = mx_transpose(&out[0], front, perm, p->ndim + 1, n->stream);
@@ -246,7 +246,7 @@ int mx_vjp_arith(mx_node *n, mx_array *const *cot, const int *argnums, int nargs
     case MX_PRIM_ADD: grads[k] = mx_array_retain(c); break;
     case MX_PRIM_SUBTRACT:
       if (first) grads[k] = mx_array_retain(c);
-      else rc = negate(&grads[k], c, n->stream);
+      else rc = mx_rule_negate(&grads[k], c, n->stream);
       break;
     case MX_PRIM_MULTIPLY: rc = mx_multiply(&grads[k], c, first ? b : a, n->stream); break;
     case MX_PRIM_DIVIDE:
@@ -257,7 +257,7 @@ int mx_vjp_arith(mx_node *n, mx_array *const *cot, const int *argnums, int nargs
         rc = mx_multiply(&ca, c, a, n->stream);
         if (!rc) rc = mx_multiply(&bb, b, b, n->stream);
         if (!rc) rc = mx_divide(&q, ca, bb, n->stream);
-        if (!rc) rc = negate(&grads[k], q, n->stream);
+        if (!rc) rc = mx_rule_negate(&grads[k], q, n->stream);
         mx_array_release(ca), mx_array_release(bb), mx_array_release(q);
       }
       break;
@@ -280,7 +280,7 @@ int mx_jvp_arith(mx_node *n, mx_array *const *tan, const int *argnums, int nargs
     if (!tan[k]) continue;
     mx_array *term = NULL;
     int rc = mx_vjp_arith(n, &tan[k], &argnums[k], 1, &term);
-    if (!rc) rc = add_owned(&sum, sum, term, n->stream);
+    if (!rc) rc = mx_rule_add_owned(&sum, sum, term, n->stream);
     else mx_array_release(sum);
     MX_TRY(rc);
   }
@@ -292,8 +292,8 @@ int mx_jvp_arith(mx_node *n, mx_array *const *tan, const int *argnums, int nargs
 int mx_vmap_arith(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
                   int *out_axes) {
   mx_array *a = NULL, *b = NULL;
-  int rc = to_front(&a, in[0], axes[0]);
-  if (!rc) rc = to_front(&b, in[1], axes[1]);
+  int rc = mx_rule_to_front(&a, in[0], axes[0]);
+  if (!rc) rc = mx_rule_to_front(&b, in[1], axes[1]);
   if (!rc) {
     switch (n->prim) {
     case MX_PRIM_ADD: rc = mx_add(&out[0], a, b, n->stream); break;
@@ -335,7 +335,7 @@ int mx_vmap_reduce(mx_node *n, mx_array *const *in, const int *axes, mx_array **
   const mx_reduce_params *p = n->params;
   int shifted[MX_MAX_NDIM];
   mx_array *front = NULL;
-  MX_TRY(to_front(&front, in[0], axes[0]));
+  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
   for (int i = 0; i < p->naxes; i++) shifted[i] = p->axes[i] + 1;
   int rc = mx_sum(&out[0], front, shifted, p->naxes, true, n->stream);
   mx_array_release(front);
@@ -350,7 +350,7 @@ int mx_vjp_matmul(mx_node *n, mx_array *const *cot, const int *argnums, int narg
   for (int k = 0; k < nargs; k++) {
     mx_array *t = NULL;
     bool first = argnums[k] == 0;
-    int rc = swap_last(&t, n->inputs[first ? 1 : 0], n->stream);
+    int rc = mx_rule_swap_last(&t, n->inputs[first ? 1 : 0], n->stream);
     if (!rc) rc = first ? mx_matmul(&grads[k], cot[0], t, n->stream)
                         : mx_matmul(&grads[k], t, cot[0], n->stream);
     mx_array_release(t);
@@ -370,7 +370,7 @@ int mx_jvp_matmul(mx_node *n, mx_array *const *tan, const int *argnums, int narg
     mx_array *term = NULL;
     int rc = argnums[k] == 0 ? mx_matmul(&term, tan[k], n->inputs[1], n->stream)
                              : mx_matmul(&term, n->inputs[0], tan[k], n->stream);
-    if (!rc) rc = add_owned(&sum, sum, term, n->stream);
+    if (!rc) rc = mx_rule_add_owned(&sum, sum, term, n->stream);
     else mx_array_release(sum);
     MX_TRY(rc);
   }
@@ -382,8 +382,8 @@ int mx_jvp_matmul(mx_node *n, mx_array *const *tan, const int *argnums, int narg
 int mx_vmap_matmul(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
                    int *out_axes) {
   mx_array *a = NULL, *b = NULL;
-  int rc = to_front(&a, in[0], axes[0]);
-  if (!rc) rc = to_front(&b, in[1], axes[1]);
+  int rc = mx_rule_to_front(&a, in[0], axes[0]);
+  if (!rc) rc = mx_rule_to_front(&b, in[1], axes[1]);
   /* An unbatched operand broadcasts against the batch; a rank-2 batched operand of a batched
    * product keeps its batch axis in front, which matmul's batch broadcasting handles. */
   if (!rc) rc = mx_matmul(&out[0], a, b, n->stream);

@@ -4,6 +4,20 @@
 
 #include "core/array.h"
 
+/* Helpers shared by the rules of every family (rules build results with ops, so they compose). */
+/* out = -x. */
+int mx_rule_negate(mx_array **out, mx_array *x, mx_stream s);
+/* out = a + b where either may be NULL (zero, then out is the other, possibly NULL); takes over
+ * both references. */
+int mx_rule_add_owned(mx_array **out, mx_array *a, mx_array *b, mx_stream s);
+/* A batched input (axis >= 0) with its batch axis moved to 0; an unbatched one (axis < 0)
+ * retained as it is. */
+int mx_rule_to_front(mx_array **out, mx_array *x, int axis);
+/* Swaps the last two axes. */
+int mx_rule_swap_last(mx_array **out, mx_array *x, mx_stream s);
+/* x with its batch at axis 0 padded with size-1 axes after the batch axis to rank ndim + 1. */
+int mx_rule_batch_expand(mx_array **out, mx_array *x, int ndim, mx_stream s);
+
 /* Identity: the output shares the input's data (tracers are identities). */
 int mx_eval_identity(mx_node *n);
 
