@@ -38,6 +38,8 @@ int mxpy_raise_lib(PyObject *exc) {
   const char *msg = tls_has_msg ? tls_msg : "[mlx] Operation failed (no message).";
   if (strstr(msg, "Invalid axis") || strstr(msg, "out of bounds for array with")) {
     exc = mxpy_AxisError;
+  } else if (!strncmp(msg, "[eval] Attempting to eval", 25)) {
+    exc = PyExc_ValueError; /* eval inside vmap/compile: MLX's invalid_argument */
   }
   PyErr_SetString(exc, msg);
   mxpy_error_clear();

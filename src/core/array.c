@@ -93,7 +93,11 @@ int mx_node_new(int prim, const void *params, size_t params_size, mx_array *cons
   n->params_size = params_size;
   n->error = NULL;
   n->next = NULL;
-  for (int i = 0; i < nin; i++) n->inputs[i] = mx_array_retain(inputs[i]);
+  n->tracer = false;
+  for (int i = 0; i < nin; i++) {
+    n->inputs[i] = mx_array_retain(inputs[i]);
+    n->tracer |= mx_tracing > 0 && inputs[i]->node->tracer;
+  }
   if (params_size) memcpy(n->params, params, params_size);
 
   char *dims = block + dims_at;
@@ -214,13 +218,15 @@ void mx_array_release(mx_array *a) {
   mx_node_release(a->node);
 }
 
+_Thread_local int mx_tracing;
+
 /* ---- data ---- */
 
 /* An input of out's node whose buffer out may take over: the node holds the only reference to
  * it, its buffer has no other user, and it has out's size, item size and a dense row layout. */
 static mx_array *donor_for(mx_array *out) {
   mx_node *n = out->node;
-  if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE)) return NULL;
+  if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE) || n->tracer) return NULL;
   for (int i = 0; i < n->nin; i++) {
     mx_array *in = n->inputs[i];
     mx_buffer *b = in->buf;

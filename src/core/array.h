@@ -62,6 +62,9 @@ struct mx_node {
   uint16_t prim;   /* mx_prim_id */
   uint16_t nout;
   int nin; /* 0 once detached */
+  /* Made while a vjp/jvp traces a function, from a traced input: kept attached (and its inputs'
+   * buffers never donated) when evaluated, so the transform still sees the graph. */
+  bool tracer;
   mx_stream stream;
   mx_array **inputs;
   void *params;
@@ -72,6 +75,9 @@ struct mx_node {
 };
 
 /* ---- construction ---- */
+
+/* > 0 while this thread traces a function for vjp/jvp (transforms.c). */
+extern _Thread_local int mx_tracing;
 
 /* A node for prim with inputs (retained), a copy of params, and nout outputs with the given
  * shapes and dtypes. Each out[i] is returned with refs = 1 owned by the caller. */

@@ -67,10 +67,12 @@ static void run_node(mx_node *n) {
       n->out[i].buf = NULL;
     }
   }
-  mx_array **inputs = n->inputs;
-  int nin = n->nin;
-  n->nin = 0;
-  for (int i = 0; i < nin; i++) mx_array_release(inputs[i]);
+  if (!n->tracer) { /* detach */
+    mx_array **inputs = n->inputs;
+    int nin = n->nin;
+    n->nin = 0;
+    for (int i = 0; i < nin; i++) mx_array_release(inputs[i]);
+  }
   publish(n);
 }
 
@@ -100,6 +102,12 @@ static int list_push(node_list *l, mx_node *n) {
   return 0;
 }
 
+/* vmap traces with data-less stand-ins (placeholders): evaluating one is the user's mistake. */
+static int placeholder_error(void) {
+  return mx_error("[eval] Attempting to eval an array during function transformations like "
+                  "compile or vmap is not allowed.");
+}
+
 static void mark_scheduled(mx_node *n) {
   for (int i = 0; i < n->nout; i++)
     atomic_store_explicit(&n->out[i].status, MX_EVALUATED, memory_order_relaxed);
@@ -117,6 +125,10 @@ static int build_tape(mx_array *const *roots, int nroots, node_list *tape) {
   for (int r = 0; r < nroots && rc == 0; r++) {
     if (!roots[r] || mx_array_status(roots[r]) != MX_UNSCHEDULED) continue;
     mx_node *start = roots[r]->node;
+    if (start->prim == MX_PRIM_PLACEHOLDER) {
+      rc = placeholder_error();
+      break;
+    }
     mark_scheduled(start);
     stack = stack ? stack : malloc(64 * sizeof *stack);
     if (!stack) return mx_error("[eval] Out of memory building the tape.");
@@ -131,6 +143,10 @@ static int build_tape(mx_array *const *roots, int nroots, node_list *tape) {
       }
       mx_array *in = f->node->inputs[f->next_input++];
       if (mx_array_status(in) != MX_UNSCHEDULED) continue;
+      if (in->node->prim == MX_PRIM_PLACEHOLDER) {
+        rc = placeholder_error();
+        break;
+      }
       mark_scheduled(in->node);
       if (depth == cap) {
         frame *grown = realloc(stack, (size_t)cap * 2 * sizeof *stack);

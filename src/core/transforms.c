@@ -76,9 +76,13 @@ static int trace(mx_fun f, const mx_arrays *inputs, const bool *traced, mx_array
     else tracers->items[i] = mx_array_make(MX_PRIM_IDENTITY, NULL, 0, &p, 1, p->ndim, p->shape,
                                            (mx_dtype)p->dtype, mx_array_stream(p));
     if (!tracers->items[i]) return MX_ERR;
+    tracers->items[i]->node->tracer = true;
   }
   *outs = (mx_arrays){0};
-  MX_TRY(f.fn(f.payload, tracers, outs));
+  mx_tracing++;
+  int rc = f.fn(f.payload, tracers, outs);
+  mx_tracing--;
+  MX_TRY(rc);
   for (int i = 0; i < outs->n; i++)
     if (!outs->items[i]) return mx_error("[transforms] The function returned an empty array.");
   return 0;

@@ -214,3 +214,30 @@ def test_checkpoint_gives_the_same_gradient():
     g = mx.checkpoint(cube_sum)
     assert g(x).item() == 36
     assert mx.grad(g)(x).tolist() == [3, 12, 27]
+
+
+def test_eval_inside_grad_and_jvp_keeps_the_graph():
+    # Evaluating intermediates inside grad / jvp (mx.eval, printing) must not cut the graph:
+    # d/dx sum(x^2 * x) = 3 x^2 (MLX allows this; vmap and compile do not).
+    def f(x):
+        y = x * x
+        mx.eval(y)
+        repr(y)
+        return (y * x).sum()
+
+    x = mx.array([1.0, 2.0, 3.0])
+    assert mx.grad(f)(x).tolist() == [3, 12, 27]
+    assert mx.jvp(f, [x], [mx.ones(3)])[1][0].item() == 42
+    assert mx.grad(mx.grad(lambda a: f(a)))(mx.array(2.0)).item() == 12
+    assert f(x).item() == 36  # outside a transform eval detaches as usual
+
+
+def test_eval_inside_vmap_is_a_value_error():
+    def f(x):
+        y = x * 2
+        mx.eval(y)
+        return y
+
+    with pytest.raises(ValueError, match="during function transformations"):
+        mx.vmap(f)(mx.ones((2, 3)))
+    assert mx.vmap(lambda x: x * 2)(mx.ones((2, 3))).tolist() == [[2] * 3] * 2
