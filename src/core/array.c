@@ -219,6 +219,7 @@ void mx_array_release(mx_array *a) {
 }
 
 _Thread_local int mx_tracing;
+atomic_int mx_traces_active;
 
 /* ---- data ---- */
 
@@ -226,7 +227,7 @@ _Thread_local int mx_tracing;
  * it, its buffer has no other user, and it has out's size, item size and a dense row layout. */
 static mx_array *donor_for(mx_array *out) {
   mx_node *n = out->node;
-  if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE) || n->tracer) return NULL;
+  if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE) || mx_node_keeps_graph(n)) return NULL;
   for (int i = 0; i < n->nin; i++) {
     mx_array *in = n->inputs[i];
     mx_buffer *b = in->buf;

@@ -62,8 +62,9 @@ struct mx_node {
   uint16_t prim;   /* mx_prim_id */
   uint16_t nout;
   int nin; /* 0 once detached */
-  /* Made while a vjp/jvp traces a function, from a traced input: kept attached (and its inputs'
-   * buffers never donated) when evaluated, so the transform still sees the graph. */
+  /* Made while a vjp/jvp traces a function, from a traced input: evaluated while a trace is in
+   * progress, it stays attached (and its inputs' buffers are not donated), so the transform
+   * still sees the graph; evaluated later, it detaches as usual. */
   bool tracer;
   mx_stream stream;
   mx_array **inputs;
@@ -76,8 +77,13 @@ struct mx_node {
 
 /* ---- construction ---- */
 
-/* > 0 while this thread traces a function for vjp/jvp (transforms.c). */
+/* > 0 while this thread traces a function for vjp/jvp (transforms.c); mx_traces_active counts
+ * the traces in progress on all threads (evaluation runs on worker threads). */
 extern _Thread_local int mx_tracing;
+extern atomic_int mx_traces_active;
+static inline bool mx_node_keeps_graph(const mx_node *n) {
+  return n->tracer && atomic_load_explicit(&mx_traces_active, memory_order_relaxed) > 0;
+}
 
 /* A node for prim with inputs (retained), a copy of params, and nout outputs with the given
  * shapes and dtypes. Each out[i] is returned with refs = 1 owned by the caller. */

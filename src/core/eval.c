@@ -67,7 +67,7 @@ static void run_node(mx_node *n) {
       n->out[i].buf = NULL;
     }
   }
-  if (!n->tracer) { /* detach */
+  if (!mx_node_keeps_graph(n)) { /* detach */
     mx_array **inputs = n->inputs;
     int nin = n->nin;
     n->nin = 0;

@@ -80,7 +80,9 @@ static int trace(mx_fun f, const mx_arrays *inputs, const bool *traced, mx_array
   }
   *outs = (mx_arrays){0};
   mx_tracing++;
+  atomic_fetch_add(&mx_traces_active, 1);
   int rc = f.fn(f.payload, tracers, outs);
+  atomic_fetch_sub(&mx_traces_active, 1);
   mx_tracing--;
   MX_TRY(rc);
   for (int i = 0; i < outs->n; i++)
