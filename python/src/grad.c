@@ -502,16 +502,17 @@ static PyObject *seeded(const char *name, seed_transform tf, PyObject *args, PyO
   PyObject *fun, *primals, *seeds;
   kwlist[2] = (char *)(tf == mlx_vjp ? "cotangents" : "tangents");
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO", kwlist, &fun, &primals, &seeds)) return NULL;
-  if (!PyCallable_Check(fun) || !PyList_Check(primals) || !PyList_Check(seeds)) {
+  bool primals_seq = PyList_Check(primals) || PyTuple_Check(primals);
+  if (!PyCallable_Check(fun) || !primals_seq || !(PyList_Check(seeds) || PyTuple_Check(seeds))) {
     PyErr_Format(PyExc_TypeError, "%s(fun, primals, %s): fun must be callable and the others "
-                                  "lists of arrays.",
+                                  "lists (or tuples) of arrays.",
                  name, kwlist[2]);
     return NULL;
   }
   call_state c = {.fun = fun};
   PyObject *result = NULL;
-  Py_ssize_t n = PyList_GET_SIZE(primals);
-  c.args = PyList_AsTuple(primals);
+  Py_ssize_t n = PySequence_Size(primals);
+  c.args = PySequence_Tuple(primals);
   c.values = Py_NewRef(c.args);
   c.slots = PyTuple_New(n);
   for (Py_ssize_t i = 0; c.slots && i < n; i++) PyTuple_SET_ITEM(c.slots, i, PyLong_FromSsize_t(i));
@@ -520,7 +521,7 @@ static PyObject *seeded(const char *name, seed_transform tf, PyObject *args, PyO
   mlx_closure cl = mlx_closure_new_func_payload(call_python, &c, NULL);
   if (!c.args || !c.slots) goto done;
   for (Py_ssize_t i = 0; i < n; i++)
-    if (!mxpy_Array_Check(PyList_GET_ITEM(primals, i))) {
+    if (!mxpy_Array_Check(PyTuple_GET_ITEM(c.args, i))) {
       PyErr_Format(PyExc_TypeError, "%s: primals must be arrays.", name);
       goto done;
     }

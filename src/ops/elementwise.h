@@ -113,4 +113,10 @@ int mx_where(mx_array **out, mx_array *cond, mx_array *x, mx_array *y, mx_stream
 /* minimum(maximum(a, a_min), a_max); either bound may be NULL, not both. */
 int mx_clip(mx_array **out, mx_array *a, mx_array *a_min, mx_array *a_max, mx_stream s);
 
+/* ---- transform rules of every elementwise primitive (elementwise_rules.c) ---- */
+int mx_vjp_ew(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_ew(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* Batch at axis 0 of every output. */
+int mx_vmap_ew(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+
 #endif

@@ -1,5 +1,5 @@
 /* vjp, jvp and vmap of the foundation primitives (Identity, Full, AsType, Copy, Broadcast,
- * Reshape, Transpose, Add, Subtract, Multiply, Divide, Reduce (sum), Matmul). Each rule builds
+ * Reshape, Transpose, Add, Subtract, Multiply, Divide, Matmul). Each rule builds
  * its result with ops, so rules compose (grad of grad, vmap of grad). */
 #include "ops/foundation_rules.h"
 
@@ -236,9 +236,33 @@ int mx_vmap_transpose(mx_node *n, mx_array *const *in, const int *axes, mx_array
 
 /* ---- Add, Subtract, Multiply, Divide (inputs share one shape and dtype) ---- */
 
+static int arith_terms_of(mx_node *n, mx_array *a, mx_array *b, mx_array *c, const int *argnums,
+                          int nargs, mx_array **grads);
+
+/* The derivative of each input in argnums applied to seed c: for the vjp (conj) the factors
+ * are conjugated, as MLX does for complex inputs (grad of real(z * w) wrt z is conj(w)). */
+static int arith_terms(mx_node *n, mx_array *c, const int *argnums, int nargs, mx_array **grads,
+                       bool conj) {
+  mx_array *a = NULL, *b = NULL;
+  conj = conj && n->inputs[0]->dtype == MX_COMPLEX64 &&
+         (n->prim == MX_PRIM_MULTIPLY || n->prim == MX_PRIM_DIVIDE);
+  if (conj) {
+    MX_TRY(mx_conjugate(&a, n->inputs[0], n->stream));
+    int rc = mx_conjugate(&b, n->inputs[1], n->stream);
+    if (!rc) rc = arith_terms_of(n, a, b, c, argnums, nargs, grads);
+    mx_array_release(a), mx_array_release(b);
+    return rc;
+  }
+  return arith_terms_of(n, n->inputs[0], n->inputs[1], c, argnums, nargs, grads);
+}
+
 int mx_vjp_arith(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
                  mx_array **grads) {
-  mx_array *a = n->inputs[0], *b = n->inputs[1], *c = cot[0];
+  return arith_terms(n, cot[0], argnums, nargs, grads, true);
+}
+
+static int arith_terms_of(mx_node *n, mx_array *a, mx_array *b, mx_array *c, const int *argnums,
+                          int nargs, mx_array **grads) {
   for (int k = 0; k < nargs; k++) {
     bool first = argnums[k] == 0;
     int rc = 0;
@@ -279,7 +303,7 @@ int mx_jvp_arith(mx_node *n, mx_array *const *tan, const int *argnums, int nargs
   for (int k = 0; k < nargs; k++) {
     if (!tan[k]) continue;
     mx_array *term = NULL;
-    int rc = mx_vjp_arith(n, &tan[k], &argnums[k], 1, &term);
+    int rc = arith_terms(n, tan[k], &argnums[k], 1, &term, false);
     if (!rc) rc = mx_rule_add_owned(&sum, sum, term, n->stream);
     else mx_array_release(sum);
     MX_TRY(rc);
@@ -304,41 +328,6 @@ int mx_vmap_arith(mx_node *n, mx_array *const *in, const int *axes, mx_array **o
   }
   mx_array_release(a);
   mx_array_release(b);
-  out_axes[0] = 0;
-  return rc;
-}
-
-/* ---- Reduce (sum; the other reductions come with their family) ---- */
-
-static int check_sum(const mx_node *n, const char *rule) {
-  const mx_reduce_params *p = n->params;
-  return p->op == MX_REDUCE_SUM ? 0 : mx_error("[Reduce] The %s of this reduction is not implemented.", rule);
-}
-
-int mx_vjp_reduce(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
-                  mx_array **grads) {
-  MX_TRY(check_sum(n, "vjp"));
-  mx_array *x = n->inputs[0];
-  return mx_broadcast_to(&grads[0], cot[0], x->ndim, x->shape, n->stream);
-}
-
-int mx_jvp_reduce(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
-                  mx_array **out) {
-  MX_TRY(check_sum(n, "jvp"));
-  const mx_reduce_params *p = n->params;
-  return mx_sum(&out[0], tan[0], p->axes, p->naxes, true, n->stream);
-}
-
-int mx_vmap_reduce(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
-                   int *out_axes) {
-  MX_TRY(check_sum(n, "vmap"));
-  const mx_reduce_params *p = n->params;
-  int shifted[MX_MAX_NDIM];
-  mx_array *front = NULL;
-  MX_TRY(mx_rule_to_front(&front, in[0], axes[0]));
-  for (int i = 0; i < p->naxes; i++) shifted[i] = p->axes[i] + 1;
-  int rc = mx_sum(&out[0], front, shifted, p->naxes, true, n->stream);
-  mx_array_release(front);
   out_axes[0] = 0;
   return rc;
 }

@@ -42,9 +42,6 @@ int mx_vmap_transpose(mx_node *n, mx_array *const *in, const int *axes, mx_array
 int mx_vjp_arith(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
 int mx_jvp_arith(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
 int mx_vmap_arith(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
-int mx_vjp_reduce(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
-int mx_jvp_reduce(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
-int mx_vmap_reduce(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
 int mx_vjp_matmul(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
 int mx_jvp_matmul(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
 int mx_vmap_matmul(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);

@@ -91,4 +91,29 @@ int mx_segmented_mm(mx_array **out, mx_array *a, mx_array *b, mx_array *segments
 /* has_scale false: scale = 1 / sqrt(n). */
 int mx_hadamard_transform(mx_array **out, mx_array *a, bool has_scale, float scale, mx_stream s);
 
+/* ------------------------------------------------------------------ rules (linalg_rules.c) */
+
+/* Helpers for the rules of this family and the random one: a node of n's primitive on new
+ * inputs, with n's params (params NULL) or the given ones, n's output dtype and stream; and
+ * the batch size of a vmap rule's inputs (the first batched one's). */
+int mx_rule_remake(mx_array **out, mx_node *n, mx_array *const *in, int nin, const void *params,
+                   size_t params_size);
+int mx_rule_batch_size(mx_array *const *in, const int *axes, int nin);
+
+int mx_vjp_addmm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_addmm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_addmm(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_gather_mm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_gather_mm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_gather_mm(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_block_masked_mm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_block_masked_mm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_block_masked_mm(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_segmented_mm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_segmented_mm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_segmented_mm(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_hadamard(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_hadamard(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_hadamard(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+
 #endif

@@ -150,4 +150,24 @@ int mx_window(mx_array **out, mx_window_kind kind, int m, mx_stream s);
 /* vals broadcast with a's shape (as MLX's full_like). */
 int mx_full_like(mx_array **out, mx_array *a, mx_array *vals, mx_dtype dtype, mx_stream s);
 
+/* ------------------------------------------------------------------ rules (random_rules.c) */
+
+/* Integer outputs: no vjp, zero tangents of the output's dtype. */
+int mx_vjp_random_none(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_random_zero(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* The primitive applied to each batch entry and stacked (one key / distribution per call). */
+int mx_vmap_random_unrolled(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_random_map(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_random_map(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_random_map(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_take_row(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_take_row(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_take_row(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vjp_random_permute(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_random_permute(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_random_permute(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vmap_categorical_argmax(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vmap_categorical_search(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+int mx_vmap_cov_sqrt(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+
 #endif

@@ -113,4 +113,28 @@ int mx_argpartition(mx_array **out, mx_array *a, int kth, int axis, bool axis_no
 /* The k largest elements along axis (in no particular order). */
 int mx_topk(mx_array **out, mx_array *a, int k, int axis, bool axis_none, mx_stream s);
 
+/* ------------------------------------------------------------------ transform rules
+ * (reduce_rules.c): vjp and jvp per primitive kind; one vmap for every primitive of the family
+ * and REDUCE (the batch axis stays where it is, axis parameters shift past it). */
+
+/* REDUCE */
+int mx_vjp_reduce(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_reduce(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* integer or boolean outputs: ARG_REDUCE, ARGSORT, ARGPARTITION */
+int mx_vjp_index(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_index(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* SCAN */
+int mx_vjp_scan(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_scan(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* SORT, PARTITION, TOPK */
+int mx_vjp_sort(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_sort(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* SOFTMAX */
+int mx_vjp_softmax(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_softmax(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+/* LOGSUMEXP */
+int mx_vjp_logsumexp(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
+int mx_jvp_logsumexp(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
+int mx_vmap_reduce(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
+
 #endif

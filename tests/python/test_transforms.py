@@ -241,3 +241,13 @@ def test_eval_inside_vmap_is_a_value_error():
     with pytest.raises(ValueError, match="during function transformations"):
         mx.vmap(f)(mx.ones((2, 3)))
     assert mx.vmap(lambda x: x * 2)(mx.ones((2, 3))).tolist() == [[2] * 3] * 2
+
+
+def test_vjp_jvp_accept_tuples():
+    x = mx.array([1.0, 2.0])
+    outs, vjps = mx.vjp(lambda a: a * 3, (x,), (mx.ones(2),))
+    assert outs[0].tolist() == [3, 6] and vjps[0].tolist() == [3, 3]
+    outs, jvps = mx.jvp(lambda a, b: a * b, (x, x), (mx.ones(2), mx.zeros(2)))
+    assert jvps[0].tolist() == [1, 2]
+    with pytest.raises(TypeError):
+        mx.jvp(lambda a: a, x, [mx.ones(2)])
