@@ -715,8 +715,10 @@ static PyObject *custom_call(PyObject *self, PyObject *args, PyObject *kwargs) {
   call_state *c = r->call;
   Py_ssize_t nargs = PyTuple_GET_SIZE(args);
   c->fun = cf->fun;
-  c->args = Py_NewRef(args);
-  c->values = Py_NewRef(args);
+  /* The rules outlive the call (they sit in the graph): keep the arguments' structure only, so
+   * the graph does not keep every checkpointed layer's input alive. */
+  c->args = mxpy_tree_skeleton(args);
+  c->values = Py_XNewRef(c->args);
   c->slots = PyTuple_New(nargs);
   for (Py_ssize_t i = 0; c->slots && i < nargs; i++)
     PyTuple_SET_ITEM(c->slots, i, PyLong_FromSsize_t(i));
@@ -737,7 +739,7 @@ static PyObject *custom_call(PyObject *self, PyObject *args, PyObject *kwargs) {
                : mlx_closure_custom_vmap_new();
   mlx_vector_array inputs = mlx_vector_array_new(), outs = mlx_vector_array_new();
   PyObject *result = NULL;
-  if (!c->slots || mxpy_tree_flatten(args, inputs) < 0) goto done;
+  if (!c->args || !c->slots || mxpy_tree_flatten(args, inputs) < 0) goto done;
   mxpy_error_clear();
   int st = cf->checkpoint ? mlx_checkpoint(&custom, fun)
                           : mlx_custom_function(&custom, fun, vjp, jvp, vmap);
@@ -760,7 +762,14 @@ done:
 
 /* call_python through a shared rule_state. */
 static int call_python_shared(mlx_vector_array *res, const mlx_vector_array in, void *payload) {
-  return call_python(res, in, ((rule_state *)payload)->call);
+  call_state *c = ((rule_state *)payload)->call;
+  int rc = call_python(res, in, c);
+  if (!rc && c->out_tree) { /* structure only, as for the arguments */
+    PyObject *skeleton = mxpy_tree_skeleton(c->out_tree);
+    if (!skeleton) return 1;
+    Py_SETREF(c->out_tree, skeleton);
+  }
+  return rc;
 }
 
 static int cf_traverse(PyObject *self, visitproc visit, void *arg) {

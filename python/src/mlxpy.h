@@ -168,6 +168,9 @@ bool mxpy_is_int_like(PyObject *o);
 int mxpy_tree_flatten(PyObject *tree, mlx_vector_array v);
 /* A copy of tree whose array leaves are v[*pos], v[*pos + 1], ... in flattening order. */
 PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos);
+/* tree with its array leaves replaced by slots that mxpy_tree_replace fills like arrays: keeps
+ * a call's structure without keeping its arrays alive. */
+PyObject *mxpy_tree_skeleton(PyObject *tree);
 
 /* ------------------------------------------------------------------ repr.c */
 

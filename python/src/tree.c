@@ -25,25 +25,18 @@ int mxpy_tree_flatten(PyObject *tree, mlx_vector_array v) {
   return rc;
 }
 
-PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos) {
-  if (mxpy_Array_Check(tree)) {
-    if (*pos >= mlx_vector_array_size(v)) {
-      PyErr_SetString(PyExc_ValueError, "[tree] Fewer arrays than the tree's leaves.");
-      return NULL;
-    }
-    mlx_array a = mlx_array_new();
-    mxpy_error_clear();
-    if (mxpy_check_op(mlx_vector_array_get(&a, v, (*pos)++)) < 0) {
-      mlx_array_free(a);
-      return NULL;
-    }
-    return mxpy_array_wrap(a);
-  }
+/* Stands for an array leaf in a skeleton (a tree kept for its structure only). */
+static PyObject *array_slot;
+
+static bool is_array_leaf(PyObject *o) {
+  return mxpy_Array_Check(o) || (array_slot && o == array_slot);
+}
+
+/* A copy of tree with each array leaf (or slot) replaced by leaf(ctx); other leaves shared. */
+static PyObject *tree_map(PyObject *tree, PyObject *(*leaf)(void *ctx), void *ctx) {
+  if (is_array_leaf(tree)) return leaf(ctx);
   bool list = PyList_Check(tree), tuple = PyTuple_Check(tree), dict = PyDict_Check(tree);
-  if (!list && !tuple && !dict) {
-    Py_INCREF(tree);
-    return tree;
-  }
+  if (!list && !tuple && !dict) return Py_NewRef(tree);
   if (Py_EnterRecursiveCall(" while rebuilding a tree")) return NULL;
   PyObject *out = NULL;
   if (dict) {
@@ -51,7 +44,7 @@ PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos) {
     PyObject *key, *value;
     Py_ssize_t i = 0;
     while (out && PyDict_Next(tree, &i, &key, &value)) {
-      PyObject *r = mxpy_tree_replace(value, v, pos);
+      PyObject *r = tree_map(value, leaf, ctx);
       if (!r || PyDict_SetItem(out, key, r) < 0) Py_CLEAR(out);
       Py_XDECREF(r);
     }
@@ -60,7 +53,7 @@ PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos) {
     out = list ? PyList_New(n) : PyTuple_New(n);
     for (Py_ssize_t i = 0; out && i < n; i++) {
       PyObject *item = list ? PyList_GET_ITEM(tree, i) : PyTuple_GET_ITEM(tree, i);
-      PyObject *r = mxpy_tree_replace(item, v, pos);
+      PyObject *r = tree_map(item, leaf, ctx);
       if (!r) {
         Py_CLEAR(out);
         break;
@@ -71,4 +64,40 @@ PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos) {
   }
   Py_LeaveRecursiveCall();
   return out;
+}
+
+typedef struct {
+  mlx_vector_array v;
+  size_t *pos;
+} replace_ctx;
+
+static PyObject *next_array(void *ctx) {
+  replace_ctx *r = ctx;
+  if (*r->pos >= mlx_vector_array_size(r->v)) {
+    PyErr_SetString(PyExc_ValueError, "[tree] Fewer arrays than the tree's leaves.");
+    return NULL;
+  }
+  mlx_array a = mlx_array_new();
+  mxpy_error_clear();
+  if (mxpy_check_op(mlx_vector_array_get(&a, r->v, (*r->pos)++)) < 0) {
+    mlx_array_free(a);
+    return NULL;
+  }
+  return mxpy_array_wrap(a);
+}
+
+PyObject *mxpy_tree_replace(PyObject *tree, mlx_vector_array v, size_t *pos) {
+  replace_ctx ctx = {v, pos};
+  return tree_map(tree, next_array, &ctx);
+}
+
+static PyObject *slot(void *ctx) {
+  (void)ctx;
+  return Py_NewRef(array_slot);
+}
+
+PyObject *mxpy_tree_skeleton(PyObject *tree) {
+  if (!array_slot && !(array_slot = PyObject_CallNoArgs((PyObject *)&PyBaseObject_Type)))
+    return NULL;
+  return tree_map(tree, slot, NULL);
 }

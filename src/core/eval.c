@@ -122,7 +122,11 @@ static int build_tape(mx_array *const *roots, int nroots, node_list *tape) {
   } frame;
   frame *stack = NULL;
   int depth = 0, cap = 0, rc = 0;
-  for (int r = 0; r < nroots && rc == 0; r++) {
+  /* Roots are walked last to first: value_and_grad and optimizers list parameters (and their
+   * gradients) in layer order, and the backward pass makes the last layer's first, so each
+   * gradient is computed as soon as its cotangent exists instead of every cotangent being held
+   * until the first layer's gradient is done. */
+  for (int r = nroots - 1; r >= 0 && rc == 0; r--) {
     if (!roots[r] || mx_array_status(roots[r]) != MX_UNSCHEDULED) continue;
     mx_node *start = roots[r]->node;
     if (start->prim == MX_PRIM_PLACEHOLDER) {
