@@ -1,7 +1,8 @@
 /* The CPU caching allocator. A buffer and its header are one 64-byte aligned block:
- * [mx_buffer header, padded to 64][data]. Block sizes come in classes (four per power of two,
- * so at most 25% slack); freed blocks wait in a per-class list for reuse while the cache is
- * under its limit. */
+ * [mx_buffer header, padded to 64][data]. Data sizes come in classes (four per power of two,
+ * so at most 25% slack; a power-of-two request fits its class exactly, the header is extra);
+ * freed blocks wait in a per-class list for reuse while the cache is under its limit. Memory
+ * counters count data capacity (the class size), not headers. */
 #include "core/allocator.h"
 
 #include <pthread.h>
@@ -40,7 +41,7 @@ static void init_limits_locked(void) {
   A.limits_set = true;
 }
 
-/* Class index and block size for a request of `bytes` (header included). */
+/* Class index and data capacity for a request of `bytes` of data. */
 static int size_class(size_t bytes, size_t *block_bytes) {
   if (bytes <= MIN_CLASS_BYTES) {
     *block_bytes = MIN_CLASS_BYTES;
@@ -63,7 +64,7 @@ mx_buffer *mx_buffer_alloc(size_t nbytes) {
   size_t block_bytes;
   if (nbytes > SIZE_MAX - HEADER_BYTES - 4096)
     return mx_error("[malloc] Unable to allocate %zu bytes.", nbytes), NULL;
-  int cls = size_class(nbytes + HEADER_BYTES, &block_bytes);
+  int cls = size_class(nbytes, &block_bytes);
   void *block = NULL;
 
   pthread_mutex_lock(&A.lock);
@@ -81,10 +82,10 @@ mx_buffer *mx_buffer_alloc(size_t nbytes) {
   account_alloc_locked(block_bytes);
   pthread_mutex_unlock(&A.lock);
 
-  if (!block && posix_memalign(&block, 64, block_bytes) != 0) {
+  if (!block && posix_memalign(&block, 64, block_bytes + HEADER_BYTES) != 0) {
     /* Retry once with an empty cache before giving up. */
     mx_clear_cache();
-    if (posix_memalign(&block, 64, block_bytes) != 0) {
+    if (posix_memalign(&block, 64, block_bytes + HEADER_BYTES) != 0) {
       pthread_mutex_lock(&A.lock);
       A.active -= block_bytes;
       pthread_mutex_unlock(&A.lock);
