@@ -63,6 +63,42 @@ static const int32_t *shape_params(const mx_node *n, int *ndim) {
   return p->shape;
 }
 
+int mx_rule_remake(mx_array **out, mx_node *n, mx_array *const *in, int nin, const void *params,
+                   size_t params_size) {
+  int ndim;
+  int32_t shape[1][MX_MAX_NDIM];
+  if (!params) params = n->params, params_size = n->params_size;
+  MX_TRY(mx_prim_output_shapes(n->prim, params, in, nin, &ndim, shape));
+  *out = mx_array_make(n->prim, params, params_size, in, nin, ndim, shape[0],
+                       (mx_dtype)n->out[0].dtype, n->stream);
+  return *out ? 0 : MX_ERR;
+}
+
+int mx_rule_batch_size(mx_array *const *in, const int *axes, int nin) {
+  for (int i = 0; i < nin; i++)
+    if (axes[i] >= 0) return in[i]->shape[axes[i]];
+  return 0;
+}
+
+int mx_rule_jvp_multilinear(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
+                            int nlin, mx_array **out) {
+  mx_array *x[64], *sum = NULL;
+  if (n->nin > 64) return mx_error("[jvp] Too many inputs.");
+  for (int k = 0; k < nargs; k++) {
+    if (!tan[k] || argnums[k] >= nlin) continue;
+    mx_array *term = NULL;
+    memcpy(x, n->inputs, (size_t)n->nin * sizeof *x);
+    x[argnums[k]] = tan[k];
+    int rc = mx_rule_remake(&term, n, x, n->nin, NULL, 0);
+    if (!rc) rc = mx_rule_add_owned(&sum, sum, term, n->stream);
+    else mx_array_release(sum);
+    MX_TRY(rc);
+  }
+  if (!sum) return mx_zeros_like(&out[0], &n->out[0]);
+  out[0] = sum;
+  return 0;
+}
+
 /* ---- identity-like: Identity, Copy ---- */
 
 int mx_vjp_identity(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
@@ -353,19 +389,7 @@ int mx_vjp_matmul(mx_node *n, mx_array *const *cot, const int *argnums, int narg
 
 int mx_jvp_matmul(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
                   mx_array **out) {
-  mx_array *sum = NULL;
-  for (int k = 0; k < nargs; k++) {
-    if (!tan[k]) continue;
-    mx_array *term = NULL;
-    int rc = argnums[k] == 0 ? mx_matmul(&term, tan[k], n->inputs[1], n->stream)
-                             : mx_matmul(&term, n->inputs[0], tan[k], n->stream);
-    if (!rc) rc = mx_rule_add_owned(&sum, sum, term, n->stream);
-    else mx_array_release(sum);
-    MX_TRY(rc);
-  }
-  if (!sum) return mx_zeros_like(&out[0], &n->out[0]);
-  out[0] = sum;
-  return 0;
+  return mx_rule_jvp_multilinear(n, tan, argnums, nargs, 2, out);
 }
 
 int mx_vmap_matmul(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,

@@ -15,6 +15,17 @@ int mx_rule_add_owned(mx_array **out, mx_array *a, mx_array *b, mx_stream s);
 int mx_rule_to_front(mx_array **out, mx_array *x, int axis);
 /* Swaps the last two axes. */
 int mx_rule_swap_last(mx_array **out, mx_array *x, mx_stream s);
+/* A node of n's primitive on new inputs, with n's params (params NULL) or the given ones, n's
+ * output dtype and stream. */
+int mx_rule_remake(mx_array **out, mx_node *n, mx_array *const *in, int nin, const void *params,
+                   size_t params_size);
+/* The batch size of a vmap rule's inputs (the first batched one's). */
+int mx_rule_batch_size(mx_array *const *in, const int *axes, int nin);
+/* jvp of a primitive linear in each of its first nlin inputs (the others, indices or segments,
+ * take no tangent): the sum over the given tangents of the primitive remade with that input
+ * replaced by its tangent. */
+int mx_rule_jvp_multilinear(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
+                            int nlin, mx_array **out);
 /* x with its batch at axis 0 padded with size-1 axes after the batch axis to rank ndim + 1. */
 int mx_rule_batch_expand(mx_array **out, mx_array *x, int ndim, mx_stream s);
 

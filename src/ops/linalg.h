@@ -93,12 +93,6 @@ int mx_hadamard_transform(mx_array **out, mx_array *a, bool has_scale, float sca
 
 /* ------------------------------------------------------------------ rules (linalg_rules.c) */
 
-/* Helpers for the rules of this family and the random one: a node of n's primitive on new
- * inputs, with n's params (params NULL) or the given ones, n's output dtype and stream; and
- * the batch size of a vmap rule's inputs (the first batched one's). */
-int mx_rule_remake(mx_array **out, mx_node *n, mx_array *const *in, int nin, const void *params,
-                   size_t params_size);
-int mx_rule_batch_size(mx_array *const *in, const int *axes, int nin);
 
 int mx_vjp_addmm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
 int mx_jvp_addmm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);

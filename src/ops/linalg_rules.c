@@ -19,23 +19,6 @@ static int drop_grads(mx_array **grads, int k, int rc) {
   return rc;
 }
 
-int mx_rule_remake(mx_array **out, mx_node *n, mx_array *const *in, int nin, const void *params,
-                   size_t params_size) {
-  int ndim;
-  int32_t shape[1][MX_MAX_NDIM];
-  if (!params) params = n->params, params_size = n->params_size;
-  MX_TRY(mx_prim_output_shapes(n->prim, params, in, nin, &ndim, shape));
-  *out = mx_array_make(n->prim, params, params_size, in, nin, ndim, shape[0],
-                       (mx_dtype)n->out[0].dtype, n->stream);
-  return *out ? 0 : MX_ERR;
-}
-
-int mx_rule_batch_size(mx_array *const *in, const int *axes, int nin) {
-  for (int i = 0; i < nin; i++)
-    if (axes[i] >= 0) return in[i]->shape[axes[i]];
-  return 0;
-}
-
 /* x * v (x itself when v is 1). */
 static int scale_by(mx_array **out, mx_array *x, double v, mx_stream s) {
   if (v == 1.0) {
@@ -224,21 +207,7 @@ int mx_vjp_gather_mm(mx_node *n, mx_array *const *cot, const int *argnums, int n
 
 int mx_jvp_gather_mm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
                      mx_array **out) {
-  mx_array *const *x = n->inputs, *sum = NULL;
-  for (int k = 0; k < nargs; k++) {
-    if (!tan[k] || argnums[k] > 1) continue;
-    mx_array *term = NULL;
-    int rc = argnums[k] == 0 ? mx_gather_mm(&term, tan[k], x[1], x[2], x[3], false, n->stream)
-                             : mx_gather_mm(&term, x[0], tan[k], x[2], x[3], false, n->stream);
-    if (!rc)
-      rc = mx_rule_add_owned(&sum, sum, term, n->stream);
-    else
-      mx_array_release(sum);
-    MX_TRY(rc);
-  }
-  if (!sum) return mx_zeros_like(&out[0], &n->out[0]);
-  out[0] = sum;
-  return 0;
+  return mx_rule_jvp_multilinear(n, tan, argnums, nargs, 2, out); /* indices: no tangent */
 }
 
 /* The batch folds into the gathered axis: a batched operand (B, Ba, M, K) becomes
@@ -453,21 +422,7 @@ int mx_vjp_segmented_mm(mx_node *n, mx_array *const *cot, const int *argnums, in
 
 int mx_jvp_segmented_mm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
                         mx_array **out) {
-  mx_array *const *x = n->inputs, *sum = NULL;
-  for (int k = 0; k < nargs; k++) {
-    if (!tan[k] || argnums[k] > 1) continue;
-    mx_array *term = NULL;
-    int rc = argnums[k] == 0 ? mx_segmented_mm(&term, tan[k], x[1], x[2], n->stream)
-                             : mx_segmented_mm(&term, x[0], tan[k], x[2], n->stream);
-    if (!rc)
-      rc = mx_rule_add_owned(&sum, sum, term, n->stream);
-    else
-      mx_array_release(sum);
-    MX_TRY(rc);
-  }
-  if (!sum) return mx_zeros_like(&out[0], &n->out[0]);
-  out[0] = sum;
-  return 0;
+  return mx_rule_jvp_multilinear(n, tan, argnums, nargs, 2, out); /* segments: no tangent */
 }
 
 /* Only segments batched: more segments. Otherwise the batch goes along K: a' = [a_0 ... a_B-1]
