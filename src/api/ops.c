@@ -96,6 +96,20 @@ int mlx_full(mlx_array *res, const int *shape, size_t shape_num, const mlx_array
   OP_END(mx_full(&out_, (int)shape_num, shape, in_[0], (mx_dtype)dtype, st_));
 }
 
+int mlx_copy(mlx_array *res, const mlx_array a, const mlx_stream s) {
+  OP_BEGIN("copy", 1, a);
+  OP_END(mx_copy(&out_, in_[0], st_));
+}
+
+int mlx_number_of_elements(mlx_array *res, const mlx_array a, const int *axes, size_t axes_num,
+                           bool inverted, mlx_dtype dtype, const mlx_stream s) {
+  OP_BEGIN("number_of_elements", 1, a);
+  if (mlx_api_check_dtype(op_, dtype)) return 1;
+  if (axes_num > MX_MAX_NDIM || (axes_num && !axes))
+    return mlx_api_error("[number_of_elements] Invalid axes.");
+  OP_END(mx_number_of_elements(&out_, in_[0], axes, (int)axes_num, inverted, (mx_dtype)dtype));
+}
+
 int mlx_zeros_like(mlx_array *res, const mlx_array a, const mlx_stream s) {
   OP_BEGIN("zeros_like", 1, a);
   OP_END(mx_zeros(&out_, in_[0]->ndim, in_[0]->shape, (mx_dtype)in_[0]->dtype, st_));

@@ -30,7 +30,7 @@ int mx_full(mx_array **out, int ndim, const int32_t *shape, mx_array *vals, mx_d
   mx_array *v = NULL, *fill = NULL;
   MX_TRY(mx_astype(&v, vals, dtype, s));
   int rc = 0;
-  if (v->size == 1) fill = mx_array_retain(v);
+  if (v->size == 1 && v->ndim <= ndim) fill = mx_array_retain(v);
   else rc = mx_broadcast_to(&fill, v, ndim, shape, s);
   if (rc == 0) {
     *out = mx_make_shaped(MX_PRIM_FULL, &fill, 1, ndim, shape, dtype, s);
@@ -97,5 +97,27 @@ int mx_contiguous(mx_array **out, mx_array *a, mx_stream s) {
     return 0;
   }
   *out = mx_array_make(MX_PRIM_COPY, NULL, 0, &a, 1, a->ndim, a->shape, (mx_dtype)a->dtype, s);
+  return *out ? 0 : MX_ERR;
+}
+
+int mx_copy(mx_array **out, mx_array *a, mx_stream s) {
+  *out = mx_array_make(MX_PRIM_COPY, NULL, 0, &a, 1, a->ndim, a->shape, (mx_dtype)a->dtype, s);
+  return *out ? 0 : MX_ERR;
+}
+
+int mx_number_of_elements(mx_array **out, mx_array *a, const int *axes, int naxes, bool inverted,
+                          mx_dtype dtype) {
+  bool chosen[MX_MAX_NDIM] = {false};
+  if (dtype == MX_BOOL) return mx_error("[number_of_elements] Can only cast to numeric types.");
+  for (int i = 0; i < naxes; i++) {
+    int ax;
+    MX_TRY(mx_normalize_axis("number_of_elements", axes[i], a->ndim, &ax));
+    if (chosen[ax]) return mx_error("[number_of_elements] Duplicate axis %d.", axes[i]);
+    chosen[ax] = true;
+  }
+  double count = 1;
+  for (int d = 0; d < a->ndim; d++)
+    if (chosen[d] != inverted) count *= a->shape[d];
+  *out = mx_array_scalar(dtype, count);
   return *out ? 0 : MX_ERR;
 }

@@ -25,6 +25,11 @@ int mx_ones(mx_array **out, int ndim, const int32_t *shape, mx_dtype dtype, mx_s
 int mx_arange(mx_array **out, double start, double stop, double step, mx_dtype dtype,
               mx_stream s);
 int mx_astype(mx_array **out, mx_array *a, mx_dtype dtype, mx_stream s);
+/* A new copy of a (always a new buffer: MLX's copy). */
+int mx_copy(mx_array **out, mx_array *a, mx_stream s);
+/* The product of a's sizes along axes (the other axes when inverted), as a scalar of dtype. */
+int mx_number_of_elements(mx_array **out, mx_array *a, const int *axes, int naxes, bool inverted,
+                          mx_dtype dtype);
 /* A row-contiguous copy, unless a already is one. */
 int mx_contiguous(mx_array **out, mx_array *a, mx_stream s);
 

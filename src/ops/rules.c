@@ -91,17 +91,54 @@ int mx_eval_transpose(mx_node *n) {
   return 0;
 }
 
+/* Strides that let `out` view `in` without a copy, if there are any: the dims of each group of
+ * input dims whose product is a group of output dims must be nested in row-major order
+ * (stride[i] == stride[i + 1] * shape[i + 1]) — true of transposes of untouched groups and of
+ * slices along the leading dim, not of a transposed matrix flattened. Size-1 dims take any
+ * stride. */
+static bool reshape_strides(const mx_array *in, const mx_array *out, int64_t *strides) {
+  int32_t od[MX_MAX_NDIM];
+  int64_t os[MX_MAX_NDIM];
+  int on = 0;
+  for (int i = 0; i < in->ndim; i++)
+    if (in->shape[i] != 1) od[on] = in->shape[i], os[on++] = in->strides[i];
+  int oi = 0, ni = 0;
+  while (ni < out->ndim && oi < on) {
+    int oj = oi + 1, nj = ni + 1;
+    int64_t np = out->shape[ni], op = od[oi];
+    while (np != op) {
+      if (np < op) {
+        if (nj == out->ndim) return false;
+        np *= out->shape[nj++];
+      } else {
+        if (oj == on) return false;
+        op *= od[oj++];
+      }
+    }
+    for (int k = oi; k < oj - 1; k++)
+      if (os[k] != os[k + 1] * od[k + 1]) return false;
+    strides[nj - 1] = os[oj - 1];
+    for (int k = nj - 1; k > ni; k--) strides[k - 1] = strides[k] * out->shape[k];
+    ni = nj, oi = oj;
+  }
+  for (; ni < out->ndim; ni++) strides[ni] = 1; /* trailing size-1 dims */
+  return oi == on;
+}
+
 int mx_eval_reshape(mx_node *n) {
   mx_array *in = n->inputs[0], *out = &n->out[0];
-  if (in->flags & MX_ROW_CONTIGUOUS) {
-    int64_t strides[MX_MAX_NDIM];
+  int64_t strides[MX_MAX_NDIM];
+  if (in->flags & MX_ROW_CONTIGUOUS || out->size == 0) {
     mx_row_strides(out->ndim, out->shape, strides);
+    set_view_strides(out, in, strides);
+    return 0;
+  }
+  if (reshape_strides(in, out, strides)) {
     set_view_strides(out, in, strides);
     return 0;
   }
   /* Copy in row-major order: the output buffer seen with the input's shape. */
   MX_TRY(mx_array_alloc_data(out));
-  int64_t strides[MX_MAX_NDIM];
   mx_array dst = *out;
   dst.ndim = in->ndim;
   dst.shape = in->shape;

@@ -25,6 +25,6 @@ bool mx_equiv_params(const mx_node *a, const mx_node *b);
 /* Views: the output shares the input's buffer. */
 int mx_eval_broadcast(mx_node *n);
 int mx_eval_transpose(mx_node *n);
-int mx_eval_reshape(mx_node *n); /* a view when the input is row-contiguous, else a copy */
+int mx_eval_reshape(mx_node *n); /* a view when the strides allow one (numpy rules), else a copy */
 
 #endif

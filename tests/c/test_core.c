@@ -394,6 +394,41 @@ static void test_donation(void) {
   mlx_array_free(one);
 }
 
+/* Reshapes of strided views: a view when the strides allow it (no new memory), a row-major
+ * copy otherwise; values in logical order either way. */
+static void check_reshape(mlx_array t, const int *shape, int ndim, bool view) {
+  mlx_array r = mlx_array_new(), c = mlx_array_new();
+  size_t before = active();
+  CHECK_OK(mlx_reshape(&r, t, shape, ndim, cpu));
+  CHECK_OK(mlx_array_eval(r));
+  CHECK(view ? active() == before : active() > before);
+  CHECK_OK(mlx_contiguous(&c, r, false, cpu));
+  CHECK_OK(mlx_array_eval(c));
+  mlx_array tc = mlx_array_new();
+  CHECK_OK(mlx_contiguous(&tc, t, false, cpu));
+  CHECK_OK(mlx_array_eval(tc));
+  const float *pc = mlx_array_data_float32(c), *pt = mlx_array_data_float32(tc);
+  for (size_t i = 0; pc && pt && i < mlx_array_size(c); i++) CHECK(pc[i] == pt[i]);
+  mlx_array_free(r), mlx_array_free(c), mlx_array_free(tc);
+}
+
+static void test_reshape_views(void) {
+  mlx_array x = mlx_array_new(), x3 = mlx_array_new(), t = mlx_array_new(), s = mlx_array_new();
+  CHECK_OK(mlx_arange(&x, 0, 24, 1, MLX_FLOAT32, cpu));
+  CHECK_OK(mlx_reshape(&x3, x, (int[]){2, 3, 4}, 3, cpu));
+  CHECK_OK(mlx_transpose_axes(&t, x3, (int[]){1, 0, 2}, 3, cpu));
+  CHECK_OK(mlx_array_eval(t));
+  check_reshape(t, (int[]){3, 2, 2, 2}, 4, true); /* splits the untouched last dim */
+  check_reshape(t, (int[]){3, 1, 2, 4, 1}, 5, true);
+  check_reshape(t, (int[]){6, 4}, 2, false); /* merges the swapped dims: copy */
+  check_reshape(t, (int[]){24}, 1, false);
+  CHECK_OK(mlx_slice(&s, x3, (int[]){0, 1, 0}, 3, (int[]){2, 3, 4}, 3, (int[]){1, 1, 1}, 3, cpu));
+  CHECK_OK(mlx_array_eval(s));
+  check_reshape(s, (int[]){2, 8}, 2, true); /* rows of a slice stay contiguous */
+  check_reshape(s, (int[]){16}, 1, false);
+  mlx_array_free(x), mlx_array_free(x3), mlx_array_free(t), mlx_array_free(s);
+}
+
 /* An error raised on a stream's worker thread reaches the caller at the next sync. */
 static void test_async_error(void) {
   int shape[1] = {1000};
@@ -447,5 +482,6 @@ void run_tests(void) {
   test_async_error();
   test_donation();
   test_memory_counters();
+  test_reshape_views();
   mlx_stream_free(cpu);
 }
