@@ -207,8 +207,8 @@ static PyMethodDef cuda_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static int add_submodule(PyObject *m, const char *attr, const char *full, PyMethodDef *methods,
-                         const char *doc) {
+int mxpy_add_submodule(PyObject *m, const char *attr, const char *full, PyMethodDef *methods,
+                       const char *doc) {
   PyObject *sub = PyModule_New(full);
   if (!sub) return -1;
   if (PyModule_SetDocString(sub, doc) < 0 || PyModule_AddFunctions(sub, methods) < 0) {
@@ -228,8 +228,8 @@ static int add_submodule(PyObject *m, const char *attr, const char *full, PyMeth
 }
 
 int mxpy_submodules_init(PyObject *m) {
-  if (add_submodule(m, "metal", "mlx.core.metal", metal_methods, "mlx.core.metal: Metal stubs.") <
+  if (mxpy_add_submodule(m, "metal", "mlx.core.metal", metal_methods, "mlx.core.metal: Metal stubs.") <
       0)
     return -1;
-  return add_submodule(m, "cuda", "mlx.core.cuda", cuda_methods, "mlx.core.cuda: CUDA queries.");
+  return mxpy_add_submodule(m, "cuda", "mlx.core.cuda", cuda_methods, "mlx.core.cuda: CUDA queries.");
 }

@@ -224,4 +224,15 @@ extern PyMethodDef mxpy_transforms_methods[];
 extern PyMethodDef mxpy_memory_methods[];
 int mxpy_submodules_init(PyObject *m);
 
+/* ------------------------------------------------------------------ submodules and families */
+
+/* Adds a submodule m.attr (importable as `full`) with these functions. */
+int mxpy_add_submodule(PyObject *m, const char *attr, const char *full, PyMethodDef *methods,
+                       const char *doc);
+/* Model-op families (issue 6), each registering its own functions / submodule on mlx.core. */
+int mxpy_conv_init(PyObject *m);     /* ops_conv.c: conv1d ... conv_transpose3d, convolve */
+int mxpy_fast_init(PyObject *m);     /* ops_fast.c: mlx.core.fast */
+int mxpy_lapack_init(PyObject *m);   /* ops_lapack.c: mlx.core.linalg */
+int mxpy_fft_init(PyObject *m);      /* ops_fft.c: mlx.core.fft */
+
 #endif

@@ -32,6 +32,9 @@ PyMODINIT_FUNC PyInit_core(void) {
     if (mxpy_array_add_methods(array_tables[i]) < 0) goto fail;
   }
   if (mxpy_submodules_init(m) < 0) goto fail;
+  if (mxpy_conv_init(m) < 0 || mxpy_fast_init(m) < 0 || mxpy_lapack_init(m) < 0 ||
+      mxpy_fft_init(m) < 0)
+    goto fail;
   { int mxpy_random_init(PyObject *m); if (mxpy_random_init(m) < 0) goto fail; }
   if (PyModule_AddStringConstant(m, "__version__", MLXPY_VERSION) < 0) goto fail;
   return m;

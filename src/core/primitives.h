@@ -51,6 +51,10 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 #include "ops/prims_linalg.h"
 #include "ops/prims_random.h"
 #include "ops/prims_reduce.h"
+#include "ops/prims_conv.h"
+#include "ops/prims_fast.h"
+#include "ops/prims_lapack.h"
+#include "ops/prims_fft.h"
 
 /* clang-format off */
 #define MX_PRIMITIVES(X) \
@@ -59,7 +63,11 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   MX_PRIMS_REDUCE(X)         \
   MX_PRIMS_INDEXING(X)       \
   MX_PRIMS_LINALG(X)         \
-  MX_PRIMS_RANDOM(X)
+  MX_PRIMS_RANDOM(X)         \
+  MX_PRIMS_CONV(X)           \
+  MX_PRIMS_FAST(X)           \
+  MX_PRIMS_LAPACK(X)         \
+  MX_PRIMS_FFT(X)
 
 #define MX_PRIMS_FOUNDATION(X) \
   /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \

@@ -18,10 +18,15 @@
 #include "rule_cases_random.h"
 #include "rule_cases_reduce.h"
 #include "rule_cases_views.h"
+#include "rule_cases_conv.h"
+#include "rule_cases_fast.h"
+#include "rule_cases_fft.h"
+#include "rule_cases_lapack.h"
 
 static const rule_case *const tables[] = {
     rule_cases_foundation, rule_cases_elementwise, rule_cases_reduce, rule_cases_views,
-    rule_cases_gather,     rule_cases_linalg,      rule_cases_random,
+    rule_cases_gather,     rule_cases_linalg,      rule_cases_random, rule_cases_conv,
+    rule_cases_fast,       rule_cases_lapack,      rule_cases_fft,
 };
 
 enum { BATCH = 3 };

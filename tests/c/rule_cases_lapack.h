@@ -1,0 +1,2 @@
+/* Rule cases of the lapack family (see rule_cases.h). */
+static const rule_case rule_cases_lapack[] = {RULE_END};
