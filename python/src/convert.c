@@ -1,7 +1,8 @@
 /* mlx.core: Python values -> arrays: scalars (bool/int/float/complex, with MLX's weak promotion
  * next to arrays), nested lists/tuples (which may hold arrays), objects exporting the buffer
- * protocol (numpy arrays, memoryview, bytes) and other arrays. (Arrays -> Python: access.c.) */
-#include "mlxpy.h"
+ * protocol (numpy arrays, memoryview, bytes), objects with __mlx_array__ or __dlpack__, and
+ * other arrays. (Arrays -> Python: access.c, buffer.c, dlpack.c.) */
+#include "buffer.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -13,11 +14,6 @@ static const int dummy_shape[1] = {0};
 
 bool mxpy_is_scalar(PyObject *o) {
   return PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o) || PyComplex_Check(o);
-}
-
-bool mxpy_is_operand(PyObject *o) {
-  return mxpy_Array_Check(o) || mxpy_is_scalar(o) ||
-         (PyObject_CheckBuffer(o) && !PyUnicode_Check(o));
 }
 
 static int overflow_error(PyObject *o, const char *dtname) {
@@ -446,11 +442,90 @@ done:
   return rc;
 }
 
+/* ------------------------------------------------------------------ strided foreign data */
+
+static size_t src_size(int src) {
+  return src == MXPY_SRC_COMPLEX128 ? 16 : mxpy_dtype_size((mlx_dtype)src);
+}
+
+static bool row_contiguous(int nd, const int *shape, const int64_t *bs, size_t isz) {
+  int64_t expect = (int64_t)isz;
+  for (int i = nd - 1; i >= 0; i--) {
+    if (shape[i] != 1 && bs[i] != expect) return false;
+    expect *= shape[i];
+  }
+  return true;
+}
+
+/* n contiguous source elements of kind src -> dtype dt. */
+static void convert_elems(char *dst, mlx_dtype dt, const char *p, int src, size_t n) {
+  if (src == MLX_FLOAT64 && dt == MLX_FLOAT32) {
+    for (size_t i = 0; i < n; i++) {
+      double x;
+      memcpy(&x, p + i * 8, 8);
+      float y = (float)x;
+      memcpy(dst + i * 4, &y, 4);
+    }
+    return;
+  }
+  size_t sisz = src_size(src), disz = mxpy_dtype_size(dt);
+  mxpy_value v;
+  for (size_t i = 0; i < n; i++, p += sisz) {
+    if (src == MXPY_SRC_COMPLEX128) {
+      double c[2];
+      memcpy(c, p, 16);
+      v.kind = MXV_COMPLEX;
+      v.v.c.re = c[0];
+      v.v.c.im = c[1];
+    } else {
+      mxpy_read_elem(p, (mlx_dtype)src, &v);
+    }
+    mxpy_write_elem(dst + i * disz, dt, &v);
+  }
+}
+
+int mxpy_array_from_strided(const char *data, int nd, const int *shape, const int64_t *bstrides,
+                            int src, const mlx_dtype *dtype, mlx_array *out) {
+  mlx_dtype dt = dtype                        ? *dtype
+                 : src == MXPY_SRC_COMPLEX128 ? MLX_COMPLEX64
+                 : src == MLX_FLOAT64         ? MLX_FLOAT32
+                                              : (mlx_dtype)src;
+  size_t total = 1, sisz = src_size(src);
+  for (int i = 0; i < nd; i++) total *= (size_t)shape[i];
+  /* At most one staging copy for a strided block and one for a conversion; a contiguous block
+   * of the right type goes straight into the array. */
+  bool gather = total && !row_contiguous(nd, shape, bstrides, sisz);
+  bool convert = total && src != (int)dt;
+  char *tmp = gather ? (char *)PyMem_Malloc(total * sisz) : NULL;
+  char *conv = convert ? (char *)PyMem_Malloc(total * mxpy_dtype_size(dt)) : NULL;
+  if ((gather && !tmp) || (convert && !conv)) {
+    PyMem_Free(tmp);
+    PyMem_Free(conv);
+    PyErr_NoMemory();
+    return -1;
+  }
+  int st;
+  mxpy_error_clear();
+  Py_BEGIN_ALLOW_THREADS;
+  const char *p = data;
+  if (gather) {
+    mxpy_copy_strided(tmp, data, nd, shape, bstrides, sisz);
+    p = tmp;
+  }
+  if (convert) {
+    convert_elems(conv, dt, p, src, total);
+    p = conv;
+  }
+  st = mlx_array_set_data(out, p, nd ? shape : dummy_shape, nd, dt);
+  Py_END_ALLOW_THREADS;
+  PyMem_Free(tmp);
+  PyMem_Free(conv);
+  return mxpy_check_op(st);
+}
+
 /* ------------------------------------------------------------------ buffer protocol input */
 
-#define SRC_COMPLEX128 (-2)
-
-/* Maps a PEP 3118 format (one item) to a dtype, or SRC_COMPLEX128. */
+/* Maps a PEP 3118 format (one item) to a dtype, or MXPY_SRC_COMPLEX128. */
 static int parse_format(const char *fmt, Py_ssize_t itemsize, int *out) {
   const char *f = fmt ? fmt : "B";
   bool big = false;
@@ -463,10 +538,13 @@ static int parse_format(const char *fmt, Py_ssize_t itemsize, int *out) {
   if (big && itemsize > 1) return -1;
   if (f[0] == 'Z' && f[1] && !f[2]) {
     if (f[1] == 'f' && itemsize == 8) return *out = MLX_COMPLEX64, 0;
-    if (f[1] == 'd' && itemsize == 16) return *out = SRC_COMPLEX128, 0;
+    if (f[1] == 'd' && itemsize == 16) return *out = MXPY_SRC_COMPLEX128, 0;
     return -1;
   }
   if (!f[0] || f[1]) return -1;
+  static const mlx_dtype sints[] = {MLX_INT8, MLX_INT16, 0, MLX_INT32, 0, 0, 0, MLX_INT64};
+  static const mlx_dtype uints[] = {MLX_UINT8, MLX_UINT16, 0, MLX_UINT32, 0, 0, 0, MLX_UINT64};
+  bool pow2 = itemsize == 1 || itemsize == 2 || itemsize == 4 || itemsize == 8;
   switch (f[0]) {
   case '?':
     return itemsize == 1 ? (*out = MLX_BOOL, 0) : -1;
@@ -476,17 +554,7 @@ static int parse_format(const char *fmt, Py_ssize_t itemsize, int *out) {
   case 'l':
   case 'q':
   case 'n':
-    switch (itemsize) {
-    case 1:
-      return *out = MLX_INT8, 0;
-    case 2:
-      return *out = MLX_INT16, 0;
-    case 4:
-      return *out = MLX_INT32, 0;
-    case 8:
-      return *out = MLX_INT64, 0;
-    }
-    return -1;
+    return pow2 ? (*out = sints[itemsize - 1], 0) : -1;
   case 'B':
   case 'H':
   case 'I':
@@ -494,17 +562,7 @@ static int parse_format(const char *fmt, Py_ssize_t itemsize, int *out) {
   case 'Q':
   case 'N':
   case 'c':
-    switch (itemsize) {
-    case 1:
-      return *out = MLX_UINT8, 0;
-    case 2:
-      return *out = MLX_UINT16, 0;
-    case 4:
-      return *out = MLX_UINT32, 0;
-    case 8:
-      return *out = MLX_UINT64, 0;
-    }
-    return -1;
+    return pow2 ? (*out = uints[itemsize - 1], 0) : -1;
   case 'e':
     return itemsize == 2 ? (*out = MLX_FLOAT16, 0) : -1;
   case 'f':
@@ -518,105 +576,62 @@ static int parse_format(const char *fmt, Py_ssize_t itemsize, int *out) {
 static int from_buffer(PyObject *o, const mlx_dtype *dtype, mlx_array *out) {
   Py_buffer view;
   if (PyObject_GetBuffer(o, &view, PyBUF_RECORDS_RO) < 0) return -1;
-  int rc = -1;
-  char *tmp = NULL, *conv = NULL;
+  int rc = -1, src, nd = view.ndim;
+  int64_t *bs = NULL;
   mxpy_ints shape;
   mxpy_ints_init(&shape);
-  int64_t bs_buf[16];
-  int64_t *bs = bs_buf;
-
-  int src;
   if (parse_format(view.format, view.itemsize, &src) < 0) {
     PyErr_Format(PyExc_TypeError,
                  "Cannot create an array from a buffer with format '%s' (itemsize %zd).",
                  view.format ? view.format : "B", view.itemsize);
     goto done;
   }
-  int nd = view.ndim;
   if (mxpy_ints_reserve(&shape, (size_t)nd) < 0) goto done;
-  if (nd > 16) {
-    bs = (int64_t *)PyMem_Malloc((size_t)nd * sizeof(int64_t));
-    if (!bs) {
-      PyErr_NoMemory();
-      goto done;
-    }
+  bs = (int64_t *)PyMem_Malloc(sizeof(int64_t) * (size_t)(nd + 1));
+  if (!bs) {
+    PyErr_NoMemory();
+    goto done;
   }
-  size_t total = 1;
-  for (int i = 0; i < nd; i++) {
+  int64_t acc = view.itemsize;
+  for (int i = nd - 1; i >= 0; i--) {
     if (view.shape[i] > INT_MAX) {
       PyErr_SetString(PyExc_ValueError, "Buffer dimension too large for array initialization.");
       goto done;
     }
     shape.data[i] = (int)view.shape[i];
-    total *= (size_t)view.shape[i];
+    bs[i] = view.strides ? view.strides[i] : acc;
+    acc *= view.shape[i];
   }
-  shape.n = (size_t)nd;
-  if (view.strides) {
-    for (int i = 0; i < nd; i++) bs[i] = view.strides[i];
-  } else {
-    int64_t acc = view.itemsize;
-    for (int i = nd - 1; i >= 0; i--) {
-      bs[i] = acc;
-      acc *= view.shape[i];
-    }
-  }
-  /* Contiguous copy of the source items. */
-  size_t sisz = (size_t)view.itemsize;
-  tmp = (char *)PyMem_Malloc(total ? total * sisz : 1);
-  if (!tmp) {
-    PyErr_NoMemory();
-    goto done;
-  }
-  mxpy_copy_strided(tmp, (const char *)view.buf, nd, shape.data, bs, sisz);
-
-  mlx_dtype dt;
-  if (dtype) {
-    dt = *dtype;
-  } else if (src == SRC_COMPLEX128) {
-    dt = MLX_COMPLEX64;
-  } else if (src == MLX_FLOAT64) {
-    dt = MLX_FLOAT32;
-  } else {
-    dt = (mlx_dtype)src;
-  }
-  const char *data = tmp;
-  if (src != (int)dt) {
-    size_t disz = mxpy_dtype_size(dt);
-    conv = (char *)PyMem_Malloc(total ? total * disz : 1);
-    if (!conv) {
-      PyErr_NoMemory();
-      goto done;
-    }
-    mxpy_value v;
-    for (size_t i = 0; i < total; i++) {
-      const char *p = tmp + i * sisz;
-      if (src == SRC_COMPLEX128) {
-        double c[2];
-        memcpy(c, p, 16);
-        v.kind = MXV_COMPLEX;
-        v.v.c.re = c[0];
-        v.v.c.im = c[1];
-      } else {
-        mxpy_read_elem(p, (mlx_dtype)src, &v);
-      }
-      mxpy_write_elem(conv + i * disz, dt, &v);
-    }
-    data = conv;
-  }
-  mxpy_error_clear();
-  if (mxpy_check_op(mlx_array_set_data(out, data, nd ? shape.data : dummy_shape, nd, dt)) < 0)
-    goto done;
-  rc = 0;
+  rc = mxpy_array_from_strided((const char *)view.buf, nd, shape.data, bs, src, dtype, out);
 done:
-  PyMem_Free(tmp);
-  PyMem_Free(conv);
-  if (bs != bs_buf) PyMem_Free(bs);
+  PyMem_Free(bs);
   mxpy_ints_free(&shape);
   PyBuffer_Release(&view);
   return rc;
 }
 
 /* ------------------------------------------------------------------ entry point */
+
+static bool has_attr(PyObject *o, const char *name) {
+  int r = PyObject_HasAttrString(o, name);
+  return r > 0;
+}
+
+PyObject *mxpy_mlx_array_protocol(PyObject *o) {
+  if (mxpy_Array_Check(o) || mxpy_is_scalar(o) || !has_attr(o, "__mlx_array__")) return NULL;
+  PyObject *r = PyObject_CallMethod(o, "__mlx_array__", NULL);
+  if (r && !mxpy_Array_Check(r)) {
+    PyErr_Format(PyExc_TypeError, "__mlx_array__ must return an mlx.core.array, not %.200s.",
+                 Py_TYPE(r)->tp_name);
+    Py_CLEAR(r);
+  }
+  return r;
+}
+
+bool mxpy_is_operand(PyObject *o) {
+  return mxpy_Array_Check(o) || mxpy_is_scalar(o) ||
+         (PyObject_CheckBuffer(o) && !PyUnicode_Check(o)) || has_attr(o, "__mlx_array__");
+}
 
 int mxpy_array_from_object(PyObject *o, const mlx_dtype *dtype, mlx_array *out) {
   if (mxpy_Array_Check(o)) {
@@ -643,7 +658,15 @@ int mxpy_array_from_object(PyObject *o, const mlx_dtype *dtype, mlx_array *out) 
     return mxpy_array_from_value(&v, d, out);
   }
   if (is_seq(o)) return from_nested(o, dtype, out);
+  PyObject *like = mxpy_mlx_array_protocol(o);
+  if (like) {
+    int rc = mxpy_array_from_object(like, dtype, out);
+    Py_DECREF(like);
+    return rc;
+  }
+  if (PyErr_Occurred()) return -1;
   if (PyObject_CheckBuffer(o) && !PyUnicode_Check(o)) return from_buffer(o, dtype, out);
+  if (has_attr(o, "__dlpack__")) return mxpy_array_from_dlpack(o, dtype, out);
   if (o == Py_None) {
     PyErr_SetString(PyExc_TypeError,
                     "array(): val must be a scalar, list, tuple, buffer or array, not None.");

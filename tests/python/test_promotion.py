@@ -161,7 +161,7 @@ def test_numpy_float64_scalar_is_weak():
 def test_lists_are_not_operands():
     with pytest.raises(ValueError, match="Invalid type list"):
         mx.add(mx.array([1], mx.int8), [1, 2])
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="Cannot perform addition"):
         mx.array([1, 2]) + [1, 2]
 
 
