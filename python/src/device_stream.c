@@ -72,8 +72,21 @@ PyObject *mxpy_device_object(mlx_device dev) {
   return make_device((int)t, index);
 }
 
+/* MLX's error for a GPU device in a build without a GPU back-end: msg names the function. */
+static int check_gpu_backend(mlx_device dev, const char *msg) {
+  mlx_device_type t = MLX_CPU;
+  int count = 0;
+  if (mlx_device_get_type(&t, dev) || t != MLX_GPU) return 0;
+  if (mlx_device_count(&count, MLX_GPU) || count > 0) return 0;
+  PyErr_SetString(PyExc_ValueError, msg);
+  return -1;
+}
+
 /* Default stream of a device handle (new handle in *out). */
 static int default_stream_of(mlx_device dev, mlx_stream *out) {
+  out->ctx = NULL;
+  if (check_gpu_backend(dev, "[default_stream] Cannot get gpu stream without gpu backend.") < 0)
+    return -1;
   *out = mlx_stream_new();
   mxpy_error_clear();
   if (mxpy_check_op(mlx_get_default_stream(out, dev)) < 0) {
@@ -84,8 +97,13 @@ static int default_stream_of(mlx_device dev, mlx_stream *out) {
   return 0;
 }
 
+static PyTypeObject ThreadLocalStreamType;
+#define ThreadLocalStream_Check(o) PyObject_TypeCheck((o), &ThreadLocalStreamType)
+static PyObject *thread_local_current(PyObject *tls);
+
 int mxpy_stream_arg(PyObject *o, mlx_stream *out) {
   out->ctx = NULL;
+  if (o != NULL && ThreadLocalStream_Check(o) && !(o = thread_local_current(o))) return -1;
   if (o == NULL || o == Py_None) {
     mlx_device dev = mlx_device_new();
     mxpy_error_clear();
@@ -116,7 +134,8 @@ int mxpy_stream_arg(PyObject *o, mlx_stream *out) {
     return r;
   }
   PyErr_Format(PyExc_TypeError,
-               "stream must be an mlx.core.Stream, Device, DeviceType or None, not %.200s.",
+               "stream must be an mlx.core.Stream, ThreadLocalStream, Device, DeviceType or None, "
+               "not %.200s.",
                Py_TYPE(o)->tp_name);
   return -1;
 }
@@ -266,6 +285,79 @@ PyTypeObject mxpy_StreamType = {
     .tp_getset = stream_getset,
 };
 
+/* A new stream on a device, as a Stream object. */
+static PyObject *new_stream_object(mlx_device dev) {
+  if (check_gpu_backend(dev, "[new_stream] Cannot make gpu stream without gpu backend.") < 0)
+    return NULL;
+  mxpy_error_clear();
+  mlx_stream s = mlx_stream_new_device(dev);
+  if (!s.ctx) return mxpy_raise_lib(PyExc_ValueError), NULL;
+  return make_stream(s);
+}
+
+/* ------------------------------------------------------------------ ThreadLocalStream */
+
+/* A stream per thread on one device: a thread that uses it gets its own new stream, made on
+ * first use (all streams here work from any thread; this keeps MLX's one-stream-per-thread
+ * behaviour for programs that rely on it). */
+typedef struct {
+  PyObject_HEAD int type, index; /* the device */
+  int id;                        /* numbers the thread-local streams, as MLX prints them */
+  PyObject *per_thread;          /* dict: thread ident -> Stream */
+} ThreadLocalStreamObject;
+
+static int thread_local_count; /* guarded by the GIL */
+
+static void tls_dealloc(PyObject *self) {
+  Py_XDECREF(((ThreadLocalStreamObject *)self)->per_thread);
+  PyObject_Free(self);
+}
+
+/* Borrowed reference to the calling thread's Stream of tls (made on first use). */
+static PyObject *thread_local_current(PyObject *tls) {
+  ThreadLocalStreamObject *t = (ThreadLocalStreamObject *)tls;
+  PyObject *key = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+  if (!key) return NULL;
+  PyObject *s = PyDict_GetItemWithError(t->per_thread, key);
+  if (!s && !PyErr_Occurred()) {
+    mlx_device dev = mlx_device_new_type((mlx_device_type)t->type, t->index);
+    PyObject *made = new_stream_object(dev);
+    mlx_device_free(dev);
+    if (made && PyDict_SetItem(t->per_thread, key, made) == 0) s = made;
+    Py_XDECREF(made); /* the dict keeps it */
+  }
+  Py_DECREF(key);
+  return s;
+}
+
+static PyObject *tls_repr(PyObject *self) {
+  ThreadLocalStreamObject *t = (ThreadLocalStreamObject *)self;
+  return PyUnicode_FromFormat("ThreadLocalStream(Device(%s, %d), %d)", type_name(t->type), t->index,
+                              t->id);
+}
+
+static PyObject *tls_get_device(PyObject *self, void *closure) {
+  (void)closure;
+  ThreadLocalStreamObject *t = (ThreadLocalStreamObject *)self;
+  return make_device(t->type, t->index);
+}
+
+static PyGetSetDef tls_getset[] = {
+    {"device", tls_get_device, NULL, "The device of the stream.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject ThreadLocalStreamType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "mlx.core.ThreadLocalStream",
+    .tp_basicsize = sizeof(ThreadLocalStreamObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A stream that is a different stream in each thread that uses it.",
+    .tp_dealloc = tls_dealloc,
+    .tp_repr = tls_repr,
+    .tp_str = tls_repr,
+    .tp_getset = tls_getset,
+};
+
 /* ------------------------------------------------------------------ StreamContext */
 
 typedef struct {
@@ -343,7 +435,7 @@ static PyObject *ctx_exit(PyObject *self, PyObject *args) {
     ctx_release_saved(c);
     if (st) return mxpy_raise_lib(PyExc_RuntimeError), NULL;
   }
-  Py_RETURN_FALSE;
+  Py_RETURN_NONE;
 }
 
 static PyMethodDef ctx_methods[] = {
@@ -381,6 +473,11 @@ static PyObject *f_set_default_device(PyObject *m, PyObject *args, PyObject *kwd
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:set_default_device", kwlist, &o)) return NULL;
   mlx_device dev;
   if (mxpy_device_arg(o, &dev) < 0) return NULL;
+  if (check_gpu_backend(dev, "[set_default_device] Cannot set gpu device without gpu backend.") <
+      0) {
+    mlx_device_free(dev);
+    return NULL;
+  }
   mxpy_error_clear();
   int st = mlx_set_default_device(dev);
   mlx_device_free(dev);
@@ -507,21 +604,56 @@ static PyObject *f_set_default_stream(PyObject *m, PyObject *args, PyObject *kwd
   Py_RETURN_NONE;
 }
 
-static PyObject *f_new_stream(PyObject *m, PyObject *args, PyObject *kwds) {
-  (void)m;
+/* The device argument of the stream makers (fmt: "O:name"). */
+static int maker_device(PyObject *args, PyObject *kwds, const char *fmt, mlx_device *dev) {
   static char *kwlist[] = {"device", NULL};
   PyObject *o;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:new_stream", kwlist, &o)) return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, kwlist, &o)) return -1;
+  return mxpy_device_arg(o, dev);
+}
+
+static PyObject *new_stream_from_args(PyObject *args, PyObject *kwds, const char *fmt) {
   mlx_device dev;
-  if (mxpy_device_arg(o, &dev) < 0) return NULL;
-  mxpy_error_clear();
-  mlx_stream s = mlx_stream_new_device(dev);
+  if (maker_device(args, kwds, fmt, &dev) < 0) return NULL;
+  PyObject *r = new_stream_object(dev);
   mlx_device_free(dev);
-  if (!s.ctx) {
-    mxpy_raise_lib(PyExc_ValueError);
+  return r;
+}
+
+static PyObject *f_new_stream(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  return new_stream_from_args(args, kwds, "O:new_stream");
+}
+
+/* Streams here work from any thread, so a "thread unsafe" stream is an ordinary new stream. */
+static PyObject *f_new_thread_unsafe_stream(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  return new_stream_from_args(args, kwds, "O:new_thread_unsafe_stream");
+}
+
+static PyObject *f_new_thread_local_stream(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  mlx_device dev;
+  if (maker_device(args, kwds, "O:new_thread_local_stream", &dev) < 0) return NULL;
+  mlx_device_type t = MLX_CPU;
+  int index = 0;
+  mxpy_error_clear();
+  int st = mlx_device_get_type(&t, dev);
+  if (!st) st = mlx_device_get_index(&index, dev);
+  mlx_device_free(dev);
+  if (mxpy_check_op(st) < 0) return NULL;
+  /* As in MLX, an unusable device fails when a thread first uses the stream. */
+  ThreadLocalStreamObject *o = PyObject_New(ThreadLocalStreamObject, &ThreadLocalStreamType);
+  if (!o) return NULL;
+  o->type = (int)t;
+  o->index = index;
+  o->id = thread_local_count++;
+  o->per_thread = PyDict_New();
+  if (!o->per_thread) {
+    Py_DECREF(o);
     return NULL;
   }
-  return make_stream(s);
+  return (PyObject *)o;
 }
 
 static PyObject *f_stream(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -529,12 +661,13 @@ static PyObject *f_stream(PyObject *m, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"s", NULL};
   PyObject *o;
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:stream", kwlist, &o)) return NULL;
-  if (!mxpy_Stream_Check(o) && !mxpy_Device_Check(o)) {
+  if (!mxpy_Stream_Check(o) && !mxpy_Device_Check(o) && !ThreadLocalStream_Check(o)) {
     mlx_device_type t;
     if (mxpy_device_type_arg(o, &t) < 0) {
       PyErr_Clear();
       PyErr_Format(PyExc_TypeError,
-                   "stream(): expected an mlx.core.Stream, Device or DeviceType, got %.200s.",
+                   "stream(): expected an mlx.core.Stream, ThreadLocalStream, Device or "
+                   "DeviceType, got %.200s.",
                    Py_TYPE(o)->tp_name);
       return NULL;
     }
@@ -556,11 +689,8 @@ static PyObject *f_stream(PyObject *m, PyObject *args, PyObject *kwds) {
   return (PyObject *)c;
 }
 
-static PyObject *f_synchronize(PyObject *m, PyObject *args, PyObject *kwds) {
-  (void)m;
-  static char *kwlist[] = {"stream", NULL};
-  PyObject *o = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:synchronize", kwlist, &o)) return NULL;
+/* Waits for the work queued on o's stream (None: the default stream). */
+static PyObject *synchronize_arg(PyObject *o) {
   mlx_stream s;
   if (mxpy_stream_arg(o, &s) < 0) return NULL;
   int st;
@@ -569,6 +699,23 @@ static PyObject *f_synchronize(PyObject *m, PyObject *args, PyObject *kwds) {
   Py_END_ALLOW_THREADS mlx_stream_free(s);
   if (mxpy_check_eval(st) < 0) return NULL;
   Py_RETURN_NONE;
+}
+
+static PyObject *f_synchronize(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  static char *kwlist[] = {"stream", NULL};
+  PyObject *o = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:synchronize", kwlist, &o)) return NULL;
+  return synchronize_arg(o);
+}
+
+/* MLX destroys the streams the calling thread made (cleanup before a thread exits). Streams
+ * here belong to the process and live until it exits, so this only waits for the default
+ * stream's queued work. */
+static PyObject *f_clear_streams(PyObject *m, PyObject *unused) {
+  (void)m;
+  (void)unused;
+  return synchronize_arg(Py_None);
 }
 
 #define KW (PyCFunction)(void (*)(void))
@@ -591,11 +738,20 @@ PyMethodDef mxpy_device_methods[] = {
     {"new_stream", KW f_new_stream, METH_VARARGS | METH_KEYWORDS,
      "new_stream(device: Device | DeviceType) -> Stream\n\nMake a new stream on a device."},
     {"stream", KW f_stream, METH_VARARGS | METH_KEYWORDS,
-     "stream(s: Stream | Device | DeviceType) -> StreamContext\n\n"
+     "stream(s: Stream | ThreadLocalStream | Device | DeviceType) -> StreamContext\n\n"
      "Context manager setting the default device and stream."},
     {"synchronize", KW f_synchronize, METH_VARARGS | METH_KEYWORDS,
      "synchronize(stream: Stream | None = None) -> None\n\n"
      "Wait for the stream's scheduled work to finish."},
+    {"clear_streams", f_clear_streams, METH_NOARGS,
+     "clear_streams() -> None\n\nRelease the streams of the calling thread (here: wait for the "
+     "default stream; streams live as long as the process)."},
+    {"new_thread_unsafe_stream", KW f_new_thread_unsafe_stream, METH_VARARGS | METH_KEYWORDS,
+     "new_thread_unsafe_stream(device: Device | DeviceType) -> Stream\n\n"
+     "Make a new stream that any thread may use."},
+    {"new_thread_local_stream", KW f_new_thread_local_stream, METH_VARARGS | METH_KEYWORDS,
+     "new_thread_local_stream(device: Device | DeviceType) -> ThreadLocalStream\n\n"
+     "Make a stream that is a different new stream in each thread that uses it."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -638,9 +794,10 @@ int mxpy_device_module_init(PyObject *m) {
       return -1;
     }
   }
-  PyTypeObject *types[3] = {&mxpy_DeviceObjType, &mxpy_StreamType, &mxpy_StreamContextType};
-  const char *tnames[3] = {"Device", "Stream", "StreamContext"};
-  for (int i = 0; i < 3; i++) {
+  PyTypeObject *types[] = {&mxpy_DeviceObjType, &mxpy_StreamType, &ThreadLocalStreamType,
+                           &mxpy_StreamContextType};
+  const char *tnames[] = {"Device", "Stream", "ThreadLocalStream", "StreamContext"};
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
     if (PyType_Ready(types[i]) < 0) return -1;
     Py_INCREF(types[i]);
     if (PyModule_AddObject(m, tnames[i], (PyObject *)types[i]) < 0) {

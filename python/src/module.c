@@ -8,6 +8,35 @@ static struct PyModuleDef core_module = {
     .m_size = -1,
 };
 
+int mxpy_print_opts_init(PyObject *m); /* print_opts.c */
+
+/* Names MLX binds to the same function objects as their originals (array API spellings). */
+static const char *const aliases[][2] = {
+    {"acos", "arccos"},
+    {"acosh", "arccosh"},
+    {"asin", "arcsin"},
+    {"asinh", "arcsinh"},
+    {"atan", "arctan"},
+    {"atan2", "arctan2"},
+    {"atanh", "arctanh"},
+    {"bitwise_left_shift", "left_shift"},
+    {"bitwise_right_shift", "right_shift"},
+    {"pow", "power"},
+    {"cumulative_sum", "cumsum"},
+    {"cumulative_prod", "cumprod"},
+};
+
+static int add_aliases(PyObject *m) {
+  for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+    PyObject *f = PyObject_GetAttrString(m, aliases[i][1]);
+    if (!f || PyModule_AddObject(m, aliases[i][0], f) < 0) {
+      Py_XDECREF(f);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 PyMODINIT_FUNC PyInit_core(void) {
   mxpy_errors_init();
   PyObject *m = PyModule_Create(&core_module);
@@ -36,6 +65,7 @@ PyMODINIT_FUNC PyInit_core(void) {
       mxpy_fft_init(m) < 0)
     goto fail;
   { int mxpy_random_init(PyObject *m); if (mxpy_random_init(m) < 0) goto fail; }
+  if (mxpy_print_opts_init(m) < 0 || add_aliases(m) < 0) goto fail;
   if (PyModule_AddStringConstant(m, "__version__", MLXPY_VERSION) < 0) goto fail;
   return m;
 fail:

@@ -7,6 +7,8 @@
 #include "mlx/c/cuda.h"
 #include "mlx/c/device.h"
 #include "mlx/c/error.h"
+#include "mlx/c/fast.h"
+#include "mlx/c/fft.h"
 #include "mlx/c/half.h"
 #include "mlx/c/map.h"
 #include "mlx/c/memory.h"
