@@ -1,23 +1,17 @@
-"""Graph overhead and matmul, runnable with either mlx package (ours or Apple's).
+"""Graph overhead, runnable with either mlx package (ours or Apple's) or numpy.
 
-Prints one JSON object: {"impl": ..., "results": {name: median seconds}}. scripts/bench.sh runs it
-under our package and under the real MLX (its own virtual environment), plus numpy, and
-writes docs/BENCHMARKS.md. Medians over repeats; absolute times vary on shared machines,
-ratios within one run hold.
+    python bench/bench_overhead.py mlxc|mlx|numpy
+
+Prints one JSON object: {"impl": ..., "results": {name: median seconds}}. scripts/bench.sh runs
+it once per implementation (the real MLX from its own virtual environment) and bench/report.py
+puts the three side by side in docs/BENCHMARKS.md (its "matmul 2048 f32" row comes from
+bench/matmul.py). Medians over repeats; absolute times vary on shared machines, ratios within
+one run hold.
 """
 import json
-import statistics
 import sys
-import time
 
-
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from common import median_time
 
 
 def bench_mlx(mx):
@@ -42,19 +36,10 @@ def bench_mlx(mx):
         mx.eval(x)
         assert x.item() == 1_000_000.0
 
-    m1 = mx.ones((2048, 2048))
-    m2 = mx.ones((2048, 2048))
-    mx.eval(m1, m2)
-
-    def matmul():
-        mx.eval(m1 @ m2)
-
-    matmul()
     return {
-        "10k adds, eval each (s)": median_time(adds_each_evaluated, 5),
-        "10k adds, one eval (s)": median_time(adds_one_eval, 5),
-        "chain of 1e6 adds (s)": median_time(chain, 3),
-        "matmul 2048 f32 (s)": median_time(matmul, 7),
+        "10k adds, eval each": median_time(adds_each_evaluated, 5),
+        "10k adds, one eval": median_time(adds_one_eval, 5),
+        "chain of 1e6 adds": median_time(chain, 3, warmup=False),
     }
 
 
@@ -72,17 +57,14 @@ def bench_numpy(np):
         for _ in range(1_000_000):
             x = x + one
 
-    m1 = np.ones((2048, 2048), dtype=np.float32)
-    m2 = np.ones((2048, 2048), dtype=np.float32)
     return {
-        "10k adds, eval each (s)": median_time(adds, 5),
-        "chain of 1e6 adds (s)": median_time(chain, 3),
-        "matmul 2048 f32 (s)": median_time(lambda: m1 @ m2, 7),
+        "10k adds, eval each": median_time(adds, 5),
+        "chain of 1e6 adds": median_time(chain, 3, warmup=False),
     }
 
 
 if __name__ == "__main__":
-    which = sys.argv[1] if len(sys.argv) > 1 else "mlx"
+    which = sys.argv[1] if len(sys.argv) > 1 else "mlxc"
     if which == "numpy":
         import numpy as np
 

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(build-essential cmake pkg-config libopenblas-dev python3 python3-dev python3-venv)
+apt_packages=(build-essential cmake pkg-config libopenblas-dev python3 python3-dev python3-venv
+  libjson-c-dev libzip-dev zlib1g-dev dataset-fashion-mnist bible-kjv)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

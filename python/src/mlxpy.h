@@ -176,6 +176,14 @@ PyObject *mxpy_tree_skeleton(PyObject *tree);
 
 PyObject *mxpy_array_repr(mlx_array a);
 
+/* ------------------------------------------------------------------ print_opts.c */
+
+int mxpy_print_opts_init(PyObject *m);
+/* The precision set by set_printoptions / printoptions(); -1 = the library's format. */
+int mxpy_print_precision(void);
+/* repr in MLX's fixed format with that many decimals (a negative precision means 6). */
+PyObject *mxpy_array_format_fixed(mlx_array arr, int precision);
+
 /* ------------------------------------------------------------------ device_stream.c */
 
 extern PyObject *mxpy_DeviceTypeEnum;
@@ -234,5 +242,7 @@ int mxpy_conv_init(PyObject *m);     /* ops_conv.c: conv1d ... conv_transpose3d,
 int mxpy_fast_init(PyObject *m);     /* ops_fast.c: mlx.core.fast */
 int mxpy_lapack_init(PyObject *m);   /* ops_lapack.c: mlx.core.linalg */
 int mxpy_fft_init(PyObject *m);      /* ops_fft.c: mlx.core.fft */
+int mxpy_quant_init(PyObject *m);    /* ops_quant.c: quantize ... from_fp8 */
+int mxpy_io_init(PyObject *m);       /* io.c: load, save, savez, save_safetensors, save_gguf */
 
 #endif

@@ -8,7 +8,6 @@ static struct PyModuleDef core_module = {
     .m_size = -1,
 };
 
-int mxpy_print_opts_init(PyObject *m); /* print_opts.c */
 
 /* Names MLX binds to the same function objects as their originals (array API spellings). */
 static const char *const aliases[][2] = {
@@ -62,7 +61,8 @@ PyMODINIT_FUNC PyInit_core(void) {
   }
   if (mxpy_submodules_init(m) < 0) goto fail;
   if (mxpy_conv_init(m) < 0 || mxpy_fast_init(m) < 0 || mxpy_lapack_init(m) < 0 ||
-      mxpy_fft_init(m) < 0)
+      mxpy_fft_init(m) < 0 || mxpy_quant_init(m) < 0 ||
+      mxpy_io_init(m) < 0)
     goto fail;
   { int mxpy_random_init(PyObject *m); if (mxpy_random_init(m) < 0) goto fail; }
   if (mxpy_print_opts_init(m) < 0 || add_aliases(m) < 0) goto fail;

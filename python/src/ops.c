@@ -240,6 +240,65 @@ static PyObject *f_sum(PyObject *m, PyObject *args, PyObject *kwds) {
   return mxpy_sum_impl(x, axis, keepdims, stream);
 }
 
+/* broadcast_shapes(*shapes): shape arithmetic only, no array is made. */
+#define MXPY_MAX_RANK 64
+static void shape_text(char *buf, size_t cap, const int *d, int n) {
+  size_t len = (size_t)snprintf(buf, cap, "(");
+  for (int i = 0; i < n && len < cap; i++) len += (size_t)snprintf(buf + len, cap - len, i ? ",%d" : "%d", d[i]);
+  if (len < cap) snprintf(buf + len, cap - len, ")");
+}
+
+/* out (rank *nd) broadcast with v in place; false when they cannot be. */
+static bool broadcast_into(int *out, int *nd, const int *v, int vn) {
+  int n = vn > *nd ? vn : *nd, merged[MXPY_MAX_RANK];
+  for (int d = 0; d < n; d++) {
+    int a = d < n - *nd ? 1 : out[d - (n - *nd)], b = d < n - vn ? 1 : v[d - (n - vn)];
+    if (a != b && a != 1 && b != 1) return false;
+    merged[d] = a == 1 ? b : a;
+  }
+  memcpy(out, merged, sizeof(int) * (size_t)n);
+  *nd = n;
+  return true;
+}
+
+static PyObject *f_broadcast_shapes(PyObject *m, PyObject *args) {
+  (void)m;
+  Py_ssize_t k = PyTuple_GET_SIZE(args);
+  if (k == 0) {
+    PyErr_SetString(PyExc_ValueError, "[broadcast_shapes] Must provide at least one shape.");
+    return NULL;
+  }
+  int out[MXPY_MAX_RANK], nd = 0;
+  for (Py_ssize_t i = 0; i < k; i++) {
+    PyObject *o = PyTuple_GET_ITEM(args, i);
+    mxpy_ints v;
+    mxpy_ints_init(&v);
+    if (!(PyTuple_Check(o) || PyList_Check(o)) || mxpy_ints_from(o, false, "", &v) < 0 ||
+        v.n > MXPY_MAX_RANK) {
+      mxpy_ints_free(&v);
+      PyErr_Clear();
+      PyErr_SetString(PyExc_ValueError,
+                      "[broadcast_shapes] Expects a sequence of shapes (tuple or list of ints).");
+      return NULL;
+    }
+    int before[MXPY_MAX_RANK], before_n = nd;
+    memcpy(before, out, sizeof(int) * (size_t)nd);
+    if (!broadcast_into(out, &nd, v.data, (int)v.n)) {
+      char x[256], y[256];
+      shape_text(x, sizeof x, before, before_n);
+      shape_text(y, sizeof y, v.data, (int)v.n);
+      mxpy_ints_free(&v);
+      PyErr_Format(PyExc_ValueError, "[broadcast_shapes] Shapes %s and %s cannot be broadcast.", x,
+                   y);
+      return NULL;
+    }
+    mxpy_ints_free(&v);
+  }
+  PyObject *t = PyTuple_New(nd);
+  for (int d = 0; t && d < nd; d++) PyTuple_SET_ITEM(t, d, PyLong_FromLong(out[d]));
+  return t;
+}
+
 static PyObject *f_broadcast_to(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
   static char *kwlist[] = {"", "shape", "stream", NULL};
@@ -458,6 +517,9 @@ PyMethodDef mxpy_ops_methods[] = {
     {"sum", KW f_sum, METH_VARARGS | METH_KEYWORDS,
      "sum(a: array, /, axis: None | int | Sequence[int] = None, keepdims: bool = False, *, "
      "stream: StreamOrDevice = None) -> array\n\nSum reduction over the given axes."},
+    {"broadcast_shapes", (PyCFunction)f_broadcast_shapes, METH_VARARGS,
+     "broadcast_shapes(*shapes: Sequence[int]) -> tuple[int]\n\nThe shape the given shapes "
+     "broadcast to; ValueError if they cannot be broadcast."},
     {"broadcast_to", KW f_broadcast_to, METH_VARARGS | METH_KEYWORDS,
      "broadcast_to(a: scalar | array, /, shape: Sequence[int], *, stream: StreamOrDevice = None)"
      " -> array\n\nBroadcast an array to the given shape."},

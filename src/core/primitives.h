@@ -55,6 +55,7 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 #include "ops/prims_fast.h"
 #include "ops/prims_lapack.h"
 #include "ops/prims_fft.h"
+#include "ops/prims_quant.h"
 
 /* clang-format off */
 #define MX_PRIMITIVES(X) \
@@ -67,7 +68,8 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   MX_PRIMS_CONV(X)           \
   MX_PRIMS_FAST(X)           \
   MX_PRIMS_LAPACK(X)         \
-  MX_PRIMS_FFT(X)
+  MX_PRIMS_FFT(X)            \
+  MX_PRIMS_QUANT(X)
 
 #define MX_PRIMS_FOUNDATION(X) \
   /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \

@@ -272,21 +272,7 @@ FIXED_CASES = [
 ]
 
 
-def repr_honours_precision():
-    with mx.printoptions(precision=1):
-        return repr(mx.array(0.25)) == "array(0.2, dtype=float32)"
-
-
-# The formatter lives in print_opts.c; python/src/repr.c has to call it while a precision is
-# set (reported): until then the cases where MLX's fixed format differs from the default fail.
-def fixed_case(precision, make, text):
-    expected_failure = not repr_honours_precision() and repr(make()) != text
-    reason = "repr.c does not call mxpy_array_format_fixed yet"
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if expected_failure else []
-    return pytest.param(precision, make, text, marks=marks)
-
-
-@pytest.mark.parametrize("precision, make, text", [fixed_case(*c) for c in FIXED_CASES])
+@pytest.mark.parametrize("precision, make, text", FIXED_CASES)
 def test_print_with_precision(precision, make, text):
     with mx.printoptions(precision=precision):
         assert repr(make()) == text and str(make()) == text

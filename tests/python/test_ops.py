@@ -1,4 +1,6 @@
 """Arithmetic, shape ops, reductions, matmul and creation ops against numpy (float64 refs)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -421,3 +423,21 @@ def test_sum_over_no_axes_keeps_dtype():
     assert mx.array(True).sum().dtype == mx.bool_
     assert mx.array([[1, 2]], mx.int8).sum(axis=()).dtype == mx.int8
     assert mx.array([[True, False]]).sum(axis=()).tolist() == [[True, False]]
+
+
+@pytest.mark.parametrize("shapes", [[(1,), (3, 1)], [(6, 7), (5, 6, 1), (7,)], [(5, 1, 4), (1, 3, 1)],
+                                    [(2, 3)], [[2, 0], [1]], [(), (4,)], [(0,), (1, 0)]])
+def test_broadcast_shapes_matches_numpy(shapes):
+    assert mx.broadcast_shapes(*shapes) == np.broadcast_shapes(*shapes)
+
+
+@pytest.mark.parametrize("shapes, message", [
+    ([(2, 3), (4, 3)], "Shapes (2,3) and (4,3) cannot be broadcast."),
+    ([], "Must provide at least one shape."),
+    ([(2,), "ab"], "Expects a sequence of shapes"),
+    ([(2,), [1.5]], "Expects a sequence of shapes"),
+    ([(-1,), (2,)], "Shapes (-1) and (2) cannot be broadcast."),
+])
+def test_broadcast_shapes_errors(shapes, message):
+    with pytest.raises(ValueError, match=re.escape("[broadcast_shapes] " + message)):
+        mx.broadcast_shapes(*shapes)

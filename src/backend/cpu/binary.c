@@ -1,7 +1,8 @@
 /* ADD, SUBTRACT, MULTIPLY, DIVIDE on equal shapes and dtypes (broadcast inputs are stride-0
  * views). One typed function per (dtype, op) whose loops are specialised for the inner strides
- * (contiguous/contiguous, scalar/contiguous, contiguous/scalar, general); the N-d iteration goes
- * through strided.h.
+ * (contiguous/contiguous, scalar/contiguous, contiguous/scalar, general) and compiled per ISA
+ * (EW_CLONES); the N-d iteration goes through strided.h. Contiguous operands and rows are split
+ * over the CPU threads (ew_pool.c); large contiguous outputs are streamed (elementwise.h).
  *
  * The output may be donated an input's buffer (same pointer, same row-contiguous layout): every
  * loop reads a[i], b[i] before writing o[i], and no pointer is restrict-qualified. */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
@@ -132,7 +134,7 @@ static inline mx_complex64 c_div(mx_complex64 a, mx_complex64 b) {
 typedef void (*bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n);
 
 #define GEN_BIN(OP, S, T)                                                                          \
-  static void bin_##OP##_##S(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,     \
+  EW_CLONES static void bin_##OP##_##S(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,     \
                              int64_t n) {                                                          \
     const T *a = (const T *)a_;                                                                    \
     const T *b = (const T *)b_;                                                                    \
@@ -206,23 +208,65 @@ static int alias_unsafe(const mx_array *in, const mx_array *out) {
   return 1;
 }
 
+/* Work split over the CPU threads (ew_pool.c): a flat range (both operands contiguous or one
+ * value; the output streamed out when it is larger than the cache) or a range of rows. */
+typedef struct {
+  bin_fn fn;
+  const char *a, *b;
+  char *o;
+  int64_t isz;
+  int64_t sa, sb; /* flat: 1 or 0 */
+  int stream;
+  const mx_strided *s; /* rows: a, b, out */
+} bin_job;
+
+static void flat_task(void *ctx, int64_t begin, int64_t end) {
+  const bin_job *j = (const bin_job *)ctx;
+  int64_t isz = j->isz, n = end - begin;
+  const char *a = j->a + begin * j->sa * isz, *b = j->b + begin * j->sb * isz;
+  char *o = j->o + begin * isz;
+  if (!j->stream) {
+    j->fn(a, j->sa, b, j->sb, o, n);
+    return;
+  }
+  _Alignas(64) char tmp[EW_STREAM_BYTES];
+  int64_t per = EW_STREAM_BYTES / isz;
+  for (int64_t s = 0; s < n; s += per) {
+    int64_t m = n - s < per ? n - s : per;
+    j->fn(a + s * j->sa * isz, j->sa, b + s * j->sb * isz, j->sb, tmp, m);
+    mx_ew_stream_copy(o + s * isz, tmp, (size_t)(m * isz));
+  }
+  mx_ew_stream_fence();
+}
+
+static void rows_task(void *ctx, int64_t begin, int64_t end) {
+  const bin_job *j = (const bin_job *)ctx;
+  const mx_strided *s = j->s;
+  int nd = s->ndim;
+  int64_t inner = s->shape[nd - 1], sa = s->strides[0][nd - 1], sb = s->strides[1][nd - 1];
+  mx_strided_pos p;
+  ew_pos_at(s, begin, &p);
+  for (int64_t r = begin; r < end; r++) {
+    j->fn(j->a + p.off[0] * j->isz, sa, j->b + p.off[1] * j->isz, sb, j->o + p.off[2] * j->isz,
+          inner);
+    mx_strided_next(s, &p);
+  }
+}
+
 /* Runs fn over the N-d operands; o is row-contiguous. */
-static void run_binary(bin_fn fn, const mx_array *a, const mx_array *b, const mx_array *out,
-                       const void *ap, const void *bp, void *op) {
+static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b,
+                       const mx_array *out, const void *ap, const void *bp, void *op) {
   int64_t n = out->size;
   size_t isz = mx_array_itemsize(out);
   int a_rc = mx_strided_is_row_contig(a), b_rc = mx_strided_is_row_contig(b);
   int a_sc = a->data_size == 1, b_sc = b->data_size == 1;
-  if (a_rc && b_rc) {
-    fn(ap, 1, bp, 1, op, n);
-    return;
-  }
-  if (a_sc && (b_rc || b_sc)) {
-    fn(ap, 0, bp, b_sc ? 0 : 1, op, n);
-    return;
-  }
-  if (b_sc && a_rc) {
-    fn(ap, 1, bp, 0, op, n);
+  bin_job j = {fn, (const char *)ap, (const char *)bp, (char *)op, (int64_t)isz, 0, 0, 0, NULL};
+  if ((a_rc || a_sc) && (b_rc || b_sc)) {
+    j.sa = a_rc ? 1 : 0;
+    j.sb = b_rc ? 1 : 0;
+    if (a_rc && b_rc) j.sa = j.sb = 1; /* (a single element is both) */
+    j.stream = cost == EW_COST_CHEAP && n * (int64_t)isz * (1 + j.sa + j.sb) >= mx_ew_stream_min_bytes();
+    mx_ew_parallel_for(n, ew_grain(cost), flat_task, &j);
     return;
   }
   int64_t ostr[MX_MAX_NDIM];
@@ -265,11 +309,8 @@ static void run_binary(bin_fn fn, const mx_array *a, const mx_array *b, const mx
     }
     return;
   }
-  for (int64_t r = 0; r < rows; r++) {
-    fn(ac + p.off[0] * (int64_t)isz, sa, bc + p.off[1] * (int64_t)isz, sb,
-       oc + p.off[2] * (int64_t)isz, inner);
-    mx_strided_next(&s, &p);
-  }
+  j.s = &s;
+  mx_ew_parallel_for(rows, (ew_grain(cost) + inner - 1) / inner, rows_task, &j);
 }
 
 int mx_cpu_binary(mx_node *n) {
@@ -308,15 +349,20 @@ int mx_cpu_binary(mx_node *n) {
   void *op = mx_array_data(out);
   if (!ap || !bp || !op) return mx_error("[%s] Array has no data.", op_name(prim));
   bin_fn fn = bin_table[dt][opi];
+  /* float16/bfloat16/complex arithmetic and integer division are several times a copy's work */
+  int cost = dt == MX_FLOAT16 || dt == MX_BFLOAT16 || dt == MX_COMPLEX64 ||
+                     (opi == 3 && mx_dtype_is_integral(dt))
+                 ? EW_COST_MATH
+                 : EW_COST_CHEAP;
   if (alias_unsafe(a, out) || alias_unsafe(b, out)) {
     size_t nb = mx_array_nbytes(out);
     void *tmp = malloc(nb);
     if (!tmp) return mx_error("[%s] Out of memory allocating %zu bytes.", op_name(prim), nb);
-    run_binary(fn, a, b, out, ap, bp, tmp);
+    run_binary(fn, cost, a, b, out, ap, bp, tmp);
     memcpy(op, tmp, nb);
     free(tmp);
     return 0;
   }
-  run_binary(fn, a, b, out, ap, bp, op);
+  run_binary(fn, cost, a, b, out, ap, bp, op);
   return 0;
 }

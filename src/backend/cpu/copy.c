@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
@@ -131,7 +132,38 @@ GEN_BITCOPY(bitcopy2, uint16_t)
 GEN_BITCOPY(bitcopy4, uint32_t)
 GEN_BITCOPY(bitcopy8, uint64_t)
 
+/* float32 -> float16 with the hardware conversion (round to nearest even; NaN quieted with the
+ * top payload bits kept, as mx_f2h) where AVX-512 is available: the generic branch-free
+ * conversion is several times slower than memory. */
+#if EW_HAVE_X86
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static void f32_f16_avx512(const float *s, uint16_t *d,
+                                                               int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm256_storeu_si256((__m256i *)(d + i),
+                        _mm512_cvtps_ph(_mm512_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+  for (; i < n; i++) d[i] = mx_f2h(s[i]);
+}
+
+static void conv_f32_f16_fast(const void *src, int64_t ss, void *dst, int64_t ds, int64_t n) {
+  static int have_cached = -1;
+  int have = __atomic_load_n(&have_cached, __ATOMIC_RELAXED);
+  if (have < 0) {
+    have = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    __atomic_store_n(&have_cached, have, __ATOMIC_RELAXED);
+  }
+  if (ss == 1 && ds == 1 && have)
+    f32_f16_avx512((const float *)src, (uint16_t *)dst, n);
+  else
+    conv_f32_f16(src, ss, dst, ds, n);
+}
+#endif
+
 static conv_fn pick_conv(mx_dtype st, mx_dtype dt) {
+#if EW_HAVE_X86
+  if (st == MX_FLOAT32 && dt == MX_FLOAT16) return conv_f32_f16_fast;
+#endif
   if (st == dt) {
     switch (mx_dtype_size(st)) {
     case 1:
@@ -147,15 +179,105 @@ static conv_fn pick_conv(mx_dtype st, mx_dtype dt) {
   return conv_table[st][dt];
 }
 
-void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx_dtype dt,
-                    int64_t dstride, int64_t n) {
-  if (n <= 0) return;
-  pick_conv(st, dt)(src, sstride, dst, dstride, n);
-}
-
 /* A 2-d transpose-like copy (both operands strided, neither inner stride 1 for the source) is
  * done in tiles so both sides stay in cache. */
 #define TILE 16
+#define TILE_C 256 /* columns per tile: 256 source lines, each kernel call a 256-element run */
+
+/* Copies are split over the CPU threads (ew_pool.c): a flat range (1-d, strides ss/ds; a
+ * contiguous destination larger than the cache is streamed out, see elementwise.h), rows of an
+ * N-d walk, or bands of TILE rows walked tile by tile. */
+typedef struct {
+  conv_fn fn;
+  const char *sp;
+  char *dp;
+  int64_t ssz, dsz;
+  int64_t ss, ds; /* flat */
+  int same;       /* flat, ss = ds = 1: a plain byte copy */
+  int stream;
+  int mode; /* 0 flat, 1 rows, 2 tiled bands */
+  const mx_strided *s;
+} copy_job;
+
+static void copy_task(void *ctx, int64_t begin, int64_t end) {
+  const copy_job *j = (const copy_job *)ctx;
+  if (j->mode == 0) {
+    const char *sp = j->sp + begin * j->ss * j->ssz;
+    char *dp = j->dp + begin * j->ds * j->dsz;
+    int64_t n = end - begin;
+    if (!j->stream) {
+      j->fn(sp, j->ss, dp, j->ds, n);
+    } else if (j->same) {
+      mx_ew_stream_copy(dp, sp, (size_t)(n * j->dsz));
+      mx_ew_stream_fence();
+    } else {
+      _Alignas(64) char tmp[EW_STREAM_BYTES];
+      int64_t per = EW_STREAM_BYTES / j->dsz;
+      for (int64_t b = 0; b < n; b += per) {
+        int64_t m = n - b < per ? n - b : per;
+        j->fn(sp + b * j->ss * j->ssz, j->ss, tmp, 1, m);
+        mx_ew_stream_copy(dp + b * j->dsz, tmp, (size_t)(m * j->dsz));
+      }
+      mx_ew_stream_fence();
+    }
+    return;
+  }
+  const mx_strided *s = j->s;
+  int nd = s->ndim;
+  int64_t inner = s->shape[nd - 1], sin = s->strides[0][nd - 1], din = s->strides[1][nd - 1];
+  mx_strided_pos p;
+  if (j->mode == 1) {
+    ew_pos_at(s, begin, &p);
+    for (int64_t r = begin; r < end; r++) {
+      j->fn(j->sp + p.off[0] * j->ssz, sin, j->dp + p.off[1] * j->dsz, din, inner);
+      mx_strided_next(s, &p);
+    }
+    return;
+  }
+  /* bands of TILE rows of the last two dims, each walked tile by tile */
+  int64_t outer_n = s->shape[nd - 2], bands = (outer_n + TILE - 1) / TILE;
+  int64_t sout = s->strides[0][nd - 2], dout = s->strides[1][nd - 2];
+  for (int64_t t = begin; t < end; t++) {
+    int64_t blk = t / bands, r0 = (t % bands) * TILE;
+    int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
+    ew_pos_at(s, blk * outer_n, &p);
+    const char *sb = j->sp + p.off[0] * j->ssz;
+    char *db = j->dp + p.off[1] * j->dsz;
+    for (int64_t c0 = 0; c0 < inner; c0 += TILE_C) {
+      int64_t cn = inner - c0 < TILE_C ? inner - c0 : TILE_C;
+      for (int64_t r = r0; r < r1; r++)
+        j->fn(sb + (r * sout + c0 * sin) * j->ssz, sin, db + (r * dout + c0 * din) * j->dsz, din,
+              cn);
+    }
+  }
+}
+
+/* Work per element relative to a plain copy, for choosing when to split over threads. */
+static int copy_cost(mx_dtype st, mx_dtype dt) {
+  if (st == dt) return EW_COST_CHEAP;
+  return st == MX_FLOAT16 || st == MX_BFLOAT16 || dt == MX_FLOAT16 || dt == MX_BFLOAT16
+             ? EW_COST_MATH
+             : EW_COST_CHEAP;
+}
+
+/* A flat copy of n elements (strides ss, ds), split over the threads when large. */
+static void copy_flat(conv_fn fn, const void *src, mx_dtype st, int64_t ss, void *dst,
+                      mx_dtype dt, int64_t ds, int64_t n) {
+  copy_job j = {fn, (const char *)src, (char *)dst, (int64_t)mx_dtype_size(st),
+                (int64_t)mx_dtype_size(dt), ss, ds, 0, 0, 0, NULL};
+  j.same = st == dt && ss == 1 && ds == 1;
+  j.stream = ds == 1 && copy_cost(st, dt) == EW_COST_CHEAP && j.dsz >= j.ssz &&
+             n * (j.dsz + (ss != 0 ? j.ssz : 0)) >= mx_ew_stream_min_bytes() &&
+             (src != dst || !j.same); /* (an exact in-place copy is skipped by fn) */
+  if (j.same && src == dst) return;
+  mx_ew_parallel_for(n, ew_grain(copy_cost(st, dt)), copy_task, &j);
+}
+
+void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx_dtype dt,
+                    int64_t dstride, int64_t n) {
+  if (n <= 0) return;
+  copy_flat(pick_conv(st, dt), src, st, sstride, dst, dt, dstride, n);
+}
 
 void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,
                          const int32_t *shape, const int64_t *strides) {
@@ -165,54 +287,27 @@ void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, i
   mx_strided s;
   if (mx_strided_init(&s, ndim, shape, 2, ops) == 0) return;
   conv_fn fn = pick_conv(st, dt);
-  size_t ssz = mx_dtype_size(st), dsz = mx_dtype_size(dt);
-  const char *sp = (const char *)src;
-  char *dp = (char *)dst;
   int nd = s.ndim;
   int64_t inner = s.shape[nd - 1];
   int64_t sin = s.strides[0][nd - 1], din = s.strides[1][nd - 1];
   if (nd == 1) {
-    fn(sp, sin, dp, din, inner);
+    copy_flat(fn, src, st, sin, dst, dt, din, inner);
     return;
   }
+  copy_job j = {fn,   (const char *)src, (char *)dst, (int64_t)mx_dtype_size(st),
+                (int64_t)mx_dtype_size(dt), 0, 0, 0, 0, 1, &s};
+  int64_t grain = ew_grain(copy_cost(st, dt)), items;
   /* Tiled path: the source's inner stride is large and the next dim's is 1 (transposed view). */
-  int64_t sout = s.strides[0][nd - 2], dout = s.strides[1][nd - 2];
   int64_t outer_n = s.shape[nd - 2];
-  if (sout == 1 && sin != 0 && inner >= TILE && outer_n >= TILE) {
-    mx_strided_pos p;
-    mx_strided_pos_init(&s, &p);
-    int64_t blocks = s.size / (inner * outer_n);
-    for (int64_t b = 0; b < blocks; b++) {
-      const char *sb = sp + p.off[0] * (int64_t)ssz;
-      char *db = dp + p.off[1] * (int64_t)dsz;
-      for (int64_t r0 = 0; r0 < outer_n; r0 += TILE) {
-        int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
-        for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
-          int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
-          for (int64_t r = r0; r < r1; r++)
-            fn(sb + (r * sout + c0 * sin) * (int64_t)ssz, sin,
-               db + (r * dout + c0 * din) * (int64_t)dsz, din, cn);
-        }
-      }
-      /* advance over the dims above the last two */
-      for (int d = nd - 3; d >= 0; d--) {
-        p.off[0] += s.strides[0][d];
-        p.off[1] += s.strides[1][d];
-        if (++p.idx[d] < s.shape[d]) break;
-        p.off[0] -= s.strides[0][d] * s.shape[d];
-        p.off[1] -= s.strides[1][d] * s.shape[d];
-        p.idx[d] = 0;
-      }
-    }
-    return;
+  if (s.strides[0][nd - 2] == 1 && sin != 0 && inner >= TILE && outer_n >= TILE) {
+    j.mode = 2;
+    items = s.size / (inner * outer_n) * ((outer_n + TILE - 1) / TILE);
+    grain = (grain + inner * TILE - 1) / (inner * TILE);
+  } else {
+    items = mx_strided_rows(&s);
+    grain = (grain + inner - 1) / inner;
   }
-  mx_strided_pos p;
-  mx_strided_pos_init(&s, &p);
-  int64_t rows = mx_strided_rows(&s);
-  for (int64_t r = 0; r < rows; r++) {
-    fn(sp + p.off[0] * (int64_t)ssz, sin, dp + p.off[1] * (int64_t)dsz, din, inner);
-    mx_strided_next(&s, &p);
-  }
+  mx_ew_parallel_for(items, grain, copy_task, &j);
 }
 
 int mx_cpu_copy_into(mx_array *dst, const mx_array *src) {
@@ -229,7 +324,12 @@ int mx_cpu_copy_into(mx_array *dst, const mx_array *src) {
   mx_dtype st = (mx_dtype)src->dtype, dt = (mx_dtype)dst->dtype;
   int src_rc = mx_strided_is_row_contig(src);
   if (src_rc && st == dt) {
-    if (sp != dp) memmove(dp, sp, (size_t)src->size * mx_dtype_size(st));
+    if (sp == dp) return 0;
+    if (dst->buf == src->buf) { /* (overlapping views of one buffer) */
+      memmove(dp, sp, (size_t)src->size * mx_dtype_size(st));
+      return 0;
+    }
+    mx_cpu_convert(sp, st, 1, dp, dt, 1, src->size);
     return 0;
   }
   /* The destination may share the source's buffer (donation): safe in place only when the two

@@ -1,5 +1,5 @@
-/* CPU kernels of the elementwise family (unary.c, ew_binary.c, ternary.c, ew_views.c) and the
- * small thread pool they share (ew_pool.c).
+/* CPU kernels of the elementwise family (unary.c, ew_binary.c, ternary.c, ew_views.c), the
+ * small thread pool they share with binary.c and copy.c (ew_pool.c) and streamed output.
  *
  * Every kernel reads inputs of any layout (strided, transposed, broadcast stride-0 views) and
  * writes either a fresh row-contiguous buffer (mx_array_alloc_data, which may donate a dying
@@ -35,5 +35,20 @@ int mx_eval_stop_gradient(mx_node *n);
  * n < 2 * grain, when there is a single CPU, or when the pool is busy with another caller. */
 typedef void (*mx_ew_task)(void *ctx, int64_t begin, int64_t end);
 void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx);
+
+/* ew_pool.c: streamed (non-temporal) output. When a flat loop of a cheap (memory-bound) op
+ * whose output elements are at least as wide as its input elements (a bool output is too small
+ * a share of the traffic to pay for the staging) touches at least mx_ew_stream_min_bytes() (inputs read plus output written; the last-level
+ * cache's size, MLXC_STREAM_MIN_BYTES overrides, 0 turns streaming off), its output cannot stay
+ * in the cache anyway: the kernels compute it in small blocks of EW_STREAM_BYTES into a buffer
+ * on the stack and mx_ew_stream_copy() it out with non-temporal stores, which skip reading every
+ * output cache line before writing it (a third of a unary op's memory traffic). Small blocks
+ * keep the reads and the streamed writes overlapped (4 KB blocks measured slower than plain
+ * stores); compute-bound ops keep plain stores, which retire without waiting for memory. A task
+ * that streamed calls mx_ew_stream_fence() before it returns. */
+#define EW_STREAM_BYTES 512
+int64_t mx_ew_stream_min_bytes(void);
+void mx_ew_stream_copy(void *dst, const void *src, size_t nbytes);
+void mx_ew_stream_fence(void);
 
 #endif

@@ -478,12 +478,16 @@ typedef struct {
   const char *a, *b;
   char *o;
   int64_t sa, sb; /* flat mode */
+  int stream;     /* flat mode: write the output with non-temporal stores */
   int rows;       /* row mode: s describes a and b; the output is row-contiguous */
   int tiled;      /* row mode over TILE x TILE tiles of the last two dims (a transposed operand) */
   mx_strided s;
 } bin_job;
 
 #define TILE 32
+/* Columns per tile: the transposed operand's lines of a tile (2 per column) stay in L1/L2 while
+ * each kernel call gets a run long enough to amortize its set-up. */
+#define TILE_C 256
 
 static void bin_run(const bin_job *j, const char *a, int64_t sa, const char *b, int64_t sb, char *o,
                     int64_t n) {
@@ -509,8 +513,21 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
   const bin_job *j = (const bin_job *)ctx;
   int64_t isz = (int64_t)j->isz, osz = (int64_t)j->osz;
   if (!j->rows) {
-    bin_run(j, j->a + begin * j->sa * isz, j->sa, j->b + begin * j->sb * isz, j->sb,
-            j->o + begin * osz, end - begin);
+    const char *a = j->a + begin * j->sa * isz, *b = j->b + begin * j->sb * isz;
+    char *o = j->o + begin * osz;
+    int64_t n = end - begin;
+    if (!j->stream) {
+      bin_run(j, a, j->sa, b, j->sb, o, n);
+      return;
+    }
+    _Alignas(64) char tmp[EW_STREAM_BYTES];
+    int64_t per = EW_STREAM_BYTES / osz;
+    for (int64_t s = 0; s < n; s += per) {
+      int64_t m = n - s < per ? n - s : per;
+      bin_run(j, a + s * j->sa * isz, j->sa, b + s * j->sb * isz, j->sb, tmp, m);
+      mx_ew_stream_copy(o + s * osz, tmp, (size_t)(m * osz));
+    }
+    mx_ew_stream_fence();
     return;
   }
   const mx_strided *s = &j->s;
@@ -526,8 +543,8 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
       int64_t blk = t / bands, r0 = (t % bands) * TILE;
       int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
       ew_pos_at(s, blk * outer_n + r0, &p);
-      for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
-        int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
+      for (int64_t c0 = 0; c0 < inner; c0 += TILE_C) {
+        int64_t cn = inner - c0 < TILE_C ? inner - c0 : TILE_C;
         for (int64_t r = r0; r < r1; r++)
           bin_run(j, j->a + (p.off[0] + (r - r0) * ra + c0 * sa) * isz, sa,
                   j->b + (p.off[1] + (r - r0) * rb + c0 * sb) * isz, sb,
@@ -596,6 +613,8 @@ static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, 
   j.b = (const char *)mx_array_data(b);
   j.o = (char *)mx_array_data(out);
   if (!j.a || !j.b || !j.o) return mx_error("[%s] Array has no data.", name);
+  j.stream = !j.rows && cost == EW_COST_CHEAP && !j.half && j.osz >= j.isz &&
+             count * (int64_t)(j.isz * (size_t)(j.sa + j.sb) + j.osz) >= mx_ew_stream_min_bytes();
   int64_t grain = ew_grain(cost);
   if (j.rows) {
     int64_t per = mx_strided_inner(&j.s) * (j.tiled ? TILE : 1); /* elements per work item */

@@ -30,10 +30,11 @@
 /* Work estimate per element (relative to a copy) for choosing when to split over threads. */
 enum { EW_COST_CHEAP = 1, EW_COST_MATH = 4, EW_COST_HEAVY = 16, EW_COST_SCALAR = 64 };
 
-/* Elements per thread chunk: about 2^19 copies' worth of work, so a cheap op is split from 1M
- * elements and a transcendental one from 256K. */
+/* Elements per thread chunk: about 2^18 copies' worth of work, so a cheap op is split from 512K
+ * elements and a transcendental one from 128K (a caller never waits for a worker that has not
+ * started, ew_pool.c, so splitting costs little even on a busy machine). */
 static inline int64_t ew_grain(int cost) {
-  int64_t g = ((int64_t)1 << 19) / (cost > 0 ? cost : 1);
+  int64_t g = ((int64_t)1 << 18) / (cost > 0 ? cost : 1);
   return g < 4096 ? 4096 : g;
 }
 

@@ -3,24 +3,38 @@
  * Created once, on first use: one worker per extra online CPU (at most 7; MLXC_CPU_THREADS
  * overrides the total). One job at a time: a caller that finds the pool busy (another stream
  * is using it) runs its loop inline instead of waiting. A job is `nchunks` contiguous ranges
- * claimed through an atomic counter by the workers and the caller; the caller returns when every
- * worker has finished with the job (so all chunks are done and nobody still holds its context).
+ * claimed through an atomic counter by the workers and the caller (several per thread for large
+ * loops, so the work balances when threads run at different speeds). A worker joins a job only
+ * while it is open; once the caller has run out of chunks it closes the job and waits for the
+ * workers that joined (so all chunks are done and nobody still holds its context), not for
+ * workers that have not woken up yet: on a loaded machine a sleeping worker may take a whole
+ * scheduler tick to run, and the caller does its share of the work meanwhile.
  * After fork() the child starts without workers (they do not survive fork) and builds a fresh pool
  * on its first large loop. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define EW_STREAM_X86 1
+#else
+#define EW_STREAM_X86 0
+#endif
 
 #include "backend/cpu/elementwise.h"
 
 #define MAX_THREADS 8
+#define CHUNKS_PER_THREAD 8
 
 static struct {
   pthread_mutex_t lock; /* guards everything below except `next` and `busy` */
   pthread_cond_t work;  /* workers wait for a new generation */
-  pthread_cond_t done;  /* the caller waits for `active` to reach 0 */
+  pthread_cond_t done;  /* the caller waits for `joined` to reach 0 */
   atomic_bool busy;     /* a caller owns the pool */
   int nworkers;
   unsigned long gen;
@@ -29,7 +43,8 @@ static struct {
   int64_t n, chunk;
   int nchunks;
   atomic_int next;
-  int active; /* workers that have not finished the current job */
+  bool open;  /* workers may still join the current job */
+  int joined; /* workers running the current job */
 } P = {.lock = PTHREAD_MUTEX_INITIALIZER,
        .work = PTHREAD_COND_INITIALIZER,
        .done = PTHREAD_COND_INITIALIZER};
@@ -54,6 +69,8 @@ static void *worker(void *arg) {
   for (;;) {
     while (P.gen == seen) pthread_cond_wait(&P.work, &P.lock);
     seen = P.gen;
+    if (!P.open) continue; /* woke up too late: the caller has done the job */
+    P.joined++;
     mx_ew_task fn = P.fn;
     void *ctx = P.ctx;
     int64_t n = P.n, chunk = P.chunk;
@@ -61,9 +78,9 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&P.lock);
     run_chunks(fn, ctx, n, chunk, nchunks);
     pthread_mutex_lock(&P.lock);
-    /* every worker checks out of every job, so no one can still be claiming chunks of this job
-     * (with its ctx) once the next one starts */
-    if (--P.active == 0) pthread_cond_broadcast(&P.done);
+    /* every worker that joined checks out, so no one can still be claiming chunks of this job
+     * (with its ctx) once the caller returns */
+    if (--P.joined == 0) pthread_cond_broadcast(&P.done);
   }
   return NULL;
 }
@@ -75,6 +92,8 @@ static void child_after_fork(void) {
   pthread_mutex_init(&init_lock, NULL);
   P.nworkers = 0;
   P.gen = 0;
+  P.open = false;
+  P.joined = 0;
   atomic_store(&P.busy, false);
   atomic_store(&state, 0);
 }
@@ -127,27 +146,132 @@ void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {
     return;
   }
   int threads = P.nworkers + 1;
+  /* Up to CHUNKS_PER_THREAD chunks per thread, each at least `grain` elements, claimed in order:
+   * on a shared machine a thread that gets descheduled leaves its unclaimed chunks to the
+   * others instead of holding up the whole loop. Fewer chunks come in multiples of the thread
+   * count (3 chunks on 2 threads would take 2/3 of the serial time, not 1/2). */
   int64_t nchunks = n / grain;
-  if (nchunks > threads) nchunks = threads;
-  /* chunk boundaries on multiples of 64 elements keep cache lines (and 16-bit/bool outputs)
-   * owned by one thread */
+  if (nchunks > threads * CHUNKS_PER_THREAD) nchunks = threads * CHUNKS_PER_THREAD;
+  if (nchunks > threads) nchunks -= nchunks % threads;
+  if (nchunks < threads) nchunks = threads;
   int64_t chunk = (n + nchunks - 1) / nchunks;
-  chunk = (chunk + 63) & ~(int64_t)63;
+  /* chunk boundaries on multiples of 64 elements keep cache lines (and 16-bit/bool outputs)
+   * owned by one thread; chunks of few (large) work items, such as rows, are not rounded */
+  if (chunk >= 64 * 8) chunk = (chunk + 63) & ~(int64_t)63;
   nchunks = (n + chunk - 1) / chunk;
+  if (nchunks < 2) {
+    atomic_store(&P.busy, false);
+    fn(ctx, 0, n);
+    return;
+  }
   pthread_mutex_lock(&P.lock);
   P.fn = fn;
   P.ctx = ctx;
   P.n = n;
   P.chunk = chunk;
   P.nchunks = (int)nchunks;
-  P.active = P.nworkers;
+  P.open = true;
+  P.joined = 0;
   atomic_store(&P.next, 0);
   P.gen++;
   pthread_cond_broadcast(&P.work);
   pthread_mutex_unlock(&P.lock);
   run_chunks(fn, ctx, n, chunk, (int)nchunks);
   pthread_mutex_lock(&P.lock);
-  while (P.active > 0) pthread_cond_wait(&P.done, &P.lock);
+  P.open = false;
+  while (P.joined > 0) pthread_cond_wait(&P.done, &P.lock);
   pthread_mutex_unlock(&P.lock);
   atomic_store(&P.busy, false);
 }
+
+/* ------------------------------------------------------------------ streamed output */
+
+static int64_t l3_bytes(void) {
+  long v = -1;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+  v = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+  if (v <= 0) {
+    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
+    if (f) {
+      char unit = 0;
+      if (fscanf(f, "%ld%c", &v, &unit) >= 1) v *= unit == 'M' ? 1 << 20 : unit == 'K' ? 1024 : 1;
+      fclose(f);
+    }
+  }
+  return v > 0 ? (int64_t)v : (int64_t)32 << 20;
+}
+
+static atomic_llong stream_min = -1;
+
+int64_t mx_ew_stream_min_bytes(void) {
+  long long v = atomic_load(&stream_min);
+  if (v < 0) {
+    const char *env = getenv("MLXC_STREAM_MIN_BYTES");
+    if (env) {
+      v = strtoll(env, NULL, 10);
+      if (v <= 0) v = INT64_MAX;
+    } else {
+      v = l3_bytes();
+      if (v < (8 << 20)) v = 8 << 20;
+    }
+    if (!EW_STREAM_X86) v = INT64_MAX;
+    atomic_store(&stream_min, v);
+  }
+  return (int64_t)v;
+}
+
+#if EW_STREAM_X86
+__attribute__((target("avx512f"))) static void stream_512(char *d, const char *s, size_t n) {
+  for (; n >= 128; n -= 128, d += 128, s += 128) {
+    __m512i a = _mm512_loadu_si512((const void *)s), b = _mm512_loadu_si512((const void *)(s + 64));
+    _mm512_stream_si512((void *)d, a);
+    _mm512_stream_si512((void *)(d + 64), b);
+  }
+  if (n >= 64) _mm512_stream_si512((void *)d, _mm512_loadu_si512((const void *)s));
+}
+
+static void stream_128(char *d, const char *s, size_t n) {
+  for (; n >= 64; n -= 64, d += 64, s += 64) {
+    __m128i a = _mm_loadu_si128((const __m128i *)s), b = _mm_loadu_si128((const __m128i *)(s + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(s + 32));
+    __m128i e = _mm_loadu_si128((const __m128i *)(s + 48));
+    _mm_stream_si128((__m128i *)d, a);
+    _mm_stream_si128((__m128i *)(d + 16), b);
+    _mm_stream_si128((__m128i *)(d + 32), c);
+    _mm_stream_si128((__m128i *)(d + 48), e);
+  }
+}
+
+static atomic_int have_512 = -1;
+
+void mx_ew_stream_copy(void *dst, const void *src, size_t nbytes) {
+  char *d = (char *)dst;
+  const char *s = (const char *)src;
+  size_t head = (64 - ((uintptr_t)d & 63)) & 63; /* plain stores up to a cache line boundary */
+  if (head > nbytes) head = nbytes;
+  memcpy(d, s, head);
+  d += head, s += head, nbytes -= head;
+  size_t body = nbytes & ~(size_t)63;
+  int w = atomic_load(&have_512);
+  if (w < 0) {
+    w = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    atomic_store(&have_512, w);
+  }
+  if (w)
+    stream_512(d, s, body);
+  else
+    stream_128(d, s, body);
+  memcpy(d + body, s + body, nbytes - body);
+}
+
+void mx_ew_stream_fence(void) {
+  _mm_sfence();
+}
+#else
+void mx_ew_stream_copy(void *dst, const void *src, size_t nbytes) {
+  memcpy(dst, src, nbytes);
+}
+
+void mx_ew_stream_fence(void) {}
+#endif

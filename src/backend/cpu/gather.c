@@ -1,14 +1,158 @@
 /* GATHER: out[b, s...] = a[base(b) + s...], base(b) from the index arrays at position b.
  *
- * The element offset of every index position is computed first (one typed pass per index array,
- * indices clamped into the axis so no read leaves the array), then each slice is copied with the
- * strided row copier; single-element slices take a tight loop. */
+ * Single-element slices (x[idx], take_along_axis, take of a 1-d array) with up to three index
+ * arrays go block by block: the offsets of GBLK positions are made on the stack (indices clamped
+ * into the axis so no read leaves the array) and used at once, and the positions are split over
+ * the CPU threads. Otherwise the element offset of every index position is computed first (one
+ * typed pass per index array), then each slice is copied with the strided row copier. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/indexing.h"
 #include "core/error.h"
 #include "ops/indexing.h"
+
+/* ---- blocked, threaded single-element gathers ----
+ * dst[p] = src[sum_k clamp(idx_k[p]) * stride_k] for the positions p of up to three index arrays
+ * of one shape (any integer dtypes and layouts): the offsets of a block of positions are made on
+ * the stack and used at once, and ranges of positions are split over the CPU threads. */
+
+#define GBLK 1024
+
+typedef struct {
+  int nidx;
+  const char *idx[MX_STRIDED_MAX_OPS];
+  int dt[MX_STRIDED_MAX_OPS];
+  int64_t dim[MX_STRIDED_MAX_OPS], hi[MX_STRIDED_MAX_OPS], stride[MX_STRIDED_MAX_OPS];
+  mx_strided it; /* over the index shape, one operand per index array */
+  const char *src;
+  char *dst;
+  int64_t isz;
+} gblk_job;
+
+/* o[i] (+)= clamp(q[i * is]) * stride for i < m (a negative index counts from the end). */
+#define ACC_OFFS(T)                                                                                \
+  static void acc_offs_##T(int64_t *o, const T *q, int64_t is, int64_t m, int64_t dim, int64_t hi, \
+                           int64_t stride, int first) {                                            \
+    for (int64_t i = 0; i < m; i++) {                                                              \
+      int64_t v = (int64_t)q[i * is];                                                              \
+      v += v < 0 ? dim : 0;                                                                        \
+      v = v < 0 ? 0 : (v > hi ? hi : v);                                                           \
+      o[i] = (first ? 0 : o[i]) + v * stride;                                                      \
+    }                                                                                              \
+  }
+ACC_OFFS(uint8_t)
+ACC_OFFS(uint16_t)
+ACC_OFFS(uint32_t)
+ACC_OFFS(uint64_t)
+ACC_OFFS(int8_t)
+ACC_OFFS(int16_t)
+ACC_OFFS(int32_t)
+ACC_OFFS(int64_t)
+
+static void acc_offs(int dt, int64_t *o, const char *p, int64_t off, int64_t is, int64_t m,
+                     int64_t dim, int64_t hi, int64_t stride, int first) {
+  switch ((mx_dtype)dt) {
+  case MX_BOOL:
+  case MX_UINT8:
+    acc_offs_uint8_t(o, (const uint8_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_UINT16:
+    acc_offs_uint16_t(o, (const uint16_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_UINT32:
+    acc_offs_uint32_t(o, (const uint32_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_UINT64:
+    acc_offs_uint64_t(o, (const uint64_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_INT8:
+    acc_offs_int8_t(o, (const int8_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_INT16:
+    acc_offs_int16_t(o, (const int16_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  case MX_INT32:
+    acc_offs_int32_t(o, (const int32_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  default:
+    acc_offs_int64_t(o, (const int64_t *)p + off, is, m, dim, hi, stride, first);
+    break;
+  }
+}
+
+#define GATHER_OFFS(T)                                                                             \
+  static void gather_offs_##T(char *dst, const char *src, const int64_t *offs, int64_t n) {        \
+    T *d = (T *)dst;                                                                               \
+    const T *s = (const T *)src;                                                                   \
+    for (int64_t i = 0; i < n; i++) d[i] = s[offs[i]];                                             \
+  }
+GATHER_OFFS(uint8_t)
+GATHER_OFFS(uint16_t)
+GATHER_OFFS(uint32_t)
+GATHER_OFFS(uint64_t)
+
+static void gather_offs(int64_t isz, char *dst, const char *src, const int64_t *offs, int64_t n) {
+  switch (isz) {
+  case 1:
+    gather_offs_uint8_t(dst, src, offs, n);
+    break;
+  case 2:
+    gather_offs_uint16_t(dst, src, offs, n);
+    break;
+  case 4:
+    gather_offs_uint32_t(dst, src, offs, n);
+    break;
+  default:
+    gather_offs_uint64_t(dst, src, offs, n);
+    break;
+  }
+}
+
+static void gblk_task(void *ctx, int64_t begin, int64_t end) {
+  const gblk_job *j = (const gblk_job *)ctx;
+  const mx_strided *it = &j->it;
+  int64_t inner = mx_strided_inner(it);
+  int64_t row = begin / inner, col = begin % inner, p = begin;
+  mx_strided_pos pos;
+  ew_pos_at(it, row, &pos);
+  int64_t offs[GBLK];
+  while (p < end) {
+    int64_t m = inner - col;
+    if (m > end - p) m = end - p;
+    if (m > GBLK) m = GBLK;
+    for (int k = 0; k < j->nidx; k++) {
+      int64_t is = it->strides[k][it->ndim - 1];
+      acc_offs(j->dt[k], offs, j->idx[k], pos.off[k] + col * is, is, m, j->dim[k], j->hi[k],
+               j->stride[k], k == 0);
+    }
+    gather_offs(j->isz, j->dst + p * j->isz, j->src, offs, m);
+    p += m;
+    col += m;
+    if (col == inner) {
+      col = 0;
+      mx_strided_next(it, &pos);
+    }
+  }
+}
+
+/* Sets up the iteration over nidx (<= MX_STRIDED_MAX_OPS) index arrays of one shape. */
+static void gblk_init(gblk_job *j, mx_array *const *idx, int nidx) {
+  const int64_t *st[MX_STRIDED_MAX_OPS];
+  for (int k = 0; k < nidx; k++) {
+    st[k] = idx[k]->strides;
+    j->idx[k] = (const char *)mx_array_data(idx[k]);
+    j->dt[k] = idx[k]->dtype;
+  }
+  j->nidx = nidx;
+  mx_strided_init(&j->it, idx[0]->ndim, idx[0]->shape, nidx, st);
+}
+
+/* random reads: several times a copy's work per element */
+static int64_t gblk_grain(void) {
+  return ew_grain(EW_COST_HEAVY);
+}
 
 #define GATHER1(T)                                                                                 \
   static void gather1_##T(char *dst, const char *src, const int64_t *offs, int64_t n) {            \
@@ -29,6 +173,24 @@ int mx_cpu_gather(mx_node *n) {
   if (out->size == 0) return 0;
   int64_t npos = 1;
   if (p->naxes > 0) npos = n->inputs[1]->size;
+  int64_t slice1 = 1;
+  for (int i = 0; i < p->ndim; i++) slice1 *= ss[i];
+  if (slice1 == 1 && p->naxes >= 1 && p->naxes <= MX_STRIDED_MAX_OPS) {
+    gblk_job j;
+    memset(&j, 0, sizeof j);
+    gblk_init(&j, n->inputs + 1, p->naxes);
+    for (int k = 0; k < p->naxes; k++) {
+      int ax = axes[k];
+      j.dim[k] = a->shape[ax];
+      j.hi[k] = (int64_t)a->shape[ax] - ss[ax];
+      j.stride[k] = a->strides[ax];
+    }
+    j.src = mx_array_data(a);
+    j.dst = mx_array_data(out);
+    j.isz = (int64_t)mx_array_itemsize(a);
+    mx_ew_parallel_for(npos, gblk_grain(), gblk_task, &j);
+    return 0;
+  }
   int64_t *offs = calloc((size_t)npos, sizeof(int64_t));
   if (!offs) return mx_error("[gather] Out of memory.");
   for (int k = 0; k < p->naxes; k++) {
@@ -79,8 +241,22 @@ int mx_cpu_take(mx_node *n) {
   int ax = p->value;
   MX_TRY(mx_array_alloc_data(out));
   if (out->size == 0) return 0;
-  int64_t nb = idx->size, post = 1;
+  int64_t nb = idx->size, post = 1, pre_n = 1;
   for (int i = ax + 1; i < a->ndim; i++) post *= a->shape[i];
+  for (int i = 0; i < ax; i++) pre_n *= a->shape[i];
+  if (post == 1 && pre_n == 1) { /* one gathered element per index: blocked and threaded */
+    gblk_job j;
+    memset(&j, 0, sizeof j);
+    gblk_init(&j, &idx, 1);
+    j.dim[0] = a->shape[ax];
+    j.hi[0] = (int64_t)a->shape[ax] - 1;
+    j.stride[0] = a->strides[ax];
+    j.src = mx_array_data(a);
+    j.dst = mx_array_data(out);
+    j.isz = (int64_t)mx_array_itemsize(a);
+    mx_ew_parallel_for(nb, gblk_grain(), gblk_task, &j);
+    return 0;
+  }
   int64_t *offs = calloc((size_t)nb, sizeof(int64_t));
   if (!offs) return mx_error("[take] Out of memory.");
   mx_idx_add_offsets(offs, idx, a->shape[ax], (int64_t)a->shape[ax] - 1, a->strides[ax], false);

@@ -8,7 +8,8 @@
  *     float sums go in blocks of 4096 summed in float whose totals are added in double;
  *   - inner dim kept ("cols"): acc[j] op= x[j] over the rows (vectorized), in column chunks that
  *     stay in L1; float sums stage 256 rows in a float buffer before adding to double.
- * Dims further out go through an odometer. Accumulators: float16/bfloat16/float32 sums in double
+ * Dims further out go through an odometer; with none, the kernel call is split over the CPU
+ * threads by columns (inner dim kept) or by rows (each with its own accumulator). Accumulators: float16/bfloat16/float32 sums in double
  * (from float blocks; written straight to the output when each output element is one row),
  * products in float; float64 in double; integers in 32- or 64-bit unsigned wrap-around
  * arithmetic (as wide as the output); complex in complex; max/min in the input type (16-bit floats
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
@@ -31,7 +33,7 @@
 #define LANES 16
 #define FBLOCK 4096 /* float-sum row block */
 #define CCH 16384   /* column chunk (accumulators stay in L2) */
-#define FCCH 8192   /* float-sum column chunk (float staging buffer on the stack) */
+#define FCCH 16384  /* float-sum column chunk (float staging buffer on the stack, in L2) */
 #define RBLK 256    /* float-sum column staging rows */
 
 /* R rows of n elements (element stride s, row stride rs) reduced into acc[r * aos]. */
@@ -597,6 +599,35 @@ static void make_plan(const mx_array *in, const bool *reduced, plan *pl) {
   pl->m = m;
 }
 
+/* One kernel call over the two innermost dims, split over the CPU threads (ew_pool.c) where the
+ * parts are independent: by columns when the inner dim is kept, by rows when each row has its
+ * own accumulator. */
+typedef struct {
+  const kernel *k;
+  rows_fn rows;
+  const char *x;
+  char *acc;
+  int64_t isz, asz, inner, sin, sout, R, rs, ros;
+} part_job;
+
+static void cols_part(void *ctx, int64_t c0, int64_t c1) {
+  const part_job *j = (const part_job *)ctx;
+  j->k->cols(j->x + c0 * j->sin * j->isz, j->R, j->rs, c1 - c0, j->sin,
+             j->acc + c0 * j->sout * j->asz, j->ros, j->sout);
+}
+
+static void rows_part(void *ctx, int64_t r0, int64_t r1) {
+  const part_job *j = (const part_job *)ctx;
+  j->rows(j->x + r0 * j->rs * j->isz, j->inner, j->sin, r1 - r0, j->rs,
+          j->acc + r0 * j->ros * j->asz, j->ros);
+}
+
+/* about 2^19 elements per part */
+static int64_t part_grain(int64_t per_item) {
+  int64_t g = ((int64_t)1 << 19) / (per_item > 0 ? per_item : 1);
+  return g > 0 ? g : 1;
+}
+
 /* Runs the plan: the two innermost dims go to one kernel call, the rest through an odometer.
  * With `direct` set, reduced rows write their final values into acc (which is the output). */
 static void run_plan(const kernel *k, const plan *pl, size_t isz, size_t asz, const void *x,
@@ -608,6 +639,20 @@ static void run_plan(const kernel *k, const plan *pl, size_t isz, size_t asz, co
     R = pl->shape[m - 2];
     rs = pl->is[m - 2];
     ros = pl->os[m - 2];
+  }
+  if (m <= 2) {
+    part_job j = {k,   direct ? direct : k->rows, (const char *)x, (char *)acc, (int64_t)isz,
+                  (int64_t)asz, inner, sin, sout, R, rs, ros};
+    if (sout != 0) { /* each column is its own accumulator */
+      /* parts of at least 16 KB of each row: shorter runs per row stream badly from memory */
+      int64_t g = part_grain(R), run = (16 << 10) / (int64_t)isz;
+      mx_ew_parallel_for(inner, g > run ? g : run, cols_part, &j);
+      return;
+    }
+    if (ros != 0) { /* each row is its own accumulator */
+      mx_ew_parallel_for(R, part_grain(inner), rows_part, &j);
+      return;
+    }
   }
   /* odometer over dims 0..m-3 */
   int no = m >= 2 ? m - 2 : 0;

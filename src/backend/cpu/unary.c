@@ -9,7 +9,9 @@
  * Layouts: a row-contiguous input gives a row-contiguous output (possibly donated: each loop
  * reads a[i] before writing o[i]); any other dense input (transposed, column-major, one value
  * broadcast) gives an output with the input's strides in one flat pass; anything else is walked
- * row by row with strided.h. Large loops are split over the CPU threads (ew_pool.c). */
+ * row by row with strided.h. Large loops are split over the CPU threads (ew_pool.c); flat loops
+ * that touch more memory than the last-level cache stream their output out (non-temporal
+ * stores, elementwise.h). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
@@ -675,6 +677,7 @@ typedef struct {
   const char *a;
   char *o;
   int64_t sa; /* flat mode: 1, or 0 for one value */
+  int stream; /* flat mode: write the output with non-temporal stores */
   int rows;   /* row mode: s describes the input, the output is row-contiguous */
   mx_strided s;
 } un_job;
@@ -700,8 +703,21 @@ static void un_run(const un_job *j, const char *a, int64_t sa, char *o, int64_t 
 static void un_task(void *ctx, int64_t begin, int64_t end) {
   const un_job *j = (const un_job *)ctx;
   if (!j->rows) {
-    un_run(j, j->a + begin * j->sa * (int64_t)j->isz, j->sa, j->o + begin * (int64_t)j->osz,
-           end - begin);
+    int64_t isz = (int64_t)j->isz, osz = (int64_t)j->osz, n = end - begin;
+    const char *a = j->a + begin * j->sa * isz;
+    char *o = j->o + begin * osz;
+    if (!j->stream) {
+      un_run(j, a, j->sa, o, n);
+      return;
+    }
+    _Alignas(64) char tmp[EW_STREAM_BYTES];
+    int64_t per = EW_STREAM_BYTES / osz;
+    for (int64_t b = 0; b < n; b += per) {
+      int64_t m = n - b < per ? n - b : per;
+      un_run(j, a + b * j->sa * isz, j->sa, tmp, m);
+      mx_ew_stream_copy(o + b * osz, tmp, (size_t)(m * osz));
+    }
+    mx_ew_stream_fence();
     return;
   }
   const mx_strided *s = &j->s;
@@ -787,10 +803,11 @@ int mx_cpu_unary(mx_node *n) {
   j.a = (const char *)mx_array_data(in);
   j.o = (char *)mx_array_data(out);
   if (!j.a || !j.o) return mx_error("[%s] Array has no data.", name);
-
   int cost = (it == MX_FLOAT64 || it == MX_COMPLEX64) && un_cost[op] > EW_COST_CHEAP
                  ? EW_COST_SCALAR
                  : un_cost[op];
+  j.stream = !j.rows && cost == EW_COST_CHEAP && !half && j.osz >= j.isz &&
+             count * (int64_t)(j.isz * j.sa + j.osz) >= mx_ew_stream_min_bytes();
   int64_t grain = ew_grain(cost);
   if (j.rows) {
     int64_t inner = mx_strided_inner(&j.s);
