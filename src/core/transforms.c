@@ -254,7 +254,7 @@ static int backward(const graph *g, array_map *cot) {
       if (input_depends(g, n, i)) argnums[nargs++] = i;
     if (nargs == 0) continue;
     const mx_prim_info *p = &mx_prims[n->prim];
-    if (!p->vjp) return mx_error("[%s] The vjp is not implemented.", p->name);
+    if (!p->vjp) return mx_error("[Primitive::vjp] Not implemented for %s.", p->name);
     memset(grads, 0, sizeof(mx_array *) * (size_t)nargs);
     MX_TRY(p->vjp(n, node_cots, argnums, nargs, grads));
     for (int a = 0; a < nargs; a++) {
@@ -380,7 +380,7 @@ int mx_jvp(mx_fun f, const mx_arrays *primals, const mx_arrays *tangents, mx_arr
       }
     const mx_prim_info *p = &mx_prims[n->prim];
     if (!p->jvp) {
-      rc = mx_error("[%s] The jvp is not implemented.", p->name);
+      rc = mx_error("[Primitive::jvp] Not implemented for %s.", p->name);
       break;
     }
     memset(out_tans, 0, sizeof(mx_array *) * n->nout);
@@ -505,7 +505,7 @@ int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
     }
     const mx_prim_info *p = &mx_prims[n->prim];
     if (!p->vmap) {
-      rc = mx_error("[%s] The vmap is not implemented.", p->name);
+      rc = mx_error("[Primitive::vmap] Not implemented for %s.", p->name);
       break;
     }
     memset(node_out, 0, sizeof(mx_array *) * n->nout);

@@ -10,6 +10,7 @@
 #include "mlx/c/fast.h"
 #include "mlx/c/fft.h"
 #include "mlx/c/half.h"
+#include "mlx/c/linalg.h"
 #include "mlx/c/map.h"
 #include "mlx/c/memory.h"
 #include "mlx/c/metal.h"
