@@ -6,6 +6,7 @@ the four ``*-ubyte.gz`` files can be given with ``--data``). Runs unchanged unde
 MLX and under mlxc.
 
     python examples/python/mlp_fashion_mnist.py [--epochs 3] [--batch-size 128]
+    python examples/python/mlp_fashion_mnist.py --steps 50 --print-every 10  # a short run
 """
 import argparse
 import gzip
@@ -22,7 +23,6 @@ import mlx.optimizers as optim
 from mlx.utils import tree_flatten
 
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
-CLASSES = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
 
 
 def read_idx(path):
@@ -89,6 +89,16 @@ def evaluate(model, x, y, batch_size=1000):
     return correct / len(x)
 
 
+def save_init(model, path):
+    """Save the initial weights with numpy (readable by any implementation)."""
+    np.savez(path, **{k: np.array(v) for k, v in tree_flatten(model.parameters())})
+
+
+def load_init(model, path):
+    with np.load(path) as f:
+        model.load_weights([(k, mx.array(f[k])) for k in f.files])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=DATA_DIR)
@@ -98,6 +108,12 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training images")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--steps", type=int, default=0, help="stop after this many steps in all")
+    ap.add_argument("--print-every", type=int, default=0,
+                    help="print the loss every N steps (instead of a progress bar)")
+    ap.add_argument("--save-init", default=None, help="write the initial weights (.npz)")
+    ap.add_argument("--load-init", default=None, help="start from these weights (.npz)")
     args = ap.parse_args()
 
     try:
@@ -109,20 +125,29 @@ def main():
 
     mx.random.seed(args.seed)
     np_rng = np.random.default_rng(args.seed)
-    model = MLP(28 * 28, args.hidden, 10)
+    model = MLP(28 * 28, args.hidden, 10, dropout=args.dropout)
+    if args.load_init:
+        load_init(model, args.load_init)
     mx.eval(model.parameters())
+    if args.save_init:
+        save_init(model, args.save_init)
     steps_per_epoch = (len(x_train) + args.batch_size - 1) // args.batch_size
-    schedule = optim.cosine_decay(args.lr, args.epochs * steps_per_epoch, end=args.lr * 0.1)
+    total_steps = args.epochs * steps_per_epoch
+    if args.steps:
+        total_steps = min(total_steps, args.steps)
+        args.epochs = (total_steps + steps_per_epoch - 1) // steps_per_epoch
+    schedule = optim.cosine_decay(args.lr, total_steps, end=args.lr * 0.1)
     optimizer = optim.AdamW(learning_rate=schedule, weight_decay=1e-4)
     train_step = nn.value_and_grad(model, loss_fn)
 
     n_params = sum(v.size for _, v in tree_flatten(model.parameters()))
     print(f"Fashion-MNIST: {len(x_train)} train / {len(x_test)} test images, {n_params} parameters")
+    done = 0
     for epoch in range(1, args.epochs + 1):
         perm = np_rng.permutation(len(x_train))
         tic = time.perf_counter()
         total, seen = 0.0, 0
-        for step in range(steps_per_epoch):
+        for step in range(min(steps_per_epoch, total_steps - done)):
             idx = perm[step * args.batch_size : (step + 1) * args.batch_size]
             x, y = mx.array(x_train[idx]), mx.array(y_train[idx])
             loss, grads = train_step(model, x, y)
@@ -130,11 +155,17 @@ def main():
             mx.eval(model.parameters(), optimizer.state, loss)
             total += loss.item() * len(idx)
             seen += len(idx)
-            if step % 20 == 0 or step == steps_per_epoch - 1:
+            done += 1
+            if args.print_every:
+                if done % args.print_every == 0:
+                    print(f"step {done:5d}  loss {loss.item():.6f}")
+            elif step % 20 == 0 or step == steps_per_epoch - 1:
                 progress(epoch, step + 1, steps_per_epoch, total / seen)
         secs = time.perf_counter() - tic
         acc = evaluate(model, x_test, y_test)
-        print(f"\nepoch {epoch}: train loss {total / seen:.4f}, test accuracy {acc:.4f}, "
+        if not args.print_every:
+            print()
+        print(f"epoch {epoch}: train loss {total / seen:.4f}, test accuracy {acc:.4f}, "
               f"{seen / secs:.0f} images/s")
 
 

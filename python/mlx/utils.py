@@ -220,19 +220,19 @@ def tree_reduce(fn, tree, initializer=None, is_leaf=None):
 def tree_merge(tree_a, tree_b, merge_fn=None):
     """Merge two trees into one.
 
-    Where only one tree has a value (the other has ``None`` or an empty container, or
-    lacks the key), that value is taken. Lists and tuples merge element by element, dicts
-    key by key. Where both have leaves, ``merge_fn(a, b)`` decides; without a merge
+    Dicts merge key by key, lists and tuples element by element (the shorter padded with
+    ``None``). Where one tree has a value and the other has nothing (``None`` or an empty
+    container), the value is taken. Anything else (two leaves, two empty values of
+    different kinds, a list against a dict) goes to ``merge_fn(a, b)``; without a merge
     function that is an error.
 
     Args:
         tree_a, tree_b: the trees.
-        merge_fn: optional ``merge_fn(a, b)`` for leaves present in both trees.
+        merge_fn: optional ``merge_fn(a, b)`` for the places where both trees have values.
     """
-    if tree_a is None or (_is_container(tree_a) and len(tree_a) == 0):
-        return tree_b
-    if tree_b is None or (_is_container(tree_b) and len(tree_b) == 0):
-        return tree_a
+    if isinstance(tree_a, dict) and isinstance(tree_b, dict):
+        keys = list(tree_a.keys()) + [k for k in tree_b.keys() if k not in tree_a]
+        return {k: tree_merge(tree_a.get(k), tree_b.get(k), merge_fn) for k in keys}
     if isinstance(tree_a, (list, tuple)) and isinstance(tree_b, (list, tuple)):
         n = max(len(tree_a), len(tree_b))
         merged = [
@@ -244,16 +244,17 @@ def tree_merge(tree_a, tree_b, merge_fn=None):
             for i in range(n)
         ]
         return tuple(merged) if isinstance(tree_a, tuple) else merged
-    if isinstance(tree_a, dict) and isinstance(tree_b, dict):
-        merged = {}
-        for k in list(tree_a.keys()) + [k for k in tree_b.keys() if k not in tree_a]:
-            merged[k] = tree_merge(tree_a.get(k), tree_b.get(k), merge_fn)
-        return merged
-    if _is_container(tree_a) or _is_container(tree_b):
-        raise ValueError("[tree_merge] Trees have different structures and cannot be merged.")
+    a_empty, b_empty = _is_nothing(tree_a), _is_nothing(tree_b)
+    if a_empty and not b_empty:
+        return tree_b
+    if b_empty and not a_empty:
+        return tree_a
     if merge_fn is None:
         raise ValueError(
-            "[tree_merge] Trees contain elements at the same locations but no merge "
-            "function was provided."
+            "Trees contain elements at the same locations but no merge function was provided"
         )
     return merge_fn(tree_a, tree_b)
+
+
+def _is_nothing(x):
+    return x is None or (_is_container(x) and len(x) == 0)

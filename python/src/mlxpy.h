@@ -244,5 +244,9 @@ int mxpy_lapack_init(PyObject *m);   /* ops_lapack.c: mlx.core.linalg */
 int mxpy_fft_init(PyObject *m);      /* ops_fft.c: mlx.core.fft */
 int mxpy_quant_init(PyObject *m);    /* ops_quant.c: quantize ... from_fp8 */
 int mxpy_io_init(PyObject *m);       /* io.c: load, save, savez, save_safetensors, save_gguf */
+int mxpy_compile_init(PyObject *m);  /* compile.c: compile, disable_compile, enable_compile */
+/* ops_random.c: o is mx.random.state; sets the thread's key (compile's state swaps). */
+bool mxpy_random_state_check(PyObject *o);
+int mxpy_random_state_set(PyObject *key);
 
 #endif

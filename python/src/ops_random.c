@@ -202,7 +202,8 @@ static int key_arg(PyObject *o, const char *fname, handles *hs, mlx_array *out) 
   return 0;
 }
 
-/* The read-only sequence mlx.core.random.state. */
+/* The read-only sequence mlx.core.random.state: one item, the thread's key (mx.compile swaps
+ * the key through mxpy_random_state_set while tracing). */
 typedef struct {
   PyObject_HEAD
 } state_object;
@@ -225,6 +226,25 @@ static PySequenceMethods state_as_sequence = {
     .sq_length = state_len,
     .sq_item = state_item,
 };
+
+static PyTypeObject state_type;
+
+bool mxpy_random_state_check(PyObject *o) {
+  return Py_IS_TYPE(o, &state_type);
+}
+
+int mxpy_random_state_set(PyObject *key) {
+  if (!mxpy_Array_Check(key)) {
+    PyErr_SetString(PyExc_TypeError, "random state items must be arrays.");
+    return -1;
+  }
+  PyObject *d = PyThreadState_GetDict();
+  if (!d) {
+    PyErr_SetString(PyExc_RuntimeError, "random: no thread state dictionary.");
+    return -1;
+  }
+  return PyDict_SetItemString(d, STATE_KEY, key);
+}
 
 static PyObject *state_repr(PyObject *self) {
   PyObject *k = state_key();

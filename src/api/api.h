@@ -15,6 +15,7 @@
 #include "core/array.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/transforms.h"
 
 /* Reports the thread's current error (mx_last_error) to the error handler; returns 1. */
 int mlx_api_fail(void);
@@ -35,5 +36,11 @@ int mlx_api_stream(const char *op, mlx_stream s, mx_stream *out);
 int mlx_api_device(const char *op, mlx_device d, mx_device *out);
 /* The handles stored in a vector (borrowed; NULL with *size 0 for an empty vector). */
 const mlx_array *mlx_api_vector_array_items(const mlx_vector_array vec, size_t *size);
+
+/* Core array lists <-> vector handles (closure.c); both retain what they store. */
+int mlx_api_vector_from_arrays(mlx_vector_array *res, const mx_arrays *l);
+int mlx_api_arrays_from_vector(mx_arrays *l, const mlx_vector_array v);
+/* Runs the closure whose handle ctx is payload on core arrays (an mx_fun; closure.c). */
+int mlx_api_run_closure(void *payload, const mx_arrays *in, mx_arrays *out);
 
 #endif

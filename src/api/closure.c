@@ -83,7 +83,7 @@ static int closure_set(void **dst, void *src) {
 
 /* ---- vectors <-> core lists ---- */
 
-static int to_vector(mlx_vector_array *res, const mx_arrays *l) {
+int mlx_api_vector_from_arrays(mlx_vector_array *res, const mx_arrays *l) {
   mlx_vector_array v = mlx_vector_array_new();
   for (int i = 0; i < l->n; i++)
     if (mlx_vector_array_append_value(v, (mlx_array){l->items[i]})) {
@@ -95,7 +95,7 @@ static int to_vector(mlx_vector_array *res, const mx_arrays *l) {
   return rc;
 }
 
-static int from_vector(mx_arrays *l, const mlx_vector_array v) {
+int mlx_api_arrays_from_vector(mx_arrays *l, const mlx_vector_array v) {
   size_t n;
   const mlx_array *items = mlx_api_vector_array_items(v, &n);
   mx_array *stack[64], **arrays = n <= 64 ? stack : malloc(n * sizeof *arrays);
@@ -107,11 +107,11 @@ static int from_vector(mx_arrays *l, const mlx_vector_array v) {
 }
 
 /* Runs a closure on core arrays (the mx_fun of the transforms). */
-static int run_closure(void *payload, const mx_arrays *in, mx_arrays *out) {
+int mlx_api_run_closure(void *payload, const mx_arrays *in, mx_arrays *out) {
   closure_obj *c = payload;
-  if (c->kind == CUSTOM_FN) return mx_custom_call((mx_fun){run_closure, c->inner}, c->custom, in, out);
+  if (c->kind == CUSTOM_FN) return mx_custom_call((mx_fun){mlx_api_run_closure, c->inner}, c->custom, in, out);
   mlx_vector_array vin = mlx_vector_array_new(), vout = mlx_vector_array_new();
-  int rc = to_vector(&vin, in);
+  int rc = mlx_api_vector_from_arrays(&vin, in);
   if (!rc) {
     mx_clear_error();
     switch (c->kind) {
@@ -129,7 +129,7 @@ static int run_closure(void *payload, const mx_arrays *in, mx_arrays *out) {
     }
     if (rc && !mx_last_error()[0]) mx_error("[closure] The function returned an error status.");
   }
-  if (!rc) rc = from_vector(out, vout);
+  if (!rc) rc = mlx_api_arrays_from_vector(out, vout);
   mlx_vector_array_free(vin);
   mlx_vector_array_free(vout);
   return rc ? MX_ERR : 0;
@@ -183,9 +183,9 @@ int mlx_closure_apply(mlx_vector_array *res, mlx_closure cls, const mlx_vector_a
   mx_arrays in = {0}, out = {0};
   if (!res) return mlx_api_error("[closure_apply] Output handle is NULL.");
   if (check_closure("closure_apply", cls.ctx)) return 1;
-  int rc = from_vector(&in, input);
-  if (!rc) rc = run_closure(cls.ctx, &in, &out);
-  if (!rc) rc = to_vector(res, &out);
+  int rc = mlx_api_arrays_from_vector(&in, input);
+  if (!rc) rc = mlx_api_run_closure(cls.ctx, &in, &out);
+  if (!rc) rc = mlx_api_vector_from_arrays(res, &out);
   mx_arrays_free(&in);
   mx_arrays_free(&out);
   return rc ? mlx_api_fail() : 0;
@@ -299,10 +299,10 @@ int mlx_closure_value_and_grad_apply(mlx_vector_array *res_0, mlx_vector_array *
     return mlx_api_fail();
   }
   mx_arrays in = {0}, values = {0}, grads = {0};
-  mx_fun f = {run_closure, c->inner};
-  int rc = from_vector(&in, input);
+  mx_fun f = {mlx_api_run_closure, c->inner};
+  int rc = mlx_api_arrays_from_vector(&in, input);
   if (!rc) rc = mx_value_and_grad(f, &in, c->argnums, c->nargs, &values, &grads);
-  if (!rc) rc = to_vector(res_0, &values) || to_vector(res_1, &grads);
+  if (!rc) rc = mlx_api_vector_from_arrays(res_0, &values) || mlx_api_vector_from_arrays(res_1, &grads);
   mx_arrays_free(&in);
   mx_arrays_free(&values);
   mx_arrays_free(&grads);
@@ -342,10 +342,10 @@ static int forward_or_backward(const char *op, transform_fn t, mlx_vector_array 
   if (!res_0 || !res_1) return mlx_api_error("[%s] Output handle is NULL.", op);
   if (check_closure(op, fun.ctx)) return 1;
   mx_arrays p = {0}, s = {0}, outs = {0}, derivs = {0};
-  mx_fun f = {run_closure, fun.ctx};
-  int rc = from_vector(&p, primals) || from_vector(&s, seeds);
+  mx_fun f = {mlx_api_run_closure, fun.ctx};
+  int rc = mlx_api_arrays_from_vector(&p, primals) || mlx_api_arrays_from_vector(&s, seeds);
   if (!rc) rc = t(f, &p, &s, &outs, &derivs);
-  if (!rc) rc = to_vector(res_0, &outs) || to_vector(res_1, &derivs);
+  if (!rc) rc = mlx_api_vector_from_arrays(res_0, &outs) || mlx_api_vector_from_arrays(res_1, &derivs);
   mx_arrays_free(&p);
   mx_arrays_free(&s);
   mx_arrays_free(&outs);
@@ -376,14 +376,14 @@ int mlx_detail_vmap_trace(mlx_vector_array *res_0, mlx_vector_array *res_1, cons
   if (!res_0 || !res_1) return mlx_api_error("[vmap] Output handle is NULL.");
   if (check_closure("vmap", fun.ctx)) return 1;
   mx_arrays in = {0}, stand_ins = {0}, outs = {0};
-  mx_fun f = {run_closure, fun.ctx};
-  int rc = from_vector(&in, inputs);
+  mx_fun f = {mlx_api_run_closure, fun.ctx};
+  int rc = mlx_api_arrays_from_vector(&in, inputs);
   if (!rc && check_axes("in_axes", in_axes, in_axes_num, (size_t)in.n)) {
     mx_arrays_free(&in);
     return 1;
   }
   if (!rc) rc = mx_vmap_trace(f, &in, in_axes, &stand_ins, &outs);
-  if (!rc) rc = to_vector(res_0, &stand_ins) || to_vector(res_1, &outs);
+  if (!rc) rc = mlx_api_vector_from_arrays(res_0, &stand_ins) || mlx_api_vector_from_arrays(res_1, &outs);
   mx_arrays_free(&in);
   mx_arrays_free(&stand_ins);
   mx_arrays_free(&outs);
@@ -396,8 +396,8 @@ int mlx_detail_vmap_replace(mlx_vector_array *res, const mlx_vector_array inputs
                             size_t out_axes_num) {
   if (!res) return mlx_api_error("[vmap] Output handle is NULL.");
   mx_arrays in = {0}, stand_ins = {0}, traced = {0}, outs = {0};
-  int rc = from_vector(&in, inputs) || from_vector(&stand_ins, s_inputs) ||
-           from_vector(&traced, s_outputs);
+  int rc = mlx_api_arrays_from_vector(&in, inputs) || mlx_api_arrays_from_vector(&stand_ins, s_inputs) ||
+           mlx_api_arrays_from_vector(&traced, s_outputs);
   if (!rc && (check_axes("in_axes", in_axes, in_axes_num, (size_t)in.n) ||
               (out_axes_num != 1 &&
                check_axes("out_axes", out_axes, out_axes_num, (size_t)traced.n)))) {
@@ -405,7 +405,7 @@ int mlx_detail_vmap_replace(mlx_vector_array *res, const mlx_vector_array inputs
     return 1;
   }
   if (!rc) rc = mx_vmap_replace(&in, &stand_ins, &traced, in_axes, out_axes, (int)out_axes_num, &outs);
-  if (!rc) rc = to_vector(res, &outs);
+  if (!rc) rc = mlx_api_vector_from_arrays(res, &outs);
   mx_arrays_free(&in);
   mx_arrays_free(&stand_ins);
   mx_arrays_free(&traced);
@@ -569,12 +569,12 @@ static int rule_vjp(void *payload, const mx_arrays *primals, const mx_arrays *co
   closure_obj *c = ((custom_closures *)payload)->vjp;
   mlx_vector_array p = mlx_vector_array_new(), ct = mlx_vector_array_new(),
                    o = mlx_vector_array_new(), r = mlx_vector_array_new();
-  int rc = to_vector(&p, primals) || to_vector(&ct, cotangents) || to_vector(&o, outputs);
+  int rc = mlx_api_vector_from_arrays(&p, primals) || mlx_api_vector_from_arrays(&ct, cotangents) || mlx_api_vector_from_arrays(&o, outputs);
   if (!rc) {
     mx_clear_error();
     rc = user_status(c->fn.custom_vjp(&r, p, ct, o, c->payload));
   }
-  if (!rc) rc = from_vector(grads, r);
+  if (!rc) rc = mlx_api_arrays_from_vector(grads, r);
   mlx_vector_array_free(p), mlx_vector_array_free(ct), mlx_vector_array_free(o),
       mlx_vector_array_free(r);
   return rc ? MX_ERR : 0;
@@ -585,12 +585,12 @@ static int rule_jvp(void *payload, const mx_arrays *primals, const mx_arrays *ta
   closure_obj *c = ((custom_closures *)payload)->jvp;
   mlx_vector_array p = mlx_vector_array_new(), t = mlx_vector_array_new(),
                    r = mlx_vector_array_new();
-  int rc = to_vector(&p, primals) || to_vector(&t, tangents);
+  int rc = mlx_api_vector_from_arrays(&p, primals) || mlx_api_vector_from_arrays(&t, tangents);
   if (!rc) {
     mx_clear_error();
     rc = user_status(c->fn.custom_jvp(&r, p, t, argnums, (size_t)nargs, c->payload));
   }
-  if (!rc) rc = from_vector(out, r);
+  if (!rc) rc = mlx_api_arrays_from_vector(out, r);
   mlx_vector_array_free(p), mlx_vector_array_free(t), mlx_vector_array_free(r);
   return rc ? MX_ERR : 0;
 }
@@ -600,12 +600,12 @@ static int rule_vmap(void *payload, const mx_arrays *inputs, const int *axes, mx
   closure_obj *c = ((custom_closures *)payload)->vmap;
   mlx_vector_array in = mlx_vector_array_new(), r = mlx_vector_array_new();
   mlx_vector_int ra = mlx_vector_int_new();
-  int rc = to_vector(&in, inputs);
+  int rc = mlx_api_vector_from_arrays(&in, inputs);
   if (!rc) {
     mx_clear_error();
     rc = user_status(c->fn.custom_vmap(&r, &ra, in, axes, (size_t)inputs->n, c->payload));
   }
-  if (!rc) rc = from_vector(outs, r);
+  if (!rc) rc = mlx_api_arrays_from_vector(outs, r);
   if (!rc && (int)mlx_vector_int_size(ra) != outs->n)
     rc = mx_error("[custom_function] The custom vmap returned %zu axes for %d outputs.",
                   mlx_vector_int_size(ra), outs->n);
@@ -618,7 +618,7 @@ static int rule_vmap(void *payload, const mx_arrays *inputs, const int *axes, mx
 static int rule_recompute_vjp(void *payload, const mx_arrays *primals, const mx_arrays *cotangents,
                               const mx_arrays *outputs, mx_arrays *grads) {
   mx_arrays outs = {0};
-  mx_fun f = {run_closure, ((custom_closures *)payload)->fun};
+  mx_fun f = {mlx_api_run_closure, ((custom_closures *)payload)->fun};
   int rc = mx_vjp(f, primals, cotangents, &outs, grads);
   mx_arrays_free(&outs);
   return rc;

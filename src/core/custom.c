@@ -29,6 +29,10 @@ mx_custom *mx_custom_new(mx_custom_rules rules) {
   return c;
 }
 
+void mx_custom_retain(void *custom) {
+  atomic_fetch_add(&((mx_custom *)custom)->refs, 1);
+}
+
 void mx_custom_release(void *custom) {
   mx_custom *c = custom;
   if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
@@ -60,7 +64,7 @@ int mx_custom_call(mx_fun f, mx_custom *c, const mx_arrays *inputs, mx_arrays *o
   }
   if (!rc && fwd.n > 0) {
     atomic_fetch_add(&c->refs, 1); /* the node's reference */
-    custom_params p = {{mx_custom_release, c}, inputs->n};
+    custom_params p = {{mx_custom_retain, mx_custom_release, c}, inputs->n};
     mx_stream s = mx_array_stream(fwd.items[0]);
     outs->items = calloc((size_t)fwd.n, sizeof *outs->items);
     if (!outs->items) rc = mx_error("[custom_function] Out of memory.");

@@ -29,6 +29,7 @@ typedef struct mx_custom mx_custom;
 
 /* A shared set of rules (refs = 1); the payload is freed with the last reference. */
 mx_custom *mx_custom_new(mx_custom_rules rules);
+void mx_custom_retain(void *custom);
 void mx_custom_release(void *custom);
 
 /* outs = f(inputs), as outputs of a CustomTransforms node carrying c's rules. */

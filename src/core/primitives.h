@@ -102,8 +102,10 @@ typedef enum {
 enum { MX_PF_ELEMENTWISE = 1, MX_PF_PARAMS_REF = 2 };
 
 /* Params of primitives flagged MX_PF_PARAMS_REF begin with this: the node holds one reference to
- * obj, dropped with release(obj) when the node is freed. */
+ * obj, dropped with release(obj) when the node is freed; a copy of the node (compile's replay)
+ * takes another with retain(obj). */
 typedef struct {
+  void (*retain)(void *obj);
   void (*release)(void *obj);
   void *obj;
 } mx_params_ref;

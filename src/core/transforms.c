@@ -90,23 +90,16 @@ static int trace(mx_fun f, const mx_arrays *inputs, const bool *traced, mx_array
   return 0;
 }
 
-/* The nodes between the tracers and the outputs, inputs before users. depends[i]: node i is a
- * tracer or has an input that depends on one. */
-typedef struct {
-  mx_node **nodes;
-  bool *depends;
-  int n;
-  mx_ptrmap index; /* node -> position */
-} graph;
+typedef mx_graph graph;
 
-static void graph_free(graph *g) {
+void mx_graph_free(graph *g) {
   free(g->nodes);
   free(g->depends);
   mx_ptrmap_free(&g->index);
 }
 
-static int graph_collect(graph *g, const mx_arrays *tracers, const bool *traced,
-                         const mx_arrays *outs) {
+int mx_graph_collect(graph *g, const mx_arrays *tracers, const bool *traced,
+                     const mx_arrays *outs) {
   typedef struct {
     mx_node *node;
     int next;
@@ -158,7 +151,7 @@ static int graph_collect(graph *g, const mx_arrays *tracers, const bool *traced,
   mx_ptrmap_free(&seen);
   if (rc == 0 && !(g->depends = calloc((size_t)g->n + 1, sizeof *g->depends)))
     rc = mx_error("[transforms] Out of memory.");
-  if (rc) return graph_free(g), rc;
+  if (rc) return mx_graph_free(g), rc;
   for (int t = 0; t < tracers->n; t++) {
     if (traced && !traced[t]) continue;
     int k = mx_ptrmap_get(&g->index, tracers->items[t]->node);
@@ -297,7 +290,7 @@ static int vjp_impl(const char *op, mx_fun f, const mx_arrays *primals, const bo
     if (!(rc = check_like(op, "Cotangent", c, outs->items[j])))
       rc = array_map_set(&cot, outs->items[j], mx_array_retain(c), -1, true);
   }
-  if (!rc) rc = graph_collect(&g, &tracers, traced, outs);
+  if (!rc) rc = mx_graph_collect(&g, &tracers, traced, outs);
   if (!rc) rc = backward(&g, &cot);
   if (!rc) rc = arrays_alloc(vjps, primals->n);
   for (int i = 0; !rc && i < primals->n; i++) {
@@ -306,7 +299,7 @@ static int vjp_impl(const char *op, mx_fun f, const mx_arrays *primals, const bo
     if (v) vjps->items[i] = mx_array_retain(v);
     else rc = mx_zeros_like(&vjps->items[i], primals->items[i]);
   }
-  graph_free(&g);
+  mx_graph_free(&g);
   array_map_free(&cot);
   mx_arrays_free(&tracers);
   if (rc) mx_arrays_free(outs), mx_arrays_free(vjps);
@@ -364,7 +357,7 @@ int mx_jvp(mx_fun f, const mx_arrays *primals, const mx_arrays *tangents, mx_arr
   if (!rc) rc = trace(f, primals, NULL, &tracers, outs);
   for (int i = 0; !rc && i < primals->n; i++)
     rc = array_map_set(&tan, tracers.items[i], mx_array_retain(tangents->items[i]), -1, false);
-  if (!rc) rc = graph_collect(&g, &tracers, NULL, outs);
+  if (!rc) rc = mx_graph_collect(&g, &tracers, NULL, outs);
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
     if (!g.depends[k] || array_map_get(&tan, &n->out[0], NULL)) continue; /* tracers have theirs */
@@ -396,7 +389,7 @@ int mx_jvp(mx_fun f, const mx_arrays *primals, const mx_arrays *tangents, mx_arr
     if (t) jvps->items[j] = mx_array_retain(t);
     else rc = mx_zeros_like(&jvps->items[j], outs->items[j]);
   }
-  graph_free(&g);
+  mx_graph_free(&g);
   array_map_free(&tan);
   mx_arrays_free(&tracers);
   if (rc) mx_arrays_free(outs), mx_arrays_free(jvps);
@@ -486,7 +479,7 @@ int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
       rc = array_map_set(&batched, stand_ins->items[i], mx_array_retain(inputs->items[i]),
                          in_axes[i], false);
   }
-  if (!rc) rc = graph_collect(&g, stand_ins, mapped, traced_outs);
+  if (!rc) rc = mx_graph_collect(&g, stand_ins, mapped, traced_outs);
 
   mx_array *node_in[64], *node_out[64];
   int node_in_axes[64], node_out_axes[64];
@@ -528,7 +521,7 @@ int mx_vmap_replace(const mx_arrays *inputs, const mx_arrays *stand_ins,
     if (!v || ax < 0) rc = broadcast_unmapped(&outs->items[j], v ? v : traced_outs->items[j], want, batch);
     else rc = mx_move_axis(&outs->items[j], v, ax, want);
   }
-  graph_free(&g);
+  mx_graph_free(&g);
   array_map_free(&batched);
   free(mapped);
   if (rc) mx_arrays_free(outs);

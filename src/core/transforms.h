@@ -8,6 +8,7 @@
 #define MX_CORE_TRANSFORMS_H
 
 #include "core/array.h"
+#include "core/ptrmap.h"
 
 /* A list of array references (owned: one reference per item). */
 typedef struct {
@@ -18,6 +19,20 @@ typedef struct {
 void mx_arrays_free(mx_arrays *l);
 /* Copies (retains) n arrays into a new owned list. */
 int mx_arrays_from(mx_arrays *l, mx_array *const *arrays, int n);
+
+/* The nodes between the inputs' nodes and the outputs, inputs before users. depends[i]: node i
+ * is the node of an input (traced[j], or every input when traced is NULL) or has an input that
+ * depends on one. */
+typedef struct {
+  mx_node **nodes;
+  bool *depends;
+  int n;
+  mx_ptrmap index; /* node -> position */
+} mx_graph;
+
+int mx_graph_collect(mx_graph *g, const mx_arrays *inputs, const bool *traced,
+                     const mx_arrays *outs);
+void mx_graph_free(mx_graph *g);
 
 /* A function of arrays: fills *out (owned) from `in` (borrowed). */
 typedef int (*mx_fun_fn)(void *payload, const mx_arrays *in, mx_arrays *out);

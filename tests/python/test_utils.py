@@ -156,3 +156,22 @@ def test_tree_merge():
         tree_merge({"a": 1}, {"a": 2})
     with pytest.raises(ValueError):
         tree_merge({"a": [1]}, {"a": 2})
+
+
+@pytest.mark.parametrize("a, b", [
+    ({"a": {}}, {"b": 1}),  # {} against nothing: two empty values
+    ({"a": None}, {"a": None}),
+    ({"a": [1]}, {"a": {"x": 2}}),  # a list against a dict
+    ([1, 2], [3]),
+])
+def test_tree_merge_conflicts_as_mlx(a, b):
+    with pytest.raises(ValueError, match="^Trees contain elements at the same locations but no"):
+        tree_merge(a, b)
+
+
+def test_tree_merge_empty_against_value():
+    assert tree_merge({"a": 1}, {"a": {}}) == {"a": 1}
+    assert tree_merge({"a": {}}, {"a": 1}) == {"a": 1}
+    assert tree_merge([1, {}], [{}, 2]) == [1, 2]
+    assert tree_merge({"a": (1, None)}, {"a": (None, 2)}) == {"a": (1, 2)}
+    assert tree_merge({"a": None}, {"a": None}, merge_fn=lambda x, y: "both") == {"a": "both"}

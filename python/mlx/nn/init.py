@@ -154,12 +154,13 @@ def sparse(
             raise ValueError("Only tensors with 2 dimensions are supported")
         rows, cols = a.shape
         num_zeros = int(math.ceil(sparsity * cols))
+        # The zeros are drawn first, then the values (MLX's order of random draws).
+        u = mx.random.uniform(shape=a.shape)
         values = mx.random.normal(shape=a.shape, scale=std, loc=mean, dtype=dtype)
         if num_zeros <= 0:
             return values
         if num_zeros >= cols:
             return mx.zeros(a.shape, dtype=dtype)
-        u = mx.random.uniform(shape=a.shape)
         kth = mx.sort(u, axis=1)[:, num_zeros - 1 : num_zeros]
         return mx.where(u <= kth, mx.zeros((), dtype=dtype), values)
 
@@ -179,13 +180,11 @@ def orthogonal(
                 f"Orthogonal initialization requires a 2D array but got a {a.ndim}D array."
             )
         rows, cols = a.shape
+        # A square orthogonal matrix of the larger side, cut to shape: its first rows (or
+        # columns) are orthonormal.
         n = max(rows, cols)
-        flat = mx.random.normal(shape=(n, min(rows, cols)))
-        q, r = _qr(flat)
-        d = _diag(r)
-        q = q * mx.where(d < 0, -1.0, 1.0)
-        if rows < cols:
-            q = q.T
+        q, r = _qr(mx.random.normal(shape=(n, n)))
+        q = q * mx.where(_diag(r) < 0, -1.0, 1.0)
         return (gain * q[:rows, :cols]).astype(dtype)
 
     return initializer

@@ -76,6 +76,9 @@ def cross_entropy(
         if label_smoothing > 0:
             C = logits.shape[axis]
             targets = targets * (1 - label_smoothing) + label_smoothing / C
+        # Scores relative to the largest logit (the loss is the same for targets that sum
+        # to one; this is also the gradient with respect to the targets MLX gives).
+        logits = logits - mx.stop_gradient(mx.max(logits, axis=axis, keepdims=True))
         score = mx.sum(logits * targets, axis=axis)
     else:
         score = mx.take_along_axis(

@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional
 
 import mlx.core as mx
 from mlx.nn.layers.base import Module
+from mlx.utils import tree_flatten, tree_map, tree_reduce, tree_unflatten  # noqa: F401 (as MLX)
 
 
 def value_and_grad(model: Module, fn: Callable):
@@ -92,7 +93,6 @@ def average_gradients(
         return gradients
     if size == 1:
         return gradients
-    from mlx.utils import tree_map
 
     return tree_map(lambda g: dist.all_sum(g, group=group) / size, gradients)
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/blas_threads.h"
 #include "backend/cpu/elementwise.h"
 #include "core/error.h"
 #include "ops/lapack.h"
@@ -68,29 +69,8 @@ static const lapack_fns fns_f32 = {sgetrf_, sgetri_, strtri_, spotrf_, sgeqrf_,
 static const lapack_fns fns_f64 = {dgetrf_, dgetri_, dtrtri_, dpotrf_, dgeqrf_,
                                    dorgqr_, dgesdd_, dsyevd_, dgeev_};
 
-/* OpenBLAS's thread control. Its worker threads cost more than they save on small and medium
- * matrices (measured on 2 busy cores: a batch of 16 x 16 eigh 3x slower with them, a 256 x 256
- * getrf 20x), so kernels on matrices up to LP_SMALL_DIM run OpenBLAS single-threaded; the last
- * of concurrent such kernels restores the default. */
-int openblas_get_num_threads(void);
-void openblas_set_num_threads(int num_threads);
+/* Kernels on matrices up to LP_SMALL_DIM run OpenBLAS single-threaded (blas_threads.h). */
 enum { LP_SMALL_DIM = 256 };
-static atomic_int lp_small_active, lp_default_threads;
-
-static void lp_threads_single(void) {
-  if (atomic_fetch_add(&lp_small_active, 1) == 0) {
-    int t = openblas_get_num_threads();
-    if (t > 1) atomic_store(&lp_default_threads, t);
-    openblas_set_num_threads(1);
-  }
-}
-
-static void lp_threads_restore(void) {
-  if (atomic_fetch_sub(&lp_small_active, 1) == 1) {
-    int t = atomic_load(&lp_default_threads);
-    if (t > 1) openblas_set_num_threads(t);
-  }
-}
 
 /* The per-node state: dtype dispatch and the input's batch walk. */
 typedef struct {
@@ -122,7 +102,7 @@ static int lp_init(lp_ctx *c, const char *op, mx_node *n) {
   for (int i = 0; i < n->nout; i++)
     if (mx_array_alloc_data(&n->out[i])) return MX_ERR;
   c->single = c->M <= LP_SMALL_DIM && c->N <= LP_SMALL_DIM;
-  if (c->single) lp_threads_single();
+  if (c->single) mx_blas_single_begin();
   return 0;
 }
 
@@ -164,7 +144,7 @@ static int lp_run(const char *op, mx_node *n, lp_body body) {
     p.c.b0 = 0, p.c.b1 = p.c.batch;
     rc = body(&p.c, n);
   }
-  if (p.c.single) lp_threads_restore();
+  if (p.c.single) mx_blas_single_end();
   return rc;
 }
 

@@ -47,6 +47,23 @@ def _sliding_windows(x: mx.array, window: Tuple[int, ...], strides: Tuple[int, .
     return stacked.reshape(N, *out, *window, C)
 
 
+def _tiles(x: mx.array, window: Tuple[int, ...]):
+    """Non-overlapping windows (stride == window) by a reshape: ``x`` cut to whole windows
+    as ``(N, out_1, window_1, ..., out_d, window_d, C)``, and the window axes. Same values
+    as the strided view, with a much cheaper gradient."""
+    spatial = x.shape[1:-1]
+    if len(spatial) != len(window):
+        return _sliding_windows(x, window, window), None  # raises the shape error
+    out = [n // w for n, w in zip(spatial, window)]
+    if any(o * w != n for o, w, n in zip(out, window, spatial)):
+        x = x[(slice(None),) + tuple(slice(0, o * w) for o, w in zip(out, window))]
+    shape = [x.shape[0]]
+    for o, w in zip(out, window):
+        shape += [o, w]
+    shape.append(x.shape[-1])
+    return x.reshape(shape), tuple(2 + 2 * i for i in range(len(window)))
+
+
 class _Pool(Module):
     def __init__(self, reduce_fn, kernel_size, stride, padding, padding_value):
         super().__init__()
@@ -69,6 +86,8 @@ class _Pool(Module):
             if pad_value == float("-inf") and not _is_inexact(x.dtype):
                 pad_value = _int_min(x.dtype)
             x = mx.pad(x, pads, constant_values=pad_value)
+        if tuple(self._kernel_size) == tuple(self._stride) and x.ndim >= 3:
+            return self._reduce_fn(*_tiles(x, self._kernel_size))
         windows = _sliding_windows(x, self._kernel_size, self._stride)
         axes = tuple(range(-len(self._kernel_size) - 1, -1))
         return self._reduce_fn(windows, axes)

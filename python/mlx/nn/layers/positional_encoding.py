@@ -163,18 +163,23 @@ class ALiBi(Module):
         super().__init__()
 
     @staticmethod
+    def create_alibi_slope(num_heads: int, dtype=mx.float32):
+        """The per-head slopes, shape ``(num_heads, 1, 1)``."""
+        return mx.array(_alibi_slopes(num_heads), dtype=dtype)[:, None, None]
+
+    @staticmethod
     def create_alibi_matrix(
         q_sequence_length: int,
         k_sequence_length: int,
         num_heads: int,
-        offset: int,
+        offset: int = 0,
         dtype=mx.float32,
     ):
+        """The biases ``(1, num_heads, q_sequence_length - offset, k_sequence_length)``."""
         q = mx.arange(offset, q_sequence_length, dtype=mx.float32)
         k = mx.arange(0, k_sequence_length, dtype=mx.float32)
         dist = -mx.abs(q[:, None] - k[None, :])
-        slopes = mx.array(_alibi_slopes(num_heads), dtype=mx.float32)
-        bias = slopes[:, None, None] * dist[None]
+        bias = ALiBi.create_alibi_slope(num_heads) * dist[None]
         return bias[None].astype(dtype)
 
     def __call__(self, attention_scores, offset=0, mask=None):

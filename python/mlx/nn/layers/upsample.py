@@ -31,8 +31,14 @@ def _bshape(n, axis, ndim):
 def _nearest_1d(x, axis, scale):
     n = x.shape[axis]
     out = int(math.floor(n * scale))
-    idx = mx.floor(mx.arange(out, dtype=mx.float32) * (1.0 / scale)).astype(mx.int32)
-    idx = mx.minimum(idx, n - 1)
+    i = mx.arange(out, dtype=mx.float32)
+    ratio = n / out
+    if scale >= 1:
+        # Enlarging: the nearest input centre (ties to even, as MLX).
+        idx = mx.round((i + 0.5) * ratio - 0.5)
+    else:
+        idx = mx.floor(i * ratio)
+    idx = mx.clip(idx, 0, n - 1).astype(mx.int32)
     return _take_axis(x, idx, axis)
 
 

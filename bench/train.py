@@ -1,0 +1,143 @@
+"""Training-step time of the training examples (examples/python/mlp_fashion_mnist.py,
+cnn_fashion_mnist.py and char_lm.py, their default sizes) with whichever mlx package is on
+the path (ours or Apple's): forward + backward + AdamW update + eval of one batch, median
+over --steps steps after --warmup steps. Synthetic batches (random images / characters)
+of the examples' shapes, so no data set is needed and both implementations do identical
+work.
+
+    python bench/train.py [--steps 30]
+    python bench/train.py --compare /tmp/mlxref/bin/python   # runs Apple's MLX as well
+
+Prints one JSON object: {"impl": ..., "results": {name: median seconds per step},
+"throughput": {name: images/s or tokens/s}}; with --compare, {"ours": ..., "mlx": ...,
+"speedup": {name: mlx time / our time}}.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def example(name):
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(ROOT, "examples", "python", name + ".py")
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def median_step(step, steps, warmup):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def trainer(mx, nn, optim, model, loss_fn, make_batch):
+    optimizer = optim.AdamW(learning_rate=1e-3, weight_decay=0.01)
+    loss_and_grad = nn.value_and_grad(model, loss_fn)
+
+    def step():
+        x, y = make_batch()
+        loss, grads = loss_and_grad(model, x, y)
+        optimizer.update(model, grads)
+        mx.eval(model.parameters(), optimizer.state, loss)
+
+    return step
+
+
+def bench(steps, warmup):
+    import mlx.core as mx
+    import mlx.nn as nn
+    import mlx.optimizers as optim
+
+    rng = np.random.default_rng(0)
+    mx.random.seed(0)
+    results, throughput = {}, {}
+
+    mlp = example("mlp_fashion_mnist")
+    batch = 128
+    images = rng.random((batch * 8, 28 * 28), dtype=np.float32)
+    labels = rng.integers(0, 10, batch * 8).astype(np.int32)
+
+    def mlp_batch():
+        i = rng.integers(0, 8) * batch
+        return mx.array(images[i : i + batch]), mx.array(labels[i : i + batch])
+
+    model = mlp.MLP(28 * 28, 256, 10, dropout=0.1)
+    name = "mlp_fashion_mnist step (batch 128, 784-256-256-10)"
+    results[name] = median_step(
+        trainer(mx, nn, optim, model, mlp.loss_fn, mlp_batch), steps, warmup
+    )
+    throughput[name] = f"{batch / results[name]:.0f} images/s"
+
+    cnn = example("cnn_fashion_mnist")
+    batch = 64
+
+    def cnn_batch():
+        i = rng.integers(0, 8) * batch
+        return mx.array(images[i : i + batch]), mx.array(labels[i : i + batch])
+
+    model = cnn.CNN(dropout=0.5)
+    name = "cnn_fashion_mnist step (batch 64, conv 32-64, fc 128)"
+    results[name] = median_step(
+        trainer(mx, nn, optim, model, cnn.loss_fn, cnn_batch), steps, warmup
+    )
+    throughput[name] = f"{batch / results[name]:.0f} images/s"
+
+    lm = example("char_lm")
+    batch, context, vocab = 32, 128, 75
+    text = rng.integers(0, vocab, 200_000).astype(np.int32)
+
+    def lm_batch():
+        return lm.get_batch(text, rng.integers(0, len(text) - context - 1, batch), context)
+
+    model = lm.CharTransformer(vocab, context, 128, 4, 4, 0.0)
+    name = "char_lm step (batch 32 x 128 chars, 4 layers, 128 dims)"
+    results[name] = median_step(
+        trainer(mx, nn, optim, model, lm.loss_fn, lm_batch), steps, warmup
+    )
+    throughput[name] = f"{batch * context / results[name]:.0f} tokens/s"
+
+    impl = "mlx.core from " + os.path.dirname(os.path.abspath(mx.__file__))
+    return {"impl": impl, "results": results, "throughput": throughput}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--name", default=None, help="label for this implementation")
+    ap.add_argument("--compare", default=None, help="python of the real MLX")
+    args = ap.parse_args()
+    ours = bench(args.steps, args.warmup)
+    ours["impl"] = args.name or ours["impl"]
+    if not args.compare:
+        print(json.dumps(ours, indent=1))
+        return
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    out = subprocess.run(
+        [args.compare, os.path.abspath(__file__), "--steps", str(args.steps),
+         "--warmup", str(args.warmup), "--name", "mlx"],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout
+    ref = json.loads(out)
+    speedup = {k: round(ref["results"][k] / ours["results"][k], 2) for k in ours["results"]}
+    print(json.dumps({"ours": ours, "mlx": ref, "speedup": speedup}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+#include "core/compile.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/primitives.h"
+
+/* ---- mode ---- */
+
+static atomic_int compile_mode = -1; /* -1: not read from the environment yet */
+
+mx_compile_mode mx_compile_get_mode(void) {
+  int m = atomic_load(&compile_mode);
+  if (m < 0) {
+    const char *env = getenv("MLX_DISABLE_COMPILE");
+    int want = env && env[0] && strcmp(env, "0") != 0 ? MX_COMPILE_DISABLED : MX_COMPILE_ENABLED;
+    atomic_compare_exchange_strong(&compile_mode, &m, want);
+    m = atomic_load(&compile_mode);
+  }
+  return (mx_compile_mode)m;
+}
+
+void mx_compile_set_mode(mx_compile_mode mode) {
+  atomic_store(&compile_mode, (int)mode);
+}
+
+/* ---- tapes ---- */
+
+/* Where a step's input comes from: a placeholder (the call's input `index`), an earlier step's
+ * output, or a constant array of the trace. */
+typedef struct {
+  enum { FROM_INPUT, FROM_STEP, FROM_CONSTANT } kind;
+  int index, out;
+  mx_array *constant; /* borrowed: the traced graph keeps it alive */
+} source;
+
+typedef struct {
+  mx_node *node; /* the traced node: prim, params, stream, output shapes and dtypes */
+  source *in;
+} step;
+
+typedef struct {
+  mx_arrays traced;  /* the traced outputs and placeholders: keep the whole trace alive */
+  step *steps;
+  int nsteps;
+  source *outs;
+  int nout;
+} tape;
+
+static void tape_free(tape *t) {
+  for (int i = 0; i < t->nsteps; i++) free(t->steps[i].in);
+  free(t->steps);
+  free(t->outs);
+  mx_arrays_free(&t->traced);
+}
+
+/* Common subexpressions: a node equals an earlier one with the same primitive, parameters
+ * (is_equivalent) and sources. Equal scalar constants are one constant. */
+static uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+static bool same_sources(const source *a, const source *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i].kind != b[i].kind || a[i].index != b[i].index || a[i].out != b[i].out ||
+        a[i].constant != b[i].constant)
+      return false;
+  return true;
+}
+
+static bool same_outputs(const mx_node *a, const mx_node *b) {
+  if (a->nout != b->nout) return false;
+  for (int o = 0; o < a->nout; o++) {
+    const mx_array *x = &a->out[o], *y = &b->out[o];
+    if (x->dtype != y->dtype || x->ndim != y->ndim ||
+        memcmp(x->shape, y->shape, sizeof(int32_t) * (size_t)x->ndim) != 0)
+      return false;
+  }
+  return true;
+}
+
+static bool is_scalar_constant(const mx_array *a) {
+  return a->node->prim == MX_PRIM_NONE && a->size == 1 && mx_array_status(a) == MX_AVAILABLE &&
+         mx_array_data(a) != NULL;
+}
+
+typedef struct {
+  mx_ptrmap first_step;     /* hash (as a key) -> step + 1 */
+  mx_ptrmap first_constant; /* hash (as a key) -> constants slot + 1 */
+  mx_array **constants;
+  int nconst;
+} simplifier;
+
+static mx_array *canonical_constant(simplifier *s, mx_array *a) {
+  if (!s || !is_scalar_constant(a)) return a;
+  uint64_t bits = 0; /* itemsize <= 8 */
+  memcpy(&bits, mx_array_data(a), mx_array_itemsize(a));
+  uint64_t h = mix(mix(0xC0, a->dtype), bits) | 1; /* never 0: a ptrmap key */
+  int k = mx_ptrmap_get(&s->first_constant, (const void *)(uintptr_t)h);
+  if (k > 0) {
+    mx_array *c = s->constants[k - 1];
+    if (c->dtype == a->dtype && memcmp(mx_array_data(c), mx_array_data(a), mx_array_itemsize(a)) == 0)
+      return c;
+    return a;
+  }
+  mx_array **grown = realloc(s->constants, sizeof *grown * (size_t)(s->nconst + 1));
+  if (!grown) return a;
+  s->constants = grown;
+  s->constants[s->nconst++] = a;
+  if (mx_ptrmap_put(&s->first_constant, (const void *)(uintptr_t)h, s->nconst)) mx_clear_error();
+  return a;
+}
+
+/* Builds the tape of the graph from placeholders to outs. */
+static int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
+                      bool simplify) {
+  mx_graph g = {0};
+  mx_ptrmap placeholder_index = {0}, step_of = {0}; /* node -> input / step + 1 */
+  simplifier simp = {0};
+  int rc = mx_graph_collect(&g, placeholders, NULL, outs);
+  for (int i = 0; !rc && i < placeholders->n; i++)
+    rc = mx_ptrmap_put(&placeholder_index, placeholders->items[i]->node, i);
+  if (!rc && !(t->steps = calloc((size_t)g.n + 1, sizeof *t->steps)))
+    rc = mx_error("[compile] Out of memory.");
+  /* the source an array of the trace comes from */
+#define SOURCE_OF(a, src)                                                                          \
+  do {                                                                                             \
+    int pi_ = mx_ptrmap_get(&placeholder_index, (a)->node);                                        \
+    int si_ = mx_ptrmap_get(&step_of, (a)->node);                                                  \
+    if (pi_ >= 0) (src) = (source){FROM_INPUT, pi_, 0, NULL};                                      \
+    else if (si_ > 0) (src) = (source){FROM_STEP, si_ - 1, (a)->index, NULL};                      \
+    else (src) = (source){FROM_CONSTANT, 0, 0, canonical_constant(simplify ? &simp : NULL, (a))}; \
+  } while (0)
+  for (int k = 0; !rc && k < g.n; k++) {
+    mx_node *n = g.nodes[k];
+    if (!g.depends[k] || n->prim == MX_PRIM_PLACEHOLDER) continue;
+    source *in = malloc(sizeof *in * (size_t)(n->nin + 1));
+    if (!in) {
+      rc = mx_error("[compile] Out of memory.");
+      break;
+    }
+    uint64_t h = mix(mix(0x5EED, n->prim), n->params_size);
+    for (size_t b = 0; b + 8 <= n->params_size; b += 8) {
+      uint64_t w;
+      memcpy(&w, (const char *)n->params + b, 8);
+      h = mix(h, w);
+    }
+    for (int i = 0; i < n->nin; i++) {
+      SOURCE_OF(n->inputs[i], in[i]);
+      h = mix(mix(mix(h, (uint64_t)in[i].kind), (uint64_t)in[i].index * 131 + (uint64_t)in[i].out),
+              (uint64_t)(uintptr_t)in[i].constant);
+    }
+    h |= 1;
+    if (simplify) { /* an equal earlier step stands in for this node */
+      int j = mx_ptrmap_get(&simp.first_step, (const void *)(uintptr_t)h) - 1;
+      const mx_prim_info *p = &mx_prims[n->prim];
+      if (j >= 0) {
+        mx_node *m = t->steps[j].node;
+        if (m->prim == n->prim && m->nin == n->nin && same_sources(t->steps[j].in, in, n->nin) &&
+            same_outputs(m, n) && p->is_equivalent && p->is_equivalent(m, n)) {
+          free(in);
+          rc = mx_ptrmap_put(&step_of, n, j + 1);
+          continue;
+        }
+      } else {
+        rc = mx_ptrmap_put(&simp.first_step, (const void *)(uintptr_t)h, t->nsteps + 1);
+      }
+    }
+    t->steps[t->nsteps] = (step){n, in};
+    if (!rc) rc = mx_ptrmap_put(&step_of, n, ++t->nsteps);
+  }
+  t->nout = outs->n;
+  if (!rc && !(t->outs = calloc((size_t)outs->n + 1, sizeof *t->outs)))
+    rc = mx_error("[compile] Out of memory.");
+  for (int o = 0; !rc && o < outs->n; o++) SOURCE_OF(outs->items[o], t->outs[o]);
+#undef SOURCE_OF
+  mx_graph_free(&g);
+  mx_ptrmap_free(&placeholder_index);
+  mx_ptrmap_free(&step_of);
+  mx_ptrmap_free(&simp.first_step);
+  mx_ptrmap_free(&simp.first_constant);
+  free(simp.constants);
+  return rc;
+}
+
+static mx_array *resolve(const source *s, const mx_arrays *in, mx_array ***made) {
+  switch (s->kind) {
+  case FROM_INPUT: return in->items[s->index];
+  case FROM_STEP: return made[s->index][s->out];
+  default: return s->constant;
+  }
+}
+
+/* Replays the tape on in: one new node per step. */
+static int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
+  mx_array ***made = calloc((size_t)t->nsteps + 1, sizeof *made);
+  int rc = made ? 0 : mx_error("[compile] Out of memory.");
+  for (int k = 0; !rc && k < t->nsteps; k++) {
+    const mx_node *n = t->steps[k].node;
+    mx_array *stack_in[16], **inputs = n->nin <= 16 ? stack_in : malloc(sizeof *inputs * (size_t)n->nin);
+    int ndims[16];
+    const int32_t *shapes[16];
+    mx_dtype dtypes[16];
+    made[k] = calloc((size_t)n->nout, sizeof **made);
+    if (!inputs || !made[k] || n->nout > 16) {
+      if (inputs != stack_in) free(inputs);
+      rc = n->nout > 16 ? mx_error("[compile] Too many outputs.") : mx_error("[compile] Out of memory.");
+      break;
+    }
+    for (int i = 0; i < n->nin; i++) inputs[i] = resolve(&t->steps[k].in[i], in, made);
+    for (int o = 0; o < n->nout; o++) {
+      ndims[o] = n->out[o].ndim;
+      shapes[o] = n->out[o].shape;
+      dtypes[o] = (mx_dtype)n->out[o].dtype;
+    }
+    if (mx_prims[n->prim].flags & MX_PF_PARAMS_REF) {
+      const mx_params_ref *ref = n->params;
+      ref->retain(ref->obj);
+    }
+    rc = mx_node_new(n->prim, n->params, n->params_size, inputs, n->nin, n->nout, ndims, shapes,
+                     dtypes, n->stream, made[k]);
+    if (rc && (mx_prims[n->prim].flags & MX_PF_PARAMS_REF)) {
+      const mx_params_ref *ref = n->params;
+      ref->release(ref->obj);
+    }
+    if (inputs != stack_in) free(inputs);
+  }
+  if (!rc && !(out->items = calloc((size_t)t->nout + 1, sizeof *out->items)))
+    rc = mx_error("[compile] Out of memory.");
+  for (int o = 0; !rc && o < t->nout; o++) {
+    out->items[o] = mx_array_retain(resolve(&t->outs[o], in, made));
+    out->n = o + 1;
+  }
+  for (int k = 0; made && k < t->nsteps; k++) {
+    if (!made[k]) break;
+    for (int o = 0; o < t->steps[k].node->nout; o++) mx_array_release(made[k][o]);
+    free(made[k]);
+  }
+  free(made);
+  if (rc) mx_arrays_free(out);
+  return rc;
+}
+
+/* ---- the cache ---- */
+
+/* A key is a list of words: fun_id, shapeless, nconst, constants..., nin, then for each input
+ * dtype, ndim and the dims. */
+typedef struct entry {
+  struct entry *next;
+  uint64_t hash;
+  uint64_t fun_id;
+  int64_t *key;
+  int nkey;
+  tape tape;
+} entry;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static entry **buckets;
+static size_t nbuckets, nentries;
+static atomic_ullong traces;
+
+static int make_key(int64_t **key, int *nkey, uint64_t fun_id, bool shapeless,
+                    const uint64_t *constants, int nconst, const mx_arrays *in) {
+  int n = 4 + nconst;
+  for (int i = 0; i < in->n; i++) n += 2 + (in->items[i] ? in->items[i]->ndim : 0);
+  int64_t *k = malloc(sizeof *k * (size_t)n);
+  if (!k) return mx_error("[compile] Out of memory.");
+  int w = 0;
+  k[w++] = (int64_t)fun_id;
+  k[w++] = shapeless;
+  k[w++] = nconst;
+  for (int i = 0; i < nconst; i++) k[w++] = (int64_t)constants[i];
+  k[w++] = in->n;
+  for (int i = 0; i < in->n; i++) {
+    mx_array *a = in->items[i];
+    if (!a) {
+      free(k);
+      return mx_error("[compile] Got an empty input array.");
+    }
+    k[w++] = a->dtype;
+    k[w++] = a->ndim;
+    for (int d = 0; d < a->ndim; d++) k[w++] = a->shape[d];
+  }
+  *key = k;
+  *nkey = w;
+  return 0;
+}
+
+static uint64_t hash_key(const int64_t *key, int n) {
+  uint64_t h = 0x1234567;
+  for (int i = 0; i < n; i++) h = mix(h, (uint64_t)key[i]);
+  return h;
+}
+
+/* Caller holds cache_lock. */
+static entry *cache_find(uint64_t hash, const int64_t *key, int nkey) {
+  if (!nbuckets) return NULL;
+  for (entry *e = buckets[hash & (nbuckets - 1)]; e; e = e->next)
+    if (e->hash == hash && e->nkey == nkey && memcmp(e->key, key, sizeof *key * (size_t)nkey) == 0)
+      return e;
+  return NULL;
+}
+
+/* Caller holds cache_lock. Keeps the chains short: at most one entry per bucket on average. */
+static int cache_insert(entry *e) {
+  if (nentries + 1 > nbuckets) {
+    size_t cap = nbuckets ? nbuckets * 2 : 64;
+    entry **grown = calloc(cap, sizeof *grown);
+    if (!grown) return mx_error("[compile] Out of memory.");
+    for (size_t b = 0; b < nbuckets; b++)
+      for (entry *x = buckets[b], *next; x; x = next) {
+        next = x->next;
+        x->next = grown[x->hash & (cap - 1)];
+        grown[x->hash & (cap - 1)] = x;
+      }
+    free(buckets);
+    buckets = grown;
+    nbuckets = cap;
+  }
+  e->next = buckets[e->hash & (nbuckets - 1)];
+  buckets[e->hash & (nbuckets - 1)] = e;
+  nentries++;
+  return 0;
+}
+
+static void entry_free(entry *e) {
+  tape_free(&e->tape);
+  free(e->key);
+  free(e);
+}
+
+/* Removes the entries `drop` selects; frees them outside the lock (freeing a trace may run
+ * destructors of captured state). */
+static void cache_remove(bool all, uint64_t fun_id) {
+  entry *dead = NULL;
+  pthread_mutex_lock(&cache_lock);
+  for (size_t b = 0; b < nbuckets; b++)
+    for (entry **p = &buckets[b]; *p;) {
+      entry *e = *p;
+      if (all || e->fun_id == fun_id) {
+        *p = e->next;
+        e->next = dead;
+        dead = e;
+        nentries--;
+      } else {
+        p = &e->next;
+      }
+    }
+  pthread_mutex_unlock(&cache_lock);
+  while (dead) {
+    entry *next = dead->next;
+    entry_free(dead);
+    dead = next;
+  }
+}
+
+void mx_compile_erase(uint64_t fun_id) {
+  cache_remove(false, fun_id);
+}
+
+void mx_compile_clear_cache(void) {
+  cache_remove(true, 0);
+}
+
+uint64_t mx_compile_trace_count(void) {
+  return atomic_load(&traces);
+}
+
+int64_t mx_compile_cache_size(void) {
+  pthread_mutex_lock(&cache_lock);
+  int64_t n = (int64_t)nentries;
+  pthread_mutex_unlock(&cache_lock);
+  return n;
+}
+
+/* Traces f on placeholders shaped like in and builds the tape. */
+static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify) {
+  mx_arrays placeholders = {0}, outs = {0};
+  int rc = mx_arrays_from(&placeholders, in->items, in->n);
+  for (int i = 0; !rc && i < in->n; i++) {
+    mx_array *a = in->items[i];
+    mx_array_release(placeholders.items[i]);
+    placeholders.items[i] = mx_array_make(MX_PRIM_PLACEHOLDER, NULL, 0, NULL, 0, a->ndim, a->shape,
+                                          (mx_dtype)a->dtype, mx_array_stream(a));
+    if (!placeholders.items[i]) rc = MX_ERR;
+  }
+  atomic_fetch_add(&traces, 1);
+  if (!rc) rc = f.fn(f.payload, &placeholders, &outs);
+  for (int o = 0; !rc && o < outs.n; o++)
+    if (!outs.items[o]) rc = mx_error("[compile] The function returned an empty array.");
+  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify);
+  /* the tape keeps outputs and placeholders (and through them the whole trace) alive */
+  if (!rc && !(e->tape.traced.items = calloc((size_t)(outs.n + placeholders.n) + 1,
+                                             sizeof *e->tape.traced.items)))
+    rc = mx_error("[compile] Out of memory.");
+  if (!rc) {
+    for (int o = 0; o < outs.n; o++) e->tape.traced.items[e->tape.traced.n++] = outs.items[o];
+    for (int i = 0; i < placeholders.n; i++)
+      e->tape.traced.items[e->tape.traced.n++] = placeholders.items[i];
+    free(outs.items), free(placeholders.items);
+    return 0;
+  }
+  mx_arrays_free(&outs);
+  mx_arrays_free(&placeholders);
+  return rc;
+}
+
+int mx_compile_call(mx_fun f, uint64_t fun_id, bool shapeless, const uint64_t *constants,
+                    int nconst, const mx_arrays *in, mx_arrays *out) {
+  *out = (mx_arrays){0};
+  mx_compile_mode mode = mx_compile_get_mode();
+  if (mode == MX_COMPILE_DISABLED) return f.fn(f.payload, in, out);
+  int64_t *key = NULL;
+  int nkey = 0;
+  MX_TRY(make_key(&key, &nkey, fun_id, shapeless, constants, nconst, in));
+  uint64_t h = hash_key(key, nkey);
+  pthread_mutex_lock(&cache_lock);
+  entry *e = cache_find(h, key, nkey);
+  pthread_mutex_unlock(&cache_lock);
+  if (e) { /* entries are freed only by erase/clear, which callers do not race with calls */
+    free(key);
+    return tape_replay(&e->tape, in, out);
+  }
+  entry *fresh = calloc(1, sizeof *fresh);
+  if (!fresh) {
+    free(key);
+    return mx_error("[compile] Out of memory.");
+  }
+  *fresh = (entry){.hash = h, .fun_id = fun_id, .key = key, .nkey = nkey};
+  int rc = trace(fresh, f, in, mode != MX_COMPILE_NO_SIMPLIFY);
+  if (rc) {
+    entry_free(fresh);
+    return rc;
+  }
+  pthread_mutex_lock(&cache_lock);
+  e = cache_find(h, key, nkey); /* another thread may have traced it meanwhile */
+  if (!e && (rc = cache_insert(fresh)) == 0) e = fresh;
+  pthread_mutex_unlock(&cache_lock);
+  if (e != fresh) entry_free(fresh);
+  return rc ? rc : tape_replay(&e->tape, in, out);
+}
