@@ -53,6 +53,26 @@ int mx_cpu_dynamic_slice_update(mx_node *n) {
   return 0;
 }
 
+/* dst[offs[i]] = src[uoffs[i]] (combined with fn unless NULL) for the positions not dropped. */
+static void scatter_elements(char *dst, const char *src, const int64_t *offs,
+                             const int64_t *uoffs, int64_t npos, size_t isz, mx_idx_row_fn fn) {
+#define COPY_ELEMENTS(T)                                                                           \
+  for (int64_t i = 0; i < npos; i++)                                                               \
+    if (offs[i] >= 0) ((T *)dst)[offs[i]] = ((const T *)src)[uoffs[i]];                            \
+  return;
+  if (!fn) {
+    switch (isz) {
+    case 1: COPY_ELEMENTS(uint8_t)
+    case 2: COPY_ELEMENTS(uint16_t)
+    case 4: COPY_ELEMENTS(uint32_t)
+    default: COPY_ELEMENTS(uint64_t) /* (itemsizes are 1, 2, 4 or 8) */
+    }
+  }
+#undef COPY_ELEMENTS
+  for (int64_t i = 0; i < npos; i++)
+    if (offs[i] >= 0) fn(dst + offs[i] * (int64_t)isz, 0, src + uoffs[i] * (int64_t)isz, 0, 1);
+}
+
 int mx_cpu_scatter(mx_node *n) {
   const mx_gather_params *p = n->params;
   mx_array *a = n->inputs[0], *upd = n->inputs[n->nin - 1], *out = &n->out[0];
@@ -90,6 +110,11 @@ int mx_cpu_scatter(mx_node *n) {
   mx_strided_init(&it, a->ndim, upd->shape + nb, 2, st);
   char *dst = mx_array_data(out);
   const char *src = mx_array_data(upd);
+  if (it.size == 1) { /* one element per position (put_along_axis, x[idx] = v): no block walk */
+    scatter_elements(dst, src, offs, uoffs, npos, isz, p->op == MX_SCATTER_NONE ? NULL : fn);
+    free(offs);
+    return 0;
+  }
   for (int64_t i = 0; i < npos; i++) {
     if (offs[i] < 0) continue;
     mx_idx_run(&it, dst + offs[i] * (int64_t)isz, src + uoffs[i] * (int64_t)isz, isz, fn);
