@@ -45,17 +45,33 @@ def median_step(step, steps, warmup):
     return statistics.median(times)
 
 
-def trainer(mx, nn, optim, model, loss_fn, make_batch):
+def trainer(mx, nn, optim, model, loss_fn, make_batch, compiled=False):
+    """One training step; compiled: the update inside mx.compile with the model, optimizer and
+    random state as inputs= / outputs= (MLX's documented pattern)."""
     optimizer = optim.AdamW(learning_rate=1e-3, weight_decay=0.01)
     loss_and_grad = nn.value_and_grad(model, loss_fn)
+    state = [model.state, optimizer.state, mx.random.state]
 
-    def step():
-        x, y = make_batch()
+    def update(x, y):
         loss, grads = loss_and_grad(model, x, y)
         optimizer.update(model, grads)
-        mx.eval(model.parameters(), optimizer.state, loss)
+        return loss
+
+    if compiled:
+        update = mx.compile(update, inputs=state, outputs=state)
+
+    def step():
+        loss = update(*make_batch())
+        mx.eval(state, loss)
 
     return step
+
+
+def both_ways(mx, nn, optim, make_model, loss_fn, make_batch, name, steps, warmup, results):
+    """Times the step plain and compiled (rows `name` and `name + ", compiled"`)."""
+    for compiled in (False, True):
+        step = trainer(mx, nn, optim, make_model(), loss_fn, make_batch, compiled)
+        results[name + (", compiled" if compiled else "")] = median_step(step, steps, warmup)
 
 
 def bench(steps, warmup):
@@ -76,11 +92,9 @@ def bench(steps, warmup):
         i = rng.integers(0, 8) * batch
         return mx.array(images[i : i + batch]), mx.array(labels[i : i + batch])
 
-    model = mlp.MLP(28 * 28, 256, 10, dropout=0.1)
     name = "mlp_fashion_mnist step (batch 128, 784-256-256-10)"
-    results[name] = median_step(
-        trainer(mx, nn, optim, model, mlp.loss_fn, mlp_batch), steps, warmup
-    )
+    both_ways(mx, nn, optim, lambda: mlp.MLP(28 * 28, 256, 10, dropout=0.1), mlp.loss_fn,
+              mlp_batch, name, steps, warmup, results)
     throughput[name] = f"{batch / results[name]:.0f} images/s"
 
     cnn = example("cnn_fashion_mnist")
@@ -90,11 +104,9 @@ def bench(steps, warmup):
         i = rng.integers(0, 8) * batch
         return mx.array(images[i : i + batch]), mx.array(labels[i : i + batch])
 
-    model = cnn.CNN(dropout=0.5)
     name = "cnn_fashion_mnist step (batch 64, conv 32-64, fc 128)"
-    results[name] = median_step(
-        trainer(mx, nn, optim, model, cnn.loss_fn, cnn_batch), steps, warmup
-    )
+    both_ways(mx, nn, optim, lambda: cnn.CNN(dropout=0.5), cnn.loss_fn, cnn_batch, name, steps,
+              warmup, results)
     throughput[name] = f"{batch / results[name]:.0f} images/s"
 
     lm = example("char_lm")
@@ -104,11 +116,9 @@ def bench(steps, warmup):
     def lm_batch():
         return lm.get_batch(text, rng.integers(0, len(text) - context - 1, batch), context)
 
-    model = lm.CharTransformer(vocab, context, 128, 4, 4, 0.0)
     name = "char_lm step (batch 32 x 128 chars, 4 layers, 128 dims)"
-    results[name] = median_step(
-        trainer(mx, nn, optim, model, lm.loss_fn, lm_batch), steps, warmup
-    )
+    both_ways(mx, nn, optim, lambda: lm.CharTransformer(vocab, context, 128, 4, 4, 0.0),
+              lm.loss_fn, lm_batch, name, steps, warmup, results)
     throughput[name] = f"{batch * context / results[name]:.0f} tokens/s"
 
     impl = "mlx.core from " + os.path.dirname(os.path.abspath(mx.__file__))
