@@ -21,6 +21,8 @@ run: lib python
 	$(PY) examples/python/linear_regression.py
 	@echo "== C: linear regression linking libmlxc (examples/c/linear_regression.c)"
 	build/example_linear_regression
+	@echo "== Python: the seed's CNN on Fashion-MNIST, 3 epochs (examples/python/cnn_fashion_mnist.py)"
+	$(PY) examples/python/cnn_fashion_mnist.py --epochs 3 --plot build/fashion_mnist_curves.png
 
 test-c: lib
 	cd build && ctest --output-on-failure
