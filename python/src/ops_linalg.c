@@ -797,7 +797,78 @@ static PyObject *f_hadamard_transform(PyObject *m, PyObject *args, PyObject *kwd
 
 /* ------------------------------------------------------------------ tables */
 
+/* ------------------------------------------------------------------ corrcoef */
+
+/* x as variables in rows (atleast_2d; transposed when rowvar is false and x has several rows). */
+static int as_rows(mlx_array *out, PyObject *o, bool rowvar, mlx_stream s) {
+  mlx_array a = mlx_array_new(), t = mlx_array_new();
+  int rc = mxpy_Array_Check(o) ? mlx_array_set(&a, MXPY_ARR(o)) : mxpy_array_from_object(o, NULL, &a);
+  if (rc) {
+    mlx_array_free(a);
+    return -1;
+  }
+  mxpy_error_clear();
+  rc = mlx_atleast_2d(&t, a, s);
+  if (!rc && !rowvar && mlx_array_shape(t)[0] != 1) rc = mlx_transpose(out, t, s);
+  else if (!rc) rc = mlx_array_set(out, t);
+  mlx_array_free(a), mlx_array_free(t);
+  return rc ? mxpy_check_op(rc) : 0;
+}
+
+/* numpy's corrcoef (MLX has none; the seed uses it): Pearson correlation of the rows of x
+ * (and y). The covariance's normalization cancels, so it is never divided by N - 1. */
+static PyObject *f_corrcoef(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  static char *kwlist[] = {"x", "y", "rowvar", "stream", NULL};
+  PyObject *xo, *yo = Py_None, *stream = Py_None;
+  int rowvar = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|Op$O:corrcoef", kwlist, &xo, &yo, &rowvar,
+                                   &stream))
+    return NULL;
+  mlx_stream s;
+  if (mxpy_stream_arg(stream, &s) < 0) return NULL;
+  mlx_array x = mlx_array_new(), y = mlx_array_new(), v[8];
+  for (int i = 0; i < 8; i++) v[i] = mlx_array_new();
+  mlx_vector_array both = mlx_vector_array_new();
+  PyObject *result = NULL;
+  if (as_rows(&x, xo, rowvar, s) < 0 || (yo != Py_None && as_rows(&y, yo, rowvar, s) < 0))
+    goto done;
+  if (mlx_array_ndim(x) > 2 || (yo != Py_None && mlx_array_ndim(y) > 2)) {
+    PyErr_SetString(PyExc_ValueError, "[corrcoef] x and y must have at most 2 dimensions.");
+    goto done;
+  }
+  mxpy_error_clear();
+  int rc = 0;
+  if (yo != Py_None)
+    rc = mlx_vector_array_append_value(both, x) || mlx_vector_array_append_value(both, y) ||
+         mlx_concatenate_axis(&x, both, 0, s);
+  /* v0 centred rows, v1 = v0 v0^T, v2 its diagonal, v3 sqrt, v4/v5 as column/row, v6 result */
+  if (!rc) rc = mlx_mean_axis(&v[7], x, 1, true, s) || mlx_subtract(&v[0], x, v[7], s);
+  if (!rc) rc = mlx_transpose(&v[7], v[0], s) || mlx_matmul(&v[1], v[0], v[7], s);
+  if (!rc) rc = mlx_diagonal(&v[2], v[1], 0, 0, 1, s) || mlx_sqrt(&v[3], v[2], s);
+  if (!rc) rc = mlx_expand_dims(&v[4], v[3], 1, s) || mlx_expand_dims(&v[5], v[3], 0, s);
+  if (!rc) rc = mlx_divide(&v[6], v[1], v[4], s) || mlx_divide(&v[6], v[6], v[5], s);
+  if (!rc) { /* rounding can leave |r| slightly above 1 */
+    mlx_array lo = mlx_array_new_float(-1.0f), hi = mlx_array_new_float(1.0f);
+    rc = mlx_clip(&v[6], v[6], lo, hi, s);
+    mlx_array_free(lo), mlx_array_free(hi);
+  }
+  if (!rc && mlx_array_shape(v[6])[0] == 1) rc = mlx_reshape(&v[6], v[6], NULL, 0, s);
+  if (mxpy_check_op(rc) == 0) {
+    result = mxpy_array_wrap(v[6]);
+    v[6] = mlx_array_new();
+  }
+done:
+  mlx_array_free(x), mlx_array_free(y), mlx_vector_array_free(both);
+  for (int i = 0; i < 8; i++) mlx_array_free(v[i]);
+  return result;
+}
+
 PyMethodDef mxpy_linalg_methods[] = {
+    {"corrcoef", KW f_corrcoef, METH_VARARGS | METH_KEYWORDS,
+     "corrcoef(x: array, y: Optional[array] = None, rowvar: bool = True, *, stream: "
+     "StreamOrDevice = None) -> array\n\nPearson correlation coefficients of the rows (or, with "
+     "rowvar=False, the columns) of x and y, as numpy.corrcoef."},
     {"addmm", KW f_addmm, METH_VARARGS | METH_KEYWORDS,
      "addmm(c: array, a: array, b: array, /, alpha: float = 1.0, beta: float = 1.0, *, stream: "
      "StreamOrDevice = None) -> array\n\nalpha * (a @ b) + beta * c."},

@@ -647,3 +647,26 @@ def test_scalar_argument_types():
         mx.block_masked_mm(mx.ones((2, 2)), mx.ones((2, 2)), 2.0)
     with pytest.raises(TypeError):
         mx.vecdot(mx.ones(2), mx.ones(2), axis=1.0)
+
+
+# ---------------------------------------------------------------- corrcoef (numpy's semantics)
+
+
+@pytest.mark.parametrize("shape, rowvar, with_y", [((3, 10), True, False), ((10, 3), False, False),
+                                                   ((3, 10), True, True), ((10,), True, True),
+                                                   ((1, 7), True, False)])
+def test_corrcoef_matches_numpy(shape, rowvar, with_y):
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape)
+    b = rng.standard_normal(shape) + a if with_y else None
+    want = np.corrcoef(a, b, rowvar=rowvar)
+    got = mx.corrcoef(mx.array(a), None if b is None else mx.array(b), rowvar=rowvar)
+    assert got.shape == np.shape(want) and got.dtype == mx.float32
+    np.testing.assert_allclose(np.array(got), want, atol=2e-6)
+
+
+def test_corrcoef_lists_ints_and_errors():
+    assert mx.corrcoef([1, 2, 3], [3, 2, 1.5]).tolist()[0][1] == pytest.approx(
+        np.corrcoef([1, 2, 3], [3, 2, 1.5])[0, 1], abs=1e-6)
+    with pytest.raises(ValueError, match=r"\[corrcoef\] x and y must have at most 2 dimensions"):
+        mx.corrcoef(mx.ones((2, 2, 2)))
