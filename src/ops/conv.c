@@ -24,6 +24,13 @@ int mx_shapes_conv(const void *params, mx_array *const *inputs, int nin, int *nd
   const mx_conv_params *p = (const mx_conv_params *)params;
   const mx_array *x = inputs[0], *w = inputs[1];
   int nd = p->nsp + 2;
+  ndims[0] = nd;
+  if (p->mode == MX_CONV_WGRAD) { /* inputs (x, y): the weight's shape */
+    shapes[0][0] = w->shape[nd - 1];
+    for (int d = 0; d < p->nsp; d++) shapes[0][d + 1] = p->ksz[d];
+    shapes[0][nd - 1] = x->shape[nd - 1] / p->groups;
+    return 0;
+  }
   shapes[0][0] = x->shape[0];
   for (int d = 0; d < p->nsp; d++) {
     int64_t in = x->shape[d + 1];
@@ -33,23 +40,45 @@ int mx_shapes_conv(const void *params, mx_array *const *inputs, int nin, int *nd
     shapes[0][d + 1] = (int32_t)o;
   }
   shapes[0][nd - 1] = w->shape[0];
-  ndims[0] = nd;
   return 0;
 }
 
-int mx_conv_make(mx_array **out, mx_array *x, mx_array *w, const mx_conv_params *p, mx_stream s) {
+/* p with the unused spatial slots normalized (params are compared bytewise). */
+static mx_conv_params normalized(const mx_conv_params *p) {
   mx_conv_params prm;
-  memset(&prm, 0, sizeof prm); /* byte-compared: no stray bytes */
+  memset(&prm, 0, sizeof prm);
   prm = *p;
   for (int d = p->nsp; d < MX_CONV_MAX_SPATIAL; d++)
-    prm.stride[d] = prm.kdil[d] = prm.idil[d] = 1, prm.pad_lo[d] = prm.pad_hi[d] = 0;
-  mx_array *in[2] = {x, w};
+    prm.stride[d] = prm.kdil[d] = prm.idil[d] = 1, prm.pad_lo[d] = prm.pad_hi[d] = 0,
+    prm.ksz[d] = 0;
+  if (prm.mode != MX_CONV_WGRAD)
+    for (int d = 0; d < MX_CONV_MAX_SPATIAL; d++) prm.ksz[d] = 0;
+  return prm;
+}
+
+static int make_node(mx_array **out, mx_array *a, mx_array *b, const mx_conv_params *prm,
+                     mx_stream s) {
+  mx_array *in[2] = {a, b};
   int ndim;
   int32_t shape[1][MX_MAX_NDIM];
-  MX_TRY(mx_prim_output_shapes(MX_PRIM_CONVOLUTION, &prm, in, 2, &ndim, shape));
-  *out = mx_array_make(MX_PRIM_CONVOLUTION, &prm, sizeof prm, in, 2, ndim, shape[0],
-                       (mx_dtype)x->dtype, s);
+  MX_TRY(mx_prim_output_shapes(MX_PRIM_CONVOLUTION, prm, in, 2, &ndim, shape));
+  *out = mx_array_make(MX_PRIM_CONVOLUTION, prm, sizeof *prm, in, 2, ndim, shape[0],
+                       (mx_dtype)a->dtype, s);
   return *out ? 0 : MX_ERR;
+}
+
+int mx_conv_make(mx_array **out, mx_array *x, mx_array *w, const mx_conv_params *p, mx_stream s) {
+  mx_conv_params prm = normalized(p);
+  return make_node(out, x, w, &prm, s);
+}
+
+int mx_conv_wgrad_make(mx_array **out, mx_array *x, mx_array *y, const mx_conv_params *p,
+                       const int32_t *ksz, mx_stream s) {
+  mx_conv_params prm = *p;
+  prm.mode = MX_CONV_WGRAD;
+  for (int d = 0; d < p->nsp; d++) prm.ksz[d] = ksz[d];
+  prm = normalized(&prm);
+  return make_node(out, x, y, &prm, s);
 }
 
 /* A per-dimension argument: n == 0 gives dflt, n == 1 is broadcast, otherwise n == nsp. */

@@ -7,7 +7,12 @@
  * float64); out[n, o..., co] = sum over k..., c of xp[n, o * stride + k' * kdil, g * Cg + c] *
  * w[co, k..., c] with g = co / (O / groups), k' = k (or K - 1 - k with flip), and xp the input
  * dilated by idil (idil - 1 zeros between elements) and padded by pad_lo / pad_hi zeros
- * (negative padding crops; only the rules make it). */
+ * (negative padding crops; only the rules make it).
+ *
+ * The same primitive in mode MX_CONV_WGRAD is the weight's gradient: inputs (x, y) with y of the
+ * forward's output shape (N, OS..., O), output (O, K..., Cg) with K = ksz:
+ * dw[co, k..., c] = sum over n, o... of y[n, o..., co] * xp[n, o * stride + k' * kdil, g * Cg + c]
+ * (bilinear in x and y; the rules use it as the vjp of the forward with respect to w). */
 #ifndef MX_OPS_CONV_H
 #define MX_OPS_CONV_H
 
@@ -24,7 +29,11 @@ typedef struct {
   int32_t pad_lo[MX_CONV_MAX_SPATIAL], pad_hi[MX_CONV_MAX_SPATIAL];
   int32_t kdil[MX_CONV_MAX_SPATIAL], idil[MX_CONV_MAX_SPATIAL];
   int32_t groups, flip;
+  int32_t mode;                     /* MX_CONV_FORWARD or MX_CONV_WGRAD */
+  int32_t ksz[MX_CONV_MAX_SPATIAL]; /* MX_CONV_WGRAD: the kernel's spatial size */
 } mx_conv_params;
+
+enum { MX_CONV_FORWARD = 0, MX_CONV_WGRAD = 1 };
 
 /* ---- ops (conv.c) ---- */
 
@@ -41,6 +50,10 @@ int mx_conv_transpose_nd(mx_array **out, const char *op, int nsp, mx_array *x, m
 /* The primitive on inputs already validated and of one float dtype (no checks on padding: the
  * rules use negative padding to crop). */
 int mx_conv_make(mx_array **out, mx_array *x, mx_array *w, const mx_conv_params *p, mx_stream s);
+/* The weight's gradient of the convolution p (forward mode) of x with a kernel of spatial size
+ * ksz, for the cotangent y: a MX_CONV_WGRAD node. */
+int mx_conv_wgrad_make(mx_array **out, mx_array *x, mx_array *y, const mx_conv_params *p,
+                       const int32_t *ksz, mx_stream s);
 
 /* ---- the primitive's rules ---- */
 

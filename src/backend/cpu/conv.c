@@ -6,9 +6,15 @@
  * a buffer that stays in cache, and multiplies it by the group's weights (mx_cpu_gemm, one
  * thread): out[rows, g*Og:(g+1)*Og] = patches @ w_g^T. A 1x1 kernel with unit stride, no
  * padding and no input dilation skips the gather (the input rows are the patches). float16 and
- * bfloat16 go through the half-precision GEMM (float32 accumulation). */
+ * bfloat16 go through the half-precision GEMM (float32 accumulation).
+ *
+ * The weight's gradient (mode MX_CONV_WGRAD, inputs x and the cotangent y) gathers the same
+ * patches and accumulates dw_g += y_chunk[:, g]^T @ patches per chunk: the rows are split in one
+ * part per CPU, each summing into its own float32 (float64 for float64) copy of dw, and the
+ * copies are added at the end. Half-precision chunks are widened to float32 first. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "backend/cpu/elementwise.h"
@@ -113,35 +119,177 @@ static const mx_array *dense(const mx_array *a, mx_array **tmp) {
   return *tmp;
 }
 
+/* The geometry of p for input x, output positions osz (N * P rows), kernel k, O outputs. */
+static void job_init(conv_job *j, const mx_conv_params *p, const mx_array *x, const int32_t *osz,
+                     const int32_t *k, int64_t O, mx_dtype dt) {
+  memset(j, 0, sizeof *j);
+  j->p = p;
+  j->nsp = p->nsp;
+  j->dt = dt;
+  j->es = mx_dtype_size(dt);
+  j->C = x->shape[x->ndim - 1];
+  j->G = p->groups;
+  j->Cg = j->C / j->G;
+  j->O = O;
+  j->Og = O / j->G;
+  j->P = 1, j->Kn = 1;
+  bool unit = true;
+  for (int d = 0; d < j->nsp; d++) {
+    j->in[d] = x->shape[d + 1];
+    j->osz[d] = osz[d];
+    j->k[d] = k[d];
+    j->P *= osz[d];
+    j->Kn *= k[d];
+    unit = unit && k[d] == 1 && p->stride[d] == 1 && p->idil[d] == 1 && p->pad_lo[d] == 0 &&
+           p->pad_hi[d] == 0;
+  }
+  j->direct = unit;
+  j->Kc = j->Kn * j->Cg;
+  j->M = (int64_t)x->shape[0] * j->P;
+  for (int d = 0; d < x->ndim; d++) j->xst[d] = x->strides[d];
+  j->x = mx_array_data(x);
+  int64_t rows = j->Kc ? PATCH_BYTES / (int64_t)((size_t)j->Kc * j->es) : 256;
+  j->rows = rows < 16 ? 16 : rows;
+  if (j->direct && j->rows < 256) j->rows = 256;
+}
+
+/* ---- the weight's gradient ---- */
+
+typedef struct {
+  conv_job j;
+  const char *y; /* (M, O) row-contiguous */
+  char *acc;     /* nparts blocks of O x Kc, of dtype adt */
+  mx_dtype adt;
+  int64_t nparts;
+} wgrad_job;
+
+/* dst (nr x cols, float32) = src rows (stride ld elements) of half dtype dt. */
+static void widen(float *dst, const uint16_t *src, int64_t nr, int64_t cols, int64_t ld,
+                  mx_dtype dt) {
+  for (int64_t r = 0; r < nr; r++, dst += cols, src += ld)
+    for (int64_t c = 0; c < cols; c++)
+      dst[c] = dt == MX_BFLOAT16 ? mx_bf16_to_f32(src[c]) : mx_f16_to_f32(src[c]);
+}
+
+static void wgrad_parts(void *ctx, int64_t begin, int64_t end) {
+  wgrad_job *wj = ctx;
+  conv_job *j = &wj->j;
+  bool half = wj->adt != j->dt;
+  size_t as = mx_dtype_size(wj->adt), pbytes = (size_t)(j->rows * j->Kc) * j->es;
+  char *patch = j->direct && !half ? NULL : malloc(pbytes + 64);
+  float *pw = half ? malloc((size_t)(j->rows * j->Kc) * sizeof(float) + 64) : NULL;
+  float *yw = half ? malloc((size_t)(j->rows * j->O) * sizeof(float) + 64) : NULL;
+  if ((!patch && !(j->direct && !half)) || (half && (!pw || !yw))) {
+    atomic_store(&j->failed, 1);
+    begin = end;
+  }
+  for (int64_t t = begin; t < end; t++) {
+    char *acc = wj->acc + (size_t)(t * j->O * j->Kc) * as;
+    int64_t lo = t * j->M / wj->nparts, hi = (t + 1) * j->M / wj->nparts;
+    for (int64_t r0 = lo; r0 < hi && !atomic_load(&j->failed); r0 += j->rows) {
+      int64_t nr = hi - r0 < j->rows ? hi - r0 : j->rows;
+      if (half) widen(yw, (const uint16_t *)wj->y + r0 * j->O, nr, j->O, j->O, j->dt);
+      for (int64_t g = 0; g < j->G; g++) {
+        mx_gemm_args a;
+        memset(&a, 0, sizeof a);
+        a.dt = wj->adt;
+        a.M = j->Og, a.N = j->Kc, a.K = nr;
+        const char *xs = j->x + (r0 * j->C + g * j->Cg) * (int64_t)j->es;
+        int64_t ld = j->C;
+        if (!j->direct) {
+          for (int64_t r = 0; r < nr; r++)
+            patch_row(j, r0 + r, g, patch + (size_t)(r * j->Kc) * j->es);
+          xs = patch, ld = j->Kc;
+        }
+        if (half) {
+          widen(pw, (const uint16_t *)xs, nr, j->Kc, ld, j->dt);
+          a.b = (mx_gemm_view){pw, j->Kc, 1};
+          a.a = (mx_gemm_view){yw + g * j->Og, 1, j->O};
+        } else {
+          a.b = (mx_gemm_view){xs, ld, 1};
+          a.a = (mx_gemm_view){wj->y + (r0 * j->O + g * j->Og) * (int64_t)j->es, 1, j->O};
+        }
+        a.alpha = 1.0f, a.beta = 1.0f;
+        a.out = acc + (size_t)(g * j->Og * j->Kc) * as;
+        a.c = (mx_gemm_view){a.out, j->Kc, 1};
+        a.ldo = j->Kc;
+        a.max_threads = 1;
+        if (mx_cpu_gemm("conv", &a)) atomic_store(&j->failed, 1);
+      }
+    }
+  }
+  free(patch);
+  free(pw);
+  free(yw);
+}
+
+static int conv_wgrad(mx_node *n, const mx_array *y) {
+  const mx_conv_params *p = n->params;
+  mx_array *o = &n->out[0], *x = n->inputs[0], *xt = NULL;
+  wgrad_job wj;
+  memset(&wj, 0, sizeof wj);
+  job_init(&wj.j, p, x, y->shape + 1, p->ksz, y->shape[y->ndim - 1], (mx_dtype)o->dtype);
+  conv_job *j = &wj.j;
+  if (j->direct) {
+    const mx_array *xd = dense(x, &xt);
+    if (!xd) {
+      mx_array_release(xt);
+      return mx_error("[conv] Out of memory.");
+    }
+    j->x = mx_array_data(xd);
+  }
+  wj.y = mx_array_data(y);
+  wj.adt = j->dt == MX_FLOAT64 ? MX_FLOAT64 : MX_FLOAT32;
+  int64_t nchunks = (j->M + j->rows - 1) / j->rows;
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  wj.nparts = nchunks < ncpu ? nchunks : ncpu;
+  if (wj.nparts < 1) wj.nparts = 1;
+  size_t as = mx_dtype_size(wj.adt), sz = (size_t)(j->O * j->Kc);
+  wj.acc = calloc((size_t)wj.nparts * sz, as);
+  if (!wj.acc) {
+    mx_array_release(xt);
+    return mx_error("[conv] Out of memory.");
+  }
+  if (j->M > 0) mx_ew_parallel_for(wj.nparts, 1, wgrad_parts, &wj);
+  mx_array_release(xt);
+  if (atomic_load(&j->failed)) {
+    free(wj.acc);
+    return mx_error("[conv] Out of memory or unsupported dtype.");
+  }
+  char *dst = mx_array_data(o);
+  for (size_t i = 0; i < sz; i++) {
+    double v = 0;
+    float f = 0;
+    for (int64_t t = 0; t < wj.nparts; t++)
+      if (as == 8)
+        v += ((const double *)wj.acc)[t * sz + i];
+      else
+        f += ((const float *)wj.acc)[t * sz + i];
+    if (j->dt == MX_FLOAT64)
+      ((double *)dst)[i] = v;
+    else if (j->dt == MX_FLOAT32)
+      ((float *)dst)[i] = f;
+    else
+      ((uint16_t *)dst)[i] = j->dt == MX_BFLOAT16 ? mx_f32_to_bf16(f) : mx_f32_to_f16(f);
+  }
+  free(wj.acc);
+  return 0;
+}
+
 int mx_cpu_conv(mx_node *n) {
   const mx_conv_params *p = n->params;
   mx_array *o = &n->out[0], *x = n->inputs[0], *wt = NULL, *xt = NULL;
   MX_TRY(mx_array_alloc_data(o));
   if (o->size == 0) return 0;
-  conv_job j;
-  memset(&j, 0, sizeof j);
-  j.p = p;
-  j.nsp = p->nsp;
-  j.dt = (mx_dtype)o->dtype;
-  j.es = mx_array_itemsize(o);
-  j.C = x->shape[x->ndim - 1];
-  j.G = p->groups;
-  j.Cg = j.C / j.G;
-  j.O = o->shape[o->ndim - 1];
-  j.Og = j.O / j.G;
-  j.P = 1, j.Kn = 1;
-  bool unit = true;
-  for (int d = 0; d < j.nsp; d++) {
-    j.in[d] = x->shape[d + 1];
-    j.osz[d] = o->shape[d + 1];
-    j.k[d] = n->inputs[1]->shape[d + 1];
-    j.P *= j.osz[d];
-    j.Kn *= j.k[d];
-    unit = unit && j.k[d] == 1 && p->stride[d] == 1 && p->idil[d] == 1 && p->pad_lo[d] == 0 &&
-           p->pad_hi[d] == 0;
+  if (p->mode == MX_CONV_WGRAD) {
+    const mx_array *y = dense(n->inputs[1], &wt);
+    int rc = y ? conv_wgrad(n, y) : mx_error("[conv] Out of memory.");
+    mx_array_release(wt);
+    return rc;
   }
-  j.Kc = j.Kn * j.Cg;
-  j.M = (int64_t)o->shape[0] * j.P;
+  conv_job j;
+  job_init(&j, p, x, o->shape + 1, n->inputs[1]->shape + 1, o->shape[o->ndim - 1],
+           (mx_dtype)o->dtype);
   if (j.Kc == 0) {
     memset(mx_array_data(o), 0, mx_array_nbytes(o));
     return 0;
@@ -151,23 +299,17 @@ int mx_cpu_conv(mx_node *n) {
     mx_array_release(wt);
     return mx_error("[conv] Out of memory.");
   }
-  if (unit) { /* the input rows are the patches: read them in place */
+  if (j.direct) { /* the input rows are the patches: read them in place */
     const mx_array *xd = dense(x, &xt);
     if (!xd) {
       mx_array_release(wt);
       mx_array_release(xt);
       return mx_error("[conv] Out of memory.");
     }
-    x = (mx_array *)xd;
-    j.direct = true;
+    j.x = mx_array_data(xd);
   }
-  j.x = mx_array_data(x);
-  for (int d = 0; d < x->ndim; d++) j.xst[d] = x->strides[d];
   j.w = mx_array_data(w);
   j.out = mx_array_data(o);
-  int64_t rows = PATCH_BYTES / (int64_t)((size_t)j.Kc * j.es);
-  j.rows = rows < 16 ? 16 : rows;
-  if (j.direct && j.rows < 256) j.rows = 256;
   int64_t nchunks = (j.M + j.rows - 1) / j.rows;
   mx_ew_parallel_for(nchunks, 1, conv_chunks, &j);
   mx_array_release(wt);
