@@ -217,16 +217,16 @@ def targets_section(ops, mm, tri, mach):
         low = [r for r in bw if of_triad(r) < TARGET_BW]
         lines.append(
             f"- **Elementwise ops on 10^8 float32 at >= 80% of the triad (median "
-            f"{tri:.1f} GB/s)**: {'met' if not low else 'not met'} for {len(bw) - len(low)} "
-            f"of {len(bw)} ops. Below: " +
+            f"{tri:.1f} GB/s)**: {'met' if not low else 'not met'}: {len(bw) - len(low)} "
+            f"of {len(bw)} ops at the target. Below: " +
             (", ".join(f"{r['name']} ({100 * of_triad(r):.0f}%)" for r in low) or "none") + ".")
     if mm:
         f32 = [r for r in mm["rows"] if r["dtype"] == "float32" and "numpy" in r["t"]]
         parts = [f"{r['label']} {r['t']['numpy'] / r['t']['mlxc']:.0%}" for r in f32]
         ok = [r for r in f32 if r["t"]["numpy"] / r["t"]["mlxc"] >= TARGET_SGEMM]
         lines.append(f"- **float32 matmul at >= 90% of OpenBLAS sgemm** (numpy's OpenBLAS): "
-                     f"{'met' if len(ok) == len(f32) else 'not met'} for {len(ok)} of "
-                     f"{len(f32)} shapes ({', '.join(parts)}).")
+                     f"{'met' if len(ok) == len(f32) else 'not met'}: {len(ok)} of "
+                     f"{len(f32)} shapes at the target ({', '.join(parts)}).")
         lk = [f"{r['label']} {r['t']['openblas'] / r['t']['mlxc']:.0%}" for r in f32
               if "openblas" in r["t"]]
         if lk:
