@@ -135,6 +135,8 @@ EXTRA_FUNCTIONS = [
     "-> array | tuple[array, ...]",
     "def matrix_norm(a: array, /, ord: int | float | str | None = None, "
     f"axis: int | list[int] | None = None, keepdims: bool = False, *, {SO}) -> array",
+    # mlxc only: the seed's programs use it (numpy's semantics)
+    f"def corrcoef(x: array, y: array | None = None, rowvar: bool = True, *, {SO}) -> array",
 ]
 
 HEADER = '''\

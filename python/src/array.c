@@ -786,10 +786,10 @@ int mxpy_array_module_init(PyObject *m) {
       mxpy_array_add_methods(mxpy_dlpack_array_methods) < 0 ||
       PyModule_AddFunctions(m, mxpy_dlpack_methods) < 0)
     return -1;
-  Py_INCREF(&mxpy_ArrayType);
-  if (PyModule_AddObject(m, "array", (PyObject *)&mxpy_ArrayType) < 0) {
-    Py_DECREF(&mxpy_ArrayType);
+  PyTypeObject *at = mxpy_array_at_type();
+  if (!at || PyModule_AddObjectRef(m, "array", (PyObject *)&mxpy_ArrayType) < 0 ||
+      PyModule_AddObjectRef(m, "ArrayAt", (PyObject *)at) < 0 ||
+      PyModule_AddObjectRef(m, "ArrayIterator", (PyObject *)&mxpy_ArrayIterType) < 0)
     return -1;
-  }
   return 0;
 }

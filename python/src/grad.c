@@ -851,9 +851,19 @@ static PyObject *new_custom(PyObject *fun, bool checkpoint) {
   return (PyObject *)cf;
 }
 
-static PyObject *f_custom_function(PyObject *m, PyObject *fun) {
-  (void)m;
+/* custom_function is the type itself (as MLX): custom_function(fun) makes an instance. */
+static PyObject *custom_type_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+  (void)type;
+  static char *kwlist[] = {"f", NULL};
+  PyObject *fun;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:custom_function", kwlist, &fun)) return NULL;
   return new_custom(fun, false);
+}
+
+int mxpy_custom_init(PyObject *m) {
+  custom_fn_type.tp_new = custom_type_new;
+  if (PyType_Ready(&custom_fn_type) < 0) return -1;
+  return PyModule_AddObjectRef(m, "custom_function", (PyObject *)&custom_fn_type);
 }
 
 static PyObject *f_checkpoint(PyObject *m, PyObject *fun) {
@@ -862,8 +872,6 @@ static PyObject *f_checkpoint(PyObject *m, PyObject *fun) {
 }
 
 PyMethodDef mxpy_custom_methods[] = {
-    {"custom_function", f_custom_function, METH_O,
-     "custom_function(fun)\n\nfun with custom vjp / jvp / vmap set by decorators."},
     {"checkpoint", f_checkpoint, METH_O,
      "checkpoint(fun)\n\nfun whose gradient recomputes its intermediates."},
     {NULL, NULL, 0, NULL},

@@ -292,6 +292,11 @@ typedef struct {
 
 static PyTypeObject ArrayAtType;
 
+PyTypeObject *mxpy_array_at_type(void) {
+  if (!(ArrayAtType.tp_flags & Py_TPFLAGS_READY) && PyType_Ready(&ArrayAtType) < 0) return NULL;
+  return &ArrayAtType;
+}
+
 PyObject *mxpy_ix_at_new(PyObject *arr, PyObject *key) {
   if (!(ArrayAtType.tp_flags & Py_TPFLAGS_READY) && PyType_Ready(&ArrayAtType) < 0) return NULL;
   ArrayAtObject *o = PyObject_New(ArrayAtObject, &ArrayAtType);

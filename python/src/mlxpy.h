@@ -201,6 +201,8 @@ extern PyMethodDef mxpy_device_methods[];
 int mxpy_array_module_init(PyObject *m);
 extern PyMethodDef mxpy_ops_methods[];
 extern PyMethodDef mxpy_grad_methods[], mxpy_custom_methods[]; /* grad.c */
+int mxpy_custom_init(PyObject *m); /* grad.c: the custom_function type */
+PyTypeObject *mxpy_array_at_type(void); /* indexing_update.c: array.at's type (ArrayAt) */
 /* Op families, one file each (python/src/ops_<family>.c): module functions and array methods. */
 extern PyMethodDef mxpy_elementwise_methods[], mxpy_elementwise_array_methods[];
 extern PyMethodDef mxpy_reduce_methods[], mxpy_reduce_array_methods[];

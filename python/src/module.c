@@ -62,7 +62,7 @@ PyMODINIT_FUNC PyInit_core(void) {
   if (mxpy_submodules_init(m) < 0) goto fail;
   if (mxpy_conv_init(m) < 0 || mxpy_fast_init(m) < 0 || mxpy_lapack_init(m) < 0 ||
       mxpy_fft_init(m) < 0 || mxpy_quant_init(m) < 0 ||
-      mxpy_io_init(m) < 0 || mxpy_compile_init(m) < 0)
+      mxpy_io_init(m) < 0 || mxpy_compile_init(m) < 0 || mxpy_custom_init(m) < 0)
     goto fail;
   { int mxpy_random_init(PyObject *m); if (mxpy_random_init(m) < 0) goto fail; }
   if (mxpy_print_opts_init(m) < 0 || add_aliases(m) < 0) goto fail;

@@ -352,3 +352,13 @@ def test_stub_is_generated_from_the_table():
     result = subprocess.run([sys.executable, script, "--spec", SPEC, "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_helper_types_are_exposed_as_in_mlx():
+    a = mx.arange(3)
+    assert type(a.at) is mx.ArrayAt and type(iter(a)) is mx.ArrayIterator
+    assert isinstance(mx.custom_function, type)  # a class, as MLX's
+    f = mx.custom_function(lambda x: x * 2)
+    assert isinstance(f, mx.custom_function) and f(mx.ones(2)).tolist() == [2, 2]
+    with pytest.raises(TypeError):
+        mx.custom_function()
