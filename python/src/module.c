@@ -33,6 +33,14 @@ static int add_aliases(PyObject *m) {
       return -1;
     }
   }
+  /* mx.matrix_norm is linalg.norm (MLX 0.32.4) */
+  PyObject *linalg = PyObject_GetAttrString(m, "linalg");
+  PyObject *norm = linalg ? PyObject_GetAttrString(linalg, "norm") : NULL;
+  Py_XDECREF(linalg);
+  if (!norm || PyModule_AddObject(m, "matrix_norm", norm) < 0) {
+    Py_XDECREF(norm);
+    return -1;
+  }
   return 0;
 }
 

@@ -237,6 +237,22 @@ static PyObject *f_swapaxes(PyObject *m, PyObject *args, PyObject *kwds) {
   return swapaxes_impl(x, a1, a2, stream);
 }
 
+static PyObject *f_matrix_transpose(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  static char *kwlist[] = {"", "stream", NULL};
+  PyObject *a, *stream = Py_None;
+  mlx_array x;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:matrix_transpose", kwlist, &a, &stream) ||
+      array_arg(a, "matrix_transpose", &x) < 0)
+    return NULL;
+  if (mlx_array_ndim(x) < 2) {
+    PyErr_SetString(PyExc_ValueError,
+                    "[matrix_transpose] Input array must have at least 2 dimensions.");
+    return NULL;
+  }
+  return swapaxes_impl(x, -1, -2, stream);
+}
+
 static PyObject *m_swapaxes(PyObject *self, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"axis1", "axis2", "stream", NULL};
   PyObject *stream = Py_None;
@@ -1155,6 +1171,9 @@ PyMethodDef mxpy_indexing_methods[] = {
     {"expand_dims", KW f_expand_dims, ARGS,
      "expand_dims(a: array, /, axis: int | Sequence[int], *, stream: StreamOrDevice = None) -> "
      "array\n\nInsert size-1 axes at the given output positions."},
+    {"matrix_transpose", KW f_matrix_transpose, ARGS,
+     "matrix_transpose(a: array, /, *, stream: StreamOrDevice = None) -> array\n\n"
+     "Transpose the last two dimensions of the array."},
     {"swapaxes", KW f_swapaxes, ARGS,
      "swapaxes(a: array, /, axis1: int, axis2: int, *, stream: StreamOrDevice = None) -> array\n\n"
      "Swap two axes."},

@@ -603,7 +603,21 @@ static PyObject *f_searchsorted(PyObject *m, PyObject *args, PyObject *kwds) {
   "(a: array, /, axis: None | int = None, keepdims: bool = False, *, stream: "                     \
   "StreamOrDevice = None) -> array\n\n"
 
+/* minmax(a, axis, keepdims, stream): (min, max) with min's and max's own argument handling. */
+static PyObject *f_minmax(PyObject *m, PyObject *args, PyObject *kwds) {
+  PyObject *fmin = PyObject_GetAttrString(m, "min"), *fmax = PyObject_GetAttrString(m, "max");
+  PyObject *lo = fmin ? PyObject_Call(fmin, args, kwds) : NULL;
+  PyObject *hi = lo && fmax ? PyObject_Call(fmax, args, kwds) : NULL;
+  PyObject *r = hi ? PyTuple_Pack(2, lo, hi) : NULL;
+  Py_XDECREF(fmin), Py_XDECREF(fmax), Py_XDECREF(lo), Py_XDECREF(hi);
+  return r;
+}
+
 PyMethodDef mxpy_reduce_methods[] = {
+    {"minmax", (PyCFunction)(void (*)(void))f_minmax, METH_VARARGS | METH_KEYWORDS,
+     "minmax(a: array, /, axis: None | int | Sequence[int] = None, keepdims: bool = False, *, "
+     "stream: StreamOrDevice = None) -> tuple[array, array]\n\nThe minimum and maximum over the "
+     "given axes."},
     {"all", KW f_all, METH_VARARGS | METH_KEYWORDS,
      "all" SIG_RED "An and-reduction over the given axes."},
     {"any", KW f_any, METH_VARARGS | METH_KEYWORDS,

@@ -614,3 +614,21 @@ def test_two_thread_paths():
     assert (p[:, 50000] == np.sort(x, axis=1)[:, 50000]).all()
     t = np.sort(np.array(mx.topk(a, 5, axis=1)), axis=1)
     np.testing.assert_array_equal(t, np.sort(x, axis=1)[:, -5:])
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (0, True), (1, False), ((0, 1), True)])
+def test_minmax_matches_numpy(axis, keepdims):
+    a = np.random.default_rng(2).standard_normal((4, 5)).astype(np.float32)
+    lo, hi = mx.minmax(mx.array(a), axis=axis, keepdims=keepdims)
+    np.testing.assert_array_equal(np.array(lo), a.min(axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(np.array(hi), a.max(axis=axis, keepdims=keepdims))
+    with pytest.raises(ValueError, match=r"\[min\] Cannot min reduce over axis 0 with size 0"):
+        mx.minmax(mx.array([]))
+
+
+def test_matrix_transpose_and_matrix_norm():
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_array_equal(np.array(mx.matrix_transpose(mx.array(a))), a.swapaxes(-1, -2))
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        mx.matrix_transpose(mx.ones(3))
+    assert mx.matrix_norm(mx.array(a[0])).item() == pytest.approx(np.linalg.norm(a[0]), rel=1e-6)
