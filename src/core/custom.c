@@ -139,6 +139,10 @@ int mx_vjp_custom(mx_node *n, mx_array *const *cot, const int *argnums, int narg
   return rc;
 }
 
+bool mx_custom_jvp_ignores_input(const mx_node *n, int i) {
+  return n->prim == MX_PRIM_CUSTOM && custom_of(n)->rules.jvp && i >= params_of(n)->nprimals;
+}
+
 int mx_jvp_custom(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
                   mx_array **out) {
   int np = params_of(n)->nprimals;

@@ -29,6 +29,9 @@ typedef struct mx_custom mx_custom;
 
 /* A shared set of rules (refs = 1); the payload is freed with the last reference. */
 mx_custom *mx_custom_new(mx_custom_rules rules);
+/* True when n is a CustomTransforms node with a custom jvp and input i is one of the function's
+ * outputs: forward mode needs no tangent for it (nor for the graph behind it). */
+bool mx_custom_jvp_ignores_input(const mx_node *n, int i);
 void mx_custom_retain(void *custom);
 void mx_custom_release(void *custom);
 

@@ -358,9 +358,19 @@ int mx_jvp(mx_fun f, const mx_arrays *primals, const mx_arrays *tangents, mx_arr
   for (int i = 0; !rc && i < primals->n; i++)
     rc = array_map_set(&tan, tracers.items[i], mx_array_retain(tangents->items[i]), -1, false);
   if (!rc) rc = mx_graph_collect(&g, &tracers, NULL, outs);
+  /* needed[k]: node k's tangent reaches an output (a custom function with its own jvp does not
+   * need the tangents of its function's graph) */
+  bool *needed = rc ? NULL : calloc((size_t)g.n + 1, sizeof *needed);
+  if (!rc && !needed) rc = mx_error("[jvp] Out of memory.");
+  for (int j = 0; !rc && j < outs->n; j++) needed[mx_ptrmap_get(&g.index, outs->items[j]->node)] = true;
+  for (int k = g.n - 1; !rc && k >= 0; k--)
+    for (int i = 0; needed[k] && i < g.nodes[k]->nin; i++)
+      if (!mx_custom_jvp_ignores_input(g.nodes[k], i))
+        needed[mx_ptrmap_get(&g.index, g.nodes[k]->inputs[i]->node)] = true;
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
-    if (!g.depends[k] || array_map_get(&tan, &n->out[0], NULL)) continue; /* tracers have theirs */
+    if (!g.depends[k] || !needed[k] || array_map_get(&tan, &n->out[0], NULL))
+      continue; /* (tracers have theirs) */
     if (n->nout > 64 || n->nin > 64) {
       rc = mx_error("[jvp] Too many inputs or outputs.");
       break;
@@ -389,6 +399,7 @@ int mx_jvp(mx_fun f, const mx_arrays *primals, const mx_arrays *tangents, mx_arr
     if (t) jvps->items[j] = mx_array_retain(t);
     else rc = mx_zeros_like(&jvps->items[j], outs->items[j]);
   }
+  free(needed);
   mx_graph_free(&g);
   array_map_free(&tan);
   mx_arrays_free(&tracers);

@@ -300,3 +300,21 @@ def test_checkpointed_calls_do_not_keep_their_inputs():
     mx.eval(h)
     # Only the last result is held: the intermediate layers' outputs are free.
     assert mx.get_active_memory() - base <= 2 * 512 * 512 * 4
+
+
+def test_jvp_uses_a_custom_jvp_without_entering_the_function():
+    # inv has no jvp rule (as in MLX); a custom jvp around it must be enough (MLX fails here)
+    @mx.custom_function
+    def f(x):
+        return mx.linalg.inv(x, stream=mx.cpu)
+
+    @f.jvp
+    def f_jvp(primals, tangents):
+        xi = mx.linalg.inv(primals[0], stream=mx.cpu)
+        return -xi @ tangents[0] @ xi
+
+    a = np.array([[2.0, 1.0], [0.0, 3.0]], np.float32)
+    t = np.ones((2, 2), np.float32)
+    _, (jt,) = mx.jvp(f, [mx.array(a)], [mx.array(t)])
+    ai = np.linalg.inv(a)
+    np.testing.assert_allclose(np.array(jt), -ai @ t @ ai, rtol=1e-6)
