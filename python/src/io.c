@@ -323,7 +323,7 @@ done:
   return res;
 }
 
-typedef enum { FMT_NPY, FMT_NPZ, FMT_SAFETENSORS, FMT_GGUF } io_format;
+typedef enum { FMT_NPY, FMT_NPZ, FMT_SAFETENSORS, FMT_GGUF, FMT_TORCH, FMT_TORCH_PT } io_format;
 
 /* The format named by format, or by the file's extension (a file object's .name). */
 static int format_arg(PyObject *file, PyObject *path, PyObject *format, io_format *out) {
@@ -352,11 +352,11 @@ static int format_arg(PyObject *file, PyObject *path, PyObject *format, io_forma
     }
     f = dot + 1;
   }
-  static const char *NAMES[] = {"npy", "npz", "safetensors", "gguf"};
+  static const char *NAMES[] = {"npy", "npz", "safetensors", "gguf", "bin", "pt"};
   int rc = -1;
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 6; i++)
     if (!strcmp(f, NAMES[i])) {
-      *out = (io_format)i;
+      *out = i == FMT_TORCH_PT ? FMT_TORCH : (io_format)i;
       rc = 0;
     }
   if (rc) PyErr_Format(PyExc_ValueError, "[load] Unknown file format %s", f);
@@ -431,6 +431,16 @@ static PyObject *py_load(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kw
   if (meta && (fmt == FMT_NPY || fmt == FMT_NPZ)) {
     PyErr_Format(PyExc_ValueError, "[load] metadata not supported for format %s",
                  fmt == FMT_NPY ? "npy" : "npz");
+    goto done;
+  }
+  if (fmt == FMT_TORCH) { /* PyTorch zip + pickle (bert, issue 7): a restricted unpickler */
+    if (meta) {
+      PyErr_SetString(PyExc_ValueError, "[load] metadata not supported for format bin");
+      goto done;
+    }
+    PyObject *mod = PyImport_ImportModule("mlx._torch_bin");
+    res = mod ? PyObject_CallMethod(mod, "load", "O", file) : NULL;
+    Py_XDECREF(mod);
     goto done;
   }
   if (fmt == FMT_GGUF) {
