@@ -170,16 +170,6 @@ static int file_arg(PyObject *file, const char *fname, PyObject **path, bool wri
   return 0;
 }
 
-static int array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!mxpy_Array_Check(o)) {
-    PyErr_Format(PyExc_TypeError, "%s(): %s must be an mlx.core.array, got %.200s.", fname, what,
-                 Py_TYPE(o)->tp_name);
-    return -1;
-  }
-  *out = MXPY_ARR(o);
-  return 0;
-}
-
 /* A dict of str -> array into a new map. */
 static int arrays_arg(PyObject *d, const char *fname, mlx_map_string_to_array *out) {
   if (!PyDict_Check(d)) {
@@ -196,7 +186,7 @@ static int arrays_arg(PyObject *d, const char *fname, mlx_map_string_to_array *o
       if (!PyErr_Occurred()) PyErr_Format(PyExc_TypeError, "%s(): array names must be str.", fname);
       goto fail;
     }
-    if (array_arg(v, fname, "every value", &a) < 0) goto fail;
+    if (mxpy_array_arg(v, fname, "every value", &a) < 0) goto fail;
     if (mlx_map_string_to_array_insert(*out, key, a)) {
       mxpy_raise_lib(PyExc_ValueError);
       goto fail;
@@ -508,7 +498,7 @@ static PyObject *py_save(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kw
   PyObject *file, *arr;
   mlx_array a;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:save", kwlist, &file, &arr)) return NULL;
-  if (array_arg(arr, "save", "arr", &a) < 0) return NULL;
+  if (mxpy_array_arg(arr, "save", "arr", &a) < 0) return NULL;
   return save_to(file, "save", SAVE_NPY, a, (mlx_map_string_to_array){NULL},
                  (mlx_map_string_to_string){NULL});
 }

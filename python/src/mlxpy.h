@@ -162,6 +162,16 @@ int mxpy_ints_from(PyObject *o, bool allow_int, const char *what, mxpy_ints *v);
 /* int, or an object with __index__ (numpy integers); not bool, float or arrays. */
 bool mxpy_is_int_like(PyObject *o);
 
+/* ------------------------------------------------------------------ args.c */
+
+/* The result of an op call: r wrapped on success (status 0), else the library's error raised
+ * and r freed; s is freed either way. */
+PyObject *mxpy_finish(int status, mlx_array r, mlx_stream s);
+/* o must be an mx.array (TypeError "fname(): what must be an mlx.core.array"); borrowed. */
+int mxpy_array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out);
+/* The same, with None (or a missing argument) giving an empty handle. */
+int mxpy_opt_array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out);
+
 /* ------------------------------------------------------------------ tree.c */
 
 /* Appends every array leaf of tree to v (other leaves are skipped). */

@@ -4,16 +4,6 @@
 
 #define KW (PyCFunction)(void (*)(void))
 
-/* Finishes an op: frees the stream, raises on failure, wraps the result. */
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 /* An array argument that must already be an mx.array (borrowed handle). */
 static int array_arg(PyObject *o, const char *fname, mlx_array *out) {
   if (!mxpy_Array_Check(o)) {
@@ -86,7 +76,7 @@ PyObject *mxpy_binary(PyObject *a, PyObject *b, mxpy_binop_fn fn, PyObject *stre
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(fn(&r, x, y, s), r, s);
+  result = mxpy_finish(fn(&r, x, y, s), r, s);
 done:
   mlx_array_free(xo);
   mlx_array_free(yo);
@@ -126,7 +116,7 @@ PyObject *mxpy_astype_impl(mlx_array a, PyObject *dtype, PyObject *stream, const
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_astype(&r, a, d, s), r, s);
+  return mxpy_finish(mlx_astype(&r, a, d, s), r, s);
 }
 
 PyObject *mxpy_reshape_impl(mlx_array a, PyObject *shape, PyObject *stream) {
@@ -141,7 +131,7 @@ PyObject *mxpy_reshape_impl(mlx_array a, PyObject *shape, PyObject *stream) {
   mxpy_error_clear();
   int st = mlx_reshape(&r, a, sh.data, sh.n, s);
   mxpy_ints_free(&sh);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 PyObject *mxpy_transpose_impl(mlx_array a, PyObject *axes, PyObject *stream) {
@@ -158,7 +148,7 @@ PyObject *mxpy_transpose_impl(mlx_array a, PyObject *axes, PyObject *stream) {
   mxpy_error_clear();
   int st = has_axes ? mlx_transpose_axes(&r, a, ax.data, ax.n, s) : mlx_transpose(&r, a, s);
   mxpy_ints_free(&ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 PyObject *mxpy_sum_impl(mlx_array a, PyObject *axis, int keepdims, PyObject *stream) {
@@ -190,7 +180,7 @@ PyObject *mxpy_sum_impl(mlx_array a, PyObject *axis, int keepdims, PyObject *str
     st = mlx_sum_axes(&r, a, ax.data, ax.n, keepdims != 0, s);
   }
   mxpy_ints_free(&ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* ------------------------------------------------------------------ module wrappers */
@@ -321,7 +311,7 @@ static PyObject *f_broadcast_to(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_broadcast_to(&r, x, sh.data, sh.n, s), r, s);
+  result = mxpy_finish(mlx_broadcast_to(&r, x, sh.data, sh.n, s), r, s);
 done:
   mlx_array_free(xo);
   mxpy_ints_free(&sh);
@@ -353,7 +343,7 @@ static PyObject *shape_fill(PyObject *args, PyObject *kwds, const char *fmt, sha
   mxpy_error_clear();
   int st = fn(&r, sh.data, sh.n, d, s);
   mxpy_ints_free(&sh);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_zeros(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -392,7 +382,7 @@ static PyObject *f_full(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_full(&r, sh.data, sh.n, v, d, s), r, s);
+  result = mxpy_finish(mlx_full(&r, sh.data, sh.n, v, d, s), r, s);
 done:
   mlx_array_free(vo);
   mxpy_ints_free(&sh);
@@ -416,7 +406,7 @@ static PyObject *like(PyObject *args, PyObject *kwds, const char *fmt, like_fn f
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
   int st = has ? shaped(&r, mlx_array_shape(x), mlx_array_ndim(x), d, s) : fn(&r, x, s);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_zeros_like(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -486,7 +476,7 @@ static PyObject *f_arange(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_arange(&r, a, b, c, d, s), r, s);
+  return mxpy_finish(mlx_arange(&r, a, b, c, d, s), r, s);
 }
 
 PyMethodDef mxpy_ops_methods[] = {

@@ -7,25 +7,6 @@
 
 #define KW (PyCFunction)(void (*)(void))
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
-static int array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!mxpy_Array_Check(o)) {
-    PyErr_Format(PyExc_TypeError, "%s(): %s must be an mlx.core.array, got %.200s.", fname, what,
-                 Py_TYPE(o)->tp_name);
-    return -1;
-  }
-  *out = MXPY_ARR(o);
-  return 0;
-}
-
 /* An int, or (nsp > 0) a tuple of exactly nsp ints; (nsp == 0) any sequence of at most 3. */
 static int dims_arg(PyObject *o, int nsp, const char *fname, const char *what, int *out,
                     int *count) {
@@ -82,7 +63,7 @@ static PyObject *conv_nd(PyObject *args, PyObject *kwds, int nsp, bool transpose
   if (!ok) return NULL;
   mlx_array x, w;
   int stride[3] = {1, 1, 1}, pad[3] = {0}, dil[3] = {1, 1, 1}, opad[3] = {0}, groups = 1;
-  if (array_arg(a, fname, "input", &x) < 0 || array_arg(b, fname, "weight", &w) < 0 ||
+  if (mxpy_array_arg(a, fname, "input", &x) < 0 || mxpy_array_arg(b, fname, "weight", &w) < 0 ||
       (st && dims_arg(st, nsp, fname, "stride", stride, NULL) < 0) ||
       (pd && dims_arg(pd, nsp, fname, "padding", pad, NULL) < 0) ||
       (dl && dims_arg(dl, nsp, fname, "dilation", dil, NULL) < 0) ||
@@ -107,7 +88,7 @@ static PyObject *conv_nd(PyObject *args, PyObject *kwds, int nsp, bool transpose
                     : mlx_conv_transpose3d(&r, x, w, stride[0], stride[1], stride[2], pad[0],
                                            pad[1], pad[2], dil[0], dil[1], dil[2], opad[0], opad[1],
                                            opad[2], groups, s);
-  return finish(rc, r, s);
+  return mxpy_finish(rc, r, s);
 }
 
 #define CONV_FN(name, nsp, tr)                                                                     \
@@ -135,7 +116,7 @@ static PyObject *py_conv_general(PyObject *self, PyObject *args, PyObject *kwds)
   mlx_array x, w;
   int stride[3], lo[3], hi[3], kdil[3], idil[3], groups = 1;
   int ns = 0, nlo = 0, nhi = 0, nkd = 0, nid = 0;
-  if (array_arg(a, fn, "input", &x) < 0 || array_arg(b, fn, "weight", &w) < 0 ||
+  if (mxpy_array_arg(a, fn, "input", &x) < 0 || mxpy_array_arg(b, fn, "weight", &w) < 0 ||
       (st && dims_arg(st, 0, fn, "stride", stride, &ns) < 0) ||
       (kd && dims_arg(kd, 0, fn, "kernel_dilation", kdil, &nkd) < 0) ||
       (id && dims_arg(id, 0, fn, "input_dilation", idil, &nid) < 0) ||
@@ -156,7 +137,7 @@ static PyObject *py_conv_general(PyObject *self, PyObject *args, PyObject *kwds)
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_conv_general(&r, x, w, stride, ns, lo, nlo, hi, nhi, kdil, nkd, idil, nid,
+  return mxpy_finish(mlx_conv_general(&r, x, w, stride, ns, lo, nlo, hi, nhi, kdil, nkd, idil, nid,
                                  groups, flip, s),
                 r, s);
 }
@@ -170,7 +151,7 @@ static PyObject *py_convolve(PyObject *self, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|s$O:convolve", kw, &a, &b, &mode, &stream))
     return NULL;
   mlx_array x, v;
-  if (array_arg(a, "convolve", "a", &x) < 0 || array_arg(b, "convolve", "v", &v) < 0) return NULL;
+  if (mxpy_array_arg(a, "convolve", "a", &x) < 0 || mxpy_array_arg(b, "convolve", "v", &v) < 0) return NULL;
   if (mlx_array_ndim(x) != 1 || mlx_array_ndim(v) != 1) {
     PyErr_SetString(PyExc_ValueError, "[convolve] Inputs must be 1D.");
     return NULL;
@@ -202,7 +183,7 @@ static PyObject *py_convolve(PyObject *self, PyObject *args, PyObject *kwds) {
   if (!rc) rc = mlx_conv_general(&c, xi, wi, &one, 1, &lo, 1, &hi, 1, &one, 1, &one, 1, 1, true, s);
   if (!rc) rc = mlx_reshape(&r, c, (int[]){-1}, 1, s);
   mlx_array_free(xi), mlx_array_free(wi), mlx_array_free(c);
-  return finish(rc, r, s);
+  return mxpy_finish(rc, r, s);
 }
 
 static PyMethodDef conv_methods[] = {

@@ -12,15 +12,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 /* An array argument: an mx.array (borrowed into *out) or, when `convert`, a scalar or a buffer
  * converted into *owned. Lists and tuples: ValueError (as MLX); anything else: TypeError. */
 static int array_in(PyObject *o, const char *fname, bool convert, mlx_array *owned,
@@ -105,7 +96,7 @@ static PyObject *unary_call(PyObject *a, PyObject *stream, unop_fn fn, const cha
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(fn(&r, x, s), r, s);
+  result = mxpy_finish(fn(&r, x, s), r, s);
 done:
   mlx_array_free(owned);
   return result;
@@ -256,7 +247,7 @@ static PyObject *round_impl(PyObject *a, PyObject *dec, PyObject *stream, bool c
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_round(&r, x, decimals, s), r, s);
+  result = mxpy_finish(mlx_round(&r, x, decimals, s), r, s);
 done:
   mlx_array_free(owned);
   return result;
@@ -306,7 +297,7 @@ static PyObject *f_nan_to_num(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_nan_to_num(&r, x, nv.has_value ? nv.value : 0.0f, pv, mv, s), r, s);
+  result = mxpy_finish(mlx_nan_to_num(&r, x, nv.has_value ? nv.value : 0.0f, pv, mv, s), r, s);
 done:
   mlx_array_free(owned);
   return result;
@@ -334,7 +325,7 @@ static PyObject *f_clip(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_clip(&r, x, l, h, s), r, s);
+  result = mxpy_finish(mlx_clip(&r, x, l, h, s), r, s);
 done:
   mlx_array_free(ao);
   mlx_array_free(lo_o);
@@ -401,7 +392,7 @@ static PyObject *logical_call(PyObject *a, PyObject *b, PyObject *stream, mxpy_b
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(fn(&r, x, y, s), r, s);
+  result = mxpy_finish(fn(&r, x, y, s), r, s);
 done:
   mlx_array_free(ao);
   mlx_array_free(bo);
@@ -506,7 +497,7 @@ static PyObject *f_array_equal(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_array_equal(&r, x, y, equal_nan != 0, s), r, s);
+  result = mxpy_finish(mlx_array_equal(&r, x, y, equal_nan != 0, s), r, s);
 done:
   mlx_array_free(ao);
   mlx_array_free(bo);
@@ -536,7 +527,7 @@ static PyObject *closeness(PyObject *args, PyObject *kwds, const char *fmt, clos
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(fn(&r, x, y, rtol, atol, equal_nan != 0, s), r, s);
+  return mxpy_finish(fn(&r, x, y, rtol, atol, equal_nan != 0, s), r, s);
 }
 
 static PyObject *f_isclose(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -564,7 +555,7 @@ static PyObject *f_where(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_where(&r, cx, x, y, s), r, s);
+  result = mxpy_finish(mlx_where(&r, cx, x, y, s), r, s);
 done:
   mlx_array_free(co);
   mlx_array_free(ao);

@@ -8,15 +8,6 @@
 
 #define KW (PyCFunction)(void (*)(void))
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 /* An array argument (none_ok: None gives an empty handle). */
 static int arr_arg(PyObject *o, const char *fname, const char *what, bool none_ok,
                    mlx_array *out) {
@@ -67,7 +58,7 @@ static PyObject *f_rms_norm(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_fast_rms_norm(&r, x, w, eps, s), r, s);
+  return mxpy_finish(mlx_fast_rms_norm(&r, x, w, eps, s), r, s);
 }
 
 static PyObject *f_layer_norm(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -88,7 +79,7 @@ static PyObject *f_layer_norm(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_fast_layer_norm(&r, x, w, b, eps, s), r, s);
+  return mxpy_finish(mlx_fast_layer_norm(&r, x, w, b, eps, s), r, s);
 }
 
 static PyObject *f_rope(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -129,7 +120,7 @@ static PyObject *f_rope(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_error_clear();
   int st = off.ctx ? mlx_fast_rope_dynamic(&r, x, dims, trad, base, scale, off, fr, s)
                    : mlx_fast_rope(&r, x, dims, trad, base, scale, ioff, fr, s);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_sdpa(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -165,7 +156,7 @@ static PyObject *f_sdpa(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_fast_scaled_dot_product_attention(&r, q, k, v, scale, mode, mask, sinks, s), r,
+  return mxpy_finish(mlx_fast_scaled_dot_product_attention(&r, q, k, v, scale, mode, mask, sinks, s), r,
                 s);
 }
 

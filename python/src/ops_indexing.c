@@ -8,16 +8,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Frees the stream, raises on failure, wraps the result. */
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 /* A vector result as a list (or tuple) of arrays; frees v and s. */
 static PyObject *finish_vector(int status, mlx_vector_array v, mlx_stream s, bool tuple) {
   if (s.ctx) mlx_stream_free(s);
@@ -123,7 +113,7 @@ static int array_list(PyObject *o, const char *fname, mlx_vector_array *out) {
 static PyObject *flatten_impl(mlx_array a, int start, int end, PyObject *stream) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_flatten(&r, a, start, end, s), r, s);
+  return mxpy_finish(mlx_flatten(&r, a, start, end, s), r, s);
 }
 
 static PyObject *f_flatten(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -164,7 +154,7 @@ static PyObject *f_unflatten(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = mlx_unflatten(&r, x, axis, sh.data, sh.n, s);
   mxpy_ints_free(&sh);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *squeeze_impl(mlx_array a, PyObject *axis, PyObject *stream) {
@@ -181,7 +171,7 @@ static PyObject *squeeze_impl(mlx_array a, PyObject *axis, PyObject *stream) {
            : mode == 1 ? mlx_squeeze_axis(&r, a, ax.data[0], s)
                        : mlx_squeeze_axes(&r, a, ax.data, ax.n, s);
   mxpy_ints_free(&ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_squeeze(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -216,13 +206,13 @@ static PyObject *f_expand_dims(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = mlx_expand_dims_axes(&r, x, ax.data, ax.n, s);
   mxpy_ints_free(&ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *swapaxes_impl(mlx_array a, int a1, int a2, PyObject *stream) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_swapaxes(&r, a, a1, a2, s), r, s);
+  return mxpy_finish(mlx_swapaxes(&r, a, a1, a2, s), r, s);
 }
 
 static PyObject *f_swapaxes(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -265,7 +255,7 @@ static PyObject *m_swapaxes(PyObject *self, PyObject *args, PyObject *kwds) {
 static PyObject *moveaxis_impl(mlx_array a, int src, int dst, PyObject *stream) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_moveaxis(&r, a, src, dst, s), r, s);
+  return mxpy_finish(mlx_moveaxis(&r, a, src, dst, s), r, s);
 }
 
 static PyObject *f_moveaxis(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -441,7 +431,7 @@ static PyObject *f_as_strided(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_as_strided(&r, x, shp, (size_t)nd, st64, nst, (size_t)offset, s), r, s);
+  return mxpy_finish(mlx_as_strided(&r, x, shp, (size_t)nd, st64, nst, (size_t)offset, s), r, s);
 }
 
 static PyObject *f_contiguous(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -455,7 +445,7 @@ static PyObject *f_contiguous(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_contiguous(&r, x, allow != 0, s), r, s);
+  return mxpy_finish(mlx_contiguous(&r, x, allow != 0, s), r, s);
 }
 
 static PyObject *view_impl(mlx_array a, PyObject *dtype, PyObject *stream) {
@@ -463,7 +453,7 @@ static PyObject *view_impl(mlx_array a, PyObject *dtype, PyObject *stream) {
   if (mxpy_dtype_arg(dtype, false, "view", &d, NULL) < 0) return NULL;
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_view(&r, a, d, s), r, s);
+  return mxpy_finish(mlx_view(&r, a, d, s), r, s);
 }
 
 static PyObject *f_view(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -535,7 +525,7 @@ static PyObject *join(PyObject *args, PyObject *kwds, const char *fmt, join_axis
   mlx_array r = mlx_array_new();
   int st = none && fnone ? fnone(&r, v, s) : fa(&r, v, ax, s);
   mlx_vector_array_free(v);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_concatenate(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -648,7 +638,7 @@ static PyObject *f_repeat(PyObject *m, PyObject *args, PyObject *kwds) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
   int st = axis == Py_None ? mlx_repeat(&r, x, repeats, s) : mlx_repeat_axis(&r, x, repeats, ax, s);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_tile(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -665,7 +655,7 @@ static PyObject *f_tile(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = mlx_tile(&r, x, r_.data, r_.n, s);
   mxpy_ints_free(&r_);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* pad_width: int | (n,) | (lo, hi) | [(lo, hi), ...] (one pair for all axes, or one per axis). */
@@ -761,7 +751,7 @@ static PyObject *f_pad(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = mlx_pad(&r, x, axes, (size_t)nd, lo, (size_t)nd, hi, (size_t)nd, v, mode, s);
   mlx_array_free(owned);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* Normalized, deduplicated axes (None: all). */
@@ -816,7 +806,7 @@ static PyObject *f_flip(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = nd ? mlx_slice(&r, x, start, (size_t)nd, stop, (size_t)nd, step, (size_t)nd, s)
               : mlx_array_set(&r, x);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_roll(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -842,7 +832,7 @@ static PyObject *f_roll(PyObject *m, PyObject *args, PyObject *kwds) {
                        : mlx_roll_axes(&r, x, sh.data, sh.n, ax.data, ax.n, s);
   mxpy_ints_free(&sh);
   mxpy_ints_free(&ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_diff(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -898,7 +888,7 @@ static PyObject *f_diff(PyObject *m, PyObject *args, PyObject *kwds) {
     mlx_array_free(cur);
     cur = b;
   }
-  return finish(st, cur, s);
+  return mxpy_finish(st, cur, s);
 }
 
 /* ------------------------------------------------------------------ diagonals */
@@ -906,7 +896,7 @@ static PyObject *f_diff(PyObject *m, PyObject *args, PyObject *kwds) {
 static PyObject *diagonal_impl(mlx_array a, int offset, int a1, int a2, PyObject *stream) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_diagonal(&r, a, offset, a1, a2, s), r, s);
+  return mxpy_finish(mlx_diagonal(&r, a, offset, a1, a2, s), r, s);
 }
 
 static PyObject *f_diagonal(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -935,7 +925,7 @@ static PyObject *m_diagonal(PyObject *self, PyObject *args, PyObject *kwds) {
 static PyObject *diag_impl(mlx_array a, int k, PyObject *stream) {
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_diag(&r, a, k, s), r, s);
+  return mxpy_finish(mlx_diag(&r, a, k, s), r, s);
 }
 
 static PyObject *f_diag(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -974,7 +964,7 @@ static PyObject *f_trace(PyObject *m, PyObject *args, PyObject *kwds) {
   if (!has) d = mlx_array_dtype(x);
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(mlx_trace(&r, x, offset, a1, a2, d, s), r, s);
+  return mxpy_finish(mlx_trace(&r, x, offset, a1, a2, d, s), r, s);
 }
 
 typedef int (*tri_fn)(mlx_array *, const mlx_array, int, const mlx_stream);
@@ -990,7 +980,7 @@ static PyObject *tri(PyObject *args, PyObject *kwds, const char *fmt, tri_fn fn,
     return NULL;
   STREAM_OR_FAIL(stream, s, (void)0);
   mlx_array r = mlx_array_new();
-  return finish(fn(&r, x, k, s), r, s);
+  return mxpy_finish(fn(&r, x, k, s), r, s);
 }
 
 static PyObject *f_tril(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1037,7 +1027,7 @@ static PyObject *f_take(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   int st = axis == Py_None ? mlx_take(&r, x, i, s) : mlx_take_axis(&r, x, i, ax, s);
   mlx_array_free(io);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_take_along_axis(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1063,7 +1053,7 @@ static PyObject *f_take_along_axis(PyObject *m, PyObject *args, PyObject *kwds) 
   }
   mlx_array_free(fx);
   mlx_array_free(fi);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_put_along_axis(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1094,7 +1084,7 @@ static PyObject *f_put_along_axis(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array frees[] = {fx, fi, fv, rr, vo};
   for (size_t k = 0; k < sizeof frees / sizeof *frees; k++) mlx_array_free(frees[k]);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_slice(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1124,7 +1114,7 @@ static PyObject *f_slice(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_ints_free(&ax);
   mxpy_ints_free(&sz);
   mlx_array_free(so);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_slice_update(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1151,7 +1141,7 @@ static PyObject *f_slice_update(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_ints_free(&ax);
   mlx_array_free(uo);
   mlx_array_free(so);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* ------------------------------------------------------------------ tables */

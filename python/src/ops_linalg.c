@@ -13,34 +13,6 @@
  * until then vecdot conjugates complex operands through a float32 view. */
 #pragma weak mlx_conjugate
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
-static int array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!mxpy_Array_Check(o)) {
-    PyErr_Format(PyExc_TypeError, "%s(): %s must be an mlx.core.array, got %.200s.", fname, what,
-                 Py_TYPE(o)->tp_name);
-    return -1;
-  }
-  *out = MXPY_ARR(o);
-  return 0;
-}
-
-/* An optional array: None gives an empty handle (borrowed otherwise). */
-static int opt_array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!o || o == Py_None) {
-    out->ctx = NULL;
-    return 0;
-  }
-  return array_arg(o, fname, what, out);
-}
-
 /* A float argument: float, int, bool, numpy scalars, 0-d arrays (anything with __float__ or
  * __index__); not str, complex or None (TypeError), as nanobind's float. */
 static int float_arg(PyObject *o, const char *fname, const char *what, float *out) {
@@ -79,12 +51,12 @@ static PyObject *binary_arrays(PyObject *args, PyObject *kwds, const char *fmt, 
   PyObject *a, *b, *stream = Py_None;
   if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, kwlist, &a, &b, &stream)) return NULL;
   mlx_array x, y;
-  if (array_arg(a, fname, "a", &x) < 0 || array_arg(b, fname, "b", &y) < 0) return NULL;
+  if (mxpy_array_arg(a, fname, "a", &x) < 0 || mxpy_array_arg(b, fname, "b", &y) < 0) return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(fn(&r, x, y, s), r, s);
+  return mxpy_finish(fn(&r, x, y, s), r, s);
 }
 
 static PyObject *f_inner(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -116,8 +88,8 @@ static PyObject *f_addmm(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   mlx_array xc, xa, xb;
   float al = 1.0f, be = 1.0f;
-  if (array_arg(c, "addmm", "c", &xc) < 0 || array_arg(a, "addmm", "a", &xa) < 0 ||
-      array_arg(b, "addmm", "b", &xb) < 0)
+  if (mxpy_array_arg(c, "addmm", "c", &xc) < 0 || mxpy_array_arg(a, "addmm", "a", &xa) < 0 ||
+      mxpy_array_arg(b, "addmm", "b", &xb) < 0)
     return NULL;
   if ((alpha && float_arg(alpha, "addmm", "alpha", &al) < 0) ||
       (beta && float_arg(beta, "addmm", "beta", &be) < 0))
@@ -126,7 +98,7 @@ static PyObject *f_addmm(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_addmm(&r, xc, xa, xb, al, be, s), r, s);
+  return mxpy_finish(mlx_addmm(&r, xc, xa, xb, al, be, s), r, s);
 }
 
 /* ------------------------------------------------------------------ tensordot */
@@ -138,7 +110,7 @@ static PyObject *f_tensordot(PyObject *m, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O$O:tensordot", kwlist, &a, &b, &axes, &stream))
     return NULL;
   mlx_array x, y;
-  if (array_arg(a, "tensordot", "a", &x) < 0 || array_arg(b, "tensordot", "b", &y) < 0)
+  if (mxpy_array_arg(a, "tensordot", "a", &x) < 0 || mxpy_array_arg(b, "tensordot", "b", &y) < 0)
     return NULL;
   int axis = 2;
   mxpy_ints xa, xb;
@@ -188,7 +160,7 @@ static PyObject *f_tensordot(PyObject *m, PyObject *args, PyObject *kwds) {
                  : mlx_tensordot_axis(&r, x, y, axis, s);
   mxpy_ints_free(&xa);
   mxpy_ints_free(&xb);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* ------------------------------------------------------------------ vecdot */
@@ -224,7 +196,7 @@ static PyObject *f_vecdot(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   mlx_array x, y;
   int axis = -1;
-  if (array_arg(a, "vecdot", "a", &x) < 0 || array_arg(b, "vecdot", "b", &y) < 0) return NULL;
+  if (mxpy_array_arg(a, "vecdot", "a", &x) < 0 || mxpy_array_arg(b, "vecdot", "b", &y) < 0) return NULL;
   if (axis_o && int_arg(axis_o, "vecdot", "axis", &axis) < 0) return NULL;
   int an = (int)mlx_array_ndim(x), bn = (int)mlx_array_ndim(y);
   if (an == 0 || bn == 0) {
@@ -257,7 +229,7 @@ static PyObject *f_vecdot(PyObject *m, PyObject *args, PyObject *kwds) {
   if (!st) st = mlx_sum_axis(&r, prod, ax, false, s);
   mlx_array_free(cx);
   mlx_array_free(prod);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* ------------------------------------------------------------------ einsum, einsum_path */
@@ -269,7 +241,7 @@ static int einsum_operands(PyObject *args, Py_ssize_t first, const char *fname,
   *vec = mlx_vector_array_new();
   for (Py_ssize_t i = first; i < n; i++) {
     mlx_array x;
-    if (array_arg(PyTuple_GET_ITEM(args, i), fname, "operands", &x) < 0 ||
+    if (mxpy_array_arg(PyTuple_GET_ITEM(args, i), fname, "operands", &x) < 0 ||
         mlx_vector_array_append_value(*vec, x)) {
       if (!PyErr_Occurred()) PyErr_SetString(PyExc_MemoryError, "out of memory");
       mlx_vector_array_free(*vec);
@@ -319,7 +291,7 @@ static PyObject *f_einsum(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_error_clear();
   int st = mlx_einsum(&r, subs, vec, s);
   mlx_vector_array_free(vec);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* einsum_path has no C API counterpart: its parsing and greedy path are computed here (the same
@@ -588,7 +560,7 @@ static PyObject *f_einsum_path(PyObject *m, PyObject *args, PyObject *kwds) {
     goto done;
   }
   for (int i = 0; i < n; i++)
-    if (array_arg(PyTuple_GET_ITEM(args, i + 1), "einsum_path", "operands", &ops[i]) < 0)
+    if (mxpy_array_arg(PyTuple_GET_ITEM(args, i + 1), "einsum_path", "operands", &ops[i]) < 0)
       goto done;
   char out[MAXLAB];
   uint64_t size[52] = {0};
@@ -718,16 +690,16 @@ static PyObject *f_block_masked_mm(PyObject *m, PyObject *args, PyObject *kwds) 
   mlx_array x, y, xo, xl, xr;
   int block = 64;
   const char *f = "block_masked_mm";
-  if (array_arg(a, f, "a", &x) < 0 || array_arg(b, f, "b", &y) < 0 ||
+  if (mxpy_array_arg(a, f, "a", &x) < 0 || mxpy_array_arg(b, f, "b", &y) < 0 ||
       (bs && int_arg(bs, f, "block_size", &block) < 0) ||
-      opt_array_arg(mo, f, "mask_out", &xo) < 0 || opt_array_arg(ml, f, "mask_lhs", &xl) < 0 ||
-      opt_array_arg(mr, f, "mask_rhs", &xr) < 0)
+      mxpy_opt_array_arg(mo, f, "mask_out", &xo) < 0 || mxpy_opt_array_arg(ml, f, "mask_lhs", &xl) < 0 ||
+      mxpy_opt_array_arg(mr, f, "mask_rhs", &xr) < 0)
     return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_block_masked_mm(&r, x, y, block, xo, xl, xr, s), r, s);
+  return mxpy_finish(mlx_block_masked_mm(&r, x, y, block, xo, xl, xr, s), r, s);
 }
 
 static PyObject *f_gather_mm(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -745,14 +717,14 @@ static PyObject *f_gather_mm(PyObject *m, PyObject *args, PyObject *kwds) {
   int sorted = srt == Py_True;
   mlx_array x, y, xl, xr;
   const char *f = "gather_mm";
-  if (array_arg(a, f, "a", &x) < 0 || array_arg(b, f, "b", &y) < 0 ||
-      opt_array_arg(li, f, "lhs_indices", &xl) < 0 || opt_array_arg(ri, f, "rhs_indices", &xr) < 0)
+  if (mxpy_array_arg(a, f, "a", &x) < 0 || mxpy_array_arg(b, f, "b", &y) < 0 ||
+      mxpy_opt_array_arg(li, f, "lhs_indices", &xl) < 0 || mxpy_opt_array_arg(ri, f, "rhs_indices", &xr) < 0)
     return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_gather_mm(&r, x, y, xl, xr, sorted != 0, s), r, s);
+  return mxpy_finish(mlx_gather_mm(&r, x, y, xl, xr, sorted != 0, s), r, s);
 }
 
 static PyObject *f_segmented_mm(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -764,14 +736,14 @@ static PyObject *f_segmented_mm(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   mlx_array x, y, z;
   const char *f = "segmented_mm";
-  if (array_arg(a, f, "a", &x) < 0 || array_arg(b, f, "b", &y) < 0 ||
-      array_arg(sg, f, "segments", &z) < 0)
+  if (mxpy_array_arg(a, f, "a", &x) < 0 || mxpy_array_arg(b, f, "b", &y) < 0 ||
+      mxpy_array_arg(sg, f, "segments", &z) < 0)
     return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_segmented_mm(&r, x, y, z, s), r, s);
+  return mxpy_finish(mlx_segmented_mm(&r, x, y, z, s), r, s);
 }
 
 static PyObject *f_hadamard_transform(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -783,7 +755,7 @@ static PyObject *f_hadamard_transform(PyObject *m, PyObject *args, PyObject *kwd
     return NULL;
   mlx_array x;
   mlx_optional_float sc = {0.0f, false};
-  if (array_arg(a, "hadamard_transform", "a", &x) < 0) return NULL;
+  if (mxpy_array_arg(a, "hadamard_transform", "a", &x) < 0) return NULL;
   if (scale != Py_None) {
     if (float_arg(scale, "hadamard_transform", "scale", &sc.value) < 0) return NULL;
     sc.has_value = true;
@@ -792,7 +764,7 @@ static PyObject *f_hadamard_transform(PyObject *m, PyObject *args, PyObject *kwd
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_hadamard_transform(&r, x, sc, s), r, s);
+  return mxpy_finish(mlx_hadamard_transform(&r, x, sc, s), r, s);
 }
 
 /* ------------------------------------------------------------------ tables */

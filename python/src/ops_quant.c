@@ -6,25 +6,6 @@
 
 #define KW (PyCFunction)(void (*)(void))
 
-static int array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!mxpy_Array_Check(o)) {
-    PyErr_Format(PyExc_TypeError, "%s(): %s must be an mlx.core.array, got %.200s.", fname, what,
-                 Py_TYPE(o)->tp_name);
-    return -1;
-  }
-  *out = MXPY_ARR(o);
-  return 0;
-}
-
-/* None gives an empty handle. */
-static int opt_array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out) {
-  if (!o || o == Py_None) {
-    out->ctx = NULL;
-    return 0;
-  }
-  return array_arg(o, fname, what, out);
-}
-
 static int opt_int_arg(PyObject *o, const char *fname, const char *what, mlx_optional_int *out) {
   out->has_value = false;
   out->value = 0;
@@ -45,15 +26,6 @@ static int opt_int_arg(PyObject *o, const char *fname, const char *what, mlx_opt
   return 0;
 }
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 static PyObject *f_quantize(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
   static char *kwlist[] = {"", "group_size", "bits", "mode", "global_scale", "stream", NULL};
@@ -64,8 +36,8 @@ static PyObject *f_quantize(PyObject *m, PyObject *args, PyObject *kwds) {
     return NULL;
   mlx_array w, g;
   mlx_optional_int gs, bits;
-  if (array_arg(wo, "quantize", "w", &w) < 0 ||
-      opt_array_arg(go, "quantize", "global_scale", &g) < 0 ||
+  if (mxpy_array_arg(wo, "quantize", "w", &w) < 0 ||
+      mxpy_opt_array_arg(go, "quantize", "global_scale", &g) < 0 ||
       opt_int_arg(gso, "quantize", "group size", &gs) < 0 ||
       opt_int_arg(bo, "quantize", "number of bits", &bits) < 0)
     return NULL;
@@ -109,9 +81,9 @@ static PyObject *f_dequantize(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_optional_int gs, bits;
   mlx_optional_dtype dt = {0};
   bool has = false;
-  if (array_arg(wo, "dequantize", "w", &w) < 0 || array_arg(sco, "dequantize", "scales", &sc) < 0 ||
-      opt_array_arg(bo, "dequantize", "biases", &b) < 0 ||
-      opt_array_arg(go, "dequantize", "global_scale", &g) < 0 ||
+  if (mxpy_array_arg(wo, "dequantize", "w", &w) < 0 || mxpy_array_arg(sco, "dequantize", "scales", &sc) < 0 ||
+      mxpy_opt_array_arg(bo, "dequantize", "biases", &b) < 0 ||
+      mxpy_opt_array_arg(go, "dequantize", "global_scale", &g) < 0 ||
       opt_int_arg(gso, "dequantize", "group size", &gs) < 0 ||
       opt_int_arg(bito, "dequantize", "number of bits", &bits) < 0 ||
       mxpy_dtype_arg(dto, true, "dequantize", &dt.value, &has) < 0)
@@ -121,7 +93,7 @@ static PyObject *f_dequantize(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(so, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_dequantize(&r, w, sc, b, gs, bits, mode, g, dt, s), r, s);
+  return mxpy_finish(mlx_dequantize(&r, w, sc, b, gs, bits, mode, g, dt, s), r, s);
 }
 
 static PyObject *f_quantized_matmul(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -137,15 +109,15 @@ static PyObject *f_quantized_matmul(PyObject *m, PyObject *args, PyObject *kwds)
   const char *f = "quantized_matmul";
   mlx_array x, w, sc, b;
   mlx_optional_int gs, bits;
-  if (array_arg(xo, f, "x", &x) < 0 || array_arg(wo, f, "w", &w) < 0 ||
-      array_arg(sco, f, "scales", &sc) < 0 || opt_array_arg(bo, f, "biases", &b) < 0 ||
+  if (mxpy_array_arg(xo, f, "x", &x) < 0 || mxpy_array_arg(wo, f, "w", &w) < 0 ||
+      mxpy_array_arg(sco, f, "scales", &sc) < 0 || mxpy_opt_array_arg(bo, f, "biases", &b) < 0 ||
       opt_int_arg(gso, f, "group size", &gs) < 0 || opt_int_arg(bito, f, "number of bits", &bits) < 0)
     return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(so, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_quantized_matmul(&r, x, w, sc, b, transpose, gs, bits, mode, s), r, s);
+  return mxpy_finish(mlx_quantized_matmul(&r, x, w, sc, b, transpose, gs, bits, mode, s), r, s);
 }
 
 static PyObject *f_gather_qmm(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -163,17 +135,17 @@ static PyObject *f_gather_qmm(PyObject *m, PyObject *args, PyObject *kwds) {
   const char *f = "gather_qmm";
   mlx_array x, w, sc, b, li, ri;
   mlx_optional_int gs, bits;
-  if (array_arg(xo, f, "x", &x) < 0 || array_arg(wo, f, "w", &w) < 0 ||
-      array_arg(sco, f, "scales", &sc) < 0 || opt_array_arg(bo, f, "biases", &b) < 0 ||
-      opt_array_arg(lo, f, "lhs_indices", &li) < 0 ||
-      opt_array_arg(ro, f, "rhs_indices", &ri) < 0 || opt_int_arg(gso, f, "group size", &gs) < 0 ||
+  if (mxpy_array_arg(xo, f, "x", &x) < 0 || mxpy_array_arg(wo, f, "w", &w) < 0 ||
+      mxpy_array_arg(sco, f, "scales", &sc) < 0 || mxpy_opt_array_arg(bo, f, "biases", &b) < 0 ||
+      mxpy_opt_array_arg(lo, f, "lhs_indices", &li) < 0 ||
+      mxpy_opt_array_arg(ro, f, "rhs_indices", &ri) < 0 || opt_int_arg(gso, f, "group size", &gs) < 0 ||
       opt_int_arg(bito, f, "number of bits", &bits) < 0)
     return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(so, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(
+  return mxpy_finish(
       mlx_gather_qmm(&r, x, w, sc, b, li, ri, transpose, gs, bits, mode, sorted, s), r, s);
 }
 
@@ -190,9 +162,9 @@ static PyObject *f_qqmm(PyObject *m, PyObject *args, PyObject *kwds) {
   const char *f = "qqmm";
   mlx_array x, w, sc, ax, aw;
   mlx_optional_int gs, bits;
-  if (array_arg(xo, f, "x", &x) < 0 || array_arg(wo, f, "w", &w) < 0 ||
-      opt_array_arg(sco, f, "scales", &sc) < 0 || opt_array_arg(gx, f, "global_scale_x", &ax) < 0 ||
-      opt_array_arg(gw, f, "global_scale_w", &aw) < 0 ||
+  if (mxpy_array_arg(xo, f, "x", &x) < 0 || mxpy_array_arg(wo, f, "w", &w) < 0 ||
+      mxpy_opt_array_arg(sco, f, "scales", &sc) < 0 || mxpy_opt_array_arg(gx, f, "global_scale_x", &ax) < 0 ||
+      mxpy_opt_array_arg(gw, f, "global_scale_w", &aw) < 0 ||
       opt_int_arg(gso, f, "group size", &gs) < 0 || opt_int_arg(bito, f, "number of bits", &bits) < 0)
     return NULL;
   mlx_stream s;
@@ -216,12 +188,12 @@ static PyObject *f_to_fp8(PyObject *m, PyObject *args, PyObject *kwds) {
   PyObject *xo, *so = Py_None;
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:to_fp8", kwlist, &xo, &so)) return NULL;
   mlx_array x;
-  if (array_arg(xo, "to_fp8", "x", &x) < 0) return NULL;
+  if (mxpy_array_arg(xo, "to_fp8", "x", &x) < 0) return NULL;
   mlx_stream s;
   if (mxpy_stream_arg(so, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_to_fp8(&r, x, s), r, s);
+  return mxpy_finish(mlx_to_fp8(&r, x, s), r, s);
 }
 
 static PyObject *f_from_fp8(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -233,14 +205,14 @@ static PyObject *f_from_fp8(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array x;
   mlx_dtype dt = MLX_BFLOAT16;
   bool has = false;
-  if (array_arg(xo, "from_fp8", "x", &x) < 0 || mxpy_dtype_arg(dto, true, "from_fp8", &dt, &has) < 0)
+  if (mxpy_array_arg(xo, "from_fp8", "x", &x) < 0 || mxpy_dtype_arg(dto, true, "from_fp8", &dt, &has) < 0)
     return NULL;
   if (!has) dt = MLX_BFLOAT16;
   mlx_stream s;
   if (mxpy_stream_arg(so, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_from_fp8(&r, x, dt, s), r, s);
+  return mxpy_finish(mlx_from_fp8(&r, x, dt, s), r, s);
 }
 
 static PyMethodDef quant_methods[] = {

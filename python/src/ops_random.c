@@ -17,15 +17,6 @@ int mxpy_dtype_util_init(PyObject *m);
 
 /* ------------------------------------------------------------------ shared helpers */
 
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 /* Owned handles of one call, freed together. */
 typedef struct {
   mlx_array h[8];
@@ -344,7 +335,7 @@ static PyObject *r_split(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_random_split_num(&r, MXPY_ARR(key), n, s), r, s);
+  return mxpy_finish(mlx_random_split_num(&r, MXPY_ARR(key), n, s), r, s);
 }
 
 /* Parses the shape argument: NULL/None -> has = false (when allowed). */
@@ -403,7 +394,7 @@ static PyObject *r_uniform(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_uniform(&r, lo, hi, sh.data, sh.n, d, k, s), r, s);
+  result = mxpy_finish(mlx_random_uniform(&r, lo, hi, sh.data, sh.n, d, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -460,7 +451,7 @@ static PyObject *r_normal(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_error_clear();
   int st = arrays ? mlx_random_normal_broadcast(&r, sh.data, sh.n, d, la, sa, k, s)
                   : mlx_random_normal(&r, sh.data, sh.n, d, lf, sf, k, s);
-  result = finish(st, r, s);
+  result = mxpy_finish(st, r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -497,7 +488,7 @@ static PyObject *r_multivariate_normal(PyObject *m, PyObject *args, PyObject *kw
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_multivariate_normal(&r, mu, cv, sh.data, sh.n, d, k, s), r, s);
+  result = mxpy_finish(mlx_random_multivariate_normal(&r, mu, cv, sh.data, sh.n, d, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -528,7 +519,7 @@ static PyObject *r_randint(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_randint(&r, lo, hi, sh.data, sh.n, d, k, s), r, s);
+  result = mxpy_finish(mlx_random_randint(&r, lo, hi, sh.data, sh.n, d, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -563,7 +554,7 @@ static PyObject *r_bernoulli(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_bernoulli(&r, pa, sd, sn, k, s), r, s);
+  result = mxpy_finish(mlx_random_bernoulli(&r, pa, sd, sn, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -600,7 +591,7 @@ static PyObject *r_truncated_normal(PyObject *m, PyObject *args, PyObject *kwds)
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_truncated_normal(&r, lo, hi, has ? sh.data : bs.data,
+  result = mxpy_finish(mlx_random_truncated_normal(&r, lo, hi, has ? sh.data : bs.data,
                                               has ? sh.n : bs.n, d, k, s),
                   r, s);
 done:
@@ -632,7 +623,7 @@ static PyObject *r_gumbel(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_gumbel(&r, sh.data, sh.n, d, k, s), r, s);
+  result = mxpy_finish(mlx_random_gumbel(&r, sh.data, sh.n, d, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -681,7 +672,7 @@ static PyObject *r_categorical(PyObject *m, PyObject *args, PyObject *kwds) {
     st = mlx_random_categorical_num_samples(&r, MXPY_ARR(logits), ax, num, k, s);
   else
     st = mlx_random_categorical(&r, MXPY_ARR(logits), ax, k, s);
-  result = finish(st, r, s);
+  result = mxpy_finish(st, r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -715,7 +706,7 @@ static PyObject *r_laplace(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_random_laplace(&r, sh.data, sh.n, d, lf, sf, k, s), r, s);
+  result = mxpy_finish(mlx_random_laplace(&r, sh.data, sh.n, d, lf, sf, k, s), r, s);
 done:
   hfree(&hs);
   mxpy_ints_free(&sh);
@@ -751,7 +742,7 @@ static PyObject *r_permutation(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_error_clear();
   int st = is_int ? mlx_random_permutation_arange(&r, n, k, s)
                   : mlx_random_permutation(&r, MXPY_ARR(x), ax, k, s);
-  PyObject *result = finish(st, r, s);
+  PyObject *result = mxpy_finish(st, r, s);
   hfree(&hs);
   return result;
 }
@@ -869,7 +860,7 @@ static PyObject *f_linspace(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
   int st = endpoint ? mlx_linspace(&r, start, stop, n, d, s) : linspace_open(&r, start, stop, n, d, s);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 static PyObject *f_eye(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -889,7 +880,7 @@ static PyObject *f_eye(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_eye(&r, n, mm, k, d, s), r, s);
+  return mxpy_finish(mlx_eye(&r, n, mm, k, d, s), r, s);
 }
 
 static PyObject *f_identity(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -906,7 +897,7 @@ static PyObject *f_identity(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_identity(&r, n, d, s), r, s);
+  return mxpy_finish(mlx_identity(&r, n, d, s), r, s);
 }
 
 static PyObject *f_tri(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -926,7 +917,7 @@ static PyObject *f_tri(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(mlx_tri(&r, n, mm, k, d, s), r, s);
+  return mxpy_finish(mlx_tri(&r, n, mm, k, d, s), r, s);
 }
 
 typedef int (*window_fn)(mlx_array *res, int M, const mlx_stream s);
@@ -942,7 +933,7 @@ static PyObject *window(PyObject *args, PyObject *kwds, const char *fmt, const c
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(fn(&r, M, s), r, s);
+  return mxpy_finish(fn(&r, M, s), r, s);
 }
 
 static PyObject *f_hanning(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -1091,7 +1082,7 @@ static PyObject *f_full_like(PyObject *m, PyObject *args, PyObject *kwds) {
   if (mxpy_stream_arg(stream, &s) < 0) goto done;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  result = finish(mlx_full(&r, bs.data, bs.n, v, d, s), r, s);
+  result = mxpy_finish(mlx_full(&r, bs.data, bs.n, v, d, s), r, s);
 done:
   mlx_array_free(vo);
   mxpy_ints_free(&bs);

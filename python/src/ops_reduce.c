@@ -7,16 +7,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Frees the stream, raises on failure, wraps the result. */
-static PyObject *finish(int status, mlx_array r, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    mlx_array_free(r);
-    return NULL;
-  }
-  return mxpy_array_wrap(r);
-}
-
 static int array_arg(PyObject *o, const char *fname, mlx_array *out) {
   if (!mxpy_Array_Check(o)) {
     PyErr_Format(PyExc_TypeError,
@@ -124,7 +114,7 @@ static PyObject *reduce_impl(const red_fns *f, mlx_array a, PyObject *axis, PyOb
   else
     st = f->axes(&r, a, ax.ax.data, ax.ax.n, kd, s);
   mxpy_ints_free(&ax.ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 #define RED_FNS(NAME)                                                                              \
@@ -198,7 +188,7 @@ static PyObject *var_impl(const char *name, vaxes_fn fa, vaxis_fn f1, vall_fn f0
   else
     st = fa(&r, a, ax.ax.data, ax.ax.n, kd, dd, s);
   mxpy_ints_free(&ax.ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 #define VAR_FUNC(NAME)                                                                             \
@@ -255,7 +245,7 @@ static PyObject *f_median(PyObject *m, PyObject *args, PyObject *kwds) {
   mxpy_error_clear();
   int st = mlx_median(&r, x, ax.ax.data, ax.ax.n, kd, s);
   mxpy_ints_free(&ax.ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* count_nonzero: the sum of a as bool (int32), over the given axes. */
@@ -305,7 +295,7 @@ static PyObject *f_count_nonzero(PyObject *m, PyObject *args, PyObject *kwds) {
   }
   mlx_array_free(b);
   mxpy_ints_free(&ax.ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 /* ------------------------------------------------------------------ softmax, argmin/argmax */
@@ -338,7 +328,7 @@ static PyObject *f_softmax(PyObject *m, PyObject *args, PyObject *kwds) {
   else
     st = mlx_softmax_axes(&r, x, ax.ax.data, ax.ax.n, pr, s);
   mxpy_ints_free(&ax.ax);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 typedef int (*argred_axis_fn)(mlx_array *, const mlx_array, int, bool, const mlx_stream);
@@ -354,7 +344,7 @@ static PyObject *argreduce_impl(const char *name, argred_axis_fn f1, argred_all_
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(has ? f1(&r, a, ax, kd, s) : f0(&r, a, kd, s), r, s);
+  return mxpy_finish(has ? f1(&r, a, ax, kd, s) : f0(&r, a, kd, s), r, s);
 }
 
 #define ARG_FUNC(NAME)                                                                             \
@@ -416,7 +406,7 @@ static PyObject *scan_impl(const char *name, scan_fn f, mlx_array a, PyObject *a
   if (!st) st = f(&r, src, ax, rev, inc, s);
   mlx_array_free(x);
   mlx_array_free(y);
-  return finish(st, r, s);
+  return mxpy_finish(st, r, s);
 }
 
 #define SCAN_FUNC(NAME, WITH_DTYPE)                                                                \
@@ -473,7 +463,7 @@ typedef int (*sort_all_fn)(mlx_array *, const mlx_array, const mlx_stream);
     if (mxpy_stream_arg(stream, &s) < 0) return NULL;                                              \
     mlx_array r = mlx_array_new();                                                                 \
     mxpy_error_clear();                                                                            \
-    return finish(has ? mlx_##NAME##_axis(&r, x, ax, s) : mlx_##NAME(&r, x, s), r, s);             \
+    return mxpy_finish(has ? mlx_##NAME##_axis(&r, x, ax, s) : mlx_##NAME(&r, x, s), r, s);             \
   }
 
 SORT_FUNC(sort)
@@ -499,7 +489,7 @@ static PyObject *kth_impl(const char *name, const char *kname, kth_axis_fn f1, k
   if (mxpy_stream_arg(stream, &s) < 0) return NULL;
   mlx_array r = mlx_array_new();
   mxpy_error_clear();
-  return finish(has ? f1(&r, x, k, ax, s) : f0(&r, x, k, s), r, s);
+  return mxpy_finish(has ? f1(&r, x, k, ax, s) : f0(&r, x, k, s), r, s);
 }
 
 static PyObject *f_partition(PyObject *m, PyObject *args, PyObject *kwds) {
@@ -581,7 +571,7 @@ static PyObject *f_searchsorted(PyObject *m, PyObject *args, PyObject *kwds) {
   if (!st) st = mlx_reshape(&t[OUT], t[RES], mlx_array_shape(val), mlx_array_ndim(val), s);
   for (int i = 0; i < NT; i++)
     if (i != OUT) mlx_array_free(t[i]);
-  return finish(st, t[OUT], s);
+  return mxpy_finish(st, t[OUT], s);
 }
 
 /* ------------------------------------------------------------------ tables */
