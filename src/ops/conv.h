@@ -41,9 +41,8 @@ int mx_conv_general(mx_array **out, mx_array *x, mx_array *w, const int *stride,
                     const int *pad_lo, int nlo, const int *pad_hi, int nhi, const int *kdil,
                     int nkdil, const int *idil, int nidil, int groups, bool flip, mx_stream s);
 /* convNd: nsp = 1, 2, 3; stride, padding, dilation have nsp entries. */
-int mx_conv_nd(mx_array **out, const char *op, int nsp, mx_array *x, mx_array *w,
-               const int *stride, const int *padding, const int *dilation, int groups,
-               mx_stream s);
+int mx_conv_nd(mx_array **out, const char *op, int nsp, mx_array *x, mx_array *w, const int *stride,
+               const int *padding, const int *dilation, int groups, mx_stream s);
 int mx_conv_transpose_nd(mx_array **out, const char *op, int nsp, mx_array *x, mx_array *w,
                          const int *stride, const int *padding, const int *dilation,
                          const int *output_padding, int groups, mx_stream s);

@@ -1,7 +1,7 @@
 /* The conv family through the public C API: conv_general over strides, padding, dilations,
  * groups and flip in 1-3 spatial dims and every float dtype, conv1d/2d/3d, the transposed
- * convolutions (against a scatter-form reference), non-contiguous operands, errors. References
- * are computed here in double precision. */
+ * convolutions (against a scatter-form reference), gradients through mlx_vjp, non-contiguous
+ * operands, errors. References are computed here in double precision. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +48,14 @@ static mlx_array rand_array(const int *shape, int nd, mlx_dtype dt, double *ref)
   return r;
 }
 
-/* max |got - want| / (1 + max |want|) */
+/* max |got - want| / (1 + max |want|); got may be a strided view (the data pointer of a
+ * float64 view is read only after a contiguous copy). */
 static double rel_err(mlx_array got, const double *want, int64_t n) {
-  mlx_array b = mlx_array_new();
-  if (mlx_astype(&b, got, MLX_FLOAT64, cpu) || mlx_array_eval(b)) return 1e30;
+  mlx_array a = mlx_array_new(), b = mlx_array_new();
+  int rc = mlx_astype(&a, got, MLX_FLOAT64, cpu) || mlx_contiguous(&b, a, false, cpu) ||
+           mlx_array_eval(b);
+  mlx_array_free(a);
+  if (rc) return mlx_array_free(b), 1e30;
   const double *p = mlx_array_data_float64(b);
   double e = 0, m = 0;
   for (int64_t i = 0; i < n; i++) {
@@ -73,8 +77,11 @@ static int out_len(const conv_cfg *c, int d) {
   return (span - ((c->k[d] - 1) * c->kd[d] + 1)) / c->stride[d] + 1;
 }
 
-/* Direct definition over 3 spatial dims (unused ones of size 1). */
-static void ref_conv(const conv_cfg *c, const double *x, const double *w, double *out) {
+/* Direct definition over 3 spatial dims (unused ones of size 1): out = conv(x, w) when out is
+ * given; with u (a cotangent of out's shape), gx and gw (zeroed) receive the gradients of
+ * sum(u * conv(x, w)). */
+static void ref_walk(const conv_cfg *c, const double *x, const double *w, double *out,
+                     const double *u, double *gx, double *gw) {
   int os[3], in[3], k[3];
   for (int d = 0; d < 3; d++) {
     bool used = d < c->nsp;
@@ -103,13 +110,16 @@ static void ref_conv(const conv_cfg *c, const double *x, const double *w, double
                 pos[d] = p / c->id[d];
               }
               if (!ok) continue;
-              for (int ci = 0; ci < Cg; ci++)
-                acc += x[(((int64_t)n * in[0] + pos[0]) * in[1] + pos[1]) * in[2] * c->C +
-                         (int64_t)pos[2] * c->C + g * Cg + ci] *
-                       w[(((int64_t)co * k[0] + kk[0]) * k[1] + kk[1]) * k[2] * Cg +
-                         (int64_t)kk[2] * Cg + ci];
+              for (int ci = 0; ci < Cg; ci++) {
+                int64_t xi = (((int64_t)n * in[0] + pos[0]) * in[1] + pos[1]) * in[2] * c->C +
+                             (int64_t)pos[2] * c->C + g * Cg + ci,
+                        wi = (((int64_t)co * k[0] + kk[0]) * k[1] + kk[1]) * k[2] * Cg +
+                             (int64_t)kk[2] * Cg + ci;
+                acc += x[xi] * w[wi];
+                if (u) gx[xi] += u[idx] * w[wi], gw[wi] += u[idx] * x[xi];
+              }
             }
-            out[idx] = acc;
+            if (out) out[idx] = acc;
           }
 }
 
@@ -123,7 +133,7 @@ static void check_general(const conv_cfg *c, mlx_dtype dt, double tol) {
   double *x = malloc((size_t)nx * sizeof(double)), *w = malloc((size_t)nw * sizeof(double)),
          *want = malloc((size_t)no * sizeof(double));
   mlx_array ax = rand_array(xs, nd, dt, x), aw = rand_array(ws, nd, dt, w), r = mlx_array_new();
-  ref_conv(c, x, w, want);
+  ref_walk(c, x, w, want, NULL, NULL, NULL);
   CHECK_OK(mlx_conv_general(&r, ax, aw, c->stride, c->nsp, c->lo, c->nsp, c->hi, c->nsp, c->kd,
                             c->nsp, c->id, c->nsp, c->G, c->flip, cpu));
   CHECK(mlx_array_dtype(r) == dt);
@@ -135,51 +145,87 @@ static void check_general(const conv_cfg *c, mlx_dtype dt, double tol) {
   free(x), free(w), free(want);
 }
 
+static const conv_cfg general_cases[] = {
+    {1, 2, 3, 4, 1, 0, {9}, {3}, {1}, {0}, {0}, {1}, {1}},
+    {1, 2, 4, 6, 2, 1, {11}, {3}, {2}, {1}, {2}, {2}, {1}},
+    {1, 1, 3, 2, 1, 0, {5}, {2}, {1}, {1}, {0}, {1}, {3}},
+    {2, 2, 3, 5, 1, 0, {7, 6}, {3, 2}, {1, 2}, {1, 0}, {1, 1}, {1, 2}, {1, 1}},
+    {2, 1, 6, 4, 2, 1, {5, 5}, {3, 3}, {2, 1}, {2, 1}, {0, 1}, {1, 1}, {2, 1}},
+    {2, 3, 8, 8, 1, 0, {4, 4}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, {1, 1}},   /* 1x1 */
+    {2, 2, 4, 8, 4, 0, {6, 5}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, {1, 1}},   /* grouped 1x1 */
+    {2, 2, 5, 3, 1, 0, {6, 6}, {3, 3}, {1, 1}, {-1, 0}, {0, -1}, {1, 1}, {1, 1}}, /* cropping */
+    {3, 2, 3, 4, 1, 0, {4, 5, 3}, {2, 3, 2}, {1, 2, 1}, {1, 1, 0}, {0, 1, 1}, {1, 1, 2}, {1, 1, 1}},
+    {3, 1, 4, 4, 2, 1, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {2, 1, 2}},
+};
+
 static void test_general(void) {
-  static const conv_cfg cases[] = {
-      {1, 2, 3, 4, 1, 0, {9}, {3}, {1}, {0}, {0}, {1}, {1}},
-      {1, 2, 4, 6, 2, 1, {11}, {3}, {2}, {1}, {2}, {2}, {1}},
-      {1, 1, 3, 2, 1, 0, {5}, {2}, {1}, {1}, {0}, {1}, {3}},
-      {2, 2, 3, 5, 1, 0, {7, 6}, {3, 2}, {1, 2}, {1, 0}, {1, 1}, {1, 2}, {1, 1}},
-      {2, 1, 6, 4, 2, 1, {5, 5}, {3, 3}, {2, 1}, {2, 1}, {0, 1}, {1, 1}, {2, 1}},
-      {2, 3, 8, 8, 1, 0, {4, 4}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, {1, 1}}, /* 1x1 */
-      {2, 2, 4, 8, 4, 0, {6, 5}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, {1, 1}}, /* grouped 1x1 */
-      {2, 2, 5, 3, 1, 0, {6, 6}, {3, 3}, {1, 1}, {-1, 0}, {0, -1}, {1, 1}, {1, 1}}, /* cropping */
-      {3,
-       2,
-       3,
-       4,
-       1,
-       0,
-       {4, 5, 3},
-       {2, 3, 2},
-       {1, 2, 1},
-       {1, 1, 0},
-       {0, 1, 1},
-       {1, 1, 2},
-       {1, 1, 1}},
-      {3,
-       1,
-       4,
-       4,
-       2,
-       1,
-       {3, 3, 3},
-       {2, 2, 2},
-       {1, 1, 1},
-       {1, 1, 1},
-       {1, 1, 1},
-       {1, 1, 1},
-       {2, 1, 2}},
-  };
   mlx_dtype dts[] = {MLX_FLOAT32, MLX_FLOAT64, MLX_FLOAT16, MLX_BFLOAT16};
   double tols[] = {1e-5, 1e-12, 4e-3, 3e-2};
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int t = 0; t < 4; t++) check_general(&cases[i], dts[t], tols[t]);
+  for (size_t i = 0; i < sizeof general_cases / sizeof general_cases[0]; i++)
+    for (int t = 0; t < 4; t++) check_general(&general_cases[i], dts[t], tols[t]);
   /* large enough for several chunks and threads */
   conv_cfg big = {2, 4, 16, 24, 1, 0, {30, 30}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}};
   check_general(&big, MLX_FLOAT32, 1e-5);
   check_general(&big, MLX_BFLOAT16, 3e-2);
+}
+
+/* Gradients through mlx_vjp: sum(u * conv_general(x, w)) against the reference's, for every
+ * case of test_general and a large one (several chunks and threads of the weight's gradient). */
+static const conv_cfg *vjp_cfg;
+
+static int vjp_fun(mlx_vector_array *res, const mlx_vector_array in) {
+  const conv_cfg *c = vjp_cfg;
+  mlx_array x = mlx_array_new(), w = mlx_array_new(), r = mlx_array_new();
+  int rc = mlx_vector_array_get(&x, in, 0) || mlx_vector_array_get(&w, in, 1) ||
+           mlx_conv_general(&r, x, w, c->stride, c->nsp, c->lo, c->nsp, c->hi, c->nsp, c->kd,
+                            c->nsp, c->id, c->nsp, c->G, c->flip, cpu) ||
+           mlx_vector_array_set_data(res, &r, 1);
+  mlx_array_free(x), mlx_array_free(w), mlx_array_free(r);
+  return rc;
+}
+
+static void check_vjp(const conv_cfg *c, mlx_dtype dt, double tol) {
+  int xs[5], ws[5], os[5], nd = c->nsp + 2;
+  xs[0] = os[0] = c->N, ws[0] = c->O;
+  for (int d = 0; d < c->nsp; d++)
+    xs[d + 1] = c->in[d], ws[d + 1] = c->k[d], os[d + 1] = out_len(c, d);
+  xs[nd - 1] = c->C, ws[nd - 1] = c->C / c->G, os[nd - 1] = c->O;
+  int64_t nx = numel(xs, nd), nw = numel(ws, nd), no = numel(os, nd);
+  double *x = malloc((size_t)nx * sizeof(double)), *w = malloc((size_t)nw * sizeof(double)),
+         *u = malloc((size_t)no * sizeof(double)), *gx = calloc((size_t)nx, sizeof(double)),
+         *gw = calloc((size_t)nw, sizeof(double));
+  mlx_array ax = rand_array(xs, nd, dt, x), aw = rand_array(ws, nd, dt, w),
+            au = rand_array(os, nd, dt, u), g = mlx_array_new();
+  ref_walk(c, x, w, NULL, u, gx, gw);
+  vjp_cfg = c;
+  mlx_closure f = mlx_closure_new_func(vjp_fun);
+  mlx_array prim[2] = {ax, aw};
+  mlx_vector_array vp = mlx_vector_array_new_data(prim, 2), vc = mlx_vector_array_new_data(&au, 1),
+                   outs = mlx_vector_array_new(), grads = mlx_vector_array_new();
+  CHECK_OK(mlx_vjp(&outs, &grads, f, vp, vc));
+  CHECK_OK(mlx_vector_array_get(&g, grads, 0));
+  CHECK(mlx_array_dtype(g) == dt);
+  double ex = rel_err(g, gx, nx);
+  CHECK_OK(mlx_vector_array_get(&g, grads, 1));
+  double ew = rel_err(g, gw, nw);
+  if (ex > tol || ew > tol) printf("  vjp nsp=%d dt=%d err x %g w %g\n", c->nsp, (int)dt, ex, ew);
+  CHECK(ex <= tol && ew <= tol);
+  mlx_vector_array vs[] = {vp, vc, outs, grads};
+  for (int i = 0; i < 4; i++) mlx_vector_array_free(vs[i]);
+  mlx_closure_free(f);
+  mlx_array_free(ax), mlx_array_free(aw), mlx_array_free(au), mlx_array_free(g);
+  free(x), free(w), free(u), free(gx), free(gw);
+}
+
+static void test_vjp(void) {
+  for (size_t i = 0; i < sizeof general_cases / sizeof general_cases[0]; i++) {
+    check_vjp(&general_cases[i], MLX_FLOAT64, 1e-12);
+    check_vjp(&general_cases[i], MLX_FLOAT32, 1e-5);
+    check_vjp(&general_cases[i], MLX_FLOAT16, 4e-3);
+  }
+  conv_cfg big = {2, 8, 16, 24, 1, 0, {30, 30}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}};
+  check_vjp(&big, MLX_FLOAT32, 1e-5);
+  check_vjp(&big, MLX_BFLOAT16, 3e-2);
 }
 
 /* convNd and conv_transposeNd through their own entry points. */
@@ -190,7 +236,7 @@ static void test_nd(void) {
   mlx_array r = mlx_array_new();
   conv_cfg c = {1, 2, 3, 4, 1, 0, {7}, {3}, {2}, {1}, {1}, {2}, {1}};
   CHECK_OK(mlx_conv1d(&r, ax, aw, 2, 1, 2, 1, cpu));
-  ref_conv(&c, x, w, want);
+  ref_walk(&c, x, w, want, NULL, NULL, NULL);
   CHECK(rel_err(r, want, 2 * out_len(&c, 0) * 4) < 1e-5);
   /* transposed, stride 2, padding 1, dilation 1, output_padding 1: scatter form */
   CHECK_OK(mlx_conv_transpose1d(&r, ax, aw, 2, 1, 1, 1, 1, cpu));
@@ -279,6 +325,7 @@ void run_tests(void) {
   mlx_set_error_handler(capture_error, NULL, NULL);
   cpu = mlx_default_cpu_stream_new();
   test_general();
+  test_vjp();
   test_nd();
   test_layouts();
   test_errors();

@@ -187,6 +187,82 @@ def test_grad_conv2d_and_transpose():
         np.testing.assert_allclose(val(gw), numeric_grad(lambda t: loss(x, t), w), atol=1e-5)
 
 
+def ref_grads2d(x, w, u, s, p, groups=1):
+    """Float64 gradients of sum(conv2d(x, w, stride=s, padding=p, groups) * u) by kernel
+    position: gw from the shifted input windows, gx scattered back from u @ w."""
+    N, H, W, C = x.shape
+    O, KH, KW, Cg = w.shape
+    Og = O // groups
+    xp = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+    gxp, gw = np.zeros(xp.shape), np.zeros(w.shape)
+    OH, OW = u.shape[1:3]
+    for kh in range(KH):
+        for kw in range(KW):
+            win = (slice(None), slice(kh, kh + (OH - 1) * s + 1, s),
+                   slice(kw, kw + (OW - 1) * s + 1, s))
+            for g in range(groups):
+                ug, cs = u[..., g * Og:(g + 1) * Og], slice(g * Cg, (g + 1) * Cg)
+                gw[g * Og:(g + 1) * Og, kh, kw] = np.einsum("nijo,nijc->oc", ug, xp[win][..., cs])
+                gxp[win + (cs,)] += np.einsum("nijo,oc->nijc", ug, w[g * Og:(g + 1) * Og, kh, kw])
+    return gxp[:, p:p + H, p:p + W], gw
+
+
+@pytest.mark.parametrize("dt", FLOATS)
+@pytest.mark.parametrize("xs,ws,s,p,groups", [
+    ((8, 28, 28, 1), (32, 3, 3, 1), 1, 1, 1),       # the CNN's first layer
+    ((16, 14, 14, 32), (64, 3, 3, 32), 1, 1, 1),    # its second (many chunks, every thread)
+    ((4, 15, 13, 8), (12, 3, 3, 4), 2, 1, 2),       # strided, grouped
+    ((6, 9, 9, 24), (16, 1, 1, 24), 1, 0, 1),       # 1x1: the input rows are the patches
+])
+def test_grad_against_reference(dt, xs, ws, s, p, groups):
+    x, xn = rand(xs, dt)
+    w, wn = rand(ws, dt)
+    y = mx.conv2d(x, w, stride=s, padding=p, groups=groups)
+    u, un = rand(y.shape, dt)
+    loss = lambda x, w: (mx.conv2d(x, w, stride=s, padding=p, groups=groups) * u).sum()
+    val_, (gx, gw) = mx.value_and_grad(loss, argnums=(0, 1))(x, w)
+    assert gx.dtype == dt and gw.dtype == dt
+    rx, rw = ref_grads2d(xn, wn, un, s, p, groups)
+    close(gx, rx, dt)
+    close(gw, rw, dt)
+
+
+def test_grad_strided_views():
+    xn = rng.standard_normal((6, 10, 10, 4))
+    x = mx.transpose(mx.array(np.ascontiguousarray(xn.transpose(3, 1, 2, 0)), mx.float32),
+                     (3, 1, 2, 0))
+    w, wn = rand((5, 3, 3, 4))
+    u, un = rand((6, 10, 10, 5))
+    ut = mx.transpose(mx.array(np.ascontiguousarray(un.transpose(2, 1, 0, 3)), mx.float32),
+                      (2, 1, 0, 3))
+    loss = lambda x, w: (mx.conv2d(x, w, padding=1) * ut).sum()
+    gx, gw = mx.grad(loss, argnums=(0, 1))(x, w)
+    rx, rw = ref_grads2d(xn, wn, un, 1, 1)
+    close(gx, rx, mx.float32)
+    close(gw, rw, mx.float32)
+
+
+def test_second_order():
+    """Gradients of the weight's gradient (its own primitive form) against finite differences."""
+    x, _ = rand((2, 5, 5, 2), mx.float64)
+    w, _ = rand((3, 3, 3, 2), mx.float64)
+    v, _ = rand((3, 3, 3, 2), mx.float64)
+    inner = lambda x, w: mx.grad(lambda w: mx.conv2d(x, w, stride=2, padding=1).square().sum())(w)
+    loss = lambda x, w: (inner(x, w) * v).sum()
+    gx, gw = mx.grad(loss, argnums=(0, 1))(x, w)
+    np.testing.assert_allclose(val(gx), numeric_grad(lambda t: loss(t, w), x), atol=1e-5)
+    np.testing.assert_allclose(val(gw), numeric_grad(lambda t: loss(x, t), w), atol=1e-5)
+
+
+def test_vmap_of_grad():
+    x, xn = rand((3, 2, 7, 4), mx.float64)
+    w, wn = rand((5, 3, 4), mx.float64)
+    g = lambda x: mx.grad(lambda w: mx.conv1d(x, w, padding=1).square().sum())(w)
+    out = mx.vmap(g)(x)
+    for i in range(3):
+        np.testing.assert_allclose(val(out[i]), val(g(x[i])), atol=1e-10)
+
+
 def test_vmap():
     x, xn = rand((3, 2, 6, 4))
     w, wn = rand((3, 5, 3, 4))

@@ -118,6 +118,61 @@ def test_large_threads():
     close(mx.fft.rfft(mx.array(r)), np.fft.rfft(r.astype(np.float64)))
 
 
+@pytest.mark.parametrize("n", [1 << 14, 1 << 17, 1 << 20, 3 ** 10, 5 ** 7, 2 * 3 * 5 * 7 * 11 * 13,
+                               65537, 1000003])
+def test_long_lengths(n):
+    # long lines run one at a time, each transform split over the threads
+    x = crand(n)
+    xd = x.astype(np.complex128)
+    close(mx.fft.fft(mx.array(x)), np.fft.fft(xd))
+    close(mx.fft.ifft(mx.array(x)), np.fft.ifft(xd))
+    close(mx.fft.rfft(mx.array(x.real)), np.fft.rfft(xd.real))
+    h = np.fft.rfft(xd.real)
+    close(mx.fft.irfft(mx.array(h.astype(np.complex64)), n=n), np.fft.irfft(h, n=n))
+
+
+def test_batched_columns_and_real_lengths():
+    # strided axes go LINE_BATCH lines at a time: line counts not a multiple of the batch
+    x = crand((37, 13, 3))
+    xd = x.astype(np.complex128)
+    for axis in (0, 1):
+        close(mx.fft.fft(mx.array(x), axis=axis), np.fft.fft(xd, axis=axis))
+        close(mx.fft.ifft(mx.array(x), axis=axis), np.fft.ifft(xd, axis=axis))
+    # real transforms: even (half-length complex) and odd lengths, short / padded inputs, and
+    # the imaginary parts of X[0] and X[n / 2] ignored by irfft
+    for n in (2, 4, 6, 10, 16, 18, 96, 1000, 1024, 1030, 3, 9, 25, 1031):
+        r = rrand((5, n))
+        close(mx.fft.rfft(mx.array(r)), np.fft.rfft(r.astype(np.float64)))
+        z = crand((5, n // 2 + 1))
+        for m in (n, n + 2, max(1, n - 3)):
+            close(mx.fft.irfft(mx.array(z), n=m), np.fft.irfft(z.astype(np.complex128), n=m))
+
+
+def test_concurrent_plans():
+    # plans are cached and shared: threads asking for the same new lengths at once
+    import threading
+
+    lens = [4096 + 2 * k for k in range(12)]
+    xs = [crand((2, n)) for n in lens]
+    errs = []
+
+    def run(i):
+        try:
+            for j in range(len(lens)):
+                x = xs[(i + j) % len(lens)]
+                close(mx.fft.fft(mx.array(x)), np.fft.fft(x.astype(np.complex128)))
+                close(mx.fft.rfft(mx.array(x.real)), np.fft.rfft(x.real.astype(np.float64)))
+        except Exception as e:  # pragma: no cover
+            errs.append(e)
+
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errs, errs
+
+
 def test_freq_shift():
     for n in (1, 4, 5, 8):
         for d in (1.0, 0.25):

@@ -176,10 +176,10 @@ static void wgrad_parts(void *ctx, int64_t begin, int64_t end) {
   conv_job *j = &wj->j;
   bool half = wj->adt != j->dt;
   size_t as = mx_dtype_size(wj->adt), pbytes = (size_t)(j->rows * j->Kc) * j->es;
-  char *patch = j->direct && !half ? NULL : malloc(pbytes + 64);
+  char *patch = j->direct ? NULL : malloc(pbytes + 64);
   float *pw = half ? malloc((size_t)(j->rows * j->Kc) * sizeof(float) + 64) : NULL;
   float *yw = half ? malloc((size_t)(j->rows * j->O) * sizeof(float) + 64) : NULL;
-  if ((!patch && !(j->direct && !half)) || (half && (!pw || !yw))) {
+  if ((!j->direct && !patch) || (half && (!pw || !yw))) {
     atomic_store(&j->failed, 1);
     begin = end;
   }

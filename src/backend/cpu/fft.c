@@ -1,6 +1,9 @@
 /* FFT kernel: the transform runs one axis at a time as a pass over every 1-D line along that
- * axis (lines split over the CPU threads). A line is read from any strided layout into a double
- * precision buffer, transformed (fft_plan.c) and written back as complex64 / float32.
+ * axis (lines split over the CPU threads; a few long lines run one at a time, each transform
+ * split over the threads). A line is read from any strided layout into single precision split
+ * buffers (real parts, imaginary parts), transformed with the cached plan of its length
+ * (fft_plan.c; real lines of even length as complex lines of half the length) and written back
+ * as complex64 / float32.
  *   complex: the first pass reads the input, the others work in place on the output.
  *   real forward: the last axis first (float32 -> its n / 2 + 1 complex values), then in place.
  *   real inverse: the other axes into a complex scratch copy, the last axis (Hermitian
@@ -16,12 +19,16 @@
 
 typedef enum { LINE_C2C, LINE_R2C, LINE_C2R } line_mode;
 
+enum { PAR_LINE_MIN_N = 1 << 17, LINE_BATCH = 8, SCRATCH_KEEP = 1 << 23 };
+
 typedef struct {
   const char *src;
   char *dst;
   line_mode mode;
   int inverse;
-  const fft_plan *plan;
+  const fft_plan *plan;   /* complex transforms and real ones of odd length */
+  const fft_plan *rplan;  /* real transforms of even length */
+  bool par;               /* one line at a time, each transform split over the threads */
   int64_t n;              /* transform length */
   int64_t nin, nout;      /* values read / written per line */
   int64_t sax, dax;       /* element strides along the axis */
@@ -30,55 +37,166 @@ typedef struct {
   int failed;
 } line_pass;
 
+/* A line into (re, im): complex values, or a real line's even / odd samples (even n), or real
+ * values with zero imaginary parts (odd n); C2R: X[k], k < nin, zero-padded, and (odd n) the
+ * Hermitian completion X[n - k] = conj(X[k]). */
+#define INL static inline __attribute__((always_inline))
+
+INL void gather_s(const line_pass *lp, int64_t so, float *re, float *im, int64_t sax) {
+  int64_t n = lp->n;
+  if (lp->mode == LINE_R2C) {
+    const float *s = (const float *)lp->src + so;
+    if (lp->rplan)
+      for (int64_t k = 0; k < n / 2; k++) re[k] = s[2 * k * sax], im[k] = s[(2 * k + 1) * sax];
+    else
+      for (int64_t k = 0; k < n; k++) re[k] = s[k * sax], im[k] = 0;
+    return;
+  }
+  const float *s = (const float *)lp->src + 2 * so;
+  for (int64_t k = 0; k < lp->nin; k++) re[k] = s[2 * k * sax], im[k] = s[2 * k * sax + 1];
+  if (lp->mode == LINE_C2C) return;
+  for (int64_t k = lp->nin; k <= n / 2; k++) re[k] = im[k] = 0;
+  if (!lp->rplan)
+    for (int64_t k = n / 2 + 1; k < n; k++) re[k] = re[n - k], im[k] = -im[n - k];
+}
+
+INL void scatter_s(const line_pass *lp, int64_t dof, const float *re, const float *im, float scale,
+               int64_t dax) {
+  int64_t n = lp->n;
+  if (lp->mode == LINE_C2R) {
+    float *d = (float *)lp->dst + dof;
+    if (lp->rplan)
+      for (int64_t k = 0; k < n / 2; k++)
+        d[2 * k * dax] = re[k] * scale, d[(2 * k + 1) * dax] = im[k] * scale;
+    else
+      for (int64_t k = 0; k < n; k++) d[k * dax] = re[k] * scale;
+    return;
+  }
+  float *d = (float *)lp->dst + 2 * dof;
+  for (int64_t k = 0; k < lp->nout; k++)
+    d[2 * k * dax] = re[k] * scale, d[2 * k * dax + 1] = im[k] * scale;
+}
+
+/* (the contiguous case compiled apart: a constant stride vectorizes) */
+static void gather(const line_pass *lp, int64_t so, float *re, float *im) {
+  if (lp->sax == 1)
+    gather_s(lp, so, re, im, 1);
+  else
+    gather_s(lp, so, re, im, lp->sax);
+}
+
+static void scatter(const line_pass *lp, int64_t dof, const float *re, const float *im,
+                    float scale) {
+  if (lp->dax == 1)
+    scatter_s(lp, dof, re, im, scale, 1);
+  else
+    scatter_s(lp, dof, re, im, scale, lp->dax);
+}
+
+static void transform(const line_pass *lp, float *re, float *im, float *work) {
+  if (lp->rplan) {
+    if (lp->mode == LINE_R2C)
+      fft_exec_r2c(lp->rplan, re, im, work, lp->par);
+    else
+      fft_exec_c2r(lp->rplan, re, im, work, lp->par);
+  } else if (lp->inverse) {
+    fft_exec(lp->plan, im, re, work, lp->par);
+  } else {
+    fft_exec(lp->plan, re, im, work, lp->par);
+  }
+}
+
+static void line_offsets(const line_pass *lp, int64_t l, int64_t *so, int64_t *dof) {
+  *so = 0, *dof = 0;
+  for (int d = lp->nd - 1; d >= 0; d--) {
+    int64_t i = l % lp->shape[d];
+    l /= lp->shape[d];
+    *so += i * lp->sst[d], *dof += i * lp->dst_[d];
+  }
+}
+
+/* g lines at offsets so (adj: so[b] = so[0] + b) into buf / out of it. */
+INL void batch_in(const line_pass *lp, const int64_t *so, int g, float *buf, bool adj) {
+  const float *s = (const float *)lp->src;
+  int64_t n = lp->n;
+  for (int64_t k = 0; k < n; k++)
+    for (int b = 0; b < g; b++) {
+      const float *v = s + 2 * ((adj ? so[0] + b : so[b]) + k * lp->sax);
+      buf[2 * b * n + k] = v[0], buf[(2 * b + 1) * n + k] = v[1];
+    }
+}
+
+INL void batch_out(const line_pass *lp, const int64_t *dof, int g, const float *buf, float scale,
+                   bool adj) {
+  float *d = (float *)lp->dst;
+  int64_t n = lp->n;
+  for (int64_t k = 0; k < n; k++)
+    for (int b = 0; b < g; b++) {
+      float *v = d + 2 * ((adj ? dof[0] + b : dof[b]) + k * lp->dax);
+      v[0] = buf[2 * b * n + k] * scale, v[1] = buf[(2 * b + 1) * n + k] * scale;
+    }
+}
+
+/* Complex lines along a strided axis, LINE_BATCH at a time: neighbouring lines share cache
+ * lines, so each row of the batch is read and written once for all of its lines. buf holds
+ * LINE_BATCH lines of 2 n floats (real parts, then imaginary parts). */
+static void strided_batch(const line_pass *lp, int64_t l0, int g, float *buf, float *wk,
+                          float scale) {
+  int64_t n = lp->n, so[LINE_BATCH], dof[LINE_BATCH];
+  for (int b = 0; b < g; b++) line_offsets(lp, l0 + b, &so[b], &dof[b]);
+  bool adj = g == LINE_BATCH;
+  for (int b = 1; b < g; b++) adj = adj && so[b] == so[0] + b && dof[b] == dof[0] + b;
+  if (adj)
+    batch_in(lp, so, LINE_BATCH, buf, true);
+  else
+    batch_in(lp, so, g, buf, false);
+  for (int b = 0; b < g; b++) transform(lp, buf + 2 * b * n, buf + (2 * b + 1) * n, wk);
+  if (adj)
+    batch_out(lp, dof, LINE_BATCH, buf, scale, true);
+  else
+    batch_out(lp, dof, g, buf, scale, false);
+}
+
+/* Each thread keeps its scratch between calls (up to SCRATCH_KEEP floats): a long transform's
+ * fresh buffer would cost page faults on every call. */
+static _Thread_local float *kept;
+static _Thread_local size_t kept_cap;
+
+static float *scratch(size_t nf) {
+  if (nf <= kept_cap) return kept;
+  float *p = malloc(nf * sizeof(float));
+  if (p && nf <= SCRATCH_KEEP) free(kept), kept = p, kept_cap = nf;
+  return p;
+}
+
+static void scratch_done(float *p) {
+  if (p != kept) free(p);
+}
+
 static void line_task(void *ctx, int64_t begin, int64_t end) {
   line_pass *lp = ctx;
-  int64_t n = lp->n;
-  cplx *buf = malloc((size_t)(n + lp->plan->work) * sizeof(cplx));
+  int64_t n = lp->n, work = lp->rplan ? fft_real_work(lp->rplan) : lp->plan->work;
+  bool batch = lp->mode == LINE_C2C && lp->sax != 1 && !lp->par;
+  int64_t lines = batch ? LINE_BATCH : 1;
+  float *buf = scratch((size_t)(2 * lines * (n + 2) + work));
   if (!buf) {
     lp->failed = 1;
     return;
   }
-  cplx *work = buf + n;
-  double scale = lp->inverse ? 1.0 / (double)n : 1.0;
-  for (int64_t l = begin; l < end; l++) {
-    int64_t so = 0, dof = 0, r = l;
-    for (int d = lp->nd - 1; d >= 0; d--) {
-      int64_t i = r % lp->shape[d];
-      r /= lp->shape[d];
-      so += i * lp->sst[d], dof += i * lp->dst_[d];
+  float *re = buf, *im = buf + n + 2, *wk = buf + 2 * lines * (n + 2);
+  float scale = lp->inverse ? (float)(1.0 / (double)n) : 1.0f;
+  for (int64_t l = begin; l < end; l += lines) {
+    if (batch) {
+      strided_batch(lp, l, (int)(end - l < lines ? end - l : lines), buf, wk, scale);
+      continue;
     }
-    if (lp->mode == LINE_R2C) {
-      const float *s = (const float *)lp->src + so;
-      for (int64_t k = 0; k < n; k++) buf[k] = s[k * lp->sax];
-    } else {
-      const float *s = (const float *)lp->src + 2 * so;
-      int64_t h = lp->nin;
-      for (int64_t k = 0; k < h; k++) {
-        const float *v = s + 2 * k * lp->sax;
-        buf[k] = v[0] + I * (double)v[1];
-      }
-      if (lp->mode == LINE_C2R) /* X[n - k] = conj(X[k]) */
-        for (int64_t k = h; k < n; k++) buf[k] = conj(buf[n - k]);
-    }
-    if (lp->inverse) {
-      for (int64_t k = 0; k < n; k++) buf[k] = conj(buf[k]);
-      fft_exec(lp->plan, buf, work);
-      for (int64_t k = 0; k < n; k++) buf[k] = conj(buf[k]) * scale;
-    } else {
-      fft_exec(lp->plan, buf, work);
-    }
-    if (lp->mode == LINE_C2R) {
-      float *d = (float *)lp->dst + dof;
-      for (int64_t k = 0; k < n; k++) d[k * lp->dax] = (float)creal(buf[k]);
-    } else {
-      float *d = (float *)lp->dst + 2 * dof;
-      for (int64_t k = 0; k < lp->nout; k++) {
-        d[2 * k * lp->dax] = (float)creal(buf[k]);
-        d[2 * k * lp->dax + 1] = (float)cimag(buf[k]);
-      }
-    }
+    int64_t so, dof;
+    line_offsets(lp, l, &so, &dof);
+    gather(lp, so, re, im);
+    transform(lp, re, im, wk);
+    scatter(lp, dof, re, im, scale);
   }
-  free(buf);
+  scratch_done(buf);
 }
 
 /* One pass along axis of an array of shape (the source's; the destination differs only along
@@ -98,12 +216,17 @@ static int run_pass(line_mode mode, int inverse, int ndim, const int32_t *shape,
     lp.nd++;
     lines *= shape[d];
   }
-  fft_plan *plan = fft_plan_new(n);
-  if (!plan) return mx_error("[fft] Out of memory.");
-  lp.plan = plan;
-  int64_t grain = 1 + (1 << 15) / (n + 1);
-  mx_ew_parallel_for(lines, grain, line_task, &lp);
-  fft_plan_free(plan);
+  if (mode != LINE_C2C && n % 2 == 0)
+    lp.rplan = fft_rplan_get(n);
+  else
+    lp.plan = fft_plan_get(n);
+  if (!lp.plan && !lp.rplan) return mx_error("[fft] Out of memory.");
+  if (lines < 4 && n >= PAR_LINE_MIN_N) {
+    lp.par = true;
+    line_task(&lp, 0, lines);
+  } else {
+    mx_ew_parallel_for(lines, 1 + (1 << 15) / (n + 1), line_task, &lp);
+  }
   return lp.failed ? mx_error("[fft] Out of memory.") : 0;
 }
 

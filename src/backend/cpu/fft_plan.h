@@ -1,28 +1,63 @@
-/* One-dimensional FFT plans of the fft kernel (src/backend/cpu/fft_plan.c). */
+/* One-dimensional FFT plans of the fft kernel (src/backend/cpu/fft_plan.c), in single precision
+ * on split arrays (real parts, imaginary parts), twiddles computed in double and stored as float.
+ *
+ * A plan for length n is built once and cached for the life of the process (fft_plan_get is
+ * thread-safe; plans are read-only once published). Lengths whose prime factors are all at most
+ * 13 run a Stockham autosort FFT (radix 8, 4, 2, 3, 5 butterflies specialized, 7 / 11 / 13
+ * generic), long ones as a four-step FFT n = n1 n2 (n2 column FFTs of length n1 in blocks of
+ * 16 columns, twiddle, n1 row FFTs of length n2, transposed out: every sub-transform stays in
+ * the L1 / L2 cache, where a long Stockham's power-of-two strides thrash it); others run
+ * Bluestein's chirp-z algorithm over the smallest 2^a 3^b 5^c at least 2n - 1.
+ * Real plans (fft_rplan_get, even n) hold what the real transforms need: the plan of n / 2 and
+ * exp(-2 pi i k / n), k <= n / 4. The inverse transform is the forward one on swapped arrays:
+ * IDFT(x) = swap(DFT(swap(x))), swap(a + ib) = b + ia, so fft_exec(p, im, re, ...) is the
+ * unnormalized inverse. */
 #ifndef MX_BACKEND_CPU_FFT_PLAN_H
 #define MX_BACKEND_CPU_FFT_PLAN_H
 
-#include <complex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef double complex cplx;
-
 typedef struct fft_plan {
   int64_t n;
-  int64_t work; /* scratch values fft_exec needs */
-  int nf;
-  int f[64];       /* mixed radix: the factors */
-  cplx *w;         /* mixed radix: exp(-2 pi i k / n), k < n */
-  int64_t m;       /* Bluestein: padded length (0: mixed radix) */
-  cplx *chirp;     /* Bluestein: exp(-i pi k^2 / n), k < n */
-  cplx *bfft;      /* Bluestein: FFT of the conjugate chirp, length m */
-  struct fft_plan *sub;
+  int64_t work;             /* floats of scratch fft_exec needs */
+  int nf;                   /* Stockham: the radices, in the order run */
+  int f[64];
+  float *tw;                /* Stockham: per stage (r - 1) m real, then (r - 1) m imaginary */
+  int64_t tw_off[64];
+  int64_t m;                /* Bluestein: padded length (0: Stockham) */
+  float *chirp;             /* Bluestein: exp(-i pi k^2 / n), n real then n imaginary */
+  float *bfft;              /* Bluestein: FFT of the conjugate chirp / m, m real, m imaginary */
+  const struct fft_plan *sub;  /* Bluestein: the plan of m */
+  int64_t n1, n2;           /* four-step (long smooth n = n1 n2; 0: not): n2 columns of n1 */
+  const struct fft_plan *p1, *p2; /* four-step: the plans of n1 and n2 */
+  float *tw2;               /* four-step: exp(-2 pi i b k / n) at k n2 + b: n real, n imaginary */
+  const struct fft_plan *half; /* real plan: the plan of n / 2 */
+  float *rtw;               /* real plan: exp(-2 pi i k / n), k <= n / 4: real, then imaginary */
 } fft_plan;
 
-fft_plan *fft_plan_new(int64_t n);
-void fft_plan_free(fft_plan *p);
-/* x <- DFT(x) (forward, unnormalized); work holds p->work values. */
-void fft_exec(const fft_plan *p, cplx *x, cplx *work);
+/* The shared plan of length n >= 1, NULL when out of memory. */
+const fft_plan *fft_plan_get(int64_t n);
+/* The shared real plan of even length n (for fft_exec_r2c / c2r), NULL when out of memory. */
+const fft_plan *fft_rplan_get(int64_t n);
+
+/* (re, im) <- DFT(re, im) (forward, unnormalized); work holds p->work floats. par: split each
+ * stage over the CPU worker threads (for one long transform; false inside a parallel task). */
+void fft_exec(const fft_plan *p, float *re, float *im, float *work, bool par);
+
+/* Real forward transform, p a real plan: on entry re[k] = x[2k], im[k] = x[2k + 1] (k < n / 2),
+ * on exit (re, im)[k] = X[k], k <= n / 2 (both arrays hold n / 2 + 1 floats). */
+void fft_exec_r2c(const fft_plan *p, float *re, float *im, float *work, bool par);
+
+/* Real inverse transform (unnormalized), p a real plan: on entry (re, im)[k] = X[k], k <= n / 2
+ * (the imaginary parts of X[0] and X[n / 2] ignored), on exit re[k] = x[2k], im[k] = x[2k + 1]. */
+void fft_exec_c2r(const fft_plan *p, float *re, float *im, float *work, bool par);
+
+/* Floats of scratch fft_exec_r2c / fft_exec_c2r need. */
+int64_t fft_real_work(const fft_plan *p);
+
+/* fft_stage.c: one Stockham stage of radix r (p in [p0, p1) of m, q in [q0, q1) of s). */
+void fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr, float *yi,
+               const float *wr, const float *wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1);
 
 #endif

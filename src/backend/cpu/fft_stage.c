@@ -1,0 +1,174 @@
+/* One stage of the Stockham autosort FFT (fft_plan.c), single precision on split arrays.
+ *
+ * Stage of radix r over sub-transforms of length l = r m, stride s (the product of the radices
+ * before it): for p < m, q < s, with a_j = x[q + s (p + j m)] and w = exp(-2 pi i / l),
+ *   y[q + s (r p + k)] = w^(k p) sum_j a_j exp(-2 pi i j k / r).
+ * The twiddles w^(k p) come from the plan's table (wr, wi)[(k - 1) m + p]. With s == 1 the loop
+ * runs over p (contiguous loads, interleaved stores), else over q (contiguous both ways, one
+ * twiddle per p); the compiler vectorizes both. The kernel is compiled for AVX-512, AVX2
+ * and baseline x86-64 and picked at load time (target_clones). */
+#include <math.h>
+
+#include "backend/cpu/fft_plan.h"
+
+#define INL static inline __attribute__((always_inline))
+
+/* y_k <- w_k y_k (k >= 1): one complex multiply. */
+#define TWID(yr, yi, k, ys, vr, vi, wr, wi)                                                      \
+  do {                                                                                          \
+    float ur_ = (wr), ui_ = (wi);                                                               \
+    (yr)[(k) * (ys)] = (vr) * ur_ - (vi) * ui_;                                                 \
+    (yi)[(k) * (ys)] = (vr) * ui_ + (vi) * ur_;                                                 \
+  } while (0)
+
+INL void bf2(const float *xr, const float *xi, int64_t xs, float *yr, float *yi, int64_t ys,
+             const float *wr, const float *wi, int64_t ws) {
+  float ar = xr[0], ai = xi[0], br = xr[xs], bi = xi[xs];
+  yr[0] = ar + br, yi[0] = ai + bi;
+  TWID(yr, yi, 1, ys, ar - br, ai - bi, wr[0], wi[0]);
+}
+
+INL void bf4(const float *xr, const float *xi, int64_t xs, float *yr, float *yi, int64_t ys,
+             const float *wr, const float *wi, int64_t ws) {
+  float ar = xr[0], ai = xi[0], br = xr[xs], bi = xi[xs];
+  float cr = xr[2 * xs], ci = xi[2 * xs], dr = xr[3 * xs], di = xi[3 * xs];
+  float t0r = ar + cr, t0i = ai + ci, t1r = ar - cr, t1i = ai - ci;
+  float t2r = br + dr, t2i = bi + di, t3r = br - dr, t3i = bi - di;
+  yr[0] = t0r + t2r, yi[0] = t0i + t2i;
+  TWID(yr, yi, 1, ys, t1r + t3i, t1i - t3r, wr[0], wi[0]);
+  TWID(yr, yi, 2, ys, t0r - t2r, t0i - t2i, wr[ws], wi[ws]);
+  TWID(yr, yi, 3, ys, t1r - t3i, t1i + t3r, wr[2 * ws], wi[2 * ws]);
+}
+
+/* 4-point DFT of (ur, ui)[0..3] in place. */
+INL void dft4(float *ur, float *ui) {
+  float t0r = ur[0] + ur[2], t0i = ui[0] + ui[2], t1r = ur[0] - ur[2], t1i = ui[0] - ui[2];
+  float t2r = ur[1] + ur[3], t2i = ui[1] + ui[3], t3r = ur[1] - ur[3], t3i = ui[1] - ui[3];
+  ur[0] = t0r + t2r, ui[0] = t0i + t2i;
+  ur[1] = t1r + t3i, ui[1] = t1i - t3r;
+  ur[2] = t0r - t2r, ui[2] = t0i - t2i;
+  ur[3] = t1r - t3i, ui[3] = t1i + t3r;
+}
+
+static const float R2 = 0.70710678118654752440f;
+
+/* Radix 8: b_j = a_j + a_(j+4), c_j = (a_j - a_(j+4)) W8^j;
+ * y_2k = DFT4(b)_k, y_2k+1 = DFT4(c)_k. */
+INL void bf8(const float *xr, const float *xi, int64_t xs, float *yr, float *yi, int64_t ys,
+             const float *wr, const float *wi, int64_t ws) {
+  float br[4], bi[4], cr[4], ci[4];
+  for (int j = 0; j < 4; j++) {
+    float ar = xr[j * xs], ai = xi[j * xs], er = xr[(j + 4) * xs], ei = xi[(j + 4) * xs];
+    br[j] = ar + er, bi[j] = ai + ei, cr[j] = ar - er, ci[j] = ai - ei;
+  }
+  float d1r = cr[1], d1i = ci[1], d3r = cr[3], d3i = ci[3], d2r = cr[2];
+  cr[1] = R2 * (d1r + d1i), ci[1] = R2 * (d1i - d1r);
+  cr[2] = ci[2], ci[2] = -d2r;
+  cr[3] = R2 * (d3i - d3r), ci[3] = -R2 * (d3r + d3i);
+  dft4(br, bi);
+  dft4(cr, ci);
+  yr[0] = br[0], yi[0] = bi[0];
+  TWID(yr, yi, 1, ys, cr[0], ci[0], wr[0], wi[0]);
+  for (int k = 1; k < 4; k++) {
+    TWID(yr, yi, 2 * k, ys, br[k], bi[k], wr[(2 * k - 1) * ws], wi[(2 * k - 1) * ws]);
+    TWID(yr, yi, 2 * k + 1, ys, cr[k], ci[k], wr[2 * k * ws], wi[2 * k * ws]);
+  }
+}
+
+static const float S60 = 0.86602540378443864676f;
+
+INL void bf3(const float *xr, const float *xi, int64_t xs, float *yr, float *yi, int64_t ys,
+             const float *wr, const float *wi, int64_t ws) {
+  float ar = xr[0], ai = xi[0], br = xr[xs], bi = xi[xs], cr = xr[2 * xs], ci = xi[2 * xs];
+  float sr = br + cr, si = bi + ci, dr = S60 * (br - cr), di = S60 * (bi - ci);
+  float mr = ar - 0.5f * sr, mi = ai - 0.5f * si;
+  yr[0] = ar + sr, yi[0] = ai + si;
+  TWID(yr, yi, 1, ys, mr + di, mi - dr, wr[0], wi[0]);
+  TWID(yr, yi, 2, ys, mr - di, mi + dr, wr[ws], wi[ws]);
+}
+
+static const float C1 = 0.30901699437494742410f, C2 = -0.80901699437494742410f;
+static const float S1 = 0.95105651629515357212f, S2 = 0.58778525229247312917f;
+
+INL void bf5(const float *xr, const float *xi, int64_t xs, float *yr, float *yi, int64_t ys,
+             const float *wr, const float *wi, int64_t ws) {
+  float ar = xr[0], ai = xi[0];
+  float b1r = xr[xs] + xr[4 * xs], b1i = xi[xs] + xi[4 * xs];
+  float d1r = xr[xs] - xr[4 * xs], d1i = xi[xs] - xi[4 * xs];
+  float b2r = xr[2 * xs] + xr[3 * xs], b2i = xi[2 * xs] + xi[3 * xs];
+  float d2r = xr[2 * xs] - xr[3 * xs], d2i = xi[2 * xs] - xi[3 * xs];
+  float m1r = ar + C1 * b1r + C2 * b2r, m1i = ai + C1 * b1i + C2 * b2i;
+  float m2r = ar + C2 * b1r + C1 * b2r, m2i = ai + C2 * b1i + C1 * b2i;
+  float n1r = S1 * d1r + S2 * d2r, n1i = S1 * d1i + S2 * d2i; /* y1 = m1 - i n1 */
+  float n2r = S2 * d1r - S1 * d2r, n2i = S2 * d1i - S1 * d2i; /* y2 = m2 - i n2 */
+  yr[0] = ar + b1r + b2r, yi[0] = ai + b1i + b2i;
+  TWID(yr, yi, 1, ys, m1r + n1i, m1i - n1r, wr[0], wi[0]);
+  TWID(yr, yi, 2, ys, m2r + n2i, m2i - n2r, wr[ws], wi[ws]);
+  TWID(yr, yi, 3, ys, m2r - n2i, m2i + n2r, wr[2 * ws], wi[2 * ws]);
+  TWID(yr, yi, 4, ys, m1r - n1i, m1i + n1r, wr[3 * ws], wi[3 * ws]);
+}
+
+/* The loops of one radix over p in [p0, p1), q in [q0, q1). */
+#define STAGE_LOOPS(NAME, BF, R)                                                                 \
+  INL void NAME(int64_t s, int64_t m, const float *restrict xr, const float *restrict xi,      \
+                float *restrict yr, float *restrict yi, const float *restrict wr,              \
+                const float *restrict wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1) {    \
+    if (s == 1) {                                                                               \
+      for (int64_t p = p0; p < p1; p++)                                                         \
+        BF(xr + p, xi + p, m, yr + (R) * p, yi + (R) * p, 1, wr + p, wi + p, m);                \
+      return;                                                                                   \
+    }                                                                                           \
+    for (int64_t p = p0; p < p1; p++)                                                           \
+      for (int64_t q = q0; q < q1; q++)                                                         \
+        BF(xr + q + s * p, xi + q + s * p, s * m, yr + q + s * (R) * p, yi + q + s * (R) * p,  \
+           s, wr + p, wi + p, m);                                                               \
+  }
+
+STAGE_LOOPS(loops2, bf2, 2)
+STAGE_LOOPS(loops3, bf3, 3)
+STAGE_LOOPS(loops4, bf4, 4)
+STAGE_LOOPS(loops5, bf5, 5)
+STAGE_LOOPS(loops8, bf8, 8)
+
+/* Any odd prime radix up to 13: direct sums. */
+static void loops_any(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr,
+                      float *yi, const float *wr, const float *wi, int64_t p0, int64_t p1,
+                      int64_t q0, int64_t q1) {
+  float cr[13], ci[13], ar[13], ai[13];
+  for (int j = 0; j < r; j++) {
+    double a = -6.283185307179586476925 * j / r;
+    cr[j] = (float)cos(a), ci[j] = (float)sin(a);
+  }
+  for (int64_t p = p0; p < p1; p++)
+    for (int64_t q = q0; q < q1; q++) {
+      for (int j = 0; j < r; j++) ar[j] = xr[q + s * (p + j * m)], ai[j] = xi[q + s * (p + j * m)];
+      for (int k = 0; k < r; k++) {
+        float sr = 0, si = 0;
+        for (int j = 0; j < r; j++) {
+          int e = (j * k) % r;
+          sr += ar[j] * cr[e] - ai[j] * ci[e];
+          si += ar[j] * ci[e] + ai[j] * cr[e];
+        }
+        int64_t o = q + s * (r * p + k);
+        if (k == 0) {
+          yr[o] = sr, yi[o] = si;
+        } else {
+          float ur = wr[(k - 1) * m + p], ui = wi[(k - 1) * m + p];
+          yr[o] = sr * ur - si * ui, yi[o] = sr * ui + si * ur;
+        }
+      }
+    }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr, float *yi,
+          const float *wr, const float *wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1) {
+  switch (r) {
+  case 2: loops2(s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  case 3: loops3(s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  case 4: loops4(s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  case 5: loops5(s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  case 8: loops8(s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  default: loops_any(r, s, m, xr, xi, yr, yi, wr, wi, p0, p1, q0, q1); break;
+  }
+}
