@@ -8,8 +8,8 @@
  *   real forward:  float32 -> complex64, the last of axes shrinks from n to n / 2 + 1.
  *   real inverse:  complex64 -> float32, the last of axes becomes params.n_last (its input
  *                  holds n_last / 2 + 1 values, Hermitian symmetry gives the rest).
- * Its CPU kernel (src/backend/cpu/fft.c) runs any length: mixed radix, Bluestein for lengths
- * with prime factors above 7. */
+ * Its CPU kernel (src/backend/cpu/fft.c, plans in fft_plan.h) runs any length in float32:
+ * Stockham mixed-radix stages, four-step for long lengths, Bluestein for large prime factors. */
 #ifndef MX_OPS_FFT_H
 #define MX_OPS_FFT_H
 
