@@ -40,6 +40,8 @@ int mxpy_raise_lib(PyObject *exc) {
     exc = mxpy_AxisError;
   } else if (!strncmp(msg, "[eval] Attempting to eval", 25)) {
     exc = PyExc_ValueError; /* eval inside vmap/compile: MLX's invalid_argument */
+  } else if (strstr(msg, "Failed to open file")) {
+    exc = PyExc_RuntimeError; /* files: MLX's runtime_error */
   }
   PyErr_SetString(exc, msg);
   mxpy_error_clear();

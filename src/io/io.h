@@ -34,8 +34,6 @@ struct mx_istream {
 
 /* A file opened for reading ("[op] Failed to open file NAME" when it can't be). */
 int mx_istream_file(mx_istream *s, const char *path, const char *op);
-/* A view of memory (not copied, not freed). */
-void mx_istream_memory(mx_istream *s, const void *data, size_t size, const char *op);
 /* Releases the stream's resources (close callback, read-ahead). */
 void mx_istream_close(mx_istream *s);
 /* Sequential read of n bytes at pos; "[op] Unexpected end of file" past the end. */
@@ -79,8 +77,6 @@ int mx_io_read_array(mx_array **out, mx_istream *s, uint64_t off, int ndim, cons
  * of dtype elements not overflowing; *nbytes receives it. */
 int mx_io_check_shape(const char *op, int ndim, const int64_t *shape, mx_dtype dtype,
                       uint64_t *nbytes);
-/* Bool data read from a file: every nonzero byte becomes 1. */
-void mx_io_fix_bools(mx_array *a);
 
 /* ---- formats ---- */
 

@@ -91,21 +91,6 @@ int mx_istream_file(mx_istream *s, const char *path, const char *op) {
   return 0;
 }
 
-/* ---- memory ---- */
-
-static int mem_read_at(void *ctx, void *dst, size_t n, uint64_t off) {
-  memcpy(dst, (const char *)ctx + off, n);
-  return 0;
-}
-
-void mx_istream_memory(mx_istream *s, const void *data, size_t size, const char *op) {
-  memset(s, 0, sizeof *s);
-  s->ctx = (void *)data;
-  s->read_at = mem_read_at;
-  s->size = size;
-  s->op = op;
-}
-
 void mx_istream_close(mx_istream *s) {
   if (s->close) s->close(s->ctx);
   free(s->buf);
@@ -131,7 +116,7 @@ int mx_istream_read_at(mx_istream *s, void *dst, size_t n, uint64_t off) {
     n -= k;
     if (n == 0) return 0;
   }
-  if (n >= READ_AHEAD / 4 || s->read_at == mem_read_at) return s->read_at(s->ctx, dst, n, off);
+  if (n >= READ_AHEAD / 4) return s->read_at(s->ctx, dst, n, off);
   /* Small read: refill the read-ahead window from off. */
   if (!s->buf && !(s->buf = malloc(READ_AHEAD))) return mx_error("[%s] Out of memory.", s->op);
   size_t len = s->size - off < READ_AHEAD ? (size_t)(s->size - off) : READ_AHEAD;
@@ -280,7 +265,8 @@ int mx_io_check_shape(const char *op, int ndim, const int64_t *shape, mx_dtype d
   return 0;
 }
 
-void mx_io_fix_bools(mx_array *a) {
+/* Bool data read from a file: every nonzero byte becomes 1. */
+static void fix_bools(mx_array *a) {
   unsigned char *p = mx_array_data(a);
   for (int64_t i = 0; i < a->size; i++) p[i] = p[i] != 0;
 }
@@ -302,7 +288,7 @@ int mx_io_read_array(mx_array **out, mx_istream *s, uint64_t off, int ndim, cons
     mx_array_release(a);
     return MX_ERR;
   }
-  if (dtype == MX_BOOL) mx_io_fix_bools(a);
+  if (dtype == MX_BOOL) fix_bools(a);
   *out = a;
   return 0;
 }

@@ -9,15 +9,6 @@
 #include "ops/conv.h"
 #include "ops/ops.h"
 
-/* "(a,b,c)" for n ints. */
-static const char *ints_str(char *buf, size_t cap, const int32_t *v, int n) {
-  size_t k = (size_t)snprintf(buf, cap, "(");
-  for (int i = 0; i < n && k < cap; i++)
-    k += (size_t)snprintf(buf + k, cap - k, i ? ",%d" : "%d", v[i]);
-  if (k < cap) snprintf(buf + k, cap - k, ")");
-  return buf;
-}
-
 int mx_shapes_conv(const void *params, mx_array *const *inputs, int nin, int *ndims,
                    int32_t (*shapes)[MX_MAX_NDIM]) {
   (void)nin;
@@ -85,10 +76,8 @@ int mx_conv_wgrad_make(mx_array **out, mx_array *x, mx_array *y, const mx_conv_p
 static int spatial_arg(const char *what, const int *v, int n, int nsp, int dflt, int32_t *out) {
   if (n != 0 && n != 1 && n != nsp) {
     char b[64];
-    int32_t t[MX_MAX_NDIM];
-    for (int i = 0; i < n && i < MX_MAX_NDIM; i++) t[i] = v[i];
     return mx_error("[conv] Invalid %s %s for %dD convolution.", what,
-                    ints_str(b, sizeof b, t, n < MX_MAX_NDIM ? n : MX_MAX_NDIM), nsp);
+                    mx_shape_str(b, sizeof b, n < MX_MAX_NDIM ? n : MX_MAX_NDIM, v), nsp);
   }
   for (int d = 0; d < nsp; d++) out[d] = n == 0 ? dflt : v[n == 1 ? 0 : d];
   return 0;
@@ -99,7 +88,7 @@ static int check_positive(const char *what, const char *name, const int32_t *v, 
     if (v[d] <= 0) {
       char b[64];
       return mx_error("[conv] %s sizes must be positive. Got %s %s.", what, name,
-                      ints_str(b, sizeof b, v, nsp));
+                      mx_shape_str(b, sizeof b, nsp, v));
     }
   return 0;
 }
@@ -135,8 +124,8 @@ static int conv_checked(mx_array **out, mx_array *x, mx_array *w, mx_conv_params
       return mx_error("[conv] Spatial dimensions of input after padding cannot be smaller than "
                       "weight spatial dimensions. Got error at axis %d for input with shape %s, "
                       "padding low %s, padding high %s, and weight of shape %s.",
-                      d + 1, sx, ints_str(b1, sizeof b1, p->pad_lo, nsp),
-                      ints_str(b2, sizeof b2, p->pad_hi, nsp), sw);
+                      d + 1, sx, mx_shape_str(b1, sizeof b1, nsp, p->pad_lo),
+                      mx_shape_str(b2, sizeof b2, nsp, p->pad_hi), sw);
   }
   mx_array *ops[2] = {x, w};
   for (int i = 0; i < 2; i++) {

@@ -16,7 +16,7 @@ static bool is_float(mx_dtype t) {
   return t == MX_FLOAT16 || t == MX_FLOAT32 || t == MX_FLOAT64 || t == MX_BFLOAT16;
 }
 
-static const char *mode_name(int m) {
+const char *mx_quant_mode_name(int m) {
   static const char *names[] = {"affine", "mxfp4", "mxfp8", "nvfp4"};
   return names[m];
 }
@@ -116,7 +116,7 @@ static int check_biases(const char *op, const mx_quant_params *p, mx_array *bias
     return mx_error("[%s] Biases must be provided for affine quantization.", op);
   if (p->mode != MX_QMODE_AFFINE && biases)
     return mx_error("[%s] Biases must be null for quantization mode '%s'.", op,
-                    mode_name(p->mode));
+                    mx_quant_mode_name(p->mode));
   return 0;
 }
 
@@ -426,14 +426,22 @@ int mx_qqmm(mx_array **out, mx_array *x, mx_array *w, mx_array *w_scales, int gr
 
 /* ------------------------------------------------------------------ fp8 */
 
+/* The fp8 kernels read a row-contiguous input (a strided one is copied here first). */
+static int make_fp8(mx_array **out, int prim, const mx_fp8_params *p, mx_array *x, mx_dtype dt,
+                    mx_stream s) {
+  mx_array *c = NULL;
+  MX_TRY(mx_contiguous(&c, x, s));
+  *out = mx_array_make(prim, p, sizeof *p, &c, 1, x->ndim, x->shape, dt, s);
+  mx_array_release(c);
+  return *out ? 0 : MX_ERR;
+}
+
 int mx_to_fp8(mx_array **out, mx_array *x, mx_stream s) {
   if (!is_float((mx_dtype)x->dtype))
     return mx_error("[to_fp8] Only real floating types are supported but x.dtype() == %s.",
                     mx_dtype_name((mx_dtype)x->dtype));
   mx_fp8_params p = {MX_UINT8};
-  mx_array *in[1] = {x};
-  *out = mx_array_make(MX_PRIM_TO_FP8, &p, sizeof p, in, 1, x->ndim, x->shape, MX_UINT8, s);
-  return *out ? 0 : MX_ERR;
+  return make_fp8(out, MX_PRIM_TO_FP8, &p, x, MX_UINT8, s);
 }
 
 int mx_from_fp8(mx_array **out, mx_array *x, mx_dtype dtype, mx_stream s) {
@@ -444,7 +452,5 @@ int mx_from_fp8(mx_array **out, mx_array *x, mx_dtype dtype, mx_stream s) {
     return mx_error("[from_fp8] Only real floating types are supported but dtype == %s.",
                     mx_dtype_name(dtype));
   mx_fp8_params p = {dtype};
-  mx_array *in[1] = {x};
-  *out = mx_array_make(MX_PRIM_FROM_FP8, &p, sizeof p, in, 1, x->ndim, x->shape, dtype, s);
-  return *out ? 0 : MX_ERR;
+  return make_fp8(out, MX_PRIM_FROM_FP8, &p, x, dtype, s);
 }

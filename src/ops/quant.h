@@ -40,6 +40,8 @@ typedef struct {
   int32_t has_biases, has_global;
 } mx_quant_params;
 
+/* "affine", "mxfp4", "mxfp8" or "nvfp4" for an mx_qmode. */
+const char *mx_quant_mode_name(int mode);
 /* Defaults and validation of (group_size, bits, mode); gs / bits < 0 for "not given". */
 int mx_quant_resolve(const char *op, const char *mode, int gs, int bits, mx_quant_params *p);
 

@@ -9,25 +9,8 @@
 #include "ops/ops.h"
 #include "ops/quant.h"
 
-static const char *mode_str(const mx_quant_params *p) {
-  static const char *names[] = {"affine", "mxfp4", "mxfp8", "nvfp4"};
-  return names[p->mode];
-}
-
 static void release_all(mx_array **v, int n) {
   for (int i = 0; i < n; i++) mx_array_release(v[i]);
-}
-
-/* g summed over the axes where `like` has size 1 and g does not (g has like's rank). */
-static int sum_to(mx_array **out, mx_array *g, const mx_array *like, mx_stream s) {
-  int axes[MX_MAX_NDIM], na = 0;
-  for (int d = 0; d < g->ndim; d++)
-    if (like->shape[d] == 1 && g->shape[d] != 1) axes[na++] = d;
-  if (!na) {
-    *out = mx_array_retain(g);
-    return 0;
-  }
-  return mx_sum(out, g, axes, na, true, s);
 }
 
 static int zeros_like(mx_array **out, const mx_array *a, mx_stream s) {
@@ -54,7 +37,7 @@ static int scale_bias_grads(mx_array *dW, mx_node *n, int which, mx_array **grad
   mx_stream s = n->stream;
   if (p->mode != MX_QMODE_AFFINE)
     return mx_error("[%s::vjp] no gradient wrt the scales of mode '%s'.",
-                    n->prim == MX_PRIM_DEQUANTIZE ? "Dequantize" : "QuantizedMatmul", mode_str(p));
+                    n->prim == MX_PRIM_DEQUANTIZE ? "Dequantize" : "QuantizedMatmul", mx_quant_mode_name(p->mode));
   int nd = dW->ndim;
   int32_t gshape[MX_MAX_NDIM + 1];
   memcpy(gshape, dW->shape, (size_t)nd * sizeof(int32_t));
@@ -73,7 +56,7 @@ static int scale_bias_grads(mx_array *dW, mx_node *n, int which, mx_array **grad
   if (!rc) rc = mx_sum(&sm, r, &last, 1, false, s);
   mx_array *target = n->inputs[which - (n->prim == MX_PRIM_DEQUANTIZE)];
   mx_array *cast = NULL;
-  if (!rc) rc = sum_to(&cast, sm, target, s);
+  if (!rc) rc = mx_unbroadcast(&cast, sm, target->ndim, target->shape);
   if (!rc) rc = mx_astype(grad, cast, (mx_dtype)target->dtype, s);
   mx_array *tmp[] = {q, prod, r, sm, cast};
   release_all(tmp, 5);
@@ -96,8 +79,8 @@ int mx_vjp_qmm(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
     if (a == 0) {
       mx_array *g = NULL;
       rc = mx_quantized_matmul(&g, cot[0], w, sc, b, !p->transpose, p->group_size, p->bits,
-                               mode_str(p), s);
-      if (!rc) rc = sum_to(&grads[i], g, x, s);
+                               mx_quant_mode_name(p->mode), s);
+      if (!rc) rc = mx_unbroadcast(&grads[i], g, x->ndim, x->shape);
       mx_array_release(g);
     } else if (a == 1) {
       rc = mx_error("[QuantizedMatmul::vjp] no gradient wrt the quantized weights.");
@@ -134,12 +117,12 @@ int mx_jvp_qmm(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
     mx_array *term = NULL, *z = NULL;
     if (a == 0) {
       rc = mx_quantized_matmul(&term, tan[i], w, sc, b, p->transpose, p->group_size, p->bits,
-                               mode_str(p), s);
+                               mx_quant_mode_name(p->mode), s);
     } else if (a == 1) {
       rc = mx_error("[QuantizedMatmul::jvp] no gradient wrt the quantized weights.");
     } else if (p->mode != MX_QMODE_AFFINE) {
       rc = mx_error("[QuantizedMatmul::jvp] no gradient wrt the scales of mode '%s'.",
-                    mode_str(p));
+                    mx_quant_mode_name(p->mode));
     } else {
       rc = zeros_like(&z, sc, s);
       if (!rc)
@@ -201,7 +184,7 @@ int mx_vmap_qmm(mx_node *n, mx_array *const *in, const int *axes, mx_array **out
   for (int i = 1; i < nin; i++) wgroup = wgroup || axes[i] >= 0;
   MX_TRY(vmap_inputs(in, axes, nin, wgroup ? 1 : nin, nin, v, n->stream));
   int rc = mx_quantized_matmul(&outs[0], v[0], v[1], v[2], nin > 3 ? v[3] : NULL, p->transpose,
-                               p->group_size, p->bits, mode_str(p), n->stream);
+                               p->group_size, p->bits, mx_quant_mode_name(p->mode), n->stream);
   out_axes[0] = 0;
   release_all(v, nin);
   return rc;
@@ -259,7 +242,7 @@ int mx_vmap_dequantize(mx_node *n, mx_array *const *in, const int *axes, mx_arra
   mx_array *v[4];
   MX_TRY(vmap_inputs(in, axes, ng, 0, ng, v, n->stream));
   int rc = mx_dequantize(&outs[0], v[0], v[1], p->has_biases ? v[2] : NULL, p->group_size,
-                         p->bits, mode_str(p), p->has_global ? in[nin - 1] : NULL, true,
+                         p->bits, mx_quant_mode_name(p->mode), p->has_global ? in[nin - 1] : NULL, true,
                          (mx_dtype)n->out[0].dtype, n->stream);
   out_axes[0] = 0;
   release_all(v, ng);
@@ -276,7 +259,7 @@ int mx_vmap_quantize(mx_node *n, mx_array *const *in, const int *axes, mx_array 
   mx_array *w = NULL;
   MX_TRY(mx_rule_to_front(&w, in[0], axes[0]));
   int nout;
-  int rc = mx_quantize(outs, &nout, w, p->group_size, p->bits, mode_str(p),
+  int rc = mx_quantize(outs, &nout, w, p->group_size, p->bits, mx_quant_mode_name(p->mode),
                        p->has_global ? in[1] : NULL, n->stream);
   for (int i = 0; i < n->nout; i++) out_axes[i] = 0;
   mx_array_release(w);

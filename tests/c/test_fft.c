@@ -129,7 +129,7 @@ static void test_real(void) {
   }
 }
 
-/* Long lines (one transform split over the threads; real ones through the half-length complex
+/* Long lines (four-step plans; real ones through the half-length complex
  * plan, odd ones through Bluestein): sampled bins against a direct sum, and rfft -> irfft back. */
 static void test_long(void) {
   static const int lens[] = {1 << 16, 59049, 65537, 65538};

@@ -114,11 +114,10 @@ static bool same(mlx_array a, mlx_array b) {
     return false;
   for (size_t i = 0; i < mlx_array_ndim(a); i++)
     if (mlx_array_shape(a)[i] != mlx_array_shape(b)[i]) return false;
-  mlx_array e = mlx_array_new(), all = mlx_array_new();
+  mlx_array e = mlx_array_new();
   bool r = false;
   if (!mlx_array_equal(&e, a, b, true, cpu)) r = !mlx_array_item_bool(&r, e) && r;
   mlx_array_free(e);
-  mlx_array_free(all);
   return r;
 }
 
@@ -477,6 +476,7 @@ static void test_gguf_quant(void) {
     mlx_array_eval(bf);
     const float *sp = mlx_array_data_float32(sf), *bp = mlx_array_data_float32(bf);
     int bad = 0;
+    CHECK(wp && sp && bp);
     for (int b = 0; b < 2 && wp && sp && bp; b++)
       for (int j = 0; j < 32; j++) {
         const unsigned char *blk = blocks + b * bsz[t];

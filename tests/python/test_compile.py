@@ -66,8 +66,12 @@ def test_random_graphs_with_compile_disabled():
     try:
         for seed in range(20):
             fun, inputs = random_graph(seed)
-            for g, e in zip(mx.compile(fun)(*inputs), fun(*inputs)):
+            calls = []
+            compiled = mx.compile(lambda *xs: calls.append(1) or fun(*xs))
+            compiled(*inputs)
+            for g, e in zip(compiled(*inputs), fun(*inputs)):
                 np.testing.assert_array_equal(np.array(g), np.array(e))
+            assert len(calls) == 2  # disabled: the function runs on every call
     finally:
         mx.enable_compile()
 

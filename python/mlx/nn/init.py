@@ -183,28 +183,8 @@ def orthogonal(
         # A square orthogonal matrix of the larger side, cut to shape: its first rows (or
         # columns) are orthonormal.
         n = max(rows, cols)
-        q, r = _qr(mx.random.normal(shape=(n, n)))
-        q = q * mx.where(_diag(r) < 0, -1.0, 1.0)
+        q, r = mx.linalg.qr(mx.random.normal(shape=(n, n)), stream=mx.cpu)
+        q = q * mx.where(mx.diag(r) < 0, -1.0, 1.0)
         return (gain * q[:rows, :cols]).astype(dtype)
 
     return initializer
-
-
-def _diag(r):
-    if hasattr(mx, "diag"):
-        return mx.diag(r)
-    k = min(r.shape)
-    return mx.array([r[i, i].item() for i in range(k)])
-
-
-def _qr(a):
-    linalg = getattr(mx, "linalg", None)
-    if linalg is not None and hasattr(linalg, "qr"):
-        try:
-            return linalg.qr(a, stream=mx.cpu)
-        except TypeError:
-            return linalg.qr(a)
-    import numpy as np
-
-    q, r = np.linalg.qr(np.array(a, dtype=np.float64))
-    return mx.array(q.astype(np.float32)), mx.array(r.astype(np.float32))

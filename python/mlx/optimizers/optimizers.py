@@ -54,8 +54,7 @@ class Optimizer:
             return state
 
         # Build the state tree (keeping existing entries) and fill leaves that have none.
-        merged = fill(parameters, self._state)
-        self._state.update(merged)
+        fill(parameters, self._state)  # (fills self._state in place)
 
         def init_leaf(p, s):
             if isinstance(s, dict) and len(s) == 0:

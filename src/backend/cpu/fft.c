@@ -230,11 +230,6 @@ static int run_pass(line_mode mode, int inverse, int ndim, const int32_t *shape,
   return lp.failed ? mx_error("[fft] Out of memory.") : 0;
 }
 
-static void row_strides(int ndim, const int32_t *shape, int64_t *st) {
-  int64_t s = 1;
-  for (int d = ndim - 1; d >= 0; d--) st[d] = s, s *= shape[d];
-}
-
 int mx_cpu_fft(mx_node *n) {
   const mx_fft_params *p = n->params;
   const mx_array *in = n->inputs[0];
@@ -243,7 +238,7 @@ int mx_cpu_fft(mx_node *n) {
   if (out->size == 0 || in->size == 0) return 0;
   int nd = in->ndim, last = p->axes[p->naxes - 1];
   int64_t ost[MX_MAX_NDIM];
-  row_strides(nd, out->shape, ost);
+  mx_row_strides(nd, out->shape, ost);
   const void *src = mx_array_data(in);
   void *dst = mx_array_data(out);
   if (!p->real) {
@@ -264,7 +259,7 @@ int mx_cpu_fft(mx_node *n) {
   if (p->naxes == 1)
     return run_pass(LINE_C2R, 1, nd, in->shape, last, p->n_last, src, in->strides, dst, ost);
   int64_t tst[MX_MAX_NDIM];
-  row_strides(nd, in->shape, tst);
+  mx_row_strides(nd, in->shape, tst);
   mx_buffer *tmp = mx_buffer_alloc((size_t)in->size * 8);
   if (!tmp) return MX_ERR;
   int rc = 0;

@@ -6,9 +6,10 @@
  * The twiddles w^(k p) come from the plan's table (wr, wi)[(k - 1) m + p]. With s == 1 the loop
  * runs over p (contiguous loads, interleaved stores), else over q (contiguous both ways, one
  * twiddle per p); the compiler vectorizes both. The kernel is compiled for AVX-512, AVX2
- * and baseline x86-64 and picked at load time (target_clones). */
+ * and baseline x86-64 and picked at load time (EW_CLONES). */
 #include <math.h>
 
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/fft_plan.h"
 
 #define INL static inline __attribute__((always_inline))
@@ -160,7 +161,7 @@ static void loops_any(int r, int64_t s, int64_t m, const float *xr, const float 
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
+EW_CLONES void
 fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr, float *yi,
           const float *wr, const float *wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1) {
   switch (r) {

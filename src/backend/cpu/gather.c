@@ -154,17 +154,6 @@ static int64_t gblk_grain(void) {
   return ew_grain(EW_COST_HEAVY);
 }
 
-#define GATHER1(T)                                                                                 \
-  static void gather1_##T(char *dst, const char *src, const int64_t *offs, int64_t n) {            \
-    T *d = (T *)dst;                                                                               \
-    const T *s = (const T *)src;                                                                   \
-    for (int64_t i = 0; i < n; i++) d[i] = s[offs[i]];                                             \
-  }
-GATHER1(uint8_t)
-GATHER1(uint16_t)
-GATHER1(uint32_t)
-GATHER1(uint64_t)
-
 int mx_cpu_gather(mx_node *n) {
   const mx_gather_params *p = n->params;
   mx_array *a = n->inputs[0], *out = &n->out[0];
@@ -201,23 +190,8 @@ int mx_cpu_gather(mx_node *n) {
   size_t isz = mx_array_itemsize(a);
   const char *src = mx_array_data(a);
   char *dst = mx_array_data(out);
-  int64_t slice = 1;
-  for (int i = 0; i < p->ndim; i++) slice *= ss[i];
-  if (slice == 1) {
-    switch (isz) {
-    case 1:
-      gather1_uint8_t(dst, src, offs, npos);
-      break;
-    case 2:
-      gather1_uint16_t(dst, src, offs, npos);
-      break;
-    case 4:
-      gather1_uint32_t(dst, src, offs, npos);
-      break;
-    default:
-      gather1_uint64_t(dst, src, offs, npos);
-      break;
-    }
+  if (slice1 == 1) {
+    gather_offs((int64_t)isz, dst, src, offs, npos);
   } else {
     int64_t dst_st[MX_MAX_NDIM];
     mx_row_strides(p->ndim, ss, dst_st);
@@ -226,7 +200,7 @@ int mx_cpu_gather(mx_node *n) {
     mx_strided_init(&it, p->ndim, ss, 2, st);
     mx_idx_row_fn copy = mx_idx_row_op(MX_SCATTER_NONE, (mx_dtype)a->dtype);
     for (int64_t i = 0; i < npos; i++)
-      mx_idx_run(&it, dst + i * slice * (int64_t)isz, src + offs[i] * (int64_t)isz, isz, copy);
+      mx_idx_run(&it, dst + i * slice1 * (int64_t)isz, src + offs[i] * (int64_t)isz, isz, copy);
   }
   free(offs);
   return 0;
@@ -283,20 +257,7 @@ int mx_cpu_take(mx_node *n) {
     for (int64_t i = 0; i < inner; i++) {
       const char *base = src + (pos.off[0] + i * is) * (int64_t)isz;
       if (post == 1) {
-        switch (isz) {
-        case 1:
-          gather1_uint8_t(dst, base, offs, nb);
-          break;
-        case 2:
-          gather1_uint16_t(dst, base, offs, nb);
-          break;
-        case 4:
-          gather1_uint32_t(dst, base, offs, nb);
-          break;
-        default:
-          gather1_uint64_t(dst, base, offs, nb);
-          break;
-        }
+        gather_offs((int64_t)isz, dst, base, offs, nb);
       } else {
         for (int64_t b = 0; b < nb; b++)
           mx_idx_run(&blk, dst + b * post * (int64_t)isz, base + offs[b] * (int64_t)isz, isz, copy);

@@ -715,13 +715,12 @@ int mx_cpu_reduce(mx_node *n) {
   const void *x = mx_array_data(in);
   if (!op_data || (in->size > 0 && !x)) return mx_error("[%s] Array has no data.", name);
 
-  bool aliased = out->buf && out->buf == in->buf;
-  plan pl;
+  plan pl; /* (out never shares in's buffer: reductions are not donated one) */
   if (in->size > 0) {
     make_plan(in, reduced, &pl);
     /* Each output element is exactly one row (inner dim reduced, all others kept): float sums
      * write their results straight to an output of the input's dtype. */
-    if (k.rows_direct && ot == it && !aliased && pl.os[pl.m - 1] == 0) {
+    if (k.rows_direct && ot == it && pl.os[pl.m - 1] == 0) {
       bool single = true;
       for (int d = 0; d < pl.m - 1; d++)
         if (pl.os[d] == 0) single = false;
@@ -732,7 +731,7 @@ int mx_cpu_reduce(mx_node *n) {
     }
   }
   size_t asz = mx_dtype_size(k.acc_dt);
-  bool direct = k.acc_dt == ot && !aliased;
+  bool direct = k.acc_dt == ot;
   void *acc = op_data;
   if (!direct) {
     acc = malloc((size_t)out->size * asz);

@@ -8,12 +8,7 @@ from mlx.utils import tree_flatten, tree_unflatten
 
 
 def _is_floating(dtype):
-    issub = getattr(mx, "issubdtype", None)
-    if issub is not None and hasattr(mx, "floating"):
-        return issub(dtype, mx.floating)
-    return dtype in (mx.float16, mx.bfloat16, mx.float32) or (
-        hasattr(mx, "float64") and dtype == mx.float64
-    )
+    return mx.issubdtype(dtype, mx.floating)
 
 
 def _default_dtype_predicate(dtype):

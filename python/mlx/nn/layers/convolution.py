@@ -38,13 +38,6 @@ def _init_weight(in_channels, out_channels, kernel, groups=1):
     )
 
 
-def _need(name):
-    fn = getattr(mx, name, None)
-    if fn is None:
-        raise NotImplementedError(f"mlx.core.{name} is not available in this build.")
-    return fn
-
-
 class Conv1d(Module):
     r"""1D convolution over inputs of shape ``(N, L, C_in)``.
 
@@ -91,7 +84,7 @@ class Conv1d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv1d")(
+        y = mx.conv1d(
             x, self.weight, self.stride, self.padding, self.dilation, self.groups
         )
         if "bias" in self:
@@ -138,7 +131,7 @@ class Conv2d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv2d")(
+        y = mx.conv2d(
             x, self.weight, self.stride, self.padding, self.dilation, self.groups
         )
         if "bias" in self:
@@ -181,7 +174,7 @@ class Conv3d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv3d")(x, self.weight, self.stride, self.padding, self.dilation)
+        y = mx.conv3d(x, self.weight, self.stride, self.padding, self.dilation)
         if "bias" in self:
             y = y + self.bias
         return y
@@ -224,7 +217,7 @@ class ConvTranspose1d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv_transpose1d")(
+        y = mx.conv_transpose1d(
             x,
             self.weight,
             self.stride,
@@ -273,7 +266,7 @@ class ConvTranspose2d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv_transpose2d")(
+        y = mx.conv_transpose2d(
             x,
             self.weight,
             self.stride,
@@ -322,7 +315,7 @@ class ConvTranspose3d(Module):
         )
 
     def __call__(self, x):
-        y = _need("conv_transpose3d")(
+        y = mx.conv_transpose3d(
             x,
             self.weight,
             self.stride,

@@ -47,9 +47,7 @@ class Linear(Module):
 
     def __call__(self, x: mx.array) -> mx.array:
         if "bias" in self:
-            if hasattr(mx, "addmm"):
-                return mx.addmm(self["bias"], x, self["weight"].T)
-            return x @ self["weight"].T + self["bias"]
+            return mx.addmm(self["bias"], x, self["weight"].T)
         return x @ self["weight"].T
 
     def to_quantized(

@@ -6,11 +6,6 @@ import mlx.core as mx
 from mlx.nn.layers.base import Module
 
 
-def _fast(name):
-    fast = getattr(mx, "fast", None)
-    return getattr(fast, name, None) if fast is not None else None
-
-
 def _normalize(x, axes, eps):
     """``(x - mean) / sqrt(var + eps)`` over ``axes`` (biased variance), computed in at
     least float32 precision and returned in ``x``'s dtype."""
@@ -21,28 +16,6 @@ def _normalize(x, axes, eps):
     return ((xf - mean) * mx.rsqrt(var + eps)).astype(dt)
 
 
-def _layer_norm(x, weight, bias, eps):
-    fn = _fast("layer_norm")
-    if fn is not None:
-        return fn(x, weight, bias, eps)
-    y = _normalize(x, -1, eps)
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
-
-
-def _rms_norm(x, weight, eps):
-    fn = _fast("rms_norm")
-    if fn is not None:
-        return fn(x, weight, eps)
-    dt = x.dtype
-    xf = x.astype(mx.float32) if dt in (mx.float16, mx.bfloat16) else x
-    y = (xf * mx.rsqrt(mx.mean(mx.square(xf), axis=-1, keepdims=True) + eps)).astype(dt)
-    if weight is not None:
-        y = y * weight
-    return y
 
 
 class LayerNorm(Module):
@@ -72,7 +45,7 @@ class LayerNorm(Module):
     def __call__(self, x):
         weight = self["weight"] if "weight" in self else None
         bias = self["bias"] if "bias" in self else None
-        return _layer_norm(x, weight, bias, self.eps)
+        return mx.fast.layer_norm(x, weight, bias, self.eps)
 
 
 class RMSNorm(Module):
@@ -94,7 +67,7 @@ class RMSNorm(Module):
         return f"{self.weight.shape[0]}, eps={self.eps}"
 
     def __call__(self, x):
-        return _rms_norm(x, self["weight"], self.eps)
+        return mx.fast.rms_norm(x, self["weight"], self.eps)
 
 
 class GroupNorm(Module):

@@ -23,28 +23,15 @@ def _sliding_windows(x: mx.array, window: Tuple[int, ...], strides: Tuple[int, .
         )
     out = [max((n - w) // s + 1, 0) for n, w, s in zip(spatial, window, strides)]
     N, C = x.shape[0], x.shape[-1]
-    if hasattr(mx, "as_strided"):
-        # Row-contiguous element strides of x.
-        full = list(x.shape)
-        st = [1] * len(full)
-        for i in range(len(full) - 2, -1, -1):
-            st[i] = st[i + 1] * full[i + 1]
-        sp = st[1:-1]
-        shape = [N] + out + list(window) + [C]
-        strides_ = [st[0]] + [a * s for a, s in zip(sp, strides)] + sp + [1]
-        return mx.as_strided(x, shape, strides_)
-    # Without as_strided: gather each window offset with a strided slice.
-    import itertools
-
-    parts = []
-    for offs in itertools.product(*[range(w) for w in window]):
-        idx = [slice(None)]
-        for o, n_out, s in zip(offs, out, strides):
-            idx.append(slice(o, o + s * (n_out - 1) + 1 if n_out > 0 else o, s))
-        idx.append(slice(None))
-        parts.append(x[tuple(idx)])
-    stacked = mx.stack(parts, axis=-2)
-    return stacked.reshape(N, *out, *window, C)
+    # Row-contiguous element strides of x.
+    full = list(x.shape)
+    st = [1] * len(full)
+    for i in range(len(full) - 2, -1, -1):
+        st[i] = st[i + 1] * full[i + 1]
+    sp = st[1:-1]
+    shape = [N] + out + list(window) + [C]
+    strides_ = [st[0]] + [a * s for a, s in zip(sp, strides)] + sp + [1]
+    return mx.as_strided(x, shape, strides_)
 
 
 def _tiles(x: mx.array, window: Tuple[int, ...]):
@@ -102,9 +89,7 @@ class _Pool(Module):
 
 
 def _is_inexact(dtype):
-    return dtype in (mx.float16, mx.bfloat16, mx.float32) or (
-        hasattr(mx, "float64") and dtype == mx.float64
-    ) or dtype == getattr(mx, "complex64", None)
+    return mx.issubdtype(dtype, mx.inexact)
 
 
 def _int_min(dtype):

@@ -7,39 +7,6 @@ import mlx.core as mx
 from mlx.nn.layers.base import Module
 
 
-def _rope_reference(x, dims, traditional, base, scale, offset):
-    """Rotary embedding written with basic ops (used when ``mx.fast.rope`` is missing).
-
-    Feature pairs are rotated by the angle ``(offset + position) * scale * base**(-2i/dims)``;
-    with ``traditional`` the pairs are adjacent features ``(2i, 2i + 1)``, otherwise
-    ``(i, i + dims/2)``. Features past ``dims`` are unchanged.
-    """
-    shape = x.shape
-    L = shape[-2]
-    dt = x.dtype
-    half = dims // 2
-    inv_freq = mx.exp(
-        mx.arange(0, half, dtype=mx.float32) * (-2.0 * math.log(base) / dims)
-    )
-    pos = (mx.arange(L, dtype=mx.float32) + offset) * scale
-    theta = pos[:, None] * inv_freq[None, :]
-    cos, sin = mx.cos(theta), mx.sin(theta)
-    xf = x.astype(mx.float32)
-    rot, rest = xf[..., :dims], xf[..., dims:]
-    if traditional:
-        pairs = rot.reshape(*shape[:-1], half, 2)
-        x1, x2 = pairs[..., 0], pairs[..., 1]
-        r1 = x1 * cos - x2 * sin
-        r2 = x1 * sin + x2 * cos
-        out = mx.stack([r1, r2], axis=-1).reshape(*shape[:-1], dims)
-    else:
-        x1, x2 = rot[..., :half], rot[..., half:dims]
-        out = mx.concatenate([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)
-    if dims < shape[-1]:
-        out = mx.concatenate([out, rest], axis=-1)
-    return out.astype(dt)
-
-
 class RoPE(Module):
     r"""Rotary positional encoding (RoPE).
 
@@ -71,17 +38,14 @@ class RoPE(Module):
         return f"{self.dims}, traditional={self.traditional}"
 
     def __call__(self, x, offset: int = 0):
-        fast = getattr(mx, "fast", None)
-        if fast is not None and hasattr(fast, "rope"):
-            return fast.rope(
-                x,
-                self.dims,
-                traditional=self.traditional,
-                base=self.base,
-                scale=self.scale,
-                offset=offset,
-            )
-        return _rope_reference(x, self.dims, self.traditional, self.base, self.scale, offset)
+        return mx.fast.rope(
+            x,
+            self.dims,
+            traditional=self.traditional,
+            base=self.base,
+            scale=self.scale,
+            offset=offset,
+        )
 
 
 class SinusoidalPositionalEncoding(Module):

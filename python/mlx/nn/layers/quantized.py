@@ -25,15 +25,8 @@ def _defaults(mode, group_size, bits):
     return (g if group_size is None else group_size), (b if bits is None else bits)
 
 
-def _need(name):
-    fn = getattr(mx, name, None)
-    if fn is None:
-        raise NotImplementedError(f"mlx.core.{name} is not available in this build.")
-    return fn
-
-
 def _quantize(w, group_size, bits, mode):
-    out = _need("quantize")(w, group_size=group_size, bits=bits, mode=mode)
+    out = mx.quantize(w, group_size=group_size, bits=bits, mode=mode)
     wq, scales = out[0], out[1]
     biases = out[2] if len(out) > 2 else None
     return wq, scales, biases
@@ -83,7 +76,7 @@ class QuantizedLinear(Module):
         )
 
     def __call__(self, x):
-        y = _need("quantized_matmul")(
+        y = mx.quantized_matmul(
             x,
             self["weight"],
             scales=self["scales"],
@@ -159,7 +152,7 @@ class QuantizedEmbedding(Module):
 
     def __call__(self, x):
         biases = self.get("biases")
-        return _need("dequantize")(
+        return mx.dequantize(
             self["weight"][x],
             scales=self["scales"][x],
             biases=biases[x] if biases is not None else None,
@@ -170,7 +163,7 @@ class QuantizedEmbedding(Module):
 
     def as_linear(self, x):
         """Use the quantized table as a linear layer (``x @ weight.T``)."""
-        return _need("quantized_matmul")(
+        return mx.quantized_matmul(
             x,
             self["weight"],
             scales=self["scales"],

@@ -18,9 +18,7 @@ def _uniform(scale, shape):
 
 def _project(x, w, b):
     if b is not None:
-        if hasattr(mx, "addmm"):
-            return mx.addmm(b, x, w.T)
-        return x @ w.T + b
+        return mx.addmm(b, x, w.T)
     return x @ w.T
 
 

@@ -11,41 +11,6 @@ from mlx.nn.layers.linear import Linear
 from mlx.nn.layers.normalization import LayerNorm
 
 
-def _finfo_min(dtype):
-    finfo = getattr(mx, "finfo", None)
-    if finfo is not None:
-        try:
-            return finfo(dtype).min
-        except Exception:
-            pass
-    if dtype == mx.float16:
-        return -65504.0
-    if dtype == mx.bfloat16:
-        return -3.3895313892515355e38
-    return -3.4028234663852886e38
-
-
-def _sdpa(q, k, v, scale, mask):
-    fast = getattr(mx, "fast", None)
-    if fast is not None and hasattr(fast, "scaled_dot_product_attention"):
-        return fast.scaled_dot_product_attention(q, k, v, scale=scale, mask=mask)
-    scores = (q * scale) @ k.swapaxes(-1, -2)
-    if mask is not None:
-        if isinstance(mask, str):
-            if mask != "causal":
-                raise ValueError(f"[scaled_dot_product_attention] Unknown mask {mask!r}.")
-            L, S = scores.shape[-2], scores.shape[-1]
-            qi = mx.arange(S - L, S)[:, None]
-            kj = mx.arange(S)[None, :]
-            scores = mx.where(qi >= kj, scores, _finfo_min(scores.dtype))
-        elif mask.dtype == mx.bool_:
-            scores = mx.where(mask, scores, _finfo_min(scores.dtype))
-        else:
-            scores = scores + mask
-    weights = mx.softmax(scores.astype(mx.float32), axis=-1).astype(scores.dtype)
-    return weights @ v
-
-
 class MultiHeadAttention(Module):
     r"""Multi-head scaled dot-product attention.
 
@@ -106,7 +71,7 @@ class MultiHeadAttention(Module):
         values = values.reshape(*values.shape[:-2], S, H, -1).swapaxes(-3, -2)
 
         scale = math.sqrt(1.0 / queries.shape[-1])
-        out = _sdpa(queries, keys, values, scale, mask)
+        out = mx.fast.scaled_dot_product_attention(queries, keys, values, scale=scale, mask=mask)
         out = out.swapaxes(-3, -2).reshape(*lead, L, -1)
         return self.out_proj(out)
 
@@ -116,7 +81,7 @@ class MultiHeadAttention(Module):
         negative value above it."""
         idx = mx.arange(N)
         mask = idx[:, None] < idx[None]
-        return mask.astype(dtype) * _finfo_min(dtype)
+        return mask.astype(dtype) * mx.finfo(dtype).min
 
 
 def _maybe_checkpoint(layer, enabled):

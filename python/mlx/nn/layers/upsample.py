@@ -79,9 +79,7 @@ def _cubic_1d(x, axis, scale, align_corners):
 
 
 def _inexact(dtype):
-    return dtype in (mx.float16, mx.bfloat16, mx.float32) or (
-        hasattr(mx, "float64") and dtype == mx.float64
-    )
+    return mx.issubdtype(dtype, mx.floating)
 
 
 def upsample_nearest(x: mx.array, scale_factor: Tuple):
