@@ -394,7 +394,27 @@ static PyObject *f_enable_compile(PyObject *m, PyObject *unused) {
   Py_RETURN_NONE;
 }
 
+/* Private (tests, benchmarks): mlx-c's compile modes by name. */
+static PyObject *f_set_compile_mode(PyObject *m, PyObject *arg) {
+  (void)m;
+  static const char *const names[] = {"disabled", "no_simplify", "no_fuse", "enabled"};
+  static const mlx_compile_mode modes[] = {MLX_COMPILE_MODE_DISABLED, MLX_COMPILE_MODE_NO_SIMPLIFY,
+                                           MLX_COMPILE_MODE_NO_FUSE, MLX_COMPILE_MODE_ENABLED};
+  const char *name = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+  for (int i = 0; name && i < 4; i++)
+    if (!strcmp(name, names[i])) {
+      mlx_set_compile_mode(modes[i]);
+      Py_RETURN_NONE;
+    }
+  PyErr_SetString(PyExc_ValueError,
+                  "[_set_compile_mode] Expected one of disabled, no_simplify, no_fuse, enabled.");
+  return NULL;
+}
+
 static PyMethodDef compile_methods[] = {
+    {"_set_compile_mode", f_set_compile_mode, METH_O,
+     "_set_compile_mode(mode: str) -> None\n\nPrivate: sets the compile mode (disabled, "
+     "no_simplify, no_fuse, enabled)."},
     {"compile", (PyCFunction)(void (*)(void))f_compile, METH_VARARGS | METH_KEYWORDS,
      "compile(fun: Callable, inputs: Optional[object] = None, outputs: Optional[object] = None, "
      "shapeless: bool = False) -> Callable\n\nReturns a compiled function: traced once per "

@@ -1,4 +1,5 @@
 #include "core/compile.h"
+#include "core/compile_tape.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,32 +30,7 @@ void mx_compile_set_mode(mx_compile_mode mode) {
 
 /* ---- tapes ---- */
 
-/* Where a step's input comes from: a placeholder (the call's input `index`), an earlier step's
- * output, or a constant array of the trace. */
-typedef struct {
-  enum { FROM_INPUT, FROM_STEP, FROM_CONSTANT } kind;
-  int index, out;
-  mx_array *constant; /* borrowed: the traced graph keeps it alive */
-} source;
-
-enum { MAX_STEP_OUTPUTS = 16 };
-
-typedef struct {
-  mx_node *node; /* the traced node: prim, params, stream, output shapes and dtypes */
-  source *in;
-  int first_out; /* where its outputs go in a replay's flat list */
-} step;
-
-typedef struct {
-  mx_arrays traced;  /* the traced outputs and placeholders: keep the whole trace alive */
-  step *steps;
-  int nsteps;
-  int nmade; /* outputs of all steps */
-  source *outs;
-  int nout;
-} tape;
-
-static void tape_free(tape *t) {
+void tape_free(tape *t) {
   for (int i = 0; i < t->nsteps; i++) free(t->steps[i].in);
   free(t->steps);
   free(t->outs);
@@ -87,7 +63,7 @@ static bool same_outputs(const mx_node *a, const mx_node *b) {
   return true;
 }
 
-static bool is_scalar_constant(const mx_array *a) {
+bool tape_is_scalar_constant(const mx_array *a) {
   return a->node->prim == MX_PRIM_NONE && a->size == 1 && mx_array_status(a) == MX_AVAILABLE &&
          mx_array_data(a) != NULL;
 }
@@ -100,7 +76,7 @@ typedef struct {
 } simplifier;
 
 static mx_array *canonical_constant(simplifier *s, mx_array *a) {
-  if (!s || !is_scalar_constant(a)) return a;
+  if (!s || !tape_is_scalar_constant(a)) return a;
   uint64_t bits = 0; /* itemsize <= 8 */
   memcpy(&bits, mx_array_data(a), mx_array_itemsize(a));
   uint64_t h = mix(mix(0xC0, a->dtype), bits) | 1; /* never 0: a ptrmap key */
@@ -137,7 +113,7 @@ static source source_of(builder *b, mx_array *a) {
 }
 
 /* Builds the tape of the graph from placeholders to outs. */
-static int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
+int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
                       bool simplify) {
   mx_graph g = {0};
   builder b = {.simplify = simplify};
@@ -148,7 +124,7 @@ static int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *o
     rc = mx_error("[compile] Out of memory.");
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
-    if (!g.depends[k] || n->prim == MX_PRIM_PLACEHOLDER) continue;
+    if (!g.depends[k] || mx_ptrmap_get(&b.placeholder_index, n) >= 0) continue;
     if (n->nout > MAX_STEP_OUTPUTS) {
       rc = mx_error("[compile] %s has too many outputs.", mx_prims[n->prim].name);
       break;
@@ -211,7 +187,7 @@ static mx_array *resolve(const tape *t, const source *s, const mx_arrays *in, mx
 }
 
 /* Replays the tape on in: one new node per step. */
-static int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
+int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
   mx_array **made = calloc((size_t)t->nmade + 1, sizeof *made);
   int rc = made ? 0 : mx_error("[compile] Out of memory.");
   for (int k = 0; !rc && k < t->nsteps; k++) {
@@ -251,7 +227,7 @@ static int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
 
 /* ---- the cache ---- */
 
-/* A key is a list of words: fun_id, shapeless, nconst, constants..., nin, then for each input
+/* A key is a list of words: fun_id, shapeless and the mode, nconst, constants..., nin, then for each input
  * dtype, ndim and the dims. */
 typedef struct entry {
   struct entry *next;
@@ -275,7 +251,7 @@ static int make_key(int64_t **key, int *nkey, uint64_t fun_id, bool shapeless,
   if (!k) return mx_error("[compile] Out of memory.");
   int w = 0;
   k[w++] = (int64_t)fun_id;
-  k[w++] = shapeless;
+  k[w++] = shapeless | mx_compile_get_mode() << 1; /* a mode change retraces */
   k[w++] = nconst;
   for (int i = 0; i < nconst; i++) k[w++] = (int64_t)constants[i];
   k[w++] = in->n;
@@ -382,7 +358,7 @@ int64_t mx_compile_cache_size(void) {
 }
 
 /* Traces f on placeholders shaped like in and builds the tape. */
-static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify) {
+static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fuse) {
   mx_arrays placeholders = {0}, outs = {0};
   int rc = mx_arrays_from(&placeholders, in->items, in->n);
   for (int i = 0; !rc && i < in->n; i++) {
@@ -405,8 +381,10 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify) {
     for (int o = 0; o < outs.n; o++) e->tape.traced.items[e->tape.traced.n++] = outs.items[o];
     for (int i = 0; i < placeholders.n; i++)
       e->tape.traced.items[e->tape.traced.n++] = placeholders.items[i];
+    mx_arrays kept = {placeholders.items, placeholders.n};
+    rc = fuse ? tape_fuse(&e->tape, &kept) : 0;
     free(outs.items), free(placeholders.items);
-    return 0;
+    return rc;
   }
   mx_arrays_free(&outs);
   mx_arrays_free(&placeholders);
@@ -435,7 +413,7 @@ int mx_compile_call(mx_fun f, uint64_t fun_id, bool shapeless, const uint64_t *c
     return mx_error("[compile] Out of memory.");
   }
   *fresh = (entry){.hash = h, .fun_id = fun_id, .key = key, .nkey = nkey};
-  int rc = trace(fresh, f, in, mode != MX_COMPILE_NO_SIMPLIFY);
+  int rc = trace(fresh, f, in, mode != MX_COMPILE_NO_SIMPLIFY, mode == MX_COMPILE_ENABLED);
   if (rc) {
     entry_free(fresh);
     return rc;

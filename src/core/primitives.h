@@ -42,6 +42,7 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 /* Declarations of the functions named in the table. */
 #include "backend/cpu/kernels.h"
 #include "core/custom.h"
+#include "backend/cpu/fused.h"
 #include "ops/foundation_rules.h"
 #include "ops/rules.h"
 
@@ -69,7 +70,8 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   MX_PRIMS_FAST(X)           \
   MX_PRIMS_LAPACK(X)         \
   MX_PRIMS_FFT(X)            \
-  MX_PRIMS_QUANT(X)
+  MX_PRIMS_QUANT(X)          \
+  MX_PRIMS_COMPILE(X)
 
 #define MX_PRIMS_FOUNDATION(X) \
   /* ID        name          flags              eval_cpu           eval_cuda          vjp   jvp   vmap  output_shapes        is_equivalent */ \
@@ -90,6 +92,10 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   X(IDENTITY,   "Identity",   0,                  mx_eval_identity,   mx_eval_identity,   mx_vjp_identity,    mx_jvp_identity,  mx_vmap_identity,   mx_shapes_same,      mx_equiv_params) \
   X(PLACEHOLDER, "Placeholder", 0,                NULL,               NULL,               NULL,               NULL,             NULL,               NULL,                NULL) \
   X(CUSTOM,     "CustomTransforms", MX_PF_PARAMS_REF, mx_eval_custom, mx_eval_custom, mx_vjp_custom, mx_jvp_custom, mx_vmap_custom, mx_shapes_custom, mx_equiv_params)
+
+/* A fused kernel of mx.compile (src/core/fused.h); params are an mx_params_ref to its program. */
+#define MX_PRIMS_COMPILE(X) \
+  X(COMPILED,   "Compiled",   MX_PF_PARAMS_REF,   mx_cpu_compiled,    NULL,               mx_vjp_compiled,    mx_jvp_compiled,  mx_vmap_compiled,   mx_shapes_compiled,  mx_equiv_params)
 /* clang-format on */
 
 typedef enum {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/compile.h"
+#include "core/primitives.h"
 #include "harness.h"
 #include "mlx/c/mlx.h"
 
@@ -136,7 +137,8 @@ static void test_modes_and_simplify(void) {
   CHECK_OK(mlx_enable_compile());
   check_apply(cf, 5, 1.0f);
   CHECK_FAIL(mlx_set_compile_mode((mlx_compile_mode)9));
-  /* simplified: the replayed graph computes exp once (Exp, Multiply, Add) */
+  /* simplified, not fused: the replayed graph computes exp once (Exp, Multiply, Add) */
+  CHECK_OK(mlx_set_compile_mode(MLX_COMPILE_MODE_NO_FUSE));
   mlx_vector_array in = inputs(3, 1.0f), out = mlx_vector_array_new();
   CHECK_OK(mlx_closure_apply(&out, cf, in));
   mlx_array r = get(out, 0);
@@ -144,6 +146,16 @@ static void test_modes_and_simplify(void) {
   CHECK(root->node->nin == 2);
   mx_array *prod = root->node->inputs[0];
   CHECK(prod->node->nin == 2 && prod->node->inputs[0] == prod->node->inputs[1]);
+  mlx_array_free(r);
+  /* fused: one Compiled node reading both inputs */
+  CHECK_OK(mlx_enable_compile());
+  mlx_vector_array_free(out);
+  out = mlx_vector_array_new();
+  CHECK_OK(mlx_closure_apply(&out, cf, in));
+  r = get(out, 0);
+  root = (mx_array *)r.ctx;
+  CHECK(root->node->prim == MX_PRIM_COMPILED && root->node->nin == 2);
+  check_apply(cf, 3, 1.0f);
   mlx_array_free(r), mlx_vector_array_free(in), mlx_vector_array_free(out);
   mlx_closure_free(cf), mlx_closure_free(f);
 }

@@ -23,11 +23,13 @@
 #include "rule_cases_fft.h"
 #include "rule_cases_lapack.h"
 #include "rule_cases_quant.h"
+#include "rule_cases_compile.h"
 
 static const rule_case *const tables[] = {
     rule_cases_foundation, rule_cases_elementwise, rule_cases_reduce, rule_cases_views,
     rule_cases_gather,     rule_cases_linalg,      rule_cases_random, rule_cases_conv,
     rule_cases_fast,       rule_cases_lapack,      rule_cases_fft,     rule_cases_quant,
+    rule_cases_compile,
 };
 
 enum { BATCH = 3 };

@@ -1,0 +1,254 @@
+/* Runs a Compiled node (see fused.h). Layout contract of the row function: in[i] points at the
+ * row's first element of input i (a row input: at its one value), read with element stride
+ * stride[i]; out[o] at the row's first element of output o (row-contiguous; a row output: its
+ * one value); scratch holds plan.nscratch slots of d 4-byte elements. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/elementwise.h"
+#include "backend/cpu/fused.h"
+#include "backend/cpu/strided.h"
+#include "core/error.h"
+#include "core/primitives.h"
+
+/* ---- plan ---- */
+
+static int max_i(int a, int b) {
+  return a > b ? a : b;
+}
+
+int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p) {
+  *p = (mx_fused_plan){.phase = calloc((size_t)f->nops, sizeof(int)),
+                       .slot = malloc(sizeof(int) * (size_t)f->nops),
+                       .store_loop = calloc((size_t)f->nout + 1, sizeof(int))};
+  if (!p->phase || !p->slot || !p->store_loop) {
+    mx_fused_plan_free(p);
+    return mx_error("[compile] Out of memory.");
+  }
+  int last = -1; /* the last pass a full op needs */
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    int ph = 0;
+    for (int a = 0; a < 3 && op->kind >= MX_FOP_UNARY; a++)
+      if (op->args[a] >= 0) ph = max_i(ph, p->phase[op->args[a]]);
+    if (op->kind == MX_FOP_REDUCE) ph = p->phase[op->args[0]] + 1;
+    p->phase[i] = ph;
+    p->slot[i] = -1;
+    if (!op->row) last = max_i(last, ph);
+    if (op->kind == MX_FOP_REDUCE) last = max_i(last, ph - 1); /* (its pass, even for a row arg) */
+  }
+  p->nloops = last + 1;
+  for (int o = 0; o < f->nout; o++) { /* a row op written out in full: in the pass it is ready */
+    p->store_loop[o] = f->out_row[o] ? -1 : p->phase[f->outs[o]];
+    if (!f->out_row[o]) p->nloops = max_i(p->nloops, p->store_loop[o] + 1);
+  }
+  /* full values read in a later pass than their own */
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    for (int a = 0; a < 3 && op->kind >= MX_FOP_UNARY; a++) {
+      int x = op->args[a];
+      if (x < 0 || f->ops[x].row || f->ops[x].kind == MX_FOP_INPUT || p->slot[x] >= 0) continue;
+      int reads_in = op->kind == MX_FOP_REDUCE ? p->phase[x] : p->phase[i];
+      if (reads_in > p->phase[x]) p->slot[x] = p->nscratch++;
+    }
+  }
+  return 0;
+}
+
+bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, int p) {
+  for (int i = x + 1; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind < MX_FOP_UNARY) continue;
+    bool red = op->kind == MX_FOP_REDUCE;
+    if ((op->row && !red) || (red ? plan->phase[op->args[0]] : plan->phase[i]) != p) continue;
+    for (int k = 0; k < 3; k++)
+      if (op->args[k] == x) return true;
+  }
+  for (int o = 0; o < f->nout; o++)
+    if (f->outs[o] == x && plan->store_loop[o] == p) return true;
+  return false;
+}
+
+void mx_fused_plan_free(mx_fused_plan *p) {
+  free(p->phase);
+  free(p->slot);
+  free(p->store_loop);
+  *p = (mx_fused_plan){0};
+}
+
+/* ---- the executor of a program: its plan and its row function ---- */
+
+typedef struct {
+  mx_fused_plan plan;
+  mx_fused_row_fn fn; /* NULL: the interpreter */
+} executor;
+
+static void executor_free(void *e) {
+  mx_fused_plan_free(&((executor *)e)->plan);
+  free(e);
+}
+
+static executor *get_executor(mx_fused *f) {
+  if (atomic_load(&f->ready)) return f->exec;
+  pthread_mutex_lock(&f->lock);
+  if (!atomic_load(&f->ready)) {
+    executor *e = calloc(1, sizeof *e);
+    if (e && mx_fused_plan_make(f, &e->plan) == 0) {
+      e->fn = mx_fused_codegen(f, &e->plan);
+      f->exec = e;
+      f->exec_free = executor_free;
+      atomic_store(&f->ready, 1);
+    } else {
+      free(e);
+    }
+  }
+  pthread_mutex_unlock(&f->lock);
+  return f->exec;
+}
+
+/* ---- layout ---- */
+
+enum { MAX_OPERANDS = 64 };
+
+typedef struct {
+  const mx_fused *f;
+  const executor *e;
+  int nin, nout;
+  int nouter;                            /* outer axes */
+  int64_t outer[MX_MAX_NDIM];            /* their sizes */
+  int64_t d;                             /* inner length */
+  int64_t piece, npieces;                /* rows split in pieces (no reductions) */
+  char *base[MAX_OPERANDS];              /* inputs, then outputs */
+  int64_t ostride[MAX_OPERANDS][MX_MAX_NDIM]; /* bytes per step of each outer axis */
+  int64_t istride[MAX_OPERANDS];         /* inner stride, elements */
+  int64_t isize[MAX_OPERANDS];           /* item size, bytes */
+} frame;
+
+static void run_units(void *ctx, int64_t begin, int64_t end) {
+  const frame *fr = ctx;
+  int nops = fr->nin + fr->nout;
+  void *scratch = NULL;
+  if (fr->e->plan.nscratch) {
+    scratch = malloc((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 64);
+    if (!scratch) return; /* (the caller checked a first allocation) */
+  }
+  void *ptr[MAX_OPERANDS];
+  for (int64_t u = begin; u < end; u++) {
+    int64_t row = u / fr->npieces, piece = u % fr->npieces;
+    int64_t j0 = piece * fr->piece, len = fr->d - j0 < fr->piece ? fr->d - j0 : fr->piece;
+    for (int k = 0; k < nops; k++) {
+      char *p = fr->base[k];
+      int64_t r = row;
+      for (int a = fr->nouter - 1; a >= 0; a--) {
+        p += (r % fr->outer[a]) * fr->ostride[k][a];
+        r /= fr->outer[a];
+      }
+      ptr[k] = p + j0 * fr->istride[k] * fr->isize[k];
+    }
+    if (fr->e->fn)
+      fr->e->fn(len, ptr, fr->istride, ptr + fr->nin, scratch);
+    else
+      mx_fused_interp_row(fr->f, &fr->e->plan, len, ptr, fr->istride, ptr + fr->nin, scratch);
+  }
+  free(scratch);
+}
+
+/* Element strides of input a read broadcast to the frame shape (row inputs: the row shape). */
+static void broadcast_strides(const mx_array *a, const mx_fused *f, int row, int64_t *st) {
+  int off = f->ndim - a->ndim;
+  for (int d = 0; d < f->ndim; d++) {
+    int ad = d - off;
+    bool inner = d >= f->ndim - f->ninner;
+    st[d] = ad < 0 || a->shape[ad] == 1 || (row && inner) ? 0 : a->strides[ad];
+  }
+}
+
+int mx_cpu_compiled(mx_node *n) {
+  mx_fused *f = ((mx_params_ref *)n->params)->obj;
+  executor *e = get_executor(f);
+  if (!e) return mx_error("[compile] Out of memory.");
+  if (n->nin + n->nout > MAX_OPERANDS)
+    return mx_error("[compile] A fused kernel has too many inputs and outputs.");
+  for (int o = 0; o < n->nout; o++) MX_TRY(mx_array_alloc_data(&n->out[o]));
+  frame fr = {.f = f, .e = e, .nin = n->nin, .nout = n->nout};
+  int nd = f->ndim;
+  int64_t st[MAX_OPERANDS][MX_MAX_NDIM];
+  mx_array *copies[MAX_OPERANDS] = {0};
+  int rc = 0;
+  /* operand strides over the frame shape, in elements */
+  for (int i = 0; i < n->nin; i++) {
+    int row = -1;
+    for (int k = 0; k < f->nops && row < 0; k++)
+      if (f->ops[k].kind == MX_FOP_INPUT && f->ops[k].input == i) row = f->ops[k].row;
+    broadcast_strides(n->inputs[i], f, row, st[i]);
+    fr.base[i] = mx_array_data(n->inputs[i]);
+    fr.isize[i] = (int64_t)mx_array_itemsize(n->inputs[i]);
+  }
+  for (int o = 0; o < n->nout; o++) {
+    int k = n->nin + o;
+    int64_t s = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+      bool inner = d >= nd - f->ninner;
+      st[k][d] = f->out_row[o] && inner ? 0 : s;
+      s *= f->out_row[o] && inner ? 1 : f->shape[d];
+    }
+    fr.base[k] = mx_array_data(&n->out[o]);
+    fr.isize[k] = (int64_t)mx_array_itemsize(&n->out[o]);
+  }
+  /* inner axes: the reduced ones, or (no reductions) as many trailing axes as every operand
+   * lets merge; an input whose reduced axes do not merge is copied to a row-contiguous buffer */
+  int ninner = f->ninner ? f->ninner : nd > 0 ? 1 : 0;
+  int nops = n->nin + n->nout;
+  for (int k = 0; k < nops; k++) {
+    bool merges = true;
+    for (int d = nd - ninner; d + 1 < nd; d++)
+      if (st[k][d] != st[k][d + 1] * f->shape[d + 1]) merges = false;
+    if (merges || k >= n->nin) continue;
+    if (!(copies[k] = mx_array_alloc(nd, f->shape, (mx_dtype)n->inputs[k]->dtype))) {
+      rc = MX_ERR;
+      break;
+    }
+    mx_cpu_copy_strided(mx_array_data(copies[k]), (mx_dtype)copies[k]->dtype, fr.base[k],
+                        (mx_dtype)copies[k]->dtype, nd, f->shape, st[k]);
+    fr.base[k] = mx_array_data(copies[k]);
+    mx_strided_row_strides(nd, f->shape, st[k]);
+  }
+  if (!f->ninner)
+    while (ninner < nd) {
+      int d = nd - ninner - 1;
+      int64_t inner_size = 1;
+      for (int a = d + 1; a < nd; a++) inner_size *= f->shape[a];
+      bool ok = true;
+      for (int k = 0; k < nops && ok; k++) ok = st[k][d] == st[k][nd - 1] * inner_size;
+      if (!ok) break;
+      ninner++;
+    }
+  fr.d = 1;
+  for (int d = nd - ninner; d < nd; d++) fr.d *= f->shape[d];
+  fr.nouter = nd - ninner;
+  int64_t nrows = 1;
+  for (int a = 0; a < fr.nouter; a++) {
+    fr.outer[a] = f->shape[a];
+    nrows *= f->shape[a];
+    for (int k = 0; k < nops; k++) fr.ostride[k][a] = st[k][a] * fr.isize[k];
+  }
+  for (int k = 0; k < nops; k++) fr.istride[k] = ninner ? st[k][nd - 1] : 0;
+  /* work units: rows, or pieces of rows where nothing reduces along them */
+  fr.piece = fr.d > 0 ? fr.d : 1;
+  if (!f->ninner && fr.d > 16384) fr.piece = 8192;
+  fr.npieces = (fr.d + fr.piece - 1) / fr.piece;
+  if (fr.npieces < 1) fr.npieces = 1;
+  int64_t units = nrows * fr.npieces;
+  int64_t per_unit = fr.piece * (f->nops + 1);
+  if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
+    if (e->plan.nscratch) { /* fail here, not silently in a worker */
+      void *probe = malloc((size_t)e->plan.nscratch * (size_t)fr.d * 4 + 64);
+      if (!probe) rc = mx_error("[compile] Out of memory for a fused kernel's scratch.");
+      free(probe);
+    }
+    if (!rc) mx_ew_parallel_for(units, per_unit > 65536 ? 1 : 65536 / per_unit + 1, run_units, &fr);
+  }
+  for (int k = 0; k < nops; k++)
+    if (copies[k]) mx_array_release(copies[k]);
+  return rc;
+}

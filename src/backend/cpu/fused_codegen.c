@@ -1,0 +1,491 @@
+/* C code generation for fused kernels: one row function per program (contract in fused.c),
+ * compiled by the system C compiler into a shared object, loaded with dlopen and cached on disk
+ * under a hash of the source and the compiler (its path, size and modification time).
+ *
+ * Settings (environment, read at each new kernel): MLXC_CC the compiler (default "cc"; a
+ * missing one means no code generation: the interpreter runs), MLXC_KERNEL_CACHE the cache
+ * directory (default $XDG_CACHE_HOME/mlxc/kernels, ~/.cache/mlxc/kernels, or /tmp).
+ *
+ * The generated source starts with the text of ew_math.h, half.h and fused_ops.h (embedded at
+ * build time as mx_fused_prelude), so a fused op computes what the eager kernel computes. Each
+ * pass over the row is a loop in blocks of 4096 elements (reductions add each block's float
+ * partial into a double), with a copy of the loop for unit-stride inputs; `omp simd` lets the
+ * compiler vectorize reductions. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/cpu/fused.h"
+#include "backend/cpu/fused_ops.h"
+#include "core/primitives.h"
+#include "ops/params.h"
+
+extern char **environ;
+extern const char mx_fused_prelude[]; /* generated: ew_math.h, half.h, fused_ops.h */
+
+/* ---- the op tables as strings ---- */
+
+typedef struct {
+  int prim, kin, kout;
+  const char *expr;
+} op_text;
+
+#define F MX_FK_F
+#define I MX_FK_I
+#define B MX_FK_B
+#define ROW(P, KI, KO, EXPR) {MX_PRIM_##P, KI, KO, #EXPR},
+static const op_text unary_ops[] = {MX_FUSED_UNARY(ROW)};
+static const op_text binary_ops[] = {MX_FUSED_BINARY(ROW)};
+#undef ROW
+#define CAST(KI, KO, EXPR) {0, KI, KO, #EXPR},
+static const op_text cast_ops[] = {MX_FUSED_CASTS(CAST)};
+#undef CAST
+#undef F
+#undef I
+#undef B
+
+static const op_text *find(const op_text *t, size_t n, int prim, int kin) {
+  for (size_t i = 0; i < n; i++)
+    if (t[i].prim == prim && t[i].kin == kin) return &t[i];
+  return NULL;
+}
+#define FIND(t, prim, kin) find(t, sizeof t / sizeof t[0], prim, kin)
+
+int mx_fused_unary_kind(int prim, int kin) {
+  const op_text *o = FIND(unary_ops, prim, kin);
+  return o ? o->kout : -1;
+}
+
+int mx_fused_binary_kind(int prim, int kin) {
+  const op_text *o = FIND(binary_ops, prim, kin);
+  return o ? o->kout : -1;
+}
+
+/* ---- a growing string ---- */
+
+typedef struct {
+  char *s;
+  size_t n, cap;
+  int failed;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) {
+  if (b->failed) return;
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) {
+      b->failed = 1;
+      return;
+    }
+    if (b->s && b->n + (size_t)k < b->cap) {
+      b->n += (size_t)k;
+      return;
+    }
+    size_t cap = (b->cap + (size_t)k + 1) * 2;
+    char *grown = realloc(b->s, cap);
+    if (!grown) {
+      b->failed = 1;
+      return;
+    }
+    b->s = grown;
+    b->cap = cap;
+  }
+}
+
+/* expr with the identifiers x, y replaced by a, b */
+static void put_expr(sbuf *out, const char *expr, const char *a, const char *b) {
+  for (const char *p = expr; *p;) {
+    bool ident_start = (p == expr || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                                       (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')));
+    char next = p[1];
+    bool alone = !(next == '_' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+                   (next >= '0' && next <= '9'));
+    if (ident_start && alone && (*p == 'x' || *p == 'y')) {
+      put(out, "(%s)", *p == 'x' ? a : b);
+    } else {
+      put(out, "%c", *p);
+    }
+    p++;
+  }
+}
+
+/* ---- generation ---- */
+
+static const char *ctype(int dtype) {
+  switch (mx_fused_kind(dtype)) {
+  case MX_FK_F: return "float";
+  case MX_FK_I: return "int32_t";
+  default: return "uint8_t";
+  }
+}
+
+static const char *storage_type(int dtype) {
+  switch (dtype) {
+  case MX_FLOAT32: return "float";
+  case MX_FLOAT16:
+  case MX_BFLOAT16: return "uint16_t";
+  case MX_INT32: return "int32_t";
+  default: return "uint8_t";
+  }
+}
+
+static void put_load(sbuf *b, int dtype, const char *ref) {
+  if (dtype == MX_FLOAT16) put(b, "mx_h2f(%s)", ref);
+  else if (dtype == MX_BFLOAT16) put(b, "mx_bf2f(%s)", ref);
+  else put(b, "%s", ref);
+}
+
+static void put_store(sbuf *b, int dtype, const char *dst, const char *v) {
+  if (dtype == MX_FLOAT16) put(b, "%s = mx_f2h(%s);\n", dst, v);
+  else if (dtype == MX_BFLOAT16) put(b, "%s = mx_f2bf(%s);\n", dst, v);
+  else put(b, "%s = %s;\n", dst, v);
+}
+
+typedef struct {
+  const mx_fused *f;
+  const mx_fused_plan *plan;
+  sbuf *b;
+  int loop;    /* the pass being generated */
+  int contig;  /* unit-stride copy of the loop */
+} gen;
+
+/* How op x is referred to inside pass g->loop (or between passes when loop < 0). */
+static void ref(const gen *g, int x, char *out, size_t n) {
+  const mx_fop *op = &g->f->ops[x];
+  if (op->row || op->kind == MX_FOP_INPUT || g->plan->phase[x] == g->loop || g->plan->slot[x] < 0)
+    snprintf(out, n, "v%d", x);
+  else
+    snprintf(out, n, "sc%d[j]", g->plan->slot[x]);
+}
+
+/* v<i> = its expression (declared), rounded to a 16-bit float type when that is its dtype. */
+static void put_op(const gen *g, int i) {
+  const mx_fop *op = &g->f->ops[i];
+  sbuf *b = g->b;
+  char a[3][32] = {"", "", ""};
+  for (int k = 0; k < 3; k++)
+    if (op->kind >= MX_FOP_UNARY && op->args[k] >= 0) ref(g, op->args[k], a[k], sizeof a[k]);
+  put(b, "%s v%d = (%s)(", ctype(op->dtype), i, ctype(op->dtype));
+  int kin = op->kind >= MX_FOP_UNARY ? mx_fused_kind(g->f->ops[op->args[0]].dtype) : 0;
+  switch (op->kind) {
+  case MX_FOP_UNARY: put_expr(b, FIND(unary_ops, op->prim, kin)->expr, a[0], ""); break;
+  case MX_FOP_BINARY: put_expr(b, FIND(binary_ops, op->prim, kin)->expr, a[0], a[1]); break;
+  case MX_FOP_SELECT: put(b, "%s ? %s : %s", a[0], a[1], a[2]); break;
+  case MX_FOP_CAST: {
+    const op_text *c = NULL;
+    for (size_t k = 0; k < sizeof cast_ops / sizeof cast_ops[0]; k++)
+      if (cast_ops[k].kin == kin && cast_ops[k].kout == mx_fused_kind(op->dtype)) c = &cast_ops[k];
+    put_expr(b, c->expr, a[0], "");
+    break;
+  }
+  case MX_FOP_CONST:
+    if (mx_fused_kind(op->dtype) != MX_FK_F) put(b, "%lld", (long long)op->value);
+    else if (isnan(op->value)) put(b, "EW_NANF");
+    else if (isinf(op->value)) put(b, "%sEW_INFF", op->value < 0 ? "-" : "");
+    else put(b, "%af", op->value);
+    break;
+  default: break;
+  }
+  put(b, ");\n");
+  bool computed = op->kind != MX_FOP_CONST && op->kind != MX_FOP_INPUT;
+  if (computed && op->dtype == MX_FLOAT16) put(b, "v%d = mx_h2f(mx_f2h(v%d));\n", i, i);
+  if (computed && op->dtype == MX_BFLOAT16) put(b, "v%d = mx_bf2f(mx_f2bf(v%d));\n", i, i);
+}
+
+static const char *red_init(int op) {
+  return op == MX_REDUCE_SUM ? "0.0f" : op == MX_REDUCE_PROD ? "1.0f" : op == MX_REDUCE_MAX ? "-EW_INFF" : "EW_INFF";
+}
+
+/* The body of pass p for one element j. */
+static void put_body(gen *g, int p) {
+  const mx_fused *f = g->f;
+  sbuf *b = g->b;
+  char r[32];
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->row) continue;
+    if (op->kind == MX_FOP_INPUT) {
+      if (!mx_fused_used_in_loop(f, g->plan, i, p)) continue;
+      char src[64];
+      if (g->contig) snprintf(src, sizeof src, "i%d[j]", op->input);
+      else snprintf(src, sizeof src, "i%d[j * s%d]", op->input, op->input);
+      put(b, "const %s v%d = ", ctype(op->dtype), i);
+      put_load(b, op->dtype, src);
+      put(b, ";\n");
+    } else if (g->plan->phase[i] == p) {
+      put_op(g, i);
+      if (g->plan->slot[i] >= 0) put(b, "sc%d[j] = v%d;\n", g->plan->slot[i], i);
+    }
+  }
+  for (int i = 0; i < f->nops; i++) { /* reductions of this pass */
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
+    ref(g, op->args[0], r, sizeof r);
+    switch (op->prim) {
+    case MX_REDUCE_SUM: put(b, "a%d += %s;\n", i, r); break;
+    case MX_REDUCE_PROD: put(b, "a%d *= %s;\n", i, r); break;
+    case MX_REDUCE_MAX: put(b, "a%d = a%d > %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r); break;
+    default: put(b, "a%d = a%d < %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r); break;
+    }
+  }
+  for (int o = 0; o < f->nout; o++) {
+    if (g->plan->store_loop[o] != p) continue;
+    char dst[32];
+    snprintf(dst, sizeof dst, "o%d[j]", o);
+    ref(g, f->outs[o], r, sizeof r);
+    put_store(b, f->ops[f->outs[o]].dtype, dst, r);
+  }
+}
+
+static void put_loop(gen *g, int p) {
+  const mx_fused *f = g->f;
+  sbuf *b = g->b;
+  bool any_red = false;
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
+    any_red = true;
+    put(b, "double t%d = %s; int n%d_any = 0;\n", i,
+        op->prim == MX_REDUCE_SUM ? "0.0" : op->prim == MX_REDUCE_PROD ? "1.0" : red_init(op->prim), i);
+  }
+  put(b, "for (int64_t jb = 0; jb < d; jb += 4096) {\nconst int64_t je = d - jb < 4096 ? d : jb + 4096;\n");
+  sbuf clause = {0};
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
+    put(b, "float a%d = %s; int n%d = 0;\n", i, red_init(op->prim), i);
+    const char *rop = op->prim == MX_REDUCE_SUM ? "+" : op->prim == MX_REDUCE_PROD ? "*" : op->prim == MX_REDUCE_MAX ? "max" : "min";
+    put(&clause, " reduction(%s:a%d) reduction(|:n%d)", rop, i, i);
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    g->contig = pass == 0;
+    if (pass == 0) put(b, "if (contig) {\n");
+    else put(b, "} else {\n");
+    put(b, "#pragma omp simd%s\nfor (int64_t j = jb; j < je; j++) {\n", any_red && clause.s ? clause.s : "");
+    put_body(g, p);
+    put(b, "}\n");
+  }
+  put(b, "}\n");
+  free(clause.s);
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
+    switch (op->prim) {
+    case MX_REDUCE_SUM: put(b, "t%d += a%d;\n", i, i); break;
+    case MX_REDUCE_PROD: put(b, "t%d *= a%d;\n", i, i); break;
+    case MX_REDUCE_MAX: put(b, "t%d = t%d > a%d ? t%d : a%d;\n", i, i, i, i, i); break;
+    default: put(b, "t%d = t%d < a%d ? t%d : a%d;\n", i, i, i, i, i); break;
+    }
+    put(b, "n%d_any |= n%d;\n", i, i);
+  }
+  put(b, "}\n");
+}
+
+/* Row ops computed before pass p (p == nloops: after the last), and row outputs among them. */
+static void put_row_ops(gen *g, int p) {
+  const mx_fused *f = g->f;
+  sbuf *b = g->b;
+  g->loop = -1;
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (!op->row || g->plan->phase[i] != p) continue;
+    if (op->kind == MX_FOP_INPUT) {
+      put(b, "const %s v%d = ", ctype(op->dtype), i);
+      char src[32];
+      snprintf(src, sizeof src, "i%d[0]", op->input);
+      put_load(b, op->dtype, src);
+      put(b, ";\n");
+    } else if (op->kind == MX_FOP_REDUCE) {
+      put(b, "float v%d = n%d_any ? EW_NANF : (float)t%d;\n", i, i, i);
+      if (op->dtype == MX_FLOAT16) put(b, "v%d = mx_h2f(mx_f2h(v%d));\n", i, i);
+      if (op->dtype == MX_BFLOAT16) put(b, "v%d = mx_bf2f(mx_f2bf(v%d));\n", i, i);
+    } else {
+      put_op(g, i);
+    }
+    for (int o = 0; o < f->nout; o++)
+      if (f->outs[o] == i && f->out_row[o]) {
+        char v[16], dst[32];
+        snprintf(v, sizeof v, "v%d", i);
+        snprintf(dst, sizeof dst, "o%d[0]", o);
+        put_store(b, op->dtype, dst, v);
+      }
+  }
+}
+
+static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
+  sbuf b = {0};
+  put(&b, "%s\n", mx_fused_prelude);
+  put(&b, "void mx_fused_row(int64_t d, void *const *in, const int64_t *stride, void *const *out, "
+          "void *scratch) {\n(void)scratch;\n");
+  int contig_terms = 0;
+  put(&b, "const int contig = 1");
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_INPUT) continue;
+    if (!op->row) {
+      put(&b, " && stride[%d] == 1", op->input);
+      contig_terms++;
+    }
+  }
+  put(&b, ";\n");
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_INPUT) continue;
+    put(&b, "const %s *restrict i%d = (const %s *)in[%d];\n", storage_type(op->dtype), op->input,
+        storage_type(op->dtype), op->input);
+    put(&b, "const int64_t s%d = stride[%d]; (void)s%d;\n", op->input, op->input, op->input);
+  }
+  for (int o = 0; o < f->nout; o++) {
+    int dt = f->ops[f->outs[o]].dtype;
+    put(&b, "%s *restrict o%d = (%s *)out[%d];\n", storage_type(dt), o, storage_type(dt), o);
+  }
+  for (int i = 0; i < f->nops; i++)
+    if (plan->slot[i] >= 0)
+      put(&b, "%s *restrict sc%d = (%s *)((char *)scratch + (size_t)%d * (size_t)d * 4);\n",
+          ctype(f->ops[i].dtype), plan->slot[i], ctype(f->ops[i].dtype), plan->slot[i]);
+  gen g = {f, plan, &b, 0, 0};
+  for (int p = 0; p <= plan->nloops; p++) {
+    put_row_ops(&g, p);
+    if (p == plan->nloops) break;
+    g.loop = p;
+    put_loop(&g, p);
+  }
+  put(&b, "}\n");
+  (void)contig_terms;
+  if (b.failed) {
+    free(b.s);
+    return NULL;
+  }
+  return b.s;
+}
+
+/* ---- compiling, loading, the disk cache ---- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static const char *const cc_flags[] = {"-O3", "-march=native", "-fPIC", "-shared", "-fopenmp-simd",
+                                       "-fno-math-errno", "-fno-trapping-math", "-w"};
+enum { NFLAGS = sizeof cc_flags / sizeof cc_flags[0] };
+
+/* The compiler's path (MLXC_CC, or cc on PATH); false when there is none. */
+static bool find_compiler(char *path, size_t n) {
+  const char *cc = getenv("MLXC_CC");
+  if (!cc || !*cc) cc = "cc";
+  if (strchr(cc, '/')) {
+    snprintf(path, n, "%s", cc);
+    return access(path, X_OK) == 0;
+  }
+  const char *dirs = getenv("PATH");
+  if (!dirs) dirs = "/usr/bin:/bin";
+  for (const char *p = dirs; *p;) {
+    const char *end = strchr(p, ':');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    snprintf(path, n, "%.*s/%s", (int)len, p, cc);
+    if (len && access(path, X_OK) == 0) return true;
+    p += len + (end ? 1 : 0);
+  }
+  return false;
+}
+
+static bool make_dirs(char *dir) {
+  for (char *p = dir + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(dir, 0755) != 0 && errno != EEXIST) return false;
+      *p = '/';
+    }
+  return mkdir(dir, 0755) == 0 || errno == EEXIST;
+}
+
+static bool cache_dir(char *dir, size_t n) {
+  const char *env = getenv("MLXC_KERNEL_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  if (env && *env) snprintf(dir, n, "%s", env);
+  else if (xdg && *xdg) snprintf(dir, n, "%s/mlxc/kernels", xdg);
+  else if (home && *home) snprintf(dir, n, "%s/.cache/mlxc/kernels", home);
+  else snprintf(dir, n, "/tmp/mlxc-kernels-%d", (int)getuid());
+  return make_dirs(dir);
+}
+
+static bool run_compiler(const char *cc, const char *src, const char *so) {
+  const char *argv[NFLAGS + 5];
+  int k = 0;
+  argv[k++] = cc;
+  for (int i = 0; i < NFLAGS; i++) argv[k++] = cc_flags[i];
+  argv[k++] = "-o";
+  argv[k++] = so;
+  argv[k++] = src;
+  argv[k] = NULL;
+  posix_spawn_file_actions_t fa;
+  if (posix_spawn_file_actions_init(&fa) != 0) return false;
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  int rc = posix_spawn(&pid, cc, &fa, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return false;
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static bool write_file(const char *path, const char *text) {
+  FILE *fp = fopen(path, "w");
+  if (!fp) return false;
+  bool ok = fputs(text, fp) >= 0;
+  return fclose(fp) == 0 && ok;
+}
+
+static mx_fused_row_fn load(const char *so) {
+  void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+  if (!h) return NULL;
+  mx_fused_row_fn fn;
+  *(void **)&fn = dlsym(h, "mx_fused_row");
+  return fn; /* (the handle stays open: kernels live as long as the process) */
+}
+
+mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
+  char cc[4096], dir[4096], so[4200], tmp_src[4200], tmp_so[4200];
+  struct stat st;
+  if (!find_compiler(cc, sizeof cc) || stat(cc, &st) != 0 || !cache_dir(dir, sizeof dir))
+    return NULL;
+  char *src = generate(f, plan);
+  if (!src) return NULL;
+  uint64_t h = fnv(0xcbf29ce484222325ull, src, strlen(src));
+  h = fnv(h, cc, strlen(cc));
+  h = fnv(h, &st.st_size, sizeof st.st_size);
+  h = fnv(h, &st.st_mtime, sizeof st.st_mtime);
+  for (int i = 0; i < NFLAGS; i++) h = fnv(h, cc_flags[i], strlen(cc_flags[i]) + 1);
+  snprintf(so, sizeof so, "%s/k%016llx.so", dir, (unsigned long long)h);
+  mx_fused_row_fn fn = access(so, R_OK) == 0 ? load(so) : NULL;
+  if (!fn) { /* compile into a private name, then rename: other processes see whole files only */
+    snprintf(tmp_src, sizeof tmp_src, "%s/k%016llx-%d.c", dir, (unsigned long long)h, (int)getpid());
+    snprintf(tmp_so, sizeof tmp_so, "%s/k%016llx-%d.so", dir, (unsigned long long)h, (int)getpid());
+    char kept_src[4200]; /* the source stays beside its object, for reading */
+    snprintf(kept_src, sizeof kept_src, "%s/k%016llx.c", dir, (unsigned long long)h);
+    if (write_file(tmp_src, src) && run_compiler(cc, tmp_src, tmp_so) && rename(tmp_so, so) == 0) {
+      fn = load(so);
+      rename(tmp_src, kept_src);
+    }
+    unlink(tmp_src);
+    unlink(tmp_so);
+  }
+  free(src);
+  return fn;
+}

@@ -1,0 +1,124 @@
+/* What a fused (compiled) elementwise kernel may compute: one row per (primitive, argument kind),
+ * its result kind and its C expression in x (, y, c). The single source of both executors:
+ * fused_codegen.c pastes the stringified expressions into generated C (which embeds this file,
+ * ew_math.h and half.h as its prelude), fused_interp.c expands them into tile loops.
+ *
+ * Kinds: F float (stored as float32, float16 or bfloat16; computed in float and, for 16-bit
+ * types, rounded after each op exactly as the eager kernels stage them), I int32, B bool (a byte
+ * holding 0 or 1). The expressions are the eager kernels' (unary.c, binary.c, ew_binary.c,
+ * ternary.c, copy.c) for these kinds; sin/cos/tan (libm beyond 2^20) and integer division are
+ * not fused. Self-contained: no project includes, so the text compiles on its own. */
+#ifndef MX_BACKEND_CPU_FUSED_OPS_H
+#define MX_BACKEND_CPU_FUSED_OPS_H
+
+#define FX_FSIGN(x) ((x) > 0 ? 1.0f : ((x) < 0 ? -1.0f : 0.0f))
+#define FX_FMAX(x, y) ((x) != (x) ? (x) : ((x) > (y) ? (x) : (y)))
+#define FX_FMIN(x, y) ((x) != (x) ? (x) : ((x) < (y) ? (x) : (y)))
+#define FX_NANEQ(x, y) (((x) == (y)) | (((x) != (x)) & ((y) != (y))))
+/* the eager kernel's exact shortcuts for a constant exponent of 2 or -1 */
+#define FX_POWF(x, y) ((y) == 2.0f ? (x) * (x) : (y) == -1.0f ? 1.0f / (x) : ew_powf(x, y))
+#define FX_IWRAP(op, x, y) ((int32_t)((uint32_t)(x)op(uint32_t)(y)))
+
+/* clang-format off */
+#define MX_FUSED_UNARY(X) \
+  X(ABS,            F, F, __builtin_fabsf(x)) \
+  X(SIGN,           F, F, FX_FSIGN(x)) \
+  X(NEGATIVE,       F, F, -x) \
+  X(SQUARE,         F, F, x * x) \
+  X(SQRT,           F, F, __builtin_sqrtf(x)) \
+  X(RSQRT,          F, F, 1.0f / __builtin_sqrtf(x)) \
+  X(EXP,            F, F, ew_expf(x)) \
+  X(EXPM1,          F, F, ew_expm1f(x)) \
+  X(LOG,            F, F, ew_logf(x)) \
+  X(LOG2,           F, F, ew_log2f(x)) \
+  X(LOG10,          F, F, ew_log10f(x)) \
+  X(LOG1P,          F, F, ew_log1pf(x)) \
+  X(SINH,           F, F, ew_sinhf(x)) \
+  X(COSH,           F, F, ew_coshf(x)) \
+  X(TANH,           F, F, ew_tanhf(x)) \
+  X(ARCSIN,         F, F, ew_asinf(x)) \
+  X(ARCCOS,         F, F, ew_acosf(x)) \
+  X(ARCTAN,         F, F, ew_atanf(x)) \
+  X(ARCSINH,        F, F, ew_asinhf(x)) \
+  X(ARCCOSH,        F, F, ew_acoshf(x)) \
+  X(ARCTANH,        F, F, ew_atanhf(x)) \
+  X(SIGMOID,        F, F, ew_sigmoidf(x)) \
+  X(ERF,            F, F, ew_erff(x)) \
+  X(ERFINV,         F, F, ew_erfinvf(x)) \
+  X(FLOOR,          F, F, __builtin_floorf(x)) \
+  X(CEIL,           F, F, __builtin_ceilf(x)) \
+  X(ROUND,          F, F, __builtin_rintf(x)) \
+  X(LOGICAL_NOT,    F, B, x == 0.0f) \
+  X(ISNAN,          F, B, x != x) \
+  X(ISINF,          F, B, __builtin_fabsf(x) == EW_INFF) \
+  X(ISFINITE,       F, B, __builtin_fabsf(x) < EW_INFF) \
+  X(ISPOSINF,       F, B, x == EW_INFF) \
+  X(ISNEGINF,       F, B, x == -EW_INFF) \
+  X(ABS,            I, I, (int32_t)(x < 0 ? 0u - (uint32_t)x : (uint32_t)x)) \
+  X(SIGN,           I, I, (int32_t)((x > 0) - (x < 0))) \
+  X(NEGATIVE,       I, I, (int32_t)(0u - (uint32_t)x)) \
+  X(SQUARE,         I, I, FX_IWRAP(*, x, x)) \
+  X(BITWISE_INVERT, I, I, ~x) \
+  X(LOGICAL_NOT,    I, B, x == 0) \
+  X(LOGICAL_NOT,    B, B, x ^ 1) \
+  X(BITWISE_INVERT, B, B, x ^ 1)
+
+#define MX_FUSED_BINARY(X) \
+  X(ADD,            F, F, x + y) \
+  X(SUBTRACT,       F, F, x - y) \
+  X(MULTIPLY,       F, F, x * y) \
+  X(DIVIDE,         F, F, x / y) \
+  X(MAXIMUM,        F, F, FX_FMAX(x, y)) \
+  X(MINIMUM,        F, F, FX_FMIN(x, y)) \
+  X(POWER,          F, F, FX_POWF(x, y)) \
+  X(ARCTAN2,        F, F, ew_atan2f(x, y)) \
+  X(LOGADDEXP,      F, F, ew_logaddexpf(x, y)) \
+  X(EQUAL,          F, B, x == y) \
+  X(NOT_EQUAL,      F, B, x != y) \
+  X(LESS,           F, B, x < y) \
+  X(LESS_EQUAL,     F, B, x <= y) \
+  X(GREATER,        F, B, x > y) \
+  X(GREATER_EQUAL,  F, B, x >= y) \
+  X(NAN_EQUAL,      F, B, FX_NANEQ(x, y)) \
+  X(ADD,            I, I, FX_IWRAP(+, x, y)) \
+  X(SUBTRACT,       I, I, FX_IWRAP(-, x, y)) \
+  X(MULTIPLY,       I, I, FX_IWRAP(*, x, y)) \
+  X(MAXIMUM,        I, I, x > y ? x : y) \
+  X(MINIMUM,        I, I, x < y ? x : y) \
+  X(BITWISE_AND,    I, I, x & y) \
+  X(BITWISE_OR,     I, I, x | y) \
+  X(BITWISE_XOR,    I, I, x ^ y) \
+  X(LEFT_SHIFT,     I, I, (int32_t)((uint32_t)x << ((uint32_t)y & 31u))) \
+  X(RIGHT_SHIFT,    I, I, x >> ((uint32_t)y & 31u)) \
+  X(EQUAL,          I, B, x == y) \
+  X(NOT_EQUAL,      I, B, x != y) \
+  X(LESS,           I, B, x < y) \
+  X(LESS_EQUAL,     I, B, x <= y) \
+  X(GREATER,        I, B, x > y) \
+  X(GREATER_EQUAL,  I, B, x >= y) \
+  X(NAN_EQUAL,      I, B, x == y) \
+  X(LOGICAL_AND,    B, B, x & y) \
+  X(LOGICAL_OR,     B, B, x | y) \
+  X(BITWISE_AND,    B, B, x & y) \
+  X(BITWISE_OR,     B, B, x | y) \
+  X(BITWISE_XOR,    B, B, x ^ y) \
+  X(MAXIMUM,        B, B, x | y) \
+  X(MINIMUM,        B, B, x & y) \
+  X(EQUAL,          B, B, x == y) \
+  X(NOT_EQUAL,      B, B, x != y) \
+  X(NAN_EQUAL,      B, B, x == y)
+
+/* casts (AsType; Copy is the same-kind one): X(FROM, TO, EXPR) */
+#define MX_FUSED_CASTS(X) \
+  X(F, F, x) \
+  X(I, F, (float)x) \
+  X(B, F, (float)x) \
+  X(F, I, (int32_t)x) \
+  X(I, I, x) \
+  X(B, I, (int32_t)x) \
+  X(F, B, x != 0.0f) \
+  X(I, B, x != 0) \
+  X(B, B, x)
+/* clang-format on */
+
+#endif

@@ -1,0 +1,583 @@
+/* Fusion of a compiled function's tape: connected elementwise steps, with the broadcasts of their
+ * inputs, reductions over trailing axes and softmax, become one Compiled step whose kernel keeps
+ * intermediates in registers or a row-sized scratch (backend/cpu/fused*.c). The program format
+ * is core/fused.h.
+ *
+ * Groups grow in tape order: a step joins the group of one of its inputs when its output has the
+ * group's full or row shape, and every other step it reads ran before the group's first step.
+ * The fused step then takes the place of the group's first step: everything it reads exists by
+ * then, and every reader of its outputs comes later. A group of a single computing step stays
+ * unfused (its own kernel does as well). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/fused.h"
+#include "backend/cpu/half.h"
+#include "core/compile_tape.h"
+#include "core/error.h"
+#include "core/fused.h"
+#include "core/primitives.h"
+#include "ops/params.h"
+#include "ops/reduce.h"
+
+/* ---- what a step can be in a group ---- */
+
+enum { FS_NO, FS_EW, FS_BCAST, FS_REDUCE, FS_SOFTMAX };
+
+static int arg_kind(const mx_array *a) {
+  return mx_fused_kind(a->dtype);
+}
+
+/* Classifies step n; *naxes: the trailing axes a reduction reduces. */
+static int fusable(const mx_node *n, int *naxes) {
+  if (n->nout != 1 || n->nin < 1 || mx_fused_kind(n->out[0].dtype) < 0) return FS_NO;
+  for (int i = 0; i < n->nin; i++)
+    if (arg_kind(n->inputs[i]) < 0) return FS_NO;
+  int kin = arg_kind(n->inputs[0]), kout = mx_fused_kind(n->out[0].dtype);
+  switch (n->prim) {
+  case MX_PRIM_BROADCAST: return FS_BCAST;
+  case MX_PRIM_ASTYPE:
+  case MX_PRIM_COPY: return FS_EW;
+  case MX_PRIM_SELECT:
+    return arg_kind(n->inputs[0]) == MX_FK_B && arg_kind(n->inputs[1]) == kout &&
+                   arg_kind(n->inputs[2]) == kout
+               ? FS_EW
+               : FS_NO;
+  case MX_PRIM_SOFTMAX: return kin == MX_FK_F && n->out[0].ndim >= 1 ? FS_SOFTMAX : FS_NO;
+  case MX_PRIM_REDUCE: {
+    const mx_reduce_params *p = n->params;
+    if (kin != MX_FK_F || n->inputs[0]->dtype != n->out[0].dtype || p->op > MX_REDUCE_MIN ||
+        p->naxes < 1)
+      return FS_NO;
+    int nd = n->inputs[0]->ndim;
+    for (int i = 0; i < p->naxes; i++)
+      if (p->axes[i] != nd - p->naxes + i) return FS_NO;
+    *naxes = p->naxes;
+    return FS_REDUCE;
+  }
+  default: break;
+  }
+  if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE)) return FS_NO;
+  if (n->nin == 1) return mx_fused_unary_kind(n->prim, kin) == kout ? FS_EW : FS_NO;
+  if (n->nin == 2)
+    return arg_kind(n->inputs[1]) == kin && mx_fused_binary_kind(n->prim, kin) == kout ? FS_EW
+                                                                                      : FS_NO;
+  return FS_NO;
+}
+
+/* ---- groups ---- */
+
+typedef struct {
+  int first, nmembers, ncompute;
+  int ndim, ninner;
+  int32_t shape[MX_MAX_NDIM];
+  mx_stream stream;
+} group;
+
+static bool has_shape(const mx_array *a, int ndim, const int32_t *shape) {
+  return a->ndim == ndim && memcmp(a->shape, shape, sizeof(int32_t) * (size_t)ndim) == 0;
+}
+
+/* The row shape of g: trailing ninner axes set to 1. */
+static void row_shape(const group *g, int32_t *shape) {
+  for (int d = 0; d < g->ndim; d++) shape[d] = d < g->ndim - g->ninner ? g->shape[d] : 1;
+}
+
+/* The axes a row spans: the reduced ones, or (no reductions) at least the last one. */
+static int g_inner(const group *g) {
+  return g->ninner ? g->ninner : g->ndim > 0;
+}
+
+/* 0: full, 1: row, -1: neither. */
+static int shape_class(const group *g, const mx_array *a) {
+  int32_t rs[MX_MAX_NDIM];
+  if (has_shape(a, g->ndim, g->shape)) return 0;
+  row_shape(g, rs);
+  return g->ninner > 0 && has_shape(a, g->ndim, rs) ? 1 : -1;
+}
+
+typedef struct {
+  tape *t;
+  int *group_of; /* step -> group, -1 */
+  int *what;     /* step -> FS_* */
+  int *naxes;
+  group *groups;
+  int ngroups;
+} fuser;
+
+/* Whether step k may join group gi (and the frame change it implies). */
+static bool can_join(fuser *f, int gi, int k) {
+  group *g = &f->groups[gi];
+  const step *s = &f->t->steps[k];
+  const mx_node *n = s->node;
+  if (memcmp(&n->stream, &g->stream, sizeof g->stream) != 0) return false;
+  for (int i = 0; i < n->nin; i++) {
+    const source *src = &s->in[i];
+    if (src->kind == FROM_STEP && f->group_of[src->index] != gi && src->index >= g->first)
+      return false;
+  }
+  const mx_array *x = n->inputs[0];
+  bool x_in = s->in[0].kind == FROM_STEP && f->group_of[s->in[0].index] == gi;
+  switch (f->what[k]) {
+  case FS_EW: return shape_class(g, &n->out[0]) >= 0;
+  case FS_BCAST:
+    if (x_in) return shape_class(g, x) == 1 && shape_class(g, &n->out[0]) == 0;
+    return shape_class(g, &n->out[0]) >= 0;
+  case FS_REDUCE:
+  case FS_SOFTMAX: {
+    int want = f->what[k] == FS_REDUCE ? f->naxes[k] : 1;
+    if (!has_shape(x, g->ndim, g->shape) || (g->ninner && g->ninner != want)) return false;
+    g->ninner = want; /* (from 0: every member so far has the full shape) */
+    return true;
+  }
+  default: return false;
+  }
+}
+
+static void start_group(fuser *f, int k) {
+  const mx_node *n = f->t->steps[k].node;
+  group *g = &f->groups[f->ngroups];
+  const mx_array *frame = f->what[k] == FS_REDUCE ? n->inputs[0] : &n->out[0];
+  *g = (group){.first = k, .ndim = frame->ndim, .stream = n->stream};
+  memcpy(g->shape, frame->shape, sizeof(int32_t) * (size_t)frame->ndim);
+  g->ninner = f->what[k] == FS_REDUCE ? f->naxes[k] : f->what[k] == FS_SOFTMAX ? 1 : 0;
+  f->group_of[k] = f->ngroups++;
+}
+
+static void form_groups(fuser *f) {
+  tape *t = f->t;
+  for (int k = 0; k < t->nsteps; k++) {
+    f->group_of[k] = -1;
+    f->what[k] = fusable(t->steps[k].node, &f->naxes[k]);
+    if (f->what[k] == FS_NO) continue;
+    for (int i = 0; i < t->steps[k].node->nin && f->group_of[k] < 0; i++) {
+      const source *src = &t->steps[k].in[i];
+      if (src->kind == FROM_STEP && f->group_of[src->index] >= 0 &&
+          can_join(f, f->group_of[src->index], k))
+        f->group_of[k] = f->group_of[src->index];
+    }
+    if (f->group_of[k] < 0) start_group(f, k);
+    group *g = &f->groups[f->group_of[k]];
+    g->nmembers++;
+    bool absorbed = f->what[k] == FS_BCAST && !(t->steps[k].in[0].kind == FROM_STEP &&
+                                                f->group_of[t->steps[k].in[0].index] == f->group_of[k]);
+    if (!absorbed) g->ncompute++;
+  }
+  /* single computing steps, and groups reading a multi-output node (the unfused replay maps
+   * inputs by node), stay as they are */
+  for (int k = 0; k < t->nsteps; k++) {
+    int gi = f->group_of[k];
+    if (gi < 0) continue;
+    bool bad = f->groups[gi].ncompute < 2;
+    for (int i = 0; i < t->steps[k].node->nin && !bad; i++) {
+      const source *src = &t->steps[k].in[i];
+      bad = src->kind == FROM_STEP && f->group_of[src->index] != gi &&
+            t->steps[src->index].node->nout > 1;
+    }
+    if (bad) f->groups[gi].ncompute = 0;
+  }
+  for (int k = 0; k < t->nsteps; k++)
+    if (f->group_of[k] >= 0 && f->groups[f->group_of[k]].ncompute < 2) f->group_of[k] = -1;
+}
+
+/* ---- one group's program ---- */
+
+typedef struct {
+  mx_fop *ops;
+  int nops, cap;
+  source *in; /* the fused step's inputs */
+  int *in_row;
+  int nin;
+  int *op_of; /* member step -> op */
+} program;
+
+static int add_op(program *p, mx_fop op) {
+  if (p->nops == p->cap) {
+    int cap = p->cap ? p->cap * 2 : 16;
+    mx_fop *grown = realloc(p->ops, sizeof *grown * (size_t)cap);
+    if (!grown) return -1;
+    p->ops = grown;
+    p->cap = cap;
+  }
+  p->ops[p->nops] = op;
+  return p->nops++;
+}
+
+static double scalar_value(const mx_array *a) {
+  const void *d = mx_array_data(a);
+  switch (a->dtype) {
+  case MX_FLOAT32: return *(const float *)d;
+  case MX_FLOAT16: return mx_h2f(*(const uint16_t *)d);
+  case MX_BFLOAT16: return mx_bf2f(*(const uint16_t *)d);
+  case MX_INT32: return *(const int32_t *)d;
+  default: return *(const uint8_t *)d != 0;
+  }
+}
+
+/* Whether array a, read broadcast to group g's frame, varies along a row. */
+static bool varies_along_rows(const group *g, const mx_array *a) {
+  int off = g->ndim - a->ndim;
+  for (int d = g->ndim - g_inner(g); d < g->ndim; d++)
+    if (d >= off && a->shape[d - off] != 1) return true;
+  return false;
+}
+
+/* The op that reads source `s` (array `traced`) as a full (row = 0) or row value. One-element
+ * constants are inlined (evaluated here if they are still lazy: they do not use the
+ * placeholders); inputs that are constant along a row are read once per row. */
+static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *traced, int row) {
+  if (s->kind == FROM_STEP && f->group_of[s->index] == gi) return p->op_of[s->index];
+  source peeled;
+  if (s->kind == FROM_CONSTANT) { /* a broadcast constant: its source, read broadcast */
+    while (traced->node->prim == MX_PRIM_BROADCAST && traced->node->nin == 1)
+      traced = traced->node->inputs[0];
+    peeled = (source){FROM_CONSTANT, 0, 0, traced};
+    s = &peeled;
+  }
+  if (s->kind == FROM_CONSTANT && traced->size == 1) {
+    if (mx_eval(&s->constant, 1, false) != 0) mx_clear_error();
+    if (mx_array_status(s->constant) == MX_AVAILABLE && mx_array_data(s->constant))
+      return add_op(p, (mx_fop){.kind = MX_FOP_CONST, .dtype = traced->dtype, .row = 1,
+                                .args = {-1, -1, -1}, .value = scalar_value(s->constant)});
+  }
+  row = row || !varies_along_rows(&f->groups[gi], traced);
+  for (int i = 0; i < p->nin; i++)
+    if (p->in_row[i] == row && p->in[i].kind == s->kind && p->in[i].index == s->index &&
+        p->in[i].out == s->out && p->in[i].constant == s->constant)
+      for (int o = 0; o < p->nops; o++)
+        if (p->ops[o].kind == MX_FOP_INPUT && p->ops[o].input == i) return o;
+  source *in = realloc(p->in, sizeof *in * (size_t)(p->nin + 1));
+  int *in_row = in ? realloc(p->in_row, sizeof *in_row * (size_t)(p->nin + 1)) : NULL;
+  if (in) p->in = in;
+  if (in_row) p->in_row = in_row;
+  if (!in || !in_row) return -1;
+  p->in[p->nin] = *s;
+  p->in_row[p->nin] = row;
+  return add_op(p, (mx_fop){.kind = MX_FOP_INPUT, .dtype = traced->dtype, .row = row,
+                            .args = {-1, -1, -1}, .input = p->nin++});
+}
+
+static int reduce_op(program *p, int op, int arg, int dtype) {
+  return add_op(p, (mx_fop){.kind = MX_FOP_REDUCE, .prim = op, .dtype = dtype, .row = 1,
+                            .args = {arg, -1, -1}});
+}
+
+static int compute_op(program *p, int kind, int prim, int dtype, int a0, int a1, int a2) {
+  int row = p->ops[a0].row && (a1 < 0 || p->ops[a1].row) && (a2 < 0 || p->ops[a2].row);
+  return add_op(p, (mx_fop){.kind = kind, .prim = prim, .dtype = dtype, .row = row,
+                            .args = {a0, a1, a2}});
+}
+
+/* The op computing member k (its inputs' ops first). -1: out of memory. */
+static int member_op(fuser *f, program *p, int gi, int k) {
+  const step *s = &f->t->steps[k];
+  const mx_node *n = s->node;
+  const group *g = &f->groups[gi];
+  int cls = f->what[k] == FS_REDUCE ? 1 : shape_class(g, &n->out[0]);
+  int full_in = f->what[k] == FS_REDUCE || f->what[k] == FS_SOFTMAX ? 0 : cls;
+  int a[3] = {-1, -1, -1};
+  for (int i = 0; i < n->nin; i++)
+    if ((a[i] = arg_op(f, p, gi, &s->in[i], n->inputs[i], full_in)) < 0) return -1;
+  int dt = n->out[0].dtype;
+  switch (f->what[k]) {
+  case FS_BCAST: return a[0]; /* a row value, or an input read broadcast */
+  case FS_REDUCE: return reduce_op(p, ((const mx_reduce_params *)n->params)->op, a[0], dt);
+  case FS_SOFTMAX: { /* exp(x - max) / sum, in float32 */
+    int m = reduce_op(p, MX_REDUCE_MAX, a[0], MX_FLOAT32);
+    int d = m < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_SUBTRACT, MX_FLOAT32, a[0], m, -1);
+    int e = d < 0 ? -1 : compute_op(p, MX_FOP_UNARY, MX_PRIM_EXP, MX_FLOAT32, d, -1, -1);
+    int z = e < 0 ? -1 : reduce_op(p, MX_REDUCE_SUM, e, MX_FLOAT32);
+    return z < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, e, z, -1);
+  }
+  default: break;
+  }
+  int kind = n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY ? MX_FOP_CAST
+             : n->prim == MX_PRIM_SELECT                          ? MX_FOP_SELECT
+             : n->nin == 1                                        ? MX_FOP_UNARY
+                                                                  : MX_FOP_BINARY;
+  int op = compute_op(p, kind, n->prim, dt, a[0], a[1], a[2]);
+  if (op >= 0 && cls == 1) p->ops[op].row = 1; /* (a value of the row shape) */
+  return op;
+}
+
+/* ---- the Compiled primitive ---- */
+
+static void fused_retain(void *obj) {
+  atomic_fetch_add(&((mx_fused *)obj)->refs, 1);
+}
+
+static void fused_release(void *obj) {
+  mx_fused *f = obj;
+  if (atomic_fetch_sub(&f->refs, 1) != 1) return;
+  if (f->unfused) {
+    tape_free(f->unfused);
+    free(f->unfused);
+  }
+  if (f->exec_free) f->exec_free(f->exec);
+  pthread_mutex_destroy(&f->lock);
+  free(f->ops);
+  free(f->outs);
+  free(f->out_row);
+  free(f);
+}
+
+static int replay_unfused(void *payload, const mx_arrays *in, mx_arrays *out) {
+  return tape_replay(payload, in, out);
+}
+
+static const mx_fused *fused_of(const mx_node *n) {
+  return ((const mx_params_ref *)n->params)->obj;
+}
+
+static mx_fun unfused_fun(const mx_node *n) {
+  return (mx_fun){replay_unfused, fused_of(n)->unfused};
+}
+
+/* The transforms see the unfused graph. */
+int mx_vjp_compiled(mx_node *n, mx_array *const *cotangents, const int *argnums, int nargs,
+                    mx_array **grads) {
+  mx_arrays primals = {n->inputs, n->nin}, cots = {(mx_array **)cotangents, n->nout};
+  mx_arrays outs = {0}, vjps = {0};
+  MX_TRY(mx_vjp(unfused_fun(n), &primals, &cots, &outs, &vjps));
+  int rc = 0;
+  for (int i = 0; i < nargs; i++)
+    if (!(grads[i] = vjps.items[argnums[i]] ? mx_array_retain(vjps.items[argnums[i]]) : NULL))
+      rc = rc ? rc : mx_zeros_like(&grads[i], n->inputs[argnums[i]]);
+  mx_arrays_free(&outs);
+  mx_arrays_free(&vjps);
+  return rc;
+}
+
+int mx_jvp_compiled(mx_node *n, mx_array *const *tangents, const int *argnums, int nargs,
+                    mx_array **out_tangents) {
+  mx_arrays primals = {n->inputs, n->nin}, tans = {0}, outs = {0}, jvps = {0};
+  int rc = mx_arrays_from(&tans, n->inputs, n->nin);
+  for (int i = 0; !rc && i < n->nin; i++) {
+    mx_array_release(tans.items[i]);
+    tans.items[i] = NULL;
+    rc = mx_zeros_like(&tans.items[i], n->inputs[i]);
+  }
+  for (int i = 0; !rc && i < nargs; i++) {
+    mx_array_release(tans.items[argnums[i]]);
+    tans.items[argnums[i]] = mx_array_retain(tangents[i]);
+  }
+  if (!rc) rc = mx_jvp(unfused_fun(n), &primals, &tans, &outs, &jvps);
+  for (int j = 0; !rc && j < n->nout; j++) out_tangents[j] = mx_array_retain(jvps.items[j]);
+  mx_arrays_free(&tans);
+  mx_arrays_free(&outs);
+  mx_arrays_free(&jvps);
+  return rc;
+}
+
+int mx_vmap_compiled(mx_node *n, mx_array *const *inputs, const int *in_axes, mx_array **outs,
+                     int *out_axes) {
+  mx_arrays in = {(mx_array **)inputs, n->nin}, res = {0};
+  int zero = 0;
+  MX_TRY(mx_vmap(unfused_fun(n), &in, in_axes, &zero, 1, &res));
+  for (int j = 0; j < n->nout; j++) {
+    outs[j] = mx_array_retain(res.items[j]);
+    out_axes[j] = 0;
+  }
+  mx_arrays_free(&res);
+  return 0;
+}
+
+int mx_shapes_compiled(const void *params, mx_array *const *inputs, int nin, int *ndims,
+                       int32_t (*shapes)[MX_MAX_NDIM]) {
+  (void)inputs, (void)nin;
+  const mx_fused *f = ((const mx_params_ref *)params)->obj;
+  for (int o = 0; o < f->nout; o++) {
+    ndims[o] = f->ndim;
+    for (int d = 0; d < f->ndim; d++)
+      shapes[o][d] = f->out_row[o] && d >= f->ndim - f->ninner ? 1 : f->shape[d];
+  }
+  return 0;
+}
+
+/* ---- rewriting the tape ---- */
+
+/* The traced array a source names. */
+static mx_array *traced_array(const tape *t, const mx_arrays *placeholders, const source *s) {
+  switch (s->kind) {
+  case FROM_INPUT: return placeholders->items[s->index];
+  case FROM_STEP: return &t->steps[s->index].node->out[s->out];
+  default: return s->constant;
+  }
+}
+
+static int keep_traced(tape *t, mx_array *a) {
+  mx_array **grown = realloc(t->traced.items, sizeof *grown * (size_t)(t->traced.n + 1));
+  if (!grown) return mx_error("[compile] Out of memory.");
+  t->traced.items = grown;
+  t->traced.items[t->traced.n++] = a;
+  return 0;
+}
+
+/* Builds group gi's program and its traced Compiled node (kept by the tape). out_of[k]: the
+ * output of the node that member k's value is (-1: used only inside the group). */
+static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bool *used_outside,
+                       int *out_of, step *fused_step) {
+  tape *t = f->t;
+  const group *g = &f->groups[gi];
+  program p = {.op_of = calloc((size_t)t->nsteps, sizeof(int))};
+  mx_fused *fz = calloc(1, sizeof *fz);
+  mx_arrays sub_in = {0}, sub_out = {0};
+  int rc = p.op_of && fz ? 0 : mx_error("[compile] Out of memory.");
+  int nout = 0;
+  for (int k = g->first; !rc && k < t->nsteps; k++) {
+    if (f->group_of[k] != gi) continue;
+    if ((p.op_of[k] = member_op(f, &p, gi, k)) < 0) rc = mx_error("[compile] Out of memory.");
+    out_of[k] = used_outside[k] ? nout++ : -1;
+  }
+  if (!rc && (!(fz->outs = malloc(sizeof *fz->outs * (size_t)(nout + 1))) ||
+              !(fz->out_row = malloc(sizeof *fz->out_row * (size_t)(nout + 1)))))
+    rc = mx_error("[compile] Out of memory.");
+  if (!rc && !(sub_out.items = calloc((size_t)nout + 1, sizeof *sub_out.items)))
+    rc = mx_error("[compile] Out of memory.");
+  for (int k = g->first; !rc && k < t->nsteps; k++)
+    if (f->group_of[k] == gi && out_of[k] >= 0) {
+      fz->outs[out_of[k]] = p.op_of[k];
+      fz->out_row[out_of[k]] = f->what[k] == FS_REDUCE || shape_class(g, &t->steps[k].node->out[0]) == 1;
+      sub_out.items[sub_out.n++] = mx_array_retain(&t->steps[k].node->out[0]);
+    }
+  if (!rc && !(sub_in.items = calloc((size_t)p.nin + 1, sizeof *sub_in.items)))
+    rc = mx_error("[compile] Out of memory.");
+  for (int i = 0; !rc && i < p.nin; i++)
+    sub_in.items[sub_in.n++] = mx_array_retain(traced_array(t, placeholders, &p.in[i]));
+  tape *unfused = rc ? NULL : calloc(1, sizeof *unfused);
+  if (!rc && !unfused) rc = mx_error("[compile] Out of memory.");
+  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false);
+  if (unfused) fz->unfused = unfused;
+  if (!rc) { /* the sub-tape keeps its ends alive */
+    unfused->traced = sub_out;
+    for (int i = 0; i < sub_in.n && !rc; i++) rc = keep_traced(unfused, sub_in.items[i]);
+    if (!rc) free(sub_in.items), sub_in = (mx_arrays){0};
+    sub_out = (mx_arrays){0};
+  }
+  if (!rc) {
+    atomic_init(&fz->refs, 1);
+    pthread_mutex_init(&fz->lock, NULL);
+    fz->ops = p.ops, fz->nops = p.nops, fz->nin = p.nin, fz->nout = nout;
+    fz->ndim = g->ndim, fz->ninner = g->ninner;
+    memcpy(fz->shape, g->shape, sizeof(int32_t) * (size_t)g->ndim);
+    p.ops = NULL;
+    mx_params_ref ref = {fused_retain, fused_release, fz};
+    int ndims[MAX_STEP_OUTPUTS];
+    int32_t shapes[MAX_STEP_OUTPUTS][MX_MAX_NDIM];
+    const int32_t *shape_ptrs[MAX_STEP_OUTPUTS];
+    mx_dtype dtypes[MAX_STEP_OUTPUTS];
+    mx_array *outs[MAX_STEP_OUTPUTS];
+    if (nout > MAX_STEP_OUTPUTS) rc = MX_ERR; /* (too many outputs: keep the group unfused) */
+    for (int o = 0; !rc && o < nout; o++) {
+      shape_ptrs[o] = shapes[o];
+      dtypes[o] = (mx_dtype)fz->ops[fz->outs[o]].dtype;
+    }
+    if (!rc) rc = mx_shapes_compiled(&ref, NULL, 0, ndims, shapes);
+    mx_array **ins = rc ? NULL : malloc(sizeof *ins * (size_t)(p.nin + 1));
+    for (int i = 0; ins && i < p.nin; i++) ins[i] = traced_array(t, placeholders, &p.in[i]);
+    if (!rc && !ins) rc = mx_error("[compile] Out of memory.");
+    if (!rc) rc = mx_node_new(MX_PRIM_COMPILED, &ref, sizeof ref, ins, p.nin, nout, ndims,
+                              shape_ptrs, dtypes, g->stream, outs);
+    free(ins);
+    if (!rc) {
+      fz = NULL; /* the node holds it now */
+      for (int o = 0; !rc && o < nout; o++) {
+        rc = keep_traced(t, outs[o]);
+        if (rc) mx_array_release(outs[o]);
+      }
+      if (!rc) {
+        *fused_step = (step){outs[0]->node, p.in, 0};
+        p.in = NULL;
+      }
+    }
+  }
+  if (fz) fused_release(fz);
+  if (rc == MX_ERR && nout > MAX_STEP_OUTPUTS) rc = 1; /* not an error: left unfused */
+  mx_arrays_free(&sub_in);
+  mx_arrays_free(&sub_out);
+  free(p.ops);
+  free(p.in);
+  free(p.in_row);
+  free(p.op_of);
+  return rc;
+}
+
+int tape_fuse(tape *t, const mx_arrays *placeholders) {
+  if (t->nsteps < 2) return 0;
+  size_t n = (size_t)t->nsteps;
+  fuser f = {.t = t,
+             .group_of = malloc(sizeof(int) * n),
+             .what = malloc(sizeof(int) * n),
+             .naxes = calloc(n, sizeof(int)),
+             .groups = malloc(sizeof(group) * n)};
+  bool *used_outside = calloc(n, sizeof(bool));
+  int *out_of = malloc(sizeof(int) * n), *new_index = malloc(sizeof(int) * n);
+  step *steps = calloc(n + 1, sizeof(step));
+  step *fused = calloc(n + 1, sizeof(step));
+  int rc = f.group_of && f.what && f.naxes && f.groups && used_outside && out_of && new_index &&
+                   steps && fused
+               ? 0
+               : mx_error("[compile] Out of memory.");
+  if (!rc) form_groups(&f);
+  /* which member values leave their group */
+  for (int k = 0; !rc && k < t->nsteps; k++)
+    for (int i = 0; i < t->steps[k].node->nin; i++) {
+      const source *s = &t->steps[k].in[i];
+      if (s->kind == FROM_STEP && f.group_of[s->index] >= 0 &&
+          f.group_of[s->index] != f.group_of[k])
+        used_outside[s->index] = true;
+    }
+  for (int o = 0; !rc && o < t->nout; o++)
+    if (t->outs[o].kind == FROM_STEP) used_outside[t->outs[o].index] = true;
+  /* each group's Compiled step; a group that cannot be built stays unfused */
+  for (int gi = 0; !rc && gi < f.ngroups; gi++) {
+    int first = f.groups[gi].first;
+    if (f.group_of[first] != gi) continue;
+    int r = build_group(&f, placeholders, gi, used_outside, out_of, &fused[gi]);
+    if (r > 0)
+      for (int k = first; k < t->nsteps; k++) f.group_of[k] = f.group_of[k] == gi ? -1 : f.group_of[k];
+    else
+      rc = r;
+  }
+  /* the new step list: a group's step where its first member was */
+  int nnew = 0, nmade = 0;
+  for (int k = 0; !rc && k < t->nsteps; k++) {
+    int gi = f.group_of[k];
+    if (gi >= 0 && f.groups[gi].first != k) continue;
+    new_index[k] = nnew;
+    steps[nnew] = gi >= 0 ? fused[gi] : t->steps[k];
+    if (gi >= 0) fused[gi].in = NULL;
+    else t->steps[k].in = NULL;
+    steps[nnew].first_out = nmade;
+    nmade += steps[nnew].node->nout;
+    nnew++;
+  }
+  if (!rc) {
+    /* sources into the new list: a member's value is an output of its group's step */
+    for (int j = 0; j < nnew; j++)
+      for (int i = 0; i < steps[j].node->nin; i++) {
+        source *s = &steps[j].in[i];
+        if (s->kind != FROM_STEP) continue;
+        int gi = f.group_of[s->index];
+        if (gi >= 0) s->out = out_of[s->index];
+        s->index = new_index[gi >= 0 ? f.groups[gi].first : s->index];
+      }
+    for (int o = 0; o < t->nout; o++) {
+      source *s = &t->outs[o];
+      if (s->kind != FROM_STEP) continue;
+      int gi = f.group_of[s->index];
+      if (gi >= 0) s->out = out_of[s->index];
+      s->index = new_index[gi >= 0 ? f.groups[gi].first : s->index];
+    }
+    for (int k = 0; k < t->nsteps; k++) free(t->steps[k].in);
+    free(t->steps);
+    t->steps = steps, t->nsteps = nnew, t->nmade = nmade;
+    steps = NULL;
+  }
+  for (int gi = 0; fused && gi < f.ngroups; gi++) free(fused[gi].in);
+  free(fused);
+  free(steps);
+  free(f.group_of), free(f.what), free(f.naxes), free(f.groups);
+  free(used_outside), free(out_of), free(new_index);
+  return rc;
+}

@@ -1,0 +1,44 @@
+/* Tapes of compiled functions (compile.c builds and replays them, compile_fuse.c fuses their
+ * elementwise and row-reduction steps into Compiled nodes). Private to src/core/compile*.c. */
+#ifndef MX_CORE_COMPILE_TAPE_H
+#define MX_CORE_COMPILE_TAPE_H
+
+#include "core/transforms.h"
+
+/* Where a step's input comes from: a placeholder (the call's input `index`), an earlier step's
+ * output, or a constant array of the trace. */
+typedef struct {
+  enum { FROM_INPUT, FROM_STEP, FROM_CONSTANT } kind;
+  int index, out;
+  mx_array *constant; /* borrowed: the traced graph keeps it alive */
+} source;
+
+enum { MAX_STEP_OUTPUTS = 16 };
+
+typedef struct {
+  mx_node *node; /* the traced node: prim, params, stream, output shapes and dtypes */
+  source *in;
+  int first_out; /* where its outputs go in a replay's flat list */
+} step;
+
+typedef struct {
+  mx_arrays traced;  /* the traced outputs and placeholders: keep the whole trace alive */
+  step *steps;
+  int nsteps;
+  int nmade; /* outputs of all steps */
+  source *outs;
+  int nout;
+} tape;
+
+/* Builds the tape of the graph from `inputs` (placeholders, or any arrays of distinct
+ * single-output nodes) to outs; simplify merges common subexpressions and equal constants. */
+int tape_build(tape *t, const mx_arrays *inputs, const mx_arrays *outs, bool simplify);
+/* Replays the tape on in: one new node per step. */
+int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out);
+void tape_free(tape *t);
+/* An evaluated one-element array that no op made (a literal of the traced function). */
+bool tape_is_scalar_constant(const mx_array *a);
+/* Replaces groups of fusable steps by Compiled steps (compile_fuse.c). */
+int tape_fuse(tape *t, const mx_arrays *placeholders);
+
+#endif

@@ -1,0 +1,221 @@
+"""mx.compile's fusion: generated graphs of elementwise ops, casts, broadcasts, last-axis
+reductions and softmax, compiled == eager in every mode, with the C compiler and without it (the
+interpreter), plus the kernel disk cache and transforms of fused functions."""
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mlx.core as mx
+
+
+@pytest.fixture(autouse=True)
+def kernel_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(tmp_path_factory.getbasetemp() / "kernels"))
+    yield
+    mx._set_compile_mode("enabled")
+
+
+UNARY = [mx.exp, mx.tanh, mx.sigmoid, mx.erf, mx.abs, mx.negative, mx.square, mx.floor,
+         lambda a: mx.sqrt(mx.abs(a)), lambda a: mx.log1p(mx.abs(a)),
+         lambda a: mx.rsqrt(1 + mx.abs(a)), lambda a: mx.arctan(a), lambda a: mx.expm1(a / 4),
+         lambda a: a * 0.5 + 1.25, lambda a: mx.maximum(a, 0.0)]
+BINARY = [mx.add, mx.subtract, mx.multiply, mx.maximum, mx.minimum, mx.logaddexp, mx.arctan2,
+          lambda a, b: a / (1 + mx.abs(b)), lambda a, b: mx.where(a > b, a, b * 2),
+          lambda a, b: mx.power(mx.abs(a), 2.0) - b,
+          lambda a, b: (mx.round(a * 3).astype(mx.int32) * 2 - (b > 0).astype(mx.int32)).astype(a.dtype),
+          lambda a, b: mx.where(mx.logical_and(a > 0, b < 0), a, -b)]
+REDUCE = [lambda v: mx.sum(v, axis=-1, keepdims=True), lambda v: mx.mean(v, axis=-1, keepdims=True),
+          lambda v: mx.max(v, axis=-1, keepdims=True), lambda v: mx.min(v, axis=-1, keepdims=True),
+          lambda v: mx.softmax(v, axis=-1), lambda v: v - mx.mean(v, axis=-1, keepdims=True)]
+DTYPES = [mx.float32, mx.float32, mx.float16, mx.bfloat16]
+TOL = {mx.float32: 2e-5, mx.float16: 2e-2, mx.bfloat16: 8e-2}
+
+
+def fused_graph(seed):
+    """A function of 1-3 inputs (full, row-broadcast, column-broadcast or transposed views of a
+    (rows, d) frame) made of random ops, returning its last value and one intermediate."""
+    rng = np.random.default_rng(seed)
+    rows, d = [(1, 1), (3, 5), (7, 33), (2, 4100), (3, 40000)][seed % 5]
+    dtype = DTYPES[rng.integers(len(DTYPES))]
+    steps = [(rng.choice(["u", "b", "r"], p=[0.4, 0.45, 0.15]), int(rng.integers(1 << 30)))
+             for _ in range(rng.integers(3, 14))]
+
+    def fun(*xs):
+        vals = list(xs)
+        for kind, r in steps:
+            pick = np.random.default_rng(r)
+            a = vals[pick.integers(len(vals))]
+            if kind == "u":
+                vals.append(UNARY[pick.integers(len(UNARY))](a))
+            elif kind == "b":
+                vals.append(BINARY[pick.integers(len(BINARY))](a, vals[pick.integers(len(vals))]))
+            elif a.ndim:
+                vals.append(REDUCE[pick.integers(len(REDUCE))](a))
+        return vals[-1], vals[len(xs) + len(steps) // 2]
+
+    def make(kind):
+        if kind == "full":
+            v = rng.standard_normal((rows, d))
+        elif kind == "row":
+            v = rng.standard_normal((d,))
+        elif kind == "col":
+            v = rng.standard_normal((rows, 1))
+        else:
+            return mx.array(rng.standard_normal((d, rows)).astype(np.float32)).astype(dtype).T
+        return mx.array(v.astype(np.float32)).astype(dtype)
+
+    kinds = ["full"] + list(rng.choice(["full", "row", "col", "transposed"], size=rng.integers(0, 3)))
+    return fun, [make(k) for k in kinds], dtype
+
+
+def check_against_eager(fun, inputs, dtype):
+    eager = fun(*inputs)
+    compiled = mx.compile(fun)
+    for _ in range(2):  # the trace, then a replay
+        got = compiled(*inputs)
+        for g, e in zip(got, eager):
+            assert g.shape == e.shape and g.dtype == e.dtype
+            e64 = np.array(e.astype(mx.float32)).astype(np.float64)
+            g64 = np.array(g.astype(mx.float32)).astype(np.float64)
+            tol = TOL.get(dtype, 2e-5)
+            np.testing.assert_allclose(g64, e64, rtol=tol, atol=tol * (1 + np.abs(e64).max()))
+
+
+MODES = ["enabled", "no_compiler", "no_fuse", "no_simplify"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("seed", range(60))
+def test_fused_graphs_equal_eager(seed, mode, monkeypatch):
+    if mode == "no_compiler":
+        monkeypatch.setenv("MLXC_CC", "/nonexistent/cc")
+    else:
+        mx._set_compile_mode(mode)
+    fun, inputs, dtype = fused_graph(seed)
+    check_against_eager(fun, inputs, dtype)
+
+
+def gelu(x):
+    return x * (1 + mx.erf(x / math.sqrt(2))) / 2
+
+
+def chain(x):
+    h = gelu(x)
+    mu = mx.mean(h, axis=-1, keepdims=True)
+    var = mx.mean(mx.square(h - mu), axis=-1, keepdims=True)
+    return mx.softmax((h - mu) * mx.rsqrt(var + 1e-5), axis=-1)
+
+
+@pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
+@pytest.mark.parametrize("dtype", [mx.float32, mx.float16, mx.bfloat16])
+def test_gelu_layernorm_softmax_chain(compiler, dtype, monkeypatch):
+    monkeypatch.setenv("MLXC_CC", compiler)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((9, 300)).astype(np.float32)
+    got = mx.compile(chain)(mx.array(x).astype(dtype))
+    # float64 reference
+    h = x * (1 + np.vectorize(math.erf)(x / math.sqrt(2))) / 2
+    h = (h - h.mean(-1, keepdims=True)) / np.sqrt(h.var(-1, keepdims=True) + 1e-5)
+    e = np.exp(h - h.max(-1, keepdims=True))
+    ref = e / e.sum(-1, keepdims=True)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(np.array(got.astype(mx.float32)), ref, rtol=TOL[dtype] * 5,
+                               atol=TOL[dtype] * ref.max())
+
+
+def test_one_compiled_kernel_and_disk_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    x = mx.random.normal((4, 64))
+    mx.eval(mx.compile(chain)(x))
+    objects = sorted(p.name for p in cache.iterdir() if p.suffix == ".so")
+    sources = [p for p in cache.iterdir() if p.suffix == ".c"]
+    assert len(objects) == 1 and len(sources) == 1  # the whole chain is one kernel
+    text = sources[0].read_text()
+    assert "void mx_fused_row(" in text and "ew_erff(" in text and "reduction(max:" in text
+    # another process finds it on disk and compiles nothing new
+    code = ("import math, mlx.core as mx\n"
+            "def chain(x):\n"
+            "    h = x * (1 + mx.erf(x / math.sqrt(2))) / 2\n"
+            "    mu = mx.mean(h, axis=-1, keepdims=True)\n"
+            "    var = mx.mean(mx.square(h - mu), axis=-1, keepdims=True)\n"
+            "    return mx.softmax((h - mu) * mx.rsqrt(var + 1e-5), axis=-1)\n"
+            "mx.eval(mx.compile(chain)(mx.random.normal((4, 64))))\n")
+    env = dict(os.environ, MLXC_KERNEL_CACHE=str(cache), MLXC_CC="/nonexistent/cc")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert sorted(p.name for p in cache.iterdir() if p.suffix == ".so") == objects
+
+
+def test_compiler_missing_writes_nothing_and_still_fuses(tmp_path, monkeypatch):
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    monkeypatch.setenv("MLXC_CC", "/nonexistent/cc")
+    x = mx.random.normal((5, 77))
+    got = mx.compile(chain)(x)
+    np.testing.assert_allclose(np.array(got), np.array(chain(x)), rtol=1e-5, atol=1e-7)
+    assert not cache.exists() or not any(p.suffix == ".so" for p in cache.iterdir())
+
+
+def test_failing_compiler_falls_back(tmp_path, monkeypatch):
+    fake = tmp_path / "cc"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("MLXC_CC", str(fake))
+    x = mx.random.normal((3, 10))
+    f = lambda a: mx.tanh(a) * 3 + mx.exp(-a)
+    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-6)
+
+
+def test_corrupt_cached_kernel_is_rebuilt(tmp_path, monkeypatch):
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    # made by another process (overwriting an object this process has loaded would corrupt it
+    # in memory too)
+    code = "import mlx.core as mx\nmx.eval(mx.compile(lambda a: mx.sigmoid(a) * a - 0.25)(mx.zeros((6, 6))))\n"
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ))
+    (so,) = [p for p in cache.iterdir() if p.suffix == ".so"]
+    so.write_bytes(b"not an object file")
+    f = lambda a: mx.sigmoid(a) * a - 0.25
+    x = mx.random.normal((6, 6))
+    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-6)
+    assert so.read_bytes()[:4] == b"\x7fELF"
+
+
+def test_transforms_of_fused_functions():
+    x = mx.random.normal((5, 33))
+    w = mx.arange(33, dtype=mx.float32)
+    loss = lambda a: mx.sum(chain(a) * w)
+    g = mx.grad(loss)(x)
+    np.testing.assert_allclose(np.array(mx.grad(mx.compile(loss))(x)), np.array(g), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.array(mx.compile(mx.grad(loss))(x)), np.array(g), rtol=1e-4, atol=1e-6)
+    t = mx.random.normal(x.shape)
+    _, j1 = mx.jvp(mx.compile(chain), [x], [t])
+    _, j2 = mx.jvp(chain, [x], [t])
+    np.testing.assert_allclose(np.array(j1[0]), np.array(j2[0]), rtol=1e-4, atol=1e-6)
+    xb = mx.random.normal((3, 5, 33))
+    np.testing.assert_allclose(np.array(mx.vmap(mx.compile(chain))(xb)),
+                               np.array(mx.vmap(chain)(xb)), rtol=1e-5, atol=1e-7)
+
+
+def test_reductions_edge_values():
+    x = mx.array([[1.0, float("nan"), 2.0], [float("inf"), -1.0, 0.0]])
+    f = lambda a: (mx.max(a * 2, axis=-1), mx.min(a + 1, axis=-1), mx.sum(a - 1, axis=-1))
+    for g, e in zip(mx.compile(f)(x), f(x)):
+        np.testing.assert_array_equal(np.array(g), np.array(e))
+    z = mx.zeros((3, 0))
+    h = lambda a: mx.sum(mx.exp(a) * 2, axis=-1)
+    assert np.array_equal(np.array(mx.compile(h)(z)), np.zeros(3))
+
+
+def test_bool_and_int_kernels():
+    rng = np.random.default_rng(1)
+    a = mx.array(rng.integers(-50, 50, (4, 9)).astype(np.int32))
+    b = mx.array(rng.integers(-50, 50, (9,)).astype(np.int32))
+    f = lambda a, b: ((a * b + 7) ^ (a << 2), mx.logical_or(a > b, a == 0), mx.where(a > 0, a, b) - 1)
+    for g, e in zip(mx.compile(f)(a, b), f(a, b)):
+        assert g.dtype == e.dtype
+        np.testing.assert_array_equal(np.array(g), np.array(e))
