@@ -236,8 +236,9 @@ static mlx_closure *closure_for(compiled_fn *c, PyObject *id) {
   return cl;
 }
 
-/* (id, dtype and shape of every input): which output skeleton a call's result has. */
-static PyObject *signature_of(PyObject *id, mlx_vector_array v) {
+/* (id, dtype and shape of every input; shapeless: only the rank): which output skeleton a call's
+ * result has. */
+static PyObject *signature_of(PyObject *id, mlx_vector_array v, bool shapeless) {
   size_t n = mlx_vector_array_size(v);
   PyObject *sig = PyTuple_New((Py_ssize_t)n + 1);
   if (!sig) return NULL;
@@ -245,16 +246,17 @@ static PyObject *signature_of(PyObject *id, mlx_vector_array v) {
   for (size_t i = 0; i < n; i++) {
     mlx_array a = mlx_array_new();
     mlx_vector_array_get(&a, v, i);
-    size_t nd = mlx_array_ndim(a);
-    PyObject *t = PyTuple_New((Py_ssize_t)nd + 1);
+    size_t nd = mlx_array_ndim(a), nshape = shapeless ? 0 : nd;
+    PyObject *t = PyTuple_New((Py_ssize_t)nshape + 2);
     if (!t) {
       mlx_array_free(a);
       Py_DECREF(sig);
       return NULL;
     }
     PyTuple_SET_ITEM(t, 0, PyLong_FromLong((long)mlx_array_dtype(a)));
-    for (size_t d = 0; d < nd; d++)
-      PyTuple_SET_ITEM(t, (Py_ssize_t)d + 1, PyLong_FromLong(mlx_array_shape(a)[d]));
+    PyTuple_SET_ITEM(t, 1, PyLong_FromSize_t(nd));
+    for (size_t d = 0; d < nshape; d++)
+      PyTuple_SET_ITEM(t, (Py_ssize_t)d + 2, PyLong_FromLong(mlx_array_shape(a)[d]));
     PyTuple_SET_ITEM(sig, (Py_ssize_t)i + 1, t);
     mlx_array_free(a);
   }
@@ -275,7 +277,7 @@ static PyObject *compiled_call(PyObject *self, PyObject *args, PyObject *kwargs)
       Py_CLEAR(id);
   }
   mlx_closure *cl = id ? closure_for(c, id) : NULL;
-  PyObject *sig = cl ? signature_of(id, in) : NULL;
+  PyObject *sig = cl ? signature_of(id, in, c->shapeless) : NULL;
   if (sig) {
     PyObject *saved[3] = {c->args, c->kwargs, c->signature}; /* (reentrant calls) */
     c->args = args, c->kwargs = kw, c->signature = sig;

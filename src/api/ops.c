@@ -107,7 +107,7 @@ int mlx_number_of_elements(mlx_array *res, const mlx_array a, const int *axes, s
   if (mlx_api_check_dtype(op_, dtype)) return 1;
   if (axes_num > MX_MAX_NDIM || (axes_num && !axes))
     return mlx_api_error("[number_of_elements] Invalid axes.");
-  OP_END(mx_number_of_elements(&out_, in_[0], axes, (int)axes_num, inverted, (mx_dtype)dtype));
+  OP_END(mx_number_of_elements(&out_, in_[0], axes, (int)axes_num, inverted, (mx_dtype)dtype, st_));
 }
 
 int mlx_zeros_like(mlx_array *res, const mlx_array a, const mlx_stream s) {

@@ -190,6 +190,10 @@ static mx_array *resolve(const tape *t, const source *s, const mx_arrays *in, mx
 int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
   mx_array **made = calloc((size_t)t->nmade + 1, sizeof *made);
   int rc = made ? 0 : mx_error("[compile] Out of memory.");
+  /* a shapeless replay on new shapes: broadcasts follow their readers (compile_shapeless.c) */
+  bool reshaping = false;
+  for (int i = t->nout; i < t->traced.n && i - t->nout < in->n; i++)
+    reshaping |= !tape_same_shape(in->items[i - t->nout], t->traced.items[i]);
   for (int k = 0; !rc && k < t->nsteps; k++) {
     const mx_node *n = t->steps[k].node;
     mx_array *stack_in[16], **inputs = n->nin <= 16 ? stack_in : malloc(sizeof *inputs * (size_t)n->nin);
@@ -200,17 +204,34 @@ int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
       rc = mx_error("[compile] Out of memory.");
       break;
     }
-    for (int i = 0; i < n->nin; i++) inputs[i] = resolve(t, &t->steps[k].in[i], in, made);
+    bool changed = false; /* (shapeless: inputs shaped unlike the trace) */
+    for (int i = 0; i < n->nin; i++) {
+      inputs[i] = resolve(t, &t->steps[k].in[i], in, made);
+      changed |= !tape_same_shape(inputs[i], n->inputs[i]);
+    }
     for (int o = 0; o < n->nout; o++) {
       ndims[o] = n->out[o].ndim;
       shapes[o] = n->out[o].shape;
       dtypes[o] = (mx_dtype)n->out[o].dtype;
     }
-    const mx_params_ref *ref = mx_prims[n->prim].flags & MX_PF_PARAMS_REF ? n->params : NULL;
-    if (ref) ref->retain(ref->obj); /* the new node's reference */
-    rc = mx_node_new(n->prim, n->params, n->params_size, inputs, n->nin, n->nout, ndims, shapes,
-                     dtypes, n->stream, made + t->steps[k].first_out);
-    if (rc && ref) ref->release(ref->obj);
+    mx_array *owned[16] = {NULL};
+    int32_t new_shapes[MAX_STEP_OUTPUTS][MX_MAX_NDIM];
+    int pass = 0;
+    if (changed || (reshaping && n->prim == MX_PRIM_BROADCAST)) {
+      pass = n->nin <= 16 ? tape_shapeless_step(n, inputs, owned, ndims, new_shapes)
+                          : mx_error("[compile] Too many inputs for a shapeless replay.");
+      for (int o = 0; o < n->nout; o++) shapes[o] = new_shapes[o];
+    }
+    if (pass == TAPE_PASS_THROUGH) made[t->steps[k].first_out] = mx_array_retain(inputs[0]);
+    else if (pass) rc = pass;
+    if (!pass) {
+      const mx_params_ref *ref = mx_prims[n->prim].flags & MX_PF_PARAMS_REF ? n->params : NULL;
+      if (ref) ref->retain(ref->obj); /* the new node's reference */
+      rc = mx_node_new(n->prim, n->params, n->params_size, inputs, n->nin, n->nout, ndims, shapes,
+                       dtypes, n->stream, made + t->steps[k].first_out);
+      if (rc && ref) ref->release(ref->obj);
+    }
+    for (int i = 0; i < 16; i++) mx_array_release(owned[i]);
     if (inputs != stack_in) free(inputs);
   }
   if (!rc && !(out->items = calloc((size_t)t->nout + 1, sizeof *out->items)))
@@ -227,8 +248,8 @@ int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
 
 /* ---- the cache ---- */
 
-/* A key is a list of words: fun_id, shapeless and the mode, nconst, constants..., nin, then for each input
- * dtype, ndim and the dims. */
+/* A key is a list of words: fun_id, shapeless and the mode, nconst, constants..., nin, then for
+ * each input dtype, ndim and (unless shapeless) the dims. */
 typedef struct entry {
   struct entry *next;
   uint64_t hash;
@@ -263,7 +284,7 @@ static int make_key(int64_t **key, int *nkey, uint64_t fun_id, bool shapeless,
     }
     k[w++] = a->dtype;
     k[w++] = a->ndim;
-    for (int d = 0; d < a->ndim; d++) k[w++] = a->shape[d];
+    for (int d = 0; d < a->ndim && !shapeless; d++) k[w++] = a->shape[d];
   }
   *key = k;
   *nkey = w;

@@ -103,9 +103,24 @@ typedef struct {
   int *naxes;
   group *groups;
   int ngroups;
+  int *seen, stamp; /* depends_on's visited marks */
 } fuser;
 
-/* Whether step k may join group gi (and the frame change it implies). */
+/* Whether step k reads (through steps outside the group) a member of group gi. Steps before the
+ * group's first member cannot. */
+static bool depends_on(fuser *f, int k, int gi) {
+  if (k < f->groups[gi].first) return false;
+  if (f->group_of[k] == gi) return true;
+  if (f->seen[k] == f->stamp) return false;
+  f->seen[k] = f->stamp;
+  const step *s = &f->t->steps[k];
+  for (int i = 0; i < s->node->nin; i++)
+    if (s->in[i].kind == FROM_STEP && depends_on(f, s->in[i].index, gi)) return true;
+  return false;
+}
+
+/* Whether step k may join group gi (and the frame change it implies). A step whose other inputs
+ * read the group would close a cycle. */
 static bool can_join(fuser *f, int gi, int k) {
   group *g = &f->groups[gi];
   const step *s = &f->t->steps[k];
@@ -113,7 +128,7 @@ static bool can_join(fuser *f, int gi, int k) {
   if (memcmp(&n->stream, &g->stream, sizeof g->stream) != 0) return false;
   for (int i = 0; i < n->nin; i++) {
     const source *src = &s->in[i];
-    if (src->kind == FROM_STEP && f->group_of[src->index] != gi && src->index >= g->first)
+    if (src->kind == FROM_STEP && f->group_of[src->index] != gi && depends_on(f, src->index, gi))
       return false;
   }
   const mx_array *x = n->inputs[0];
@@ -152,6 +167,7 @@ static void form_groups(fuser *f) {
     if (f->what[k] == FS_NO) continue;
     for (int i = 0; i < t->steps[k].node->nin && f->group_of[k] < 0; i++) {
       const source *src = &t->steps[k].in[i];
+      f->stamp++;
       if (src->kind == FROM_STEP && f->group_of[src->index] >= 0 &&
           can_join(f, f->group_of[src->index], k))
         f->group_of[k] = f->group_of[src->index];
@@ -234,6 +250,13 @@ static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *trace
     peeled = (source){FROM_CONSTANT, 0, 0, traced};
     s = &peeled;
   }
+  while (s->kind == FROM_STEP && f->group_of[s->index] < 0 &&
+         f->t->steps[s->index].node->prim == MX_PRIM_BROADCAST) {
+    /* an unfused broadcast step: its input, read broadcast (nothing materialized) */
+    traced = f->t->steps[s->index].node->inputs[0];
+    s = &f->t->steps[s->index].in[0];
+  }
+  if (s->kind == FROM_STEP && f->group_of[s->index] == gi) return p->op_of[s->index];
   if (s->kind == FROM_CONSTANT && traced->size == 1) {
     if (mx_eval(&s->constant, 1, false) != 0) mx_clear_error();
     if (mx_array_status(s->constant) == MX_AVAILABLE && mx_array_data(s->constant))
@@ -382,14 +405,25 @@ int mx_vmap_compiled(mx_node *n, mx_array *const *inputs, const int *in_axes, mx
   return 0;
 }
 
+void mx_fused_frame(const mx_fused *f, mx_array *const *inputs, int nin, int32_t *shape) {
+  for (int d = 0; d < f->ndim; d++) {
+    shape[d] = (f->from_inputs >> d & 1) ? 1 : f->shape[d];
+    for (int i = 0; (f->from_inputs >> d & 1) && i < nin; i++) {
+      int ad = d - (f->ndim - inputs[i]->ndim);
+      if (ad >= 0 && inputs[i]->shape[ad] != 1) shape[d] = inputs[i]->shape[ad];
+    }
+  }
+}
+
 int mx_shapes_compiled(const void *params, mx_array *const *inputs, int nin, int *ndims,
                        int32_t (*shapes)[MX_MAX_NDIM]) {
-  (void)inputs, (void)nin;
   const mx_fused *f = ((const mx_params_ref *)params)->obj;
+  int32_t frame[MX_MAX_NDIM];
+  mx_fused_frame(f, inputs, nin, frame);
   for (int o = 0; o < f->nout; o++) {
     ndims[o] = f->ndim;
     for (int d = 0; d < f->ndim; d++)
-      shapes[o][d] = f->out_row[o] && d >= f->ndim - f->ninner ? 1 : f->shape[d];
+      shapes[o][d] = f->out_row[o] && d >= f->ndim - f->ninner ? 1 : frame[d];
   }
   return 0;
 }
@@ -412,6 +446,8 @@ static int keep_traced(tape *t, mx_array *a) {
   t->traced.items[t->traced.n++] = a;
   return 0;
 }
+
+enum { LEFT_UNFUSED = MX_ERR + 1 }; /* (too many outputs for one node) */
 
 /* Builds group gi's program and its traced Compiled node (kept by the tape). out_of[k]: the
  * output of the node that member k's value is (-1: used only inside the group). */
@@ -460,6 +496,11 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     fz->ops = p.ops, fz->nops = p.nops, fz->nin = p.nin, fz->nout = nout;
     fz->ndim = g->ndim, fz->ninner = g->ninner;
     memcpy(fz->shape, g->shape, sizeof(int32_t) * (size_t)g->ndim);
+    for (int i = 0; i < p.nin; i++) {
+      const mx_array *a = traced_array(t, placeholders, &p.in[i]);
+      for (int d = g->ndim - a->ndim; d < g->ndim; d++)
+        if (d >= 0 && a->shape[d - (g->ndim - a->ndim)] == g->shape[d]) fz->from_inputs |= 1u << d;
+    }
     p.ops = NULL;
     mx_params_ref ref = {fused_retain, fused_release, fz};
     int ndims[MAX_STEP_OUTPUTS];
@@ -467,15 +508,15 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     const int32_t *shape_ptrs[MAX_STEP_OUTPUTS];
     mx_dtype dtypes[MAX_STEP_OUTPUTS];
     mx_array *outs[MAX_STEP_OUTPUTS];
-    if (nout > MAX_STEP_OUTPUTS) rc = MX_ERR; /* (too many outputs: keep the group unfused) */
+    if (nout > MAX_STEP_OUTPUTS) rc = LEFT_UNFUSED;
     for (int o = 0; !rc && o < nout; o++) {
       shape_ptrs[o] = shapes[o];
       dtypes[o] = (mx_dtype)fz->ops[fz->outs[o]].dtype;
     }
-    if (!rc) rc = mx_shapes_compiled(&ref, NULL, 0, ndims, shapes);
     mx_array **ins = rc ? NULL : malloc(sizeof *ins * (size_t)(p.nin + 1));
     for (int i = 0; ins && i < p.nin; i++) ins[i] = traced_array(t, placeholders, &p.in[i]);
     if (!rc && !ins) rc = mx_error("[compile] Out of memory.");
+    if (!rc) rc = mx_shapes_compiled(&ref, ins, p.nin, ndims, shapes);
     if (!rc) rc = mx_node_new(MX_PRIM_COMPILED, &ref, sizeof ref, ins, p.nin, nout, ndims,
                               shape_ptrs, dtypes, g->stream, outs);
     free(ins);
@@ -492,7 +533,6 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     }
   }
   if (fz) fused_release(fz);
-  if (rc == MX_ERR && nout > MAX_STEP_OUTPUTS) rc = 1; /* not an error: left unfused */
   mx_arrays_free(&sub_in);
   mx_arrays_free(&sub_out);
   free(p.ops);
@@ -502,19 +542,87 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
   return rc;
 }
 
+/* Orders the steps so each comes after the steps it reads: a fused step sits where its group's
+ * first member was, which may precede a step it reads (one that joined later). */
+static int sort_steps(tape *t) {
+  int n = t->nsteps, nedges = 0, cnt = 0, top = 0;
+  for (int k = 0; k < n; k++) nedges += t->steps[k].node->nin;
+  int *state = calloc((size_t)n + 1, sizeof(int)), *pos = malloc(sizeof(int) * ((size_t)n + 1));
+  int *stack = malloc(sizeof(int) * ((size_t)(n + nedges) + 1));
+  step *sorted = malloc(sizeof(step) * ((size_t)n + 1));
+  if (!state || !pos || !stack || !sorted) {
+    free(state), free(pos), free(stack), free(sorted);
+    return mx_error("[compile] Out of memory.");
+  }
+  for (int r = 0; r < n; r++) { /* depth first, sources before readers */
+    if (state[r]) continue;
+    stack[top++] = r;
+    while (top) {
+      int k = stack[top - 1];
+      if (state[k] == 2) {
+        top--;
+      } else if (state[k] == 1) {
+        state[k] = 2;
+        pos[k] = cnt;
+        sorted[cnt++] = t->steps[k];
+        top--;
+      } else {
+        state[k] = 1;
+        for (int i = 0; i < t->steps[k].node->nin; i++)
+          if (t->steps[k].in[i].kind == FROM_STEP && !state[t->steps[k].in[i].index])
+            stack[top++] = t->steps[k].in[i].index;
+      }
+    }
+  }
+  int made = 0;
+  for (int j = 0; j < n; j++) {
+    sorted[j].first_out = made;
+    made += sorted[j].node->nout;
+    for (int i = 0; i < sorted[j].node->nin; i++)
+      if (sorted[j].in[i].kind == FROM_STEP) sorted[j].in[i].index = pos[sorted[j].in[i].index];
+  }
+  for (int o = 0; o < t->nout; o++)
+    if (t->outs[o].kind == FROM_STEP) t->outs[o].index = pos[t->outs[o].index];
+  free(t->steps);
+  t->steps = sorted;
+  free(state), free(pos), free(stack);
+  return 0;
+}
+
+/* A NumberOfElements reads only its input's shape: pointed at the earliest array of that shape
+ * up a chain of elementwise steps (mean(gelu(x)) counts x), it no longer reads the group that
+ * computes its input, so the ops using the count can join that group. */
+static void repoint_counts(tape *t) {
+  for (int k = 0; k < t->nsteps; k++) {
+    if (t->steps[k].node->prim != MX_PRIM_NUMBER_OF_ELEMENTS) continue;
+    source *src = &t->steps[k].in[0];
+    while (src->kind == FROM_STEP) {
+      const step *up = &t->steps[src->index];
+      const source *next = NULL;
+      if (mx_prims[up->node->prim].flags & MX_PF_ELEMENTWISE)
+        for (int i = 0; i < up->node->nin && !next; i++)
+          if (tape_same_shape(up->node->inputs[i], &up->node->out[0])) next = &up->in[i];
+      if (!next) break;
+      *src = *next;
+    }
+  }
+}
+
 int tape_fuse(tape *t, const mx_arrays *placeholders) {
   if (t->nsteps < 2) return 0;
+  repoint_counts(t);
   size_t n = (size_t)t->nsteps;
   fuser f = {.t = t,
              .group_of = malloc(sizeof(int) * n),
              .what = malloc(sizeof(int) * n),
              .naxes = calloc(n, sizeof(int)),
-             .groups = malloc(sizeof(group) * n)};
+             .groups = malloc(sizeof(group) * n),
+             .seen = calloc(n, sizeof(int))};
   bool *used_outside = calloc(n, sizeof(bool));
   int *out_of = malloc(sizeof(int) * n), *new_index = malloc(sizeof(int) * n);
   step *steps = calloc(n + 1, sizeof(step));
   step *fused = calloc(n + 1, sizeof(step));
-  int rc = f.group_of && f.what && f.naxes && f.groups && used_outside && out_of && new_index &&
+  int rc = f.group_of && f.what && f.naxes && f.groups && f.seen && used_outside && out_of && new_index &&
                    steps && fused
                ? 0
                : mx_error("[compile] Out of memory.");
@@ -534,12 +642,12 @@ int tape_fuse(tape *t, const mx_arrays *placeholders) {
     int first = f.groups[gi].first;
     if (f.group_of[first] != gi) continue;
     int r = build_group(&f, placeholders, gi, used_outside, out_of, &fused[gi]);
-    if (r > 0)
+    if (r == LEFT_UNFUSED)
       for (int k = first; k < t->nsteps; k++) f.group_of[k] = f.group_of[k] == gi ? -1 : f.group_of[k];
     else
       rc = r;
   }
-  /* the new step list: a group's step where its first member was */
+  /* the new step list: a group's step where its first member was (sorted after) */
   int nnew = 0, nmade = 0;
   for (int k = 0; !rc && k < t->nsteps; k++) {
     int gi = f.group_of[k];
@@ -573,11 +681,12 @@ int tape_fuse(tape *t, const mx_arrays *placeholders) {
     free(t->steps);
     t->steps = steps, t->nsteps = nnew, t->nmade = nmade;
     steps = NULL;
+    rc = sort_steps(t);
   }
   for (int gi = 0; fused && gi < f.ngroups; gi++) free(fused[gi].in);
   free(fused);
   free(steps);
-  free(f.group_of), free(f.what), free(f.naxes), free(f.groups);
+  free(f.group_of), free(f.what), free(f.naxes), free(f.groups), free(f.seen);
   free(used_outside), free(out_of), free(new_index);
   return rc;
 }

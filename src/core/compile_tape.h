@@ -3,6 +3,7 @@
 #ifndef MX_CORE_COMPILE_TAPE_H
 #define MX_CORE_COMPILE_TAPE_H
 
+#include "core/error.h"
 #include "core/transforms.h"
 
 /* Where a step's input comes from: a placeholder (the call's input `index`), an earlier step's
@@ -38,6 +39,13 @@ int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out);
 void tape_free(tape *t);
 /* An evaluated one-element array that no op made (a literal of the traced function). */
 bool tape_is_scalar_constant(const mx_array *a);
+/* Shapeless replays (compile_shapeless.c): the output shapes of step n on inputs shaped unlike
+ * its trace; may replace inputs by re-broadcast ones (new references in owned).
+ * TAPE_PASS_THROUGH: the step passes its first input through (a broadcast). */
+enum { TAPE_PASS_THROUGH = MX_ERR + 1 };
+bool tape_same_shape(const mx_array *a, const mx_array *b);
+int tape_shapeless_step(const mx_node *n, mx_array **inputs, mx_array **owned, int *ndims,
+                        int32_t (*shapes)[MX_MAX_NDIM]);
 /* Replaces groups of fusable steps by Compiled steps (compile_fuse.c). */
 int tape_fuse(tape *t, const mx_arrays *placeholders);
 

@@ -46,7 +46,8 @@ typedef struct mx_fused {
   int32_t *outs;    /* the op of each output */
   int32_t *out_row; /* 1: the output has the row shape (else full: a row op's value repeats) */
   int ndim, ninner;
-  int32_t shape[MX_MAX_NDIM];
+  int32_t shape[MX_MAX_NDIM]; /* the traced frame */
+  uint32_t from_inputs;       /* bit d: axis d's size comes from the inputs (shapeless replays) */
   /* for transforms: replays the unfused graph (compile_fuse.c) */
   void *unfused;
   /* the executor, set up at the first evaluation (backend/cpu/fused.c) */
@@ -55,6 +56,10 @@ typedef struct mx_fused {
   void *exec;
   void (*exec_free)(void *exec);
 } mx_fused;
+
+/* The frame shape of a Compiled node with these inputs (the traced one unless a shapeless
+ * replay changed the inputs' shapes). */
+void mx_fused_frame(const mx_fused *f, mx_array *const *inputs, int nin, int32_t *shape);
 
 /* The Compiled primitive's rules (compile_fuse.c): transforms see the unfused graph. */
 int mx_vjp_compiled(mx_node *n, mx_array *const *cotangents, const int *argnums, int nargs,

@@ -43,6 +43,7 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
 #include "backend/cpu/kernels.h"
 #include "core/custom.h"
 #include "backend/cpu/fused.h"
+#include "ops/numel.h"
 #include "ops/foundation_rules.h"
 #include "ops/rules.h"
 
@@ -93,9 +94,11 @@ typedef bool (*mx_equiv_fn)(const mx_node *a, const mx_node *b);
   X(PLACEHOLDER, "Placeholder", 0,                NULL,               NULL,               NULL,               NULL,             NULL,               NULL,                NULL) \
   X(CUSTOM,     "CustomTransforms", MX_PF_PARAMS_REF, mx_eval_custom, mx_eval_custom, mx_vjp_custom, mx_jvp_custom, mx_vmap_custom, mx_shapes_custom, mx_equiv_params)
 
-/* A fused kernel of mx.compile (src/core/fused.h); params are an mx_params_ref to its program. */
+/* A fused kernel of mx.compile (src/core/fused.h); params are an mx_params_ref to its program.
+ * NumberOfElements (src/ops/numel.h) keeps shape-derived counts right in shapeless replays. */
 #define MX_PRIMS_COMPILE(X) \
-  X(COMPILED,   "Compiled",   MX_PF_PARAMS_REF,   mx_cpu_compiled,    NULL,               mx_vjp_compiled,    mx_jvp_compiled,  mx_vmap_compiled,   mx_shapes_compiled,  mx_equiv_params)
+  X(COMPILED,   "Compiled",   MX_PF_PARAMS_REF,   mx_cpu_compiled,    NULL,               mx_vjp_compiled,    mx_jvp_compiled,  mx_vmap_compiled,   mx_shapes_compiled,  mx_equiv_params) \
+  X(NUMBER_OF_ELEMENTS, "NumberOfElements", 0,    mx_cpu_number_of_elements, NULL,        mx_vjp_numel,       mx_jvp_numel,     mx_vmap_numel,      mx_shapes_numel,     mx_equiv_params)
 /* clang-format on */
 
 typedef enum {

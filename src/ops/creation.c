@@ -104,20 +104,3 @@ int mx_copy(mx_array **out, mx_array *a, mx_stream s) {
   *out = mx_array_make(MX_PRIM_COPY, NULL, 0, &a, 1, a->ndim, a->shape, (mx_dtype)a->dtype, s);
   return *out ? 0 : MX_ERR;
 }
-
-int mx_number_of_elements(mx_array **out, mx_array *a, const int *axes, int naxes, bool inverted,
-                          mx_dtype dtype) {
-  bool chosen[MX_MAX_NDIM] = {false};
-  if (dtype == MX_BOOL) return mx_error("[number_of_elements] Can only cast to numeric types.");
-  for (int i = 0; i < naxes; i++) {
-    int ax;
-    MX_TRY(mx_normalize_axis("number_of_elements", axes[i], a->ndim, &ax));
-    if (chosen[ax]) return mx_error("[number_of_elements] Duplicate axis %d.", axes[i]);
-    chosen[ax] = true;
-  }
-  double count = 1;
-  for (int d = 0; d < a->ndim; d++)
-    if (chosen[d] != inverted) count *= a->shape[d];
-  *out = mx_array_scalar(dtype, count);
-  return *out ? 0 : MX_ERR;
-}

@@ -27,9 +27,10 @@ int mx_arange(mx_array **out, double start, double stop, double step, mx_dtype d
 int mx_astype(mx_array **out, mx_array *a, mx_dtype dtype, mx_stream s);
 /* A new copy of a (always a new buffer: MLX's copy). */
 int mx_copy(mx_array **out, mx_array *a, mx_stream s);
-/* The product of a's sizes along axes (the other axes when inverted), as a scalar of dtype. */
+/* numel.c: the product of a's sizes along axes (its reciprocal when inverted), as a scalar of
+ * dtype computed when the graph runs. */
 int mx_number_of_elements(mx_array **out, mx_array *a, const int *axes, int naxes, bool inverted,
-                          mx_dtype dtype);
+                          mx_dtype dtype, mx_stream s);
 /* A row-contiguous copy, unless a already is one. */
 int mx_contiguous(mx_array **out, mx_array *a, mx_stream s);
 

@@ -166,6 +166,18 @@ static mx_dtype work_dtype(mx_dtype t) {
 
 /* ------------------------------------------------------------------ mean, var, std */
 
+/* 1 / (elements per reduced slice - ddof) as a scalar of dtype w: counted when the graph runs
+ * (NumberOfElements), so shapeless compiled functions stay right on new shapes. */
+static mx_array *inv_count(mx_array *a, const axes_info *ai, int ddof, mx_dtype w, mx_stream s) {
+  mx_array *f = NULL;
+  if (w == MX_FLOAT32 || w == MX_FLOAT64) {
+    if (mx_count_elements(&f, a, ai->axes, ai->naxes, true, ddof, w, s)) return NULL;
+    return f;
+  }
+  double den = (double)ai->count - (double)ddof;
+  return scalar(w, den > 0 ? 1.0 / den : 1.0 / 0.0);
+}
+
 int mx_mean(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdims, mx_stream s) {
   axes_info ai;
   MX_TRY(get_axes("mean", a, axes, naxes, &ai));
@@ -173,7 +185,7 @@ int mx_mean(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdi
   temps T = {.n = 0};
   mx_array *sm, *f, *m;
   STEP(sm, sum_as(&sm, a, &ai, keepdims, w, s));
-  if (!keep(&T, f = scalar(w, 1.0 / (double)ai.count))) goto fail;
+  if (!keep(&T, f = inv_count(a, &ai, 0, w, s))) goto fail;
   STEP(m, mx_multiply(&m, sm, f, s));
   if (mx_astype(out, m, dt, s)) goto fail;
   temps_free(&T);
@@ -196,7 +208,7 @@ static int var_or_std(const char *name, bool root, mx_array **out, mx_array *a, 
   /* two passes: mu = mean(x); sum(|x - mu|^2) / max(n - ddof, 0) */
   STEP(x, mx_astype(&x, a, w, s));
   STEP(sm, sum_as(&sm, x, &ai, true, w, s));
-  if (!keep(&T, f = scalar(w, 1.0 / (double)ai.count))) goto fail;
+  if (!keep(&T, f = inv_count(a, &ai, 0, w, s))) goto fail;
   STEP(mu, mx_multiply(&mu, sm, f, s));
   STEP(d, mx_subtract(&d, x, mu, s));
   if (w == MX_COMPLEX64) {
@@ -215,8 +227,7 @@ static int var_or_std(const char *name, bool root, mx_array **out, mx_array *a, 
     STEP(sq, mx_multiply(&sq, d, d, s));
   }
   STEP(ss, sum_as(&ss, sq, &ai, keepdims, rw, s));
-  double den = (double)ai.count - (double)ddof;
-  if (!keep(&T, f = scalar(rw, den > 0 ? 1.0 / den : 1.0 / 0.0))) goto fail;
+  if (!keep(&T, f = inv_count(a, &ai, ddof, rw, s))) goto fail;
   STEP(v, mx_multiply(&v, ss, f, s));
   if (root) STEP(v, mx_sqrt(&v, v, s));
   if (mx_astype(out, v, rt, s)) goto fail;

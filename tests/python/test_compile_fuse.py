@@ -219,3 +219,43 @@ def test_bool_and_int_kernels():
     for g, e in zip(mx.compile(f)(a, b), f(a, b)):
         assert g.dtype == e.dtype
         np.testing.assert_array_equal(np.array(g), np.array(e))
+
+
+def test_shapeless_reuses_one_trace():
+    calls = []
+
+    def f(x, y):
+        calls.append(1)
+        h = mx.exp(x) * y + 1
+        return mx.softmax(h, axis=-1), mx.sum(h, axis=1), h.reshape(-1), mx.mean(h * 2, axis=-1, keepdims=True)
+
+    cf = mx.compile(f, shapeless=True)
+    rng = np.random.default_rng(3)
+    for shape in [(3, 4), (5, 4), (2, 7), (1, 1), (6, 1)]:
+        x = mx.array(rng.standard_normal(shape).astype(np.float32))
+        y = mx.array(rng.standard_normal(shape[-1:]).astype(np.float32))
+        got, want = cf(x, y), f(x, y)
+        for g, e in zip(got, want):
+            assert g.shape == e.shape
+            np.testing.assert_allclose(np.array(g), np.array(e), rtol=1e-5, atol=1e-6)
+    assert len(calls) == 1 + 5  # one trace, then the five eager calls above
+    # a new rank is a new trace
+    cf(mx.ones((2, 3, 4)), mx.ones((4,)))
+    assert len(calls) == 7
+
+
+def test_shapeless_fixed_shapes_raise():
+    g = mx.compile(lambda x: x[:2] * 2, shapeless=True)
+    assert g(mx.ones((3, 3))).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"\[compile\] Slice cannot infer its output shape"):
+        g(mx.ones((4, 3)))
+    assert g(mx.ones((3, 3))).shape == (2, 3)  # the trace's shapes still work
+
+
+def test_shape_change_retraces_without_shapeless():
+    calls = []
+    f = mx.compile(lambda x: calls.append(1) or mx.tanh(x) * 2)
+    f(mx.ones((2, 3)))
+    f(mx.ones((2, 3)))
+    f(mx.ones((3, 3)))
+    assert len(calls) == 2

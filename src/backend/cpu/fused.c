@@ -172,6 +172,8 @@ int mx_cpu_compiled(mx_node *n) {
   for (int o = 0; o < n->nout; o++) MX_TRY(mx_array_alloc_data(&n->out[o]));
   frame fr = {.f = f, .e = e, .nin = n->nin, .nout = n->nout};
   int nd = f->ndim;
+  int32_t shape[MX_MAX_NDIM];
+  mx_fused_frame(f, n->inputs, n->nin, shape);
   int64_t st[MAX_OPERANDS][MX_MAX_NDIM];
   mx_array *copies[MAX_OPERANDS] = {0};
   int rc = 0;
@@ -190,7 +192,7 @@ int mx_cpu_compiled(mx_node *n) {
     for (int d = nd - 1; d >= 0; d--) {
       bool inner = d >= nd - f->ninner;
       st[k][d] = f->out_row[o] && inner ? 0 : s;
-      s *= f->out_row[o] && inner ? 1 : f->shape[d];
+      s *= f->out_row[o] && inner ? 1 : shape[d];
     }
     fr.base[k] = mx_array_data(&n->out[o]);
     fr.isize[k] = (int64_t)mx_array_itemsize(&n->out[o]);
@@ -202,34 +204,34 @@ int mx_cpu_compiled(mx_node *n) {
   for (int k = 0; k < nops; k++) {
     bool merges = true;
     for (int d = nd - ninner; d + 1 < nd; d++)
-      if (st[k][d] != st[k][d + 1] * f->shape[d + 1]) merges = false;
+      if (st[k][d] != st[k][d + 1] * shape[d + 1]) merges = false;
     if (merges || k >= n->nin) continue;
-    if (!(copies[k] = mx_array_alloc(nd, f->shape, (mx_dtype)n->inputs[k]->dtype))) {
+    if (!(copies[k] = mx_array_alloc(nd, shape, (mx_dtype)n->inputs[k]->dtype))) {
       rc = MX_ERR;
       break;
     }
     mx_cpu_copy_strided(mx_array_data(copies[k]), (mx_dtype)copies[k]->dtype, fr.base[k],
-                        (mx_dtype)copies[k]->dtype, nd, f->shape, st[k]);
+                        (mx_dtype)copies[k]->dtype, nd, shape, st[k]);
     fr.base[k] = mx_array_data(copies[k]);
-    mx_strided_row_strides(nd, f->shape, st[k]);
+    mx_strided_row_strides(nd, shape, st[k]);
   }
   if (!f->ninner)
     while (ninner < nd) {
       int d = nd - ninner - 1;
       int64_t inner_size = 1;
-      for (int a = d + 1; a < nd; a++) inner_size *= f->shape[a];
+      for (int a = d + 1; a < nd; a++) inner_size *= shape[a];
       bool ok = true;
       for (int k = 0; k < nops && ok; k++) ok = st[k][d] == st[k][nd - 1] * inner_size;
       if (!ok) break;
       ninner++;
     }
   fr.d = 1;
-  for (int d = nd - ninner; d < nd; d++) fr.d *= f->shape[d];
+  for (int d = nd - ninner; d < nd; d++) fr.d *= shape[d];
   fr.nouter = nd - ninner;
   int64_t nrows = 1;
   for (int a = 0; a < fr.nouter; a++) {
-    fr.outer[a] = f->shape[a];
-    nrows *= f->shape[a];
+    fr.outer[a] = shape[a];
+    nrows *= shape[a];
     for (int k = 0; k < nops; k++) fr.ostride[k][a] = st[k][a] * fr.isize[k];
   }
   for (int k = 0; k < nops; k++) fr.istride[k] = ninner ? st[k][nd - 1] : 0;
