@@ -186,6 +186,33 @@ def test_quantized_matmul_shapes(bits, M, transpose):
                                rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize("mode,bits,gs", [("affine", 2, 32), ("affine", 4, 32), ("affine", 4, 64),
+                                          ("affine", 4, 128), ("affine", 8, 64), ("mxfp4", 4, 32),
+                                          ("mxfp8", 8, 32)])
+@pytest.mark.parametrize("K", [128, 448, 4160])
+@pytest.mark.parametrize("M", [1, 2])
+def test_quantized_matmul_streaming_rows(mode, bits, gs, K, M):
+    # the matrix-vector kernel: rows of whole and partial 64-byte chunks (K * bits / 32 words not
+    # a multiple of 16), the last row of the weight buffer, float16 x (converted once per call)
+    if K % gs:
+        pytest.skip("group size does not divide K")
+    rng = np.random.default_rng(K + bits + gs)
+    N = 37
+    w = rng.standard_normal((N, K)).astype(np.float32)
+    kw = {"group_size": gs, "bits": bits, "mode": mode}
+    q = mx.quantize(mx.array(w), **kw)
+    wq, s, b = (q[0], q[1], q[2]) if mode == "affine" else (q[0], q[1], None)
+    wd = ref_dequant(np.array(wq), np.array(s), None if b is None else np.array(b), gs, bits, mode)
+    for xdt in (mx.float32, mx.float16):
+        x = mx.array(rng.standard_normal((M, K)).astype(np.float32)).astype(xdt)
+        out = mx.quantized_matmul(x, wq, s, b, transpose=True, **kw)
+        ref = tof(x) @ wd.T.astype(np.float64)
+        if xdt == mx.float32:
+            np.testing.assert_allclose(np.array(out), ref, rtol=1e-5, atol=1e-4 * np.sqrt(K / 128))
+        else:
+            np.testing.assert_allclose(tof(out), ref, rtol=2e-2, atol=0.05 * np.sqrt(K / 128))
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 @pytest.mark.parametrize("M", [1, 4, 40])
 def test_quantized_matmul_half(dtype, M):

@@ -2,13 +2,14 @@
  * @ dequantize(w), batch dims broadcast (size 1 or equal), every input row-contiguous.
  *
  * Two paths, neither makes a dequantized copy of the weight matrix:
- *  - qmv (transpose, bits 2 / 4 / 8, M <= 8, AVX-512): streams the packed rows once. A 64-byte
- *    chunk of 16 words is loaded as a vector; shifting by k * bits and masking gives, in lane j,
- *    code k of word j, so x is stored once per call "deinterleaved" (lane j of vector k holds the
- *    x of code k of word j) and the dot products are plain FMAs. Lane j belongs to group
- *    (16 c + j) / words_per_group, so the scales multiply per lane; affine biases contribute
- *    bias[g] * sum(x over group g) (per-group sums of x computed once). Codes become floats by
- *    int conversion (affine), a 16-entry permute (fp4) or bit placement (fp8 e4m3).
+ *  - qmv (transpose, bits 2 / 4 / 8, M <= 8, AVX-512): streams the packed rows once, prefetching
+ *    1 KiB ahead. A 64-byte chunk of 16 words is loaded as a vector; shifting by k * bits and
+ *    masking gives, in lane j, code k of word j, so x is stored once per call "deinterleaved"
+ *    (lane j of vector k holds the x of code k of word j) and the dot products are plain FMAs.
+ *    Lane j belongs to group (16 c + j) / words_per_group, so the scales multiply per lane;
+ *    affine biases contribute bias[g] * sum(x over group g) (per-group sums of x computed once).
+ *    Codes become floats by int conversion (affine), a 16-entry permute (fp4) or bit placement
+ *    (fp8 e4m3).
  *  - tiles (everything else: matrix-matrix, transpose=false, bits 1 / 3 / 5 / 6, float64):
  *    blocks of 64 (or 128) output columns; for each, tiles of up to 512 K-elements are
  *    dequantized into a small buffer and multiplied with the GEMM of gemm.h (OpenBLAS for
@@ -130,6 +131,11 @@ scales_f32(const char *src, mx_dtype st, int mode, int64_t G, float gf, float *b
   return buf;
 }
 
+/* Bytes of the packed rows read ahead of the chunk being decoded (qmv): with the hardware
+ * prefetcher alone, a product whose weights are not in cache ran at 50-60% of the read
+ * bandwidth. */
+enum { QMV_PREFETCH = 1024 };
+
 /* One output column n of output batch ob for all M rows. */
 TGT_AVX512 static inline __attribute__((always_inline)) void
 qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int bits,
@@ -158,6 +164,7 @@ qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int
     int64_t left = W - w0;
     __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
     __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
+    _mm_prefetch((const char *)(wrow + w0) + QMV_PREFETCH, _MM_HINT_T0);
     int64_t g0 = w0 / wpg;
     __m512 sv;
     if (lanes_per_load == 1) {
@@ -334,25 +341,34 @@ static int run_qmv(qmm_ctx *c) {
   int64_t M = c->M, K = c->K, G = c->G, gs = c->p->group_size;
   int64_t chunk = 16 * epw, Kp = (K + chunk - 1) / chunk * chunk, Bx = nslices(c->x);
   float *xp = aligned_alloc(64, (size_t)(Bx * M * Kp) * sizeof(float) + 64);
-  float *xs = malloc((size_t)(Bx * M * G + 1) * sizeof(float));
+  float *xs = malloc((size_t)(Bx * M * G + K + 1) * sizeof(float));
   if (!xp || !xs) {
     free(xp), free(xs);
     return mx_error("[quantized_matmul] Out of memory.");
   }
   const void *xd = mx_array_data(c->x);
   mx_dtype xt = (mx_dtype)c->x->dtype;
+  float *tmp = xs + Bx * M * G;
   for (int64_t r = 0; r < Bx * M; r++) {
+    /* x row r as float (converted into tmp when it is not float32) */
     float *d = xp + r * Kp;
-    memset(d, 0, (size_t)Kp * sizeof(float));
-    for (int64_t e = 0; e < K; e++) {
-      int64_t cidx = e / chunk, within = e % chunk, j = within / epw, k = within % epw;
-      d[cidx * chunk + k * 16 + j] = mx_q_load(xd, xt, r * K + e);
+    const float *xf = (const float *)xd + r * K;
+    if (xt != MX_FLOAT32) {
+      for (int64_t e = 0; e < K; e++) tmp[e] = mx_q_load(xd, xt, r * K + e);
+      xf = tmp;
     }
     for (int64_t g = 0; g < G; g++) {
       float sum = 0.0f;
-      for (int64_t e = g * gs; e < (g + 1) * gs; e++) sum += mx_q_load(xd, xt, r * K + e);
+      for (int64_t e = g * gs; e < (g + 1) * gs; e++) sum += xf[e];
       xs[r * G + g] = sum;
     }
+    /* lane j of vector k of chunk c0: element c0 + j * epw + k (zero past K) */
+    for (int64_t c0 = 0; c0 < Kp; c0 += chunk)
+      for (int j = 0; j < 16; j++)
+        for (int k = 0; k < epw; k++) {
+          int64_t e = c0 + j * epw + k;
+          d[c0 + k * 16 + j] = e < K ? xf[e] : 0.0f;
+        }
   }
   c->xp = xp, c->xsum = xs, c->Kp = Kp;
   int64_t rows = c->nbatch * c->N;
