@@ -1,5 +1,6 @@
 /* Gather/scatter ops: gather, take, take_along_axis, put_along_axis, scatter (and its
  * reductions), masked_scatter. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,33 +119,42 @@ int mx_take(mx_array **out, mx_array *a, mx_array *indices, int axis, bool axis_
   return *out ? 0 : MX_ERR;
 }
 
-/* Index arrays addressing every axis of a: indices along ax, aranges (shaped to broadcast)
- * along the others. idx: a->ndim new references. */
-static int along_axis_indices(const char *op, mx_array *a, mx_array *indices, int ax,
-                              mx_array **idx, mx_stream s) {
-  if (indices->ndim != a->ndim)
+/* Checks an along-axis op's indices and gives, as MLX, U: the shape of the result (take) or of
+ * the updates (put), where the non-axis dimensions of a, the indices and the values broadcast
+ * together and along the axis those of the indices and values; O: a's shape broadcast to U's
+ * non-axis dimensions; vs: the values' shape (values NULL for take) without extra leading size-1
+ * axes or with size-1 axes added, a's rank. */
+static int along_axis_shapes(const char *op, const mx_array *a, const mx_array *indices,
+                             const mx_array *values, int ax, int32_t *us, int32_t *os,
+                             int32_t *vs) {
+  int nd = a->ndim, lead = values ? values->ndim - nd : 0;
+  if (indices->ndim != nd)
     return mx_error("[%s] Indices of dimension %d does not match array of dimension %d.", op,
-                    indices->ndim, a->ndim);
+                    indices->ndim, nd);
   MX_TRY(check_index_dtype(op, indices));
-  int32_t shape[MX_MAX_NDIM];
-  for (int i = 0; i < a->ndim; i++) shape[i] = 1;
-  for (int i = 0; i < a->ndim; i++) {
-    if (i == ax) {
-      idx[i] = mx_array_retain(indices);
-      continue;
+  bool ok = true;
+  for (int i = 0; i < lead; i++) ok = ok && values->shape[i] == 1;
+  for (int i = 0; i < nd; i++) {
+    int32_t d[3] = {indices->shape[i], values && i + lead >= 0 ? values->shape[i + lead] : 1,
+                    i == ax ? 1 : a->shape[i]},
+            u = 1;
+    for (int k = 0; k < 3; k++) {
+      ok = ok && (d[k] == u || d[k] == 1 || u == 1);
+      u = d[k] == 1 ? u : d[k];
     }
-    mx_array *r = NULL;
-    int rc = mx_arange(&r, 0, a->shape[i], 1, MX_INT32, s);
-    shape[i] = a->shape[i];
-    if (rc == 0) rc = mx_reshape(&idx[i], r, a->ndim, shape, s);
-    shape[i] = 1;
-    mx_array_release(r);
-    if (rc) {
-      release_all(idx, i);
-      return rc;
-    }
+    us[i] = u;
+    os[i] = i == ax ? a->shape[i] : u;
+    if (vs) vs[i] = d[1];
   }
-  return 0;
+  if (ok) return 0;
+  char sa[512], si[512], sv[512] = "";
+  if (values) {
+    int n = snprintf(sv, sizeof sv, " and values of shape ");
+    mx_shape_str(sv + n, sizeof sv - (size_t)n, values->ndim, values->shape);
+  }
+  return mx_error("[%s] Array of shape %s, indices of shape %s%s cannot be broadcast together.", op,
+                  mx_shape_str(sa, sizeof sa, nd, a->shape),
+                  mx_shape_str(si, sizeof si, nd, indices->shape), sv);
 }
 
 int mx_take_along_axis(mx_array **out, mx_array *a, mx_array *indices, int axis, bool axis_none,
@@ -161,41 +171,24 @@ int mx_take_along_axis(mx_array **out, mx_array *a, mx_array *indices, int axis,
   if (axis < -a->ndim || axis >= a->ndim)
     return mx_error("[take_along_axis] Invalid axis %d for array with %d dimensions.", axis,
                     a->ndim);
-  int ax = axis < 0 ? axis + a->ndim : axis;
-  mx_array *idx[MX_MAX_NDIM];
-  MX_TRY(along_axis_indices("take_along_axis", a, indices, ax, idx, s));
-  int axes[MX_MAX_NDIM], sizes[MX_MAX_NDIM];
-  for (int i = 0; i < a->ndim; i++) {
-    axes[i] = i;
-    sizes[i] = 1;
+  int ax = axis < 0 ? axis + a->ndim : axis, nd = a->ndim;
+  int32_t us[MX_MAX_NDIM], os[MX_MAX_NDIM];
+  MX_TRY(along_axis_shapes("take_along_axis", a, indices, NULL, ax, us, os, NULL));
+  int64_t n = 1;
+  for (int i = 0; i < nd; i++) n *= us[i];
+  if (n == 0) return mx_zeros(out, nd, us, (mx_dtype)a->dtype, s);
+  if (a->shape[ax] == 0)
+    return mx_error("[take_along_axis] Cannot do a non-empty take from an empty axis.");
+  mx_array *in[2] = {NULL, NULL};
+  int rc = mx_broadcast_to(&in[0], a, nd, os, s);
+  if (rc == 0) rc = mx_broadcast_to(&in[1], indices, nd, us, s);
+  if (rc == 0) {
+    mx_int_param p = {ax};
+    *out =
+        mx_array_make(MX_PRIM_TAKE_ALONG_AXIS, &p, sizeof p, in, 2, nd, us, (mx_dtype)a->dtype, s);
+    rc = *out ? 0 : MX_ERR;
   }
-  mx_array *g = NULL;
-  int rc = 0;
-  if (a->size == 0 || indices->size == 0) {
-    /* nothing to read: the broadcast index shape, empty */
-    int nd = 0;
-    int32_t bs[MX_MAX_NDIM];
-    mx_array *bc[MX_MAX_NDIM];
-    rc = mx_broadcast_arrays(bc, idx, a->ndim, s);
-    if (rc == 0) {
-      nd = bc[0]->ndim;
-      memcpy(bs, bc[0]->shape, (size_t)nd * sizeof(int32_t));
-      release_all(bc, a->ndim);
-      if (a->size == 0 && indices->size != 0) {
-        int64_t n = 1;
-        for (int i = 0; i < nd; i++) n *= bs[i];
-        if (n) rc = mx_error("[take_along_axis] Cannot do a non-empty take from an empty axis.");
-      }
-      if (rc == 0) rc = mx_zeros(out, nd, bs, (mx_dtype)a->dtype, s);
-    }
-    release_all(idx, a->ndim);
-    return rc;
-  }
-  rc = mx_gather(&g, a, idx, a->ndim, axes, sizes, a->ndim, s);
-  release_all(idx, a->ndim);
-  if (rc) return rc;
-  rc = mx_reshape(out, g, g->ndim - a->ndim, g->shape, s);
-  mx_array_release(g);
+  release_all(in, 2);
   return rc;
 }
 
@@ -264,26 +257,23 @@ int mx_put_along_axis(mx_array **out, mx_array *a, mx_array *indices, mx_array *
   if (axis < -a->ndim || axis >= a->ndim)
     return mx_error("[put_along_axis] Invalid axis %d for array with %d dimensions.", axis,
                     a->ndim);
-  int ax = axis < 0 ? axis + a->ndim : axis;
-  mx_array *idx[MX_MAX_NDIM], *bc[MX_MAX_NDIM];
-  MX_TRY(along_axis_indices("put_along_axis", a, indices, ax, idx, s));
-  int rc = mx_broadcast_arrays(bc, idx, a->ndim, s);
-  release_all(idx, a->ndim);
-  if (rc) return rc;
-  /* values broadcast to the index shape B, seen as B + (1,) * ndim */
-  int nb = bc[0]->ndim;
-  int32_t shape[MX_MAX_NDIM];
-  memcpy(shape, bc[0]->shape, (size_t)nb * sizeof(int32_t));
-  mx_array *v = NULL, *u = NULL;
-  rc = mx_broadcast_to(&v, values, nb, shape, s);
-  for (int i = 0; i < a->ndim; i++) shape[nb + i] = 1;
-  if (rc == 0) rc = mx_reshape(&u, v, nb + a->ndim, shape, s);
-  int axes[MX_MAX_NDIM];
-  for (int i = 0; i < a->ndim; i++) axes[i] = i;
-  if (rc == 0) rc = mx_scatter(out, a, bc, a->ndim, u, axes, op, s);
+  int ax = axis < 0 ? axis + a->ndim : axis, nd = a->ndim;
+  int32_t vs[MX_MAX_NDIM], us[MX_MAX_NDIM], os[MX_MAX_NDIM];
+  MX_TRY(along_axis_shapes("put_along_axis", a, indices, values, ax, us, os, vs));
+  mx_array *v = NULL, *in[3] = {NULL, NULL, NULL};
+  int rc =
+      values->ndim > nd ? mx_reshape(&v, values, nd, vs, s) : ((v = mx_array_retain(values)), 0);
+  if (rc == 0) rc = mx_broadcast_to(&in[0], a, nd, os, s);
+  if (rc == 0) rc = mx_broadcast_to(&in[1], indices, nd, us, s);
+  if (rc == 0) rc = prepare_update_scatter(&in[2], v, (mx_dtype)a->dtype, nd, us, s);
+  if (rc == 0) {
+    mx_put_axis_params p = {op, ax};
+    *out =
+        mx_array_make(MX_PRIM_PUT_ALONG_AXIS, &p, sizeof p, in, 3, nd, os, (mx_dtype)a->dtype, s);
+    rc = *out ? 0 : MX_ERR;
+  }
   mx_array_release(v);
-  mx_array_release(u);
-  release_all(bc, a->ndim);
+  release_all(in, 3);
   return rc;
 }
 

@@ -1,5 +1,6 @@
-/* vjp, jvp and vmap of Gather, Scatter (none, sum, prod, max, min), MaskedScatter and Take. Each
- * rule builds its result with ops, so rules compose (grad of grad, vmap of grad).
+/* vjp, jvp and vmap of Gather, Scatter (none, sum, prod, max, min), MaskedScatter, Take,
+ * PutAlongAxis and TakeAlongAxis (the transpose of each other). Each rule builds its result with
+ * ops, so rules compose (grad of grad, vmap of grad).
  *
  * Index inputs (and MaskedScatter's mask) get no gradient: their vjp is NULL (zero) and their
  * tangents are ignored. vmap with batched indices and a batched source moves the batch to the
@@ -479,4 +480,116 @@ int mx_vmap_take(mx_node *n, mx_array *const *in, const int *axes, mx_array **ou
   mx_array_release(src), mx_array_release(idx[0]), mx_array_release(idx[1]);
   mx_array_release(g), mx_array_release(r);
   return rc;
+}
+
+/* ---- PutAlongAxis: inputs (a, idx, upd), idx and upd of the update shape U ---- */
+
+/* As MLX: the updates get the cotangent gathered along the axis (under none every duplicate,
+ * not only the last write); under none a loses it where it was overwritten, under sum keeps it.
+ * MLX has no rule for prod, max or min along an axis. */
+int mx_vjp_put_along_axis(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
+                          mx_array **grads) {
+  const mx_put_axis_params *p = n->params;
+  mx_array *c = cot[0], *idx = n->inputs[1];
+  mx_stream s = n->stream;
+  if (p->op != MX_SCATTER_NONE && p->op != MX_SCATTER_SUM)
+    return mx_error("[PutAlongAxis] The vjp is implemented for assignment and sum only.");
+  int rc = 0;
+  for (int k = 0; k < nargs && c && !rc; k++) {
+    if (argnums[k] == 0 && p->op == MX_SCATTER_SUM) {
+      grads[k] = mx_array_retain(c);
+    } else if (argnums[k] == 0) {
+      mx_array *z = NULL, *in[3] = {c, idx, NULL};
+      rc = mx_zeros_like(&z, n->inputs[2]);
+      in[2] = z;
+      if (!rc) rc = mx_rule_remake(&grads[k], n, in, 3, NULL, 0);
+      mx_array_release(z);
+    } else if (argnums[k] == 2) {
+      rc = mx_take_along_axis(&grads[k], c, idx, p->axis, false, s);
+    }
+  }
+  if (rc) release_n(grads, nargs);
+  return rc;
+}
+
+/* Linear in (a, upd) for none and sum: the same node on the tangents. */
+int mx_jvp_put_along_axis(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
+                          mx_array **out) {
+  const mx_put_axis_params *p = n->params;
+  if (p->op != MX_SCATTER_NONE && p->op != MX_SCATTER_SUM)
+    return mx_error("[PutAlongAxis] The jvp is implemented for assignment and sum only.");
+  if (!tangent_of(tan, argnums, nargs, 0) && !tangent_of(tan, argnums, nargs, 2))
+    return mx_zeros_like(&out[0], &n->out[0]);
+  mx_array *in[3] = {NULL, n->inputs[1], NULL};
+  int rc = tangent_or_zeros(&in[0], n, tan, argnums, nargs, 0);
+  if (!rc) rc = tangent_or_zeros(&in[2], n, tan, argnums, nargs, 2);
+  if (!rc) rc = mx_rule_remake(&out[0], n, in, 3, NULL, 0);
+  mx_array_release(in[0]), mx_array_release(in[2]);
+  return rc;
+}
+
+/* Every input of an along-axis node with the batch in front (an unbatched one broadcast along
+ * it): the same node one axis further, params {.., axis} given as q (the axis already shifted). */
+static int vmap_along_axis(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
+                           int *out_axes, const void *q, size_t qsize) {
+  int b = batch_size(in, axes, n->nin), rc = 0;
+  mx_array *x[3] = {NULL, NULL, NULL};
+  if (n->inputs[0]->ndim + 1 > MX_MAX_NDIM) return mx_error("[vmap] Too many dimensions.");
+  for (int i = 0; i < n->nin && !rc; i++)
+    rc = axes[i] >= 0 ? mx_move_axis(&x[i], in[i], axes[i], 0)
+                      : insert_axis(&x[i], in[i], 0, b, n->stream);
+  if (!rc) rc = mx_rule_remake(&out[0], n, x, n->nin, q, qsize);
+  out_axes[0] = 0;
+  release_n(x, n->nin);
+  return rc;
+}
+
+int mx_vmap_put_along_axis(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
+                           int *out_axes) {
+  const mx_put_axis_params *p = n->params;
+  mx_put_axis_params q = {p->op, p->axis + 1};
+  return vmap_along_axis(n, in, axes, out, out_axes, &q, sizeof q);
+}
+
+/* ---- TakeAlongAxis: inputs (a, idx), output shaped like idx ---- */
+
+int mx_shapes_take_along_axis(const void *params, mx_array *const *inputs, int nin, int *ndims,
+                              int32_t (*shapes)[MX_MAX_NDIM]) {
+  (void)params;
+  ndims[0] = inputs[1]->ndim;
+  memcpy(shapes[0], inputs[1]->shape, (size_t)inputs[1]->ndim * sizeof(int32_t));
+  return 0;
+}
+
+/* The cotangent added back at the indices (a put along the axis with sum). */
+int mx_vjp_take_along_axis(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
+                           mx_array **grads) {
+  const mx_int_param *p = n->params;
+  int rc = 0;
+  for (int k = 0; k < nargs && cot[0] && !rc; k++) {
+    if (argnums[k] != 0) continue; /* indices */
+    mx_array *z = NULL;
+    rc = mx_zeros_like(&z, n->inputs[0]);
+    if (!rc)
+      rc = mx_put_along_axis(&grads[k], z, n->inputs[1], cot[0], p->value, false, MX_SCATTER_SUM,
+                             n->stream);
+    mx_array_release(z);
+  }
+  if (rc) release_n(grads, nargs);
+  return rc;
+}
+
+int mx_jvp_take_along_axis(mx_node *n, mx_array *const *tan, const int *argnums, int nargs,
+                           mx_array **out) {
+  mx_array *t = tangent_of(tan, argnums, nargs, 0);
+  if (!t) return mx_zeros_like(&out[0], &n->out[0]);
+  mx_array *in[2] = {t, n->inputs[1]};
+  return mx_rule_remake(&out[0], n, in, 2, NULL, 0);
+}
+
+int mx_vmap_take_along_axis(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
+                            int *out_axes) {
+  const mx_int_param *p = n->params;
+  mx_int_param q = {p->value + 1};
+  return vmap_along_axis(n, in, axes, out, out_axes, &q, sizeof q);
 }

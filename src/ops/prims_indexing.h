@@ -13,6 +13,19 @@
 #include "ops/indexing_rules_gather.h"
 #include "ops/indexing_rules_views.h"
 
+/* PUT_ALONG_AXIS: inputs (a, idx, upd); idx and upd have one shape U (any layouts, broadcast
+ * views included) equal to a's but along axis; upd has a's dtype. out = a, then for every
+ * position u of U in row-major order out[u with axis -> idx[u]] = upd[u] (op NONE: the last
+ * write wins) or combines with it (the other mx_scatter_op). A negative index counts from the
+ * end once; an index still outside the axis drops its update.
+ * TAKE_ALONG_AXIS (params mx_int_param: the axis): inputs (a, idx), idx of shape U equal to a's
+ * but along axis; out[u] = a[u with axis -> idx[u]], shape U, an index wrapped once and then
+ * clamped into the axis (as GATHER). */
+typedef struct {
+  int32_t op; /* mx_scatter_op */
+  int32_t axis;
+} mx_put_axis_params;
+
 /* clang-format off */
 #define MX_PRIMS_INDEXING(X) \
   /* ID                    name                  flags  eval_cpu                     eval_cuda             vjp   jvp   vmap  output_shapes          is_equivalent */ \
@@ -33,7 +46,9 @@
   X(CONTIGUOUS,           "Contiguous",         0,     mx_cpu_contiguous,           NULL,                 mx_vjp_views, mx_jvp_views, mx_vmap_views, mx_shapes_same,        mx_equiv_params) \
   X(VIEW,                 "View",               0,     mx_cpu_view,                 NULL,                 NULL, NULL, mx_vmap_views, mx_shapes_view,        mx_equiv_params) \
   X(DEPENDS,              "Depends",            0,     mx_eval_depends,             mx_eval_depends,      mx_vjp_depends, mx_jvp_depends, mx_vmap_depends, mx_shapes_depends,     NULL) \
-  X(TAKE,                 "Take",               0,     mx_cpu_take,                 NULL,                 mx_vjp_take, mx_jvp_take, mx_vmap_take, mx_shapes_take,        mx_equiv_params)
+  X(TAKE,                 "Take",               0,     mx_cpu_take,                 NULL,                 mx_vjp_take, mx_jvp_take, mx_vmap_take, mx_shapes_take,        mx_equiv_params) \
+  X(PUT_ALONG_AXIS,       "PutAlongAxis",       0,     mx_cpu_put_along_axis,       NULL,                 mx_vjp_put_along_axis, mx_jvp_put_along_axis, mx_vmap_put_along_axis, mx_shapes_same,        mx_equiv_params) \
+  X(TAKE_ALONG_AXIS,      "TakeAlongAxis",      0,     mx_cpu_take_along_axis,      NULL,                 mx_vjp_take_along_axis, mx_jvp_take_along_axis, mx_vmap_take_along_axis, mx_shapes_take_along_axis, mx_equiv_params)
 /* clang-format on */
 
 #endif

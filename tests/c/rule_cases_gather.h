@@ -1,4 +1,5 @@
-/* Rule cases of Gather, Scatter (every mode), MaskedScatter and Take (see rule_cases.h).
+/* Rule cases of Gather, Scatter (every mode), MaskedScatter, Take, PutAlongAxis and
+ * TakeAlongAxis (see rule_cases.h).
  *
  * Index inputs are RULE_IN_INT32 in [0, ihi], so ihi keeps every index (plus its slice) inside
  * the axis. Scatter none follows MLX's vjp (every duplicate gets the gathered cotangent), which
@@ -127,6 +128,51 @@ static int gcase_take_negative(mx_array *const *x, mx_array **out, mx_stream s) 
   return rc;
 }
 
+/* put_along_axis with sum: repeated indices add up. */
+static int gcase_put_sum_rows(mx_array *const *x, mx_array **out, mx_stream s) {
+  return mx_put_along_axis(out, x[0], x[1], x[2], 1, false, MX_SCATTER_SUM, s);
+}
+
+/* Indices in [-4, 0] along axis 0 (negative ones count from the end), values broadcast. */
+static int gcase_put_sum_negative(mx_array *const *x, mx_array **out, mx_stream s) {
+  mx_array *i = NULL;
+  MX_TRY(gcase_shift(&i, x[1], 4, s));
+  int rc = mx_put_along_axis(out, x[0], i, x[2], 0, false, MX_SCATTER_SUM, s);
+  mx_array_release(i);
+  return rc;
+}
+
+static int gcase_put_sum_flat(mx_array *const *x, mx_array **out, mx_stream s) {
+  return mx_put_along_axis(out, x[0], x[1], x[2], 0, true, MX_SCATTER_SUM, s);
+}
+
+/* Overwrites three distinct elements of each row of a (2, 4) (base (2, 1) + arange(3)); the
+ * array (1, 4) in the second case grows to the indices' two rows. */
+static int gcase_put_none_rows(mx_array *const *x, mx_array **out, mx_stream s) {
+  mx_array *i = NULL;
+  MX_TRY(gcase_distinct(&i, x[1], s));
+  int rc = mx_put_along_axis(out, x[0], i, x[2], -1, false, MX_SCATTER_NONE, s);
+  mx_array_release(i);
+  return rc;
+}
+
+static int gcase_take_along_rows(mx_array *const *x, mx_array **out, mx_stream s) {
+  return mx_take_along_axis(out, x[0], x[1], 1, false, s);
+}
+
+/* Indices in [-4, 0] along axis 0, broadcast along axis 1. */
+static int gcase_take_along_negative(mx_array *const *x, mx_array **out, mx_stream s) {
+  mx_array *i = NULL;
+  MX_TRY(gcase_shift(&i, x[1], 4, s));
+  int rc = mx_take_along_axis(out, x[0], i, 0, false, s);
+  mx_array_release(i);
+  return rc;
+}
+
+static int gcase_take_along_flat(mx_array *const *x, mx_array **out, mx_stream s) {
+  return mx_take_along_axis(out, x[0], x[1], 0, true, s);
+}
+
 #define GR RULE_IN_REAL
 #define GD RULE_IN_DISTINCT
 #define GI RULE_IN_INT32
@@ -178,6 +224,26 @@ static const rule_case rule_cases_gather[] = {
      {GR, GI}, .lo = -2, .hi = 2, .ihi = 11},
     {MX_PRIM_TAKE, "take with negative indices", gcase_take_negative, 2, 1, {3, 1},
      {{4, 2, 2}, {3}}, {GR, GI}, .lo = -2, .hi = 2, .ihi = 3},
+    {MX_PRIM_PUT_ALONG_AXIS, "put_along_axis sum, repeated", gcase_put_sum_rows, 3, 1,
+     {2, 2, 2}, {{3, 4}, {3, 5}, {3, 5}}, {GR, GI, GR}, .lo = -2, .hi = 2, .ihi = 3},
+    {MX_PRIM_PUT_ALONG_AXIS, "put_along_axis sum, negative, broadcast values",
+     gcase_put_sum_negative, 3, 1, {3, 3, 2}, {{4, 2, 3}, {2, 2, 3}, {1, 3}}, {GR, GI, GR},
+     .lo = -2, .hi = 2, .ihi = 3},
+    {MX_PRIM_PUT_ALONG_AXIS, "put_along_axis sum, flattened", gcase_put_sum_flat, 3, 1, {2, 1, 1},
+     {{3, 4}, {5}, {5}}, {GR, GI, GR}, .lo = -2, .hi = 2, .ihi = 11},
+    {MX_PRIM_PUT_ALONG_AXIS, "put_along_axis none, distinct", gcase_put_none_rows, 3, 1,
+     {2, 2, 2}, {{2, 4}, {2, 1}, {2, 3}}, {GR, GI, GR}, .lo = -2, .hi = 2, .ihi = 1},
+    {MX_PRIM_PUT_ALONG_AXIS, "put_along_axis none, growing array", gcase_put_none_rows, 3, 1,
+     {2, 2, 2}, {{1, 4}, {2, 1}, {1, 3}}, {GR, GI, GR}, .lo = -2, .hi = 2, .ihi = 1},
+    {MX_PRIM_TAKE_ALONG_AXIS, "take_along_axis rows", gcase_take_along_rows, 2, 1, {2, 2},
+     {{3, 4}, {3, 5}}, {GR, GI}, .lo = -2, .hi = 2, .ihi = 3},
+    {MX_PRIM_TAKE_ALONG_AXIS, "take_along_axis negative, broadcast indices",
+     gcase_take_along_negative, 2, 1, {3, 3}, {{4, 2, 3}, {2, 1, 3}}, {GR, GI}, .lo = -2,
+     .hi = 2, .ihi = 3},
+    {MX_PRIM_TAKE_ALONG_AXIS, "take_along_axis flattened", gcase_take_along_flat, 2, 1, {2, 1},
+     {{3, 4}, {5}}, {GR, GI}, .lo = -2, .hi = 2, .ihi = 11},
+    {MX_PRIM_TAKE_ALONG_AXIS, "take_along_axis from a growing array", gcase_take_along_rows, 2, 1,
+     {2, 2}, {{1, 4}, {2, 3}}, {GR, GI}, .lo = -2, .hi = 2, .ihi = 3},
     RULE_END,
 };
 /* clang-format on */

@@ -556,6 +556,75 @@ static void test_gather_scatter(void) {
   mlx_vector_array_free(sv);
 }
 
+/* put_along_axis and scatter_add_axis (the PutAlongAxis primitive): negative indices wrap
+ * once, out-of-range ones drop their update, repeated ones keep the last write (or add up),
+ * indices and values broadcast (the array too, as MLX does), every dtype class; and
+ * take_along_axis (TakeAlongAxis). */
+static void test_put_along_axis(void) {
+  mlx_array a = iota((int[]){3, 4}, 2), r = mlx_array_new();
+  mlx_array i1 = ints((int32_t[]){0, 0, -1, 9, 1, -4, -5, 2, 3, 3, 3, 3}, (int[]){3, 4}, 2);
+  mlx_array v1 =
+      ints((int32_t[]){10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}, (int[]){3, 4}, 2);
+  CHECK_OK(mlx_put_along_axis(&r, a, i1, v1, 1, cpu));
+  SAME(r, L(3, 4), L(11, 1, 2, 12, 15, 14, 17, 7, 8, 9, 10, 21));
+  CHECK_OK(mlx_put_along_axis(&r, a, i1, v1, -1, cpu));
+  SAME(r, L(3, 4), L(11, 1, 2, 12, 15, 14, 17, 7, 8, 9, 10, 21));
+  CHECK_OK(mlx_scatter_add_axis(&r, a, i1, v1, 1, cpu));
+  SAME(r, L(3, 4), L(21, 1, 2, 15, 19, 19, 23, 7, 8, 9, 10, 89));
+  /* take_along_axis, its transpose: negative indices wrap once, then clamp into the axis */
+  CHECK_OK(mlx_take_along_axis(&r, a, i1, 1, cpu));
+  SAME(r, L(3, 4), L(0, 0, 3, 3, 5, 4, 4, 6, 11, 11, 11, 11));
+  /* along axis 0, indices (1, 4) broadcast over nothing, values a scalar */
+  mlx_array i0 = ints((int32_t[]){2, -3, 1, 5}, (int[]){1, 4}, 2), seven = mlx_array_new_int(7);
+  CHECK_OK(mlx_put_along_axis(&r, a, i0, seven, 0, cpu));
+  SAME(r, L(3, 4), L(0, 7, 2, 3, 4, 5, 7, 7, 7, 9, 10, 11));
+  /* transposed array and indices */
+  mlx_array at = mlx_array_new(), it = mlx_array_new();
+  mlx_transpose(&at, a, cpu);
+  mlx_transpose(&it, i0, cpu);
+  CHECK_OK(mlx_put_along_axis(&r, at, it, seven, 1, cpu));
+  SAME(r, L(4, 3), L(0, 4, 7, 7, 5, 9, 2, 7, 10, 3, 7, 11));
+  /* a (1, 4) grows to the indices' (3, 1) rows */
+  mlx_array row = iota((int[]){1, 4}, 2), ic = ints((int32_t[]){1, 2, 3}, (int[]){3, 1}, 2);
+  CHECK_OK(mlx_put_along_axis(&r, row, ic, seven, 1, cpu));
+  SAME(r, L(3, 4), L(0, 7, 2, 3, 0, 1, 7, 3, 0, 1, 2, 7));
+  /* every dtype class */
+  mlx_dtype types[] = {MLX_BOOL,   MLX_UINT8,   MLX_INT16,    MLX_UINT32,  MLX_INT64,
+                       MLX_UINT64, MLX_FLOAT16, MLX_BFLOAT16, MLX_FLOAT64, MLX_COMPLEX64};
+  mlx_array ones = ints((int32_t[]){1, 1}, (int[]){1, 2}, 2),
+            rep = ints((int32_t[]){2, 2}, (int[]){1, 2}, 2);
+  for (size_t k = 0; k < sizeof types / sizeof *types; k++) {
+    mlx_array x = mlx_array_new(), u = mlx_array_new();
+    mlx_astype(&x, a, types[k], cpu);
+    mlx_astype(&u, ones, types[k], cpu);
+    CHECK_OK(mlx_scatter_add_axis(&r, x, rep, u, 1, cpu));
+    CHECK(mlx_array_dtype(r) == types[k]);
+    if (types[k] == MLX_BOOL)
+      SAME(r, L(3, 4), L(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+    else
+      SAME(r, L(3, 4), L(0, 1, 4, 3, 4, 5, 8, 7, 8, 9, 12, 11));
+    CHECK_OK(mlx_put_along_axis(&r, x, rep, u, 1, cpu));
+    if (types[k] == MLX_BOOL)
+      SAME(r, L(3, 4), L(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+    else
+      SAME(r, L(3, 4), L(0, 1, 1, 3, 4, 5, 1, 7, 8, 9, 1, 11));
+    mlx_array_free(x);
+    mlx_array_free(u);
+  }
+  /* errors */
+  mlx_array fidx = mlx_array_new_data((float[]){1}, (int[]){1, 1}, 2, MLX_FLOAT32);
+  CHECK_FAIL(mlx_put_along_axis(&r, a, fidx, seven, 1, cpu));
+  CHECK(strstr(last_msg, "integral") != NULL);
+  mlx_array flat = ints((int32_t[]){1}, (int[]){1}, 1);
+  CHECK_FAIL(mlx_put_along_axis(&r, a, flat, seven, 1, cpu));
+  CHECK_FAIL(mlx_put_along_axis(&r, a, i0, seven, 2, cpu));
+  mlx_array two = ints((int32_t[]){0, 1}, (int[]){2, 1}, 2);
+  CHECK_FAIL(mlx_put_along_axis(&r, a, two, seven, 1, cpu));
+  CHECK(strstr(last_msg, "put_along_axis") != NULL);
+  mlx_array frees[] = {a, r, i1, v1, i0, seven, at, it, row, ic, ones, rep, fidx, flat, two};
+  for (size_t i = 0; i < sizeof frees / sizeof *frees; i++) mlx_array_free(frees[i]);
+}
+
 /* The update kernels for every dtype class: bool, 8..64-bit integers, float16, bfloat16,
  * float64, complex64. */
 static void test_dtypes(void) {
@@ -660,6 +729,7 @@ void run_tests(void) {
   test_join_split();
   test_diag_tri();
   test_gather_scatter();
+  test_put_along_axis();
   test_dtypes();
   test_donation();
   test_errors();

@@ -1,17 +1,22 @@
-/* CPU kernels of the indexing family (gather.c, scatter.c, indexing_copy.c), named in
- * src/ops/prims_indexing.h, and the layout helpers they share. */
+/* CPU kernels of the indexing family (gather.c, scatter.c, scatter_axis.c, indexing_copy.c),
+ * named in src/ops/prims_indexing.h, and the layout helpers they share. */
 #ifndef MX_BACKEND_CPU_INDEXING_H
 #define MX_BACKEND_CPU_INDEXING_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "backend/cpu/strided.h"
+#include "core/allocator.h"
 #include "core/array.h"
 
 int mx_cpu_gather(mx_node *n);               /* GATHER */
 int mx_cpu_take(mx_node *n);                 /* TAKE */
 int mx_cpu_scatter(mx_node *n);              /* SCATTER */
+int mx_cpu_put_along_axis(mx_node *n);       /* PUT_ALONG_AXIS (scatter_axis.c) */
+int mx_cpu_take_along_axis(mx_node *n);      /* TAKE_ALONG_AXIS (scatter_axis.c) */
 int mx_cpu_slice_update(mx_node *n);         /* SLICE_UPDATE */
 int mx_cpu_dynamic_slice_update(mx_node *n); /* DYNAMIC_SLICE_UPDATE */
 int mx_cpu_masked_scatter(mx_node *n);       /* MASKED_SCATTER */
@@ -30,6 +35,14 @@ void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_
  * (in is held only by out's node and owns its row-contiguous buffer), else a row-contiguous
  * copy. */
 int mx_idx_init_from(mx_array *out, mx_array *in);
+/* True when out (same shape and dtype as in) can take in's buffer: in is held only by out's
+ * node and owns its row-contiguous buffer, which nothing else shares. */
+static inline bool mx_idx_can_donate(const mx_array *out, mx_array *in) {
+  mx_buffer *b = in->buf;
+  return b && b->capacity != 0 && atomic_load(&in->refs) == 1 && atomic_load(&b->refs) == 1 &&
+         in->dtype == out->dtype && in->size == out->size && (in->flags & MX_ROW_CONTIGUOUS) &&
+         in->data_size == in->size;
+}
 /* Reads element i of an integer (or bool) array's buffer as int64 (uint64 saturates). */
 int64_t mx_idx_load_int(const void *p, int dtype, int64_t i);
 

@@ -294,10 +294,7 @@ void mx_idx_add_offsets(int64_t *offs, const mx_array *idx, int64_t dim, int64_t
 }
 
 int mx_idx_init_from(mx_array *out, mx_array *in) {
-  mx_buffer *b = in->buf;
-  if (b && b->capacity != 0 && atomic_load(&in->refs) == 1 && atomic_load(&b->refs) == 1 &&
-      in->dtype == out->dtype && in->size == out->size && (in->flags & MX_ROW_CONTIGUOUS) &&
-      in->data_size == in->size) {
+  if (mx_idx_can_donate(out, in)) {
     mx_array_copy_shared(out, in);
     return 0;
   }
