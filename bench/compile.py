@@ -1,0 +1,164 @@
+"""mx.compile benchmarks (issue 8), ours against the real MLX in one run:
+
+- a GELU -> layer norm (written by hand) -> softmax chain over 10^8 float32 elements
+  (rows x 1000), eager and compiled, in GB/s of the 8 bytes per element a fused kernel must move
+  (read x, write y), next to a STREAM-style triad measured in the same run (bench/triad.c;
+  12 bytes per element);
+- compile time of a 100-op function: the first call in a fresh process, with the kernel disk
+  cache warm (ours) and cold;
+- pure elementwise chains (10^7) eager vs compiled.
+
+Run: PYTHONPATH=<build>/python python bench/compile.py [--rows N] [--json out.json]
+(TRIAD_LIB: the triad shared library; scripts/bench.sh builds one.)"""
+import argparse
+import ctypes
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+D = 1000
+
+
+def chain_fn(mx):
+    def gelu(x):
+        return x * (1 + mx.erf(x / math.sqrt(2))) / 2
+
+    def chain(x):
+        h = gelu(x)
+        mu = mx.mean(h, axis=-1, keepdims=True)
+        var = mx.mean(mx.square(h - mu), axis=-1, keepdims=True)
+        return mx.softmax((h - mu) * mx.rsqrt(var + 1e-5), axis=-1)
+    return chain
+
+
+def ew_fn(mx):
+    return lambda x, y: mx.tanh(x) * y + mx.sigmoid(y) * 0.5 - x
+
+
+def prepare(case):
+    import mlx.core as mx
+    name, n = case["name"], case["n"]
+    if name.startswith("chain"):
+        x = mx.random.normal((n // D, D))
+        f = chain_fn(mx)
+        args = (x,)
+    else:
+        x, y = mx.random.normal((n,)), mx.random.normal((n,))
+        f = ew_fn(mx)
+        args = (x, y)
+    if name.endswith("compiled"):
+        f = mx.compile(f)
+    mx.eval(*args)
+
+    def run():
+        mx.eval(f(*args))
+    return run, {"bytes": 8 * n if name.startswith("chain") else 12 * n}
+
+
+HUNDRED = """
+import sys, time
+t0 = time.perf_counter()
+import mlx.core as mx
+def f(x, y):
+    for i in range(25):
+        x = mx.tanh(x) * y + (0.5 + i)
+        y = mx.sigmoid(y - x)
+    return x, y
+x, y = mx.ones((64, 64)), mx.ones((64, 64))
+mx.eval(x, y)
+t1 = time.perf_counter()
+mx.eval(*mx.compile(f)(x, y))
+t2 = time.perf_counter()
+print(t2 - t1)
+"""
+
+
+def compile_time(python, env, cwd):
+    """Seconds of the first call of a compiled 100-op function in a fresh process."""
+    out = subprocess.run([python, "-c", HUNDRED], env=env, cwd=cwd, capture_output=True,
+                         text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def triad_gbs(n, repeats=5):
+    lib = common.load_triad()
+    if lib is None:
+        return None
+    import numpy as np
+    a, b, c = (np.ones(n, dtype=np.float32) for _ in range(3))
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        lib.triad(a.ctypes.data, b.ctypes.data, c.ctypes.data, ctypes.c_float(3.0), n,
+                  os.cpu_count())
+        ts.append(time.perf_counter() - t0)
+    return 12 * n / statistics.median(ts) / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--worker")
+    ap.add_argument("--n", type=int, default=10**8)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    if args.worker:
+        import mlx.core as mx
+        return common.serve(prepare, f"{args.worker} {getattr(mx, '__version__', '')}")
+    workers = common.start_workers(__file__, impls=("mlxc", "mlx"))
+    rows = {}
+    triads = []
+    try:
+        for name, n in [("chain, eager", args.n), ("chain, compiled", args.n),
+                        ("elementwise, eager", 10**7), ("elementwise, compiled", 10**7)]:
+            if name.startswith("chain"):
+                triads.append(triad_gbs(args.n // 4 * 3))
+            rows[name] = common.measure(workers, {"name": name, "n": n}, samples=3, budget=2)
+            triads.append(triad_gbs(args.n // 4 * 3) if name.startswith("chain") else None)
+    finally:
+        for w in workers:
+            w.close()
+    triad = statistics.median([t for t in triads if t]) if any(triads) else None
+    # compile time, fresh processes
+    times = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, MLXC_KERNEL_CACHE=cache)
+        compile_time(common.OURS_PYTHON, env, None)  # fills the disk cache
+        times["mlxc, disk cache warm"] = statistics.median(
+            compile_time(common.OURS_PYTHON, env, None) for _ in range(5))
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, MLXC_KERNEL_CACHE=cache)
+        times["mlxc, cold"] = compile_time(common.OURS_PYTHON, env, None)
+    if os.path.exists(common.MLXREF_PYTHON):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        times["MLX"] = statistics.median(compile_time(common.MLXREF_PYTHON, env, "/")
+                                         for _ in range(3))
+    print(f"machine: {common.machine()}")
+    print(f"triad (median of the runs around the chain rows): "
+          f"{triad:.1f} GB/s" if triad else "triad: not built (TRIAD_LIB)")
+    print("| case | mlxc ms | mlxc GB/s | of triad | MLX ms | MLX GB/s | MLX/mlxc |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        ours, ref = r.get("mlxc"), r.get("mlx")
+        gbs = ours["bytes"] / ours["t"] / 1e9 if ours else None
+        rgbs = ref["bytes"] / ref["t"] / 1e9 if ref else None
+        share = f"{gbs / triad:.0%}" if gbs and triad and name.startswith("chain") else "-"
+        print(f"| {name} | {common.fmt_ms(ours and ours['t'])} | {gbs:.1f} | {share} | "
+              f"{common.fmt_ms(ref and ref['t'])} | {rgbs and f'{rgbs:.1f}' or '-'} | "
+              f"{common.fmt_ratio(ref and ref['t'], ours and ours['t'])} |")
+    print("\n| first call of a compiled 100-op function | ms |\n|---|---|")
+    for k, v in times.items():
+        print(f"| {k} | {v * 1e3:.0f} |")
+    if args.json:
+        common.write_json(args.json, {"machine": common.machine(), "triad_gbs": triad,
+                                      "rows": rows, "compile_time": times})
+
+
+if __name__ == "__main__":
+    main()
