@@ -1,15 +1,14 @@
-/* mx.compile, phase 1: trace once, replay the traced graph.
+/* mx.compile: trace once, replay the traced graph with its elementwise parts fused.
  *
- * A compiled call looks its key up in a global hash cache: (function id, constants, each input's
- * dtype and shape). On a miss the function is traced on placeholder inputs (arrays without data;
- * evaluating one is MLX's "Attempting to eval an array during function transformations" error),
- * the graph between the placeholders and the outputs is simplified (common subexpressions and
- * equal scalar constants merged) and kept as a tape. Every call replays the tape on the real
- * inputs: one new node per step, no Python (or other caller) code runs. Arrays the function
- * made without using its inputs are constants of the tape, shared by every replay.
- *
- * Not yet: fusion and code generation (phase 2); shapeless keys (shapeless calls are keyed by
- * shape too, so a new shape retraces). */
+ * A compiled call looks its key up in a global hash cache: (function id, constants, the mode,
+ * each input's dtype and shape; only the rank when shapeless). On a miss the function is traced
+ * on placeholder inputs (arrays without data; evaluating one is MLX's "Attempting to eval an
+ * array during function transformations" error), the graph between the placeholders and the
+ * outputs is simplified (common subexpressions and equal scalar constants merged), fused
+ * (compile_fuse.c) and kept as a tape. Every call replays the tape on the real inputs: one new
+ * node per step, no Python (or other caller) code runs; a shapeless replay on new shapes
+ * recomputes them (compile_shapeless.c). Arrays the function made without using its inputs are
+ * constants of the tape, shared by every replay. */
 #ifndef MX_CORE_COMPILE_H
 #define MX_CORE_COMPILE_H
 

@@ -4,10 +4,10 @@
  * is core/fused.h.
  *
  * Groups grow in tape order: a step joins the group of one of its inputs when its output has the
- * group's full or row shape, and every other step it reads ran before the group's first step.
- * The fused step then takes the place of the group's first step: everything it reads exists by
- * then, and every reader of its outputs comes later. A group of a single computing step stays
- * unfused (its own kernel does as well). */
+ * group's full or row shape and none of its other inputs reads the group (that would close a
+ * cycle). The fused step takes the place of the group's first step and the steps are then sorted
+ * again, readers after what they read. A group of a single computing step stays unfused (its own
+ * kernel does as well). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +35,18 @@ static int fusable(const mx_node *n, int *naxes) {
     if (arg_kind(n->inputs[i]) < 0) return FS_NO;
   int kin = arg_kind(n->inputs[0]), kout = mx_fused_kind(n->out[0].dtype);
   switch (n->prim) {
-  case MX_PRIM_BROADCAST: return FS_BCAST;
+  case MX_PRIM_BROADCAST:
+    return FS_BCAST;
   case MX_PRIM_ASTYPE:
-  case MX_PRIM_COPY: return FS_EW;
+  case MX_PRIM_COPY:
+    return FS_EW;
   case MX_PRIM_SELECT:
     return arg_kind(n->inputs[0]) == MX_FK_B && arg_kind(n->inputs[1]) == kout &&
                    arg_kind(n->inputs[2]) == kout
                ? FS_EW
                : FS_NO;
-  case MX_PRIM_SOFTMAX: return kin == MX_FK_F && n->out[0].ndim >= 1 ? FS_SOFTMAX : FS_NO;
+  case MX_PRIM_SOFTMAX:
+    return kin == MX_FK_F && n->out[0].ndim >= 1 ? FS_SOFTMAX : FS_NO;
   case MX_PRIM_REDUCE: {
     const mx_reduce_params *p = n->params;
     if (kin != MX_FK_F || n->inputs[0]->dtype != n->out[0].dtype || p->op > MX_REDUCE_MIN ||
@@ -55,13 +58,14 @@ static int fusable(const mx_node *n, int *naxes) {
     *naxes = p->naxes;
     return FS_REDUCE;
   }
-  default: break;
+  default:
+    break;
   }
   if (!(mx_prims[n->prim].flags & MX_PF_ELEMENTWISE)) return FS_NO;
   if (n->nin == 1) return mx_fused_unary_kind(n->prim, kin) == kout ? FS_EW : FS_NO;
   if (n->nin == 2)
     return arg_kind(n->inputs[1]) == kin && mx_fused_binary_kind(n->prim, kin) == kout ? FS_EW
-                                                                                      : FS_NO;
+                                                                                       : FS_NO;
   return FS_NO;
 }
 
@@ -134,7 +138,8 @@ static bool can_join(fuser *f, int gi, int k) {
   const mx_array *x = n->inputs[0];
   bool x_in = s->in[0].kind == FROM_STEP && f->group_of[s->in[0].index] == gi;
   switch (f->what[k]) {
-  case FS_EW: return shape_class(g, &n->out[0]) >= 0;
+  case FS_EW:
+    return shape_class(g, &n->out[0]) >= 0;
   case FS_BCAST:
     if (x_in) return shape_class(g, x) == 1 && shape_class(g, &n->out[0]) == 0;
     return shape_class(g, &n->out[0]) >= 0;
@@ -145,7 +150,8 @@ static bool can_join(fuser *f, int gi, int k) {
     g->ninner = want; /* (from 0: every member so far has the full shape) */
     return true;
   }
-  default: return false;
+  default:
+    return false;
   }
 }
 
@@ -175,8 +181,9 @@ static void form_groups(fuser *f) {
     if (f->group_of[k] < 0) start_group(f, k);
     group *g = &f->groups[f->group_of[k]];
     g->nmembers++;
-    bool absorbed = f->what[k] == FS_BCAST && !(t->steps[k].in[0].kind == FROM_STEP &&
-                                                f->group_of[t->steps[k].in[0].index] == f->group_of[k]);
+    bool absorbed =
+        f->what[k] == FS_BCAST && !(t->steps[k].in[0].kind == FROM_STEP &&
+                                    f->group_of[t->steps[k].in[0].index] == f->group_of[k]);
     if (!absorbed) g->ncompute++;
   }
   /* single computing steps, and groups reading a multi-output node (the unfused replay maps
@@ -222,11 +229,16 @@ static int add_op(program *p, mx_fop op) {
 static double scalar_value(const mx_array *a) {
   const void *d = mx_array_data(a);
   switch (a->dtype) {
-  case MX_FLOAT32: return *(const float *)d;
-  case MX_FLOAT16: return mx_h2f(*(const uint16_t *)d);
-  case MX_BFLOAT16: return mx_bf2f(*(const uint16_t *)d);
-  case MX_INT32: return *(const int32_t *)d;
-  default: return *(const uint8_t *)d != 0;
+  case MX_FLOAT32:
+    return *(const float *)d;
+  case MX_FLOAT16:
+    return mx_h2f(*(const uint16_t *)d);
+  case MX_BFLOAT16:
+    return mx_bf2f(*(const uint16_t *)d);
+  case MX_INT32:
+    return *(const int32_t *)d;
+  default:
+    return *(const uint8_t *)d != 0;
   }
 }
 
@@ -260,8 +272,11 @@ static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *trace
   if (s->kind == FROM_CONSTANT && traced->size == 1) {
     if (mx_eval(&s->constant, 1, false) != 0) mx_clear_error();
     if (mx_array_status(s->constant) == MX_AVAILABLE && mx_array_data(s->constant))
-      return add_op(p, (mx_fop){.kind = MX_FOP_CONST, .dtype = traced->dtype, .row = 1,
-                                .args = {-1, -1, -1}, .value = scalar_value(s->constant)});
+      return add_op(p, (mx_fop){.kind = MX_FOP_CONST,
+                                .dtype = traced->dtype,
+                                .row = 1,
+                                .args = {-1, -1, -1},
+                                .value = scalar_value(s->constant)});
   }
   row = row || !varies_along_rows(&f->groups[gi], traced);
   for (int i = 0; i < p->nin; i++)
@@ -276,19 +291,23 @@ static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *trace
   if (!in || !in_row) return -1;
   p->in[p->nin] = *s;
   p->in_row[p->nin] = row;
-  return add_op(p, (mx_fop){.kind = MX_FOP_INPUT, .dtype = traced->dtype, .row = row,
-                            .args = {-1, -1, -1}, .input = p->nin++});
+  return add_op(p, (mx_fop){.kind = MX_FOP_INPUT,
+                            .dtype = traced->dtype,
+                            .row = row,
+                            .args = {-1, -1, -1},
+                            .input = p->nin++});
 }
 
 static int reduce_op(program *p, int op, int arg, int dtype) {
-  return add_op(p, (mx_fop){.kind = MX_FOP_REDUCE, .prim = op, .dtype = dtype, .row = 1,
-                            .args = {arg, -1, -1}});
+  return add_op(
+      p,
+      (mx_fop){.kind = MX_FOP_REDUCE, .prim = op, .dtype = dtype, .row = 1, .args = {arg, -1, -1}});
 }
 
 static int compute_op(program *p, int kind, int prim, int dtype, int a0, int a1, int a2) {
   int row = p->ops[a0].row && (a1 < 0 || p->ops[a1].row) && (a2 < 0 || p->ops[a2].row);
-  return add_op(p, (mx_fop){.kind = kind, .prim = prim, .dtype = dtype, .row = row,
-                            .args = {a0, a1, a2}});
+  return add_op(
+      p, (mx_fop){.kind = kind, .prim = prim, .dtype = dtype, .row = row, .args = {a0, a1, a2}});
 }
 
 /* The op computing member k (its inputs' ops first). -1: out of memory. */
@@ -303,8 +322,10 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     if ((a[i] = arg_op(f, p, gi, &s->in[i], n->inputs[i], full_in)) < 0) return -1;
   int dt = n->out[0].dtype;
   switch (f->what[k]) {
-  case FS_BCAST: return a[0]; /* a row value, or an input read broadcast */
-  case FS_REDUCE: return reduce_op(p, ((const mx_reduce_params *)n->params)->op, a[0], dt);
+  case FS_BCAST:
+    return a[0]; /* a row value, or an input read broadcast */
+  case FS_REDUCE:
+    return reduce_op(p, ((const mx_reduce_params *)n->params)->op, a[0], dt);
   case FS_SOFTMAX: { /* exp(x - max) / sum, in float32 */
     int m = reduce_op(p, MX_REDUCE_MAX, a[0], MX_FLOAT32);
     int d = m < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_SUBTRACT, MX_FLOAT32, a[0], m, -1);
@@ -312,7 +333,8 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     int z = e < 0 ? -1 : reduce_op(p, MX_REDUCE_SUM, e, MX_FLOAT32);
     return z < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, e, z, -1);
   }
-  default: break;
+  default:
+    break;
   }
   int kind = n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY ? MX_FOP_CAST
              : n->prim == MX_PRIM_SELECT                          ? MX_FOP_SELECT
@@ -433,9 +455,12 @@ int mx_shapes_compiled(const void *params, mx_array *const *inputs, int nin, int
 /* The traced array a source names. */
 static mx_array *traced_array(const tape *t, const mx_arrays *placeholders, const source *s) {
   switch (s->kind) {
-  case FROM_INPUT: return placeholders->items[s->index];
-  case FROM_STEP: return &t->steps[s->index].node->out[s->out];
-  default: return s->constant;
+  case FROM_INPUT:
+    return placeholders->items[s->index];
+  case FROM_STEP:
+    return &t->steps[s->index].node->out[s->out];
+  default:
+    return s->constant;
   }
 }
 
@@ -473,7 +498,8 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
   for (int k = g->first; !rc && k < t->nsteps; k++)
     if (f->group_of[k] == gi && out_of[k] >= 0) {
       fz->outs[out_of[k]] = p.op_of[k];
-      fz->out_row[out_of[k]] = f->what[k] == FS_REDUCE || shape_class(g, &t->steps[k].node->out[0]) == 1;
+      fz->out_row[out_of[k]] =
+          f->what[k] == FS_REDUCE || shape_class(g, &t->steps[k].node->out[0]) == 1;
       sub_out.items[sub_out.n++] = mx_array_retain(&t->steps[k].node->out[0]);
     }
   if (!rc && !(sub_in.items = calloc((size_t)p.nin + 1, sizeof *sub_in.items)))
@@ -517,8 +543,9 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     for (int i = 0; ins && i < p.nin; i++) ins[i] = traced_array(t, placeholders, &p.in[i]);
     if (!rc && !ins) rc = mx_error("[compile] Out of memory.");
     if (!rc) rc = mx_shapes_compiled(&ref, ins, p.nin, ndims, shapes);
-    if (!rc) rc = mx_node_new(MX_PRIM_COMPILED, &ref, sizeof ref, ins, p.nin, nout, ndims,
-                              shape_ptrs, dtypes, g->stream, outs);
+    if (!rc)
+      rc = mx_node_new(MX_PRIM_COMPILED, &ref, sizeof ref, ins, p.nin, nout, ndims, shape_ptrs,
+                       dtypes, g->stream, outs);
     free(ins);
     if (!rc) {
       fz = NULL; /* the node holds it now */
@@ -622,8 +649,8 @@ int tape_fuse(tape *t, const mx_arrays *placeholders) {
   int *out_of = malloc(sizeof(int) * n), *new_index = malloc(sizeof(int) * n);
   step *steps = calloc(n + 1, sizeof(step));
   step *fused = calloc(n + 1, sizeof(step));
-  int rc = f.group_of && f.what && f.naxes && f.groups && f.seen && used_outside && out_of && new_index &&
-                   steps && fused
+  int rc = f.group_of && f.what && f.naxes && f.groups && f.seen && used_outside && out_of &&
+                   new_index && steps && fused
                ? 0
                : mx_error("[compile] Out of memory.");
   if (!rc) form_groups(&f);
@@ -643,7 +670,8 @@ int tape_fuse(tape *t, const mx_arrays *placeholders) {
     if (f.group_of[first] != gi) continue;
     int r = build_group(&f, placeholders, gi, used_outside, out_of, &fused[gi]);
     if (r == LEFT_UNFUSED)
-      for (int k = first; k < t->nsteps; k++) f.group_of[k] = f.group_of[k] == gi ? -1 : f.group_of[k];
+      for (int k = first; k < t->nsteps; k++)
+        f.group_of[k] = f.group_of[k] == gi ? -1 : f.group_of[k];
     else
       rc = r;
   }
@@ -654,8 +682,10 @@ int tape_fuse(tape *t, const mx_arrays *placeholders) {
     if (gi >= 0 && f.groups[gi].first != k) continue;
     new_index[k] = nnew;
     steps[nnew] = gi >= 0 ? fused[gi] : t->steps[k];
-    if (gi >= 0) fused[gi].in = NULL;
-    else t->steps[k].in = NULL;
+    if (gi >= 0)
+      fused[gi].in = NULL;
+    else
+      t->steps[k].in = NULL;
     steps[nnew].first_out = nmade;
     nmade += steps[nnew].node->nout;
     nnew++;

@@ -23,7 +23,7 @@ typedef struct {
 } step;
 
 typedef struct {
-  mx_arrays traced;  /* the traced outputs and placeholders: keep the whole trace alive */
+  mx_arrays traced; /* the traced outputs and placeholders: keep the whole trace alive */
   step *steps;
   int nsteps;
   int nmade; /* outputs of all steps */

@@ -78,10 +78,14 @@ static inline int mx_fused_kind(int dtype) {
   switch (dtype) {
   case MX_FLOAT32:
   case MX_FLOAT16:
-  case MX_BFLOAT16: return MX_FK_F;
-  case MX_INT32: return MX_FK_I;
-  case MX_BOOL: return MX_FK_B;
-  default: return -1;
+  case MX_BFLOAT16:
+    return MX_FK_F;
+  case MX_INT32:
+    return MX_FK_I;
+  case MX_BOOL:
+    return MX_FK_B;
+  default:
+    return -1;
   }
 }
 

@@ -68,11 +68,11 @@ int mx_jvp_numel(mx_node *n, mx_array *const *tan, const int *argnums, int nargs
 }
 
 /* The same count for every batch element: counted on the batched input, past its batch axis. */
-int mx_vmap_numel(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
-                  int *out_axes) {
+int mx_vmap_numel(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes) {
   const mx_numel_params *p = n->params;
   int shifted[MX_MAX_NDIM];
-  for (int i = 0; i < p->naxes; i++) shifted[i] = p->axes[i] + (axes[0] >= 0 && p->axes[i] >= axes[0]);
+  for (int i = 0; i < p->naxes; i++)
+    shifted[i] = p->axes[i] + (axes[0] >= 0 && p->axes[i] >= axes[0]);
   mx_array *one = NULL;
   MX_TRY(mx_count_elements(&one, in[0], shifted, p->naxes, p->inverted, p->ddof, (mx_dtype)p->dtype,
                            n->stream));

@@ -21,10 +21,8 @@ int mx_count_elements(mx_array **out, mx_array *a, const int *axes, int naxes, b
 int mx_cpu_number_of_elements(mx_node *n);
 int mx_shapes_numel(const void *params, mx_array *const *inputs, int nin, int *ndims,
                     int32_t (*shapes)[MX_MAX_NDIM]);
-int mx_vjp_numel(mx_node *n, mx_array *const *cot, const int *argnums, int nargs,
-                 mx_array **grads);
+int mx_vjp_numel(mx_node *n, mx_array *const *cot, const int *argnums, int nargs, mx_array **grads);
 int mx_jvp_numel(mx_node *n, mx_array *const *tan, const int *argnums, int nargs, mx_array **out);
-int mx_vmap_numel(mx_node *n, mx_array *const *in, const int *axes, mx_array **out,
-                  int *out_axes);
+int mx_vmap_numel(mx_node *n, mx_array *const *in, const int *axes, mx_array **out, int *out_axes);
 
 #endif

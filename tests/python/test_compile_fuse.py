@@ -167,7 +167,7 @@ def test_failing_compiler_falls_back(tmp_path, monkeypatch):
     monkeypatch.setenv("MLXC_CC", str(fake))
     x = mx.random.normal((3, 10))
     f = lambda a: mx.tanh(a) * 3 + mx.exp(-a)
-    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-6)
+    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-5, atol=1e-6)
 
 
 def test_corrupt_cached_kernel_is_rebuilt(tmp_path, monkeypatch):
@@ -181,7 +181,7 @@ def test_corrupt_cached_kernel_is_rebuilt(tmp_path, monkeypatch):
     so.write_bytes(b"not an object file")
     f = lambda a: mx.sigmoid(a) * a - 0.25
     x = mx.random.normal((6, 6))
-    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-6)
+    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-5, atol=1e-6)
     assert so.read_bytes()[:4] == b"\x7fELF"
 
 

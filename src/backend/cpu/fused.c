@@ -114,14 +114,14 @@ typedef struct {
   const mx_fused *f;
   const executor *e;
   int nin, nout;
-  int nouter;                            /* outer axes */
-  int64_t outer[MX_MAX_NDIM];            /* their sizes */
-  int64_t d;                             /* inner length */
-  int64_t piece, npieces;                /* rows split in pieces (no reductions) */
-  char *base[MAX_OPERANDS];              /* inputs, then outputs */
+  int nouter;                                 /* outer axes */
+  int64_t outer[MX_MAX_NDIM];                 /* their sizes */
+  int64_t d;                                  /* inner length */
+  int64_t piece, npieces;                     /* rows split in pieces (no reductions) */
+  char *base[MAX_OPERANDS];                   /* inputs, then outputs */
   int64_t ostride[MAX_OPERANDS][MX_MAX_NDIM]; /* bytes per step of each outer axis */
-  int64_t istride[MAX_OPERANDS];         /* inner stride, elements */
-  int64_t isize[MAX_OPERANDS];           /* item size, bytes */
+  int64_t istride[MAX_OPERANDS];              /* inner stride, elements */
+  int64_t isize[MAX_OPERANDS];                /* item size, bytes */
 } frame;
 
 static void run_units(void *ctx, int64_t begin, int64_t end) {

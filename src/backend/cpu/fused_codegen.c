@@ -107,8 +107,9 @@ static void put(sbuf *b, const char *fmt, ...) {
 /* expr with the identifiers x, y replaced by a, b */
 static void put_expr(sbuf *out, const char *expr, const char *a, const char *b) {
   for (const char *p = expr; *p;) {
-    bool ident_start = (p == expr || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-                                       (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')));
+    bool ident_start =
+        (p == expr || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                        (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')));
     char next = p[1];
     bool alone = !(next == '_' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
                    (next >= '0' && next <= '9'));
@@ -125,40 +126,53 @@ static void put_expr(sbuf *out, const char *expr, const char *a, const char *b) 
 
 static const char *ctype(int dtype) {
   switch (mx_fused_kind(dtype)) {
-  case MX_FK_F: return "float";
-  case MX_FK_I: return "int32_t";
-  default: return "uint8_t";
+  case MX_FK_F:
+    return "float";
+  case MX_FK_I:
+    return "int32_t";
+  default:
+    return "uint8_t";
   }
 }
 
 static const char *storage_type(int dtype) {
   switch (dtype) {
-  case MX_FLOAT32: return "float";
+  case MX_FLOAT32:
+    return "float";
   case MX_FLOAT16:
-  case MX_BFLOAT16: return "uint16_t";
-  case MX_INT32: return "int32_t";
-  default: return "uint8_t";
+  case MX_BFLOAT16:
+    return "uint16_t";
+  case MX_INT32:
+    return "int32_t";
+  default:
+    return "uint8_t";
   }
 }
 
 static void put_load(sbuf *b, int dtype, const char *ref) {
-  if (dtype == MX_FLOAT16) put(b, "mx_h2f(%s)", ref);
-  else if (dtype == MX_BFLOAT16) put(b, "mx_bf2f(%s)", ref);
-  else put(b, "%s", ref);
+  if (dtype == MX_FLOAT16)
+    put(b, "mx_h2f(%s)", ref);
+  else if (dtype == MX_BFLOAT16)
+    put(b, "mx_bf2f(%s)", ref);
+  else
+    put(b, "%s", ref);
 }
 
 static void put_store(sbuf *b, int dtype, const char *dst, const char *v) {
-  if (dtype == MX_FLOAT16) put(b, "%s = mx_f2h(%s);\n", dst, v);
-  else if (dtype == MX_BFLOAT16) put(b, "%s = mx_f2bf(%s);\n", dst, v);
-  else put(b, "%s = %s;\n", dst, v);
+  if (dtype == MX_FLOAT16)
+    put(b, "%s = mx_f2h(%s);\n", dst, v);
+  else if (dtype == MX_BFLOAT16)
+    put(b, "%s = mx_f2bf(%s);\n", dst, v);
+  else
+    put(b, "%s = %s;\n", dst, v);
 }
 
 typedef struct {
   const mx_fused *f;
   const mx_fused_plan *plan;
   sbuf *b;
-  int loop;    /* the pass being generated */
-  int contig;  /* unit-stride copy of the loop */
+  int loop;   /* the pass being generated */
+  int contig; /* unit-stride copy of the loop */
 } gen;
 
 /* How op x is referred to inside pass g->loop (or between passes when loop < 0). */
@@ -180,9 +194,15 @@ static void put_op(const gen *g, int i) {
   put(b, "%s v%d = (%s)(", ctype(op->dtype), i, ctype(op->dtype));
   int kin = op->kind >= MX_FOP_UNARY ? mx_fused_kind(g->f->ops[op->args[0]].dtype) : 0;
   switch (op->kind) {
-  case MX_FOP_UNARY: put_expr(b, FIND(unary_ops, op->prim, kin)->expr, a[0], ""); break;
-  case MX_FOP_BINARY: put_expr(b, FIND(binary_ops, op->prim, kin)->expr, a[0], a[1]); break;
-  case MX_FOP_SELECT: put(b, "%s ? %s : %s", a[0], a[1], a[2]); break;
+  case MX_FOP_UNARY:
+    put_expr(b, FIND(unary_ops, op->prim, kin)->expr, a[0], "");
+    break;
+  case MX_FOP_BINARY:
+    put_expr(b, FIND(binary_ops, op->prim, kin)->expr, a[0], a[1]);
+    break;
+  case MX_FOP_SELECT:
+    put(b, "%s ? %s : %s", a[0], a[1], a[2]);
+    break;
   case MX_FOP_CAST: {
     const op_text *c = NULL;
     for (size_t k = 0; k < sizeof cast_ops / sizeof cast_ops[0]; k++)
@@ -191,12 +211,17 @@ static void put_op(const gen *g, int i) {
     break;
   }
   case MX_FOP_CONST:
-    if (mx_fused_kind(op->dtype) != MX_FK_F) put(b, "%lld", (long long)op->value);
-    else if (isnan(op->value)) put(b, "EW_NANF");
-    else if (isinf(op->value)) put(b, "%sEW_INFF", op->value < 0 ? "-" : "");
-    else put(b, "%af", op->value);
+    if (mx_fused_kind(op->dtype) != MX_FK_F)
+      put(b, "%lld", (long long)op->value);
+    else if (isnan(op->value))
+      put(b, "EW_NANF");
+    else if (isinf(op->value))
+      put(b, "%sEW_INFF", op->value < 0 ? "-" : "");
+    else
+      put(b, "%af", op->value);
     break;
-  default: break;
+  default:
+    break;
   }
   put(b, ");\n");
   bool computed = op->kind != MX_FOP_CONST && op->kind != MX_FOP_INPUT;
@@ -204,8 +229,12 @@ static void put_op(const gen *g, int i) {
   if (computed && op->dtype == MX_BFLOAT16) put(b, "v%d = mx_bf2f(mx_f2bf(v%d));\n", i, i);
 }
 
+/* A reduction's starting value (a float literal: it also starts the double totals). */
 static const char *red_init(int op) {
-  return op == MX_REDUCE_SUM ? "0.0f" : op == MX_REDUCE_PROD ? "1.0f" : op == MX_REDUCE_MAX ? "-EW_INFF" : "EW_INFF";
+  return op == MX_REDUCE_SUM    ? "0.0f"
+         : op == MX_REDUCE_PROD ? "1.0f"
+         : op == MX_REDUCE_MAX  ? "-EW_INFF"
+                                : "EW_INFF";
 }
 
 /* The body of pass p for one element j. */
@@ -219,8 +248,10 @@ static void put_body(gen *g, int p) {
     if (op->kind == MX_FOP_INPUT) {
       if (!mx_fused_used_in_loop(f, g->plan, i, p)) continue;
       char src[64];
-      if (g->contig) snprintf(src, sizeof src, "i%d[j]", op->input);
-      else snprintf(src, sizeof src, "i%d[j * s%d]", op->input, op->input);
+      if (g->contig)
+        snprintf(src, sizeof src, "i%d[j]", op->input);
+      else
+        snprintf(src, sizeof src, "i%d[j * s%d]", op->input, op->input);
       put(b, "const %s v%d = ", ctype(op->dtype), i);
       put_load(b, op->dtype, src);
       put(b, ";\n");
@@ -234,10 +265,18 @@ static void put_body(gen *g, int p) {
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
     ref(g, op->args[0], r, sizeof r);
     switch (op->prim) {
-    case MX_REDUCE_SUM: put(b, "a%d += %s;\n", i, r); break;
-    case MX_REDUCE_PROD: put(b, "a%d *= %s;\n", i, r); break;
-    case MX_REDUCE_MAX: put(b, "a%d = a%d > %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r); break;
-    default: put(b, "a%d = a%d < %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r); break;
+    case MX_REDUCE_SUM:
+      put(b, "a%d += %s;\n", i, r);
+      break;
+    case MX_REDUCE_PROD:
+      put(b, "a%d *= %s;\n", i, r);
+      break;
+    case MX_REDUCE_MAX:
+      put(b, "a%d = a%d > %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r);
+      break;
+    default:
+      put(b, "a%d = a%d < %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r);
+      break;
     }
   }
   for (int o = 0; o < f->nout; o++) {
@@ -257,23 +296,29 @@ static void put_loop(gen *g, int p) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
     any_red = true;
-    put(b, "double t%d = %s; int n%d_any = 0;\n", i,
-        op->prim == MX_REDUCE_SUM ? "0.0" : op->prim == MX_REDUCE_PROD ? "1.0" : red_init(op->prim), i);
+    put(b, "double t%d = %s; int n%d_any = 0;\n", i, red_init(op->prim), i);
   }
-  put(b, "for (int64_t jb = 0; jb < d; jb += 4096) {\nconst int64_t je = d - jb < 4096 ? d : jb + 4096;\n");
+  put(b, "for (int64_t jb = 0; jb < d; jb += 4096) {\nconst int64_t je = d - jb < 4096 ? d : jb + "
+         "4096;\n");
   sbuf clause = {0};
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
     put(b, "float a%d = %s; int n%d = 0;\n", i, red_init(op->prim), i);
-    const char *rop = op->prim == MX_REDUCE_SUM ? "+" : op->prim == MX_REDUCE_PROD ? "*" : op->prim == MX_REDUCE_MAX ? "max" : "min";
+    const char *rop = op->prim == MX_REDUCE_SUM    ? "+"
+                      : op->prim == MX_REDUCE_PROD ? "*"
+                      : op->prim == MX_REDUCE_MAX  ? "max"
+                                                   : "min";
     put(&clause, " reduction(%s:a%d) reduction(|:n%d)", rop, i, i);
   }
   for (int pass = 0; pass < 2; pass++) {
     g->contig = pass == 0;
-    if (pass == 0) put(b, "if (contig) {\n");
-    else put(b, "} else {\n");
-    put(b, "#pragma omp simd%s\nfor (int64_t j = jb; j < je; j++) {\n", any_red && clause.s ? clause.s : "");
+    if (pass == 0)
+      put(b, "if (contig) {\n");
+    else
+      put(b, "} else {\n");
+    put(b, "#pragma omp simd%s\nfor (int64_t j = jb; j < je; j++) {\n",
+        any_red && clause.s ? clause.s : "");
     put_body(g, p);
     put(b, "}\n");
   }
@@ -283,10 +328,18 @@ static void put_loop(gen *g, int p) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
     switch (op->prim) {
-    case MX_REDUCE_SUM: put(b, "t%d += a%d;\n", i, i); break;
-    case MX_REDUCE_PROD: put(b, "t%d *= a%d;\n", i, i); break;
-    case MX_REDUCE_MAX: put(b, "t%d = t%d > a%d ? t%d : a%d;\n", i, i, i, i, i); break;
-    default: put(b, "t%d = t%d < a%d ? t%d : a%d;\n", i, i, i, i, i); break;
+    case MX_REDUCE_SUM:
+      put(b, "t%d += a%d;\n", i, i);
+      break;
+    case MX_REDUCE_PROD:
+      put(b, "t%d *= a%d;\n", i, i);
+      break;
+    case MX_REDUCE_MAX:
+      put(b, "t%d = t%d > a%d ? t%d : a%d;\n", i, i, i, i, i);
+      break;
+    default:
+      put(b, "t%d = t%d < a%d ? t%d : a%d;\n", i, i, i, i, i);
+      break;
     }
     put(b, "n%d_any |= n%d;\n", i, i);
   }
@@ -329,15 +382,11 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
   put(&b, "%s\n", mx_fused_prelude);
   put(&b, "void mx_fused_row(int64_t d, void *const *in, const int64_t *stride, void *const *out, "
           "void *scratch) {\n(void)scratch;\n");
-  int contig_terms = 0;
   put(&b, "const int contig = 1");
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_INPUT) continue;
-    if (!op->row) {
-      put(&b, " && stride[%d] == 1", op->input);
-      contig_terms++;
-    }
+    if (!op->row) put(&b, " && stride[%d] == 1", op->input);
   }
   put(&b, ";\n");
   for (int i = 0; i < f->nops; i++) {
@@ -363,7 +412,6 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
     put_loop(&g, p);
   }
   put(&b, "}\n");
-  (void)contig_terms;
   if (b.failed) {
     free(b.s);
     return NULL;
@@ -378,8 +426,14 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-static const char *const cc_flags[] = {"-O3", "-march=native", "-fPIC", "-shared", "-fopenmp-simd",
-                                       "-fno-math-errno", "-fno-trapping-math", "-w"};
+static const char *const cc_flags[] = {"-O3",
+                                       "-march=native",
+                                       "-fPIC",
+                                       "-shared",
+                                       "-fopenmp-simd",
+                                       "-fno-math-errno",
+                                       "-fno-trapping-math",
+                                       "-w"};
 enum { NFLAGS = sizeof cc_flags / sizeof cc_flags[0] };
 
 /* The compiler's path (MLXC_CC, or cc on PATH); false when there is none. */
@@ -415,10 +469,14 @@ static bool make_dirs(char *dir) {
 static bool cache_dir(char *dir, size_t n) {
   const char *env = getenv("MLXC_KERNEL_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
   const char *home = getenv("HOME");
-  if (env && *env) snprintf(dir, n, "%s", env);
-  else if (xdg && *xdg) snprintf(dir, n, "%s/mlxc/kernels", xdg);
-  else if (home && *home) snprintf(dir, n, "%s/.cache/mlxc/kernels", home);
-  else snprintf(dir, n, "/tmp/mlxc-kernels-%d", (int)getuid());
+  if (env && *env)
+    snprintf(dir, n, "%s", env);
+  else if (xdg && *xdg)
+    snprintf(dir, n, "%s/mlxc/kernels", xdg);
+  else if (home && *home)
+    snprintf(dir, n, "%s/.cache/mlxc/kernels", home);
+  else
+    snprintf(dir, n, "/tmp/mlxc-kernels-%d", (int)getuid());
   return make_dirs(dir);
 }
 
@@ -475,7 +533,8 @@ mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
   snprintf(so, sizeof so, "%s/k%016llx.so", dir, (unsigned long long)h);
   mx_fused_row_fn fn = access(so, R_OK) == 0 ? load(so) : NULL;
   if (!fn) { /* compile into a private name, then rename: other processes see whole files only */
-    snprintf(tmp_src, sizeof tmp_src, "%s/k%016llx-%d.c", dir, (unsigned long long)h, (int)getpid());
+    snprintf(tmp_src, sizeof tmp_src, "%s/k%016llx-%d.c", dir, (unsigned long long)h,
+             (int)getpid());
     snprintf(tmp_so, sizeof tmp_so, "%s/k%016llx-%d.so", dir, (unsigned long long)h, (int)getpid());
     char kept_src[4200]; /* the source stays beside its object, for reading */
     snprintf(kept_src, sizeof kept_src, "%s/k%016llx.c", dir, (unsigned long long)h);

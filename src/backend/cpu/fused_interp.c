@@ -69,8 +69,7 @@ static void apply_cast(int kin, int kout, const void *a_, void *o_, int n) {
 
 static void apply_select(int k, const uint8_t *c, const void *a_, const void *b_, void *o_, int n) {
   size_t w = k == MX_FK_B ? 1 : 4;
-  for (int i = 0; i < n; i++)
-    memcpy((char *)o_ + i * w, (const char *)(c[i] ? a_ : b_) + i * w, w);
+  for (int i = 0; i < n; i++) memcpy((char *)o_ + i * w, (const char *)(c[i] ? a_ : b_) + i * w, w);
 }
 
 /* A 16-bit float result rounded to its type, as the eager kernels store it. */
@@ -116,11 +115,11 @@ static void store(int dtype, const void *src, int64_t sstride, void *dst, int n)
 typedef struct {
   const mx_fused *f;
   const mx_fused_plan *plan;
-  char *tiles;     /* per op: TILE elements of 4 bytes (full values of the current tile) */
-  char *bcast;     /* per argument slot: a row value repeated over the tile */
-  uint32_t *rows;  /* per op: the row value */
-  double *tot;     /* per op: a reduction's running result */
-  uint8_t *nan;    /* per op: a NaN met by a max/min reduction */
+  char *tiles;    /* per op: TILE elements of 4 bytes (full values of the current tile) */
+  char *bcast;    /* per argument slot: a row value repeated over the tile */
+  uint32_t *rows; /* per op: the row value */
+  double *tot;    /* per op: a reduction's running result */
+  uint8_t *nan;   /* per op: a NaN met by a max/min reduction */
   char *scratch;
   int64_t d, jb;
   int loop;
@@ -155,11 +154,20 @@ static void compute(interp *s, int i, void *dst, int n) {
     if (op->args[k] >= 0) a[k] = arg_data(s, op->args[k], k, n);
   int kin = mx_fused_kind(s->f->ops[op->args[0]].dtype);
   switch (op->kind) {
-  case MX_FOP_UNARY: apply_unary(op->prim, kin, a[0], dst, n); break;
-  case MX_FOP_BINARY: apply_binary(op->prim, kin, a[0], a[1], dst, n); break;
-  case MX_FOP_CAST: apply_cast(kin, mx_fused_kind(op->dtype), a[0], dst, n); break;
-  case MX_FOP_SELECT: apply_select(mx_fused_kind(op->dtype), a[0], a[1], a[2], dst, n); break;
-  default: break;
+  case MX_FOP_UNARY:
+    apply_unary(op->prim, kin, a[0], dst, n);
+    break;
+  case MX_FOP_BINARY:
+    apply_binary(op->prim, kin, a[0], a[1], dst, n);
+    break;
+  case MX_FOP_CAST:
+    apply_cast(kin, mx_fused_kind(op->dtype), a[0], dst, n);
+    break;
+  case MX_FOP_SELECT:
+    apply_select(mx_fused_kind(op->dtype), a[0], a[1], a[2], dst, n);
+    break;
+  default:
+    break;
   }
   round_half(op->dtype, dst, mx_fused_kind(op->dtype) == MX_FK_F ? n : 0);
 }
@@ -176,9 +184,12 @@ static void row_ops(interp *s, int p, void *const *in, void *const *out) {
       load(op->dtype, in[op->input], 0, v, 1);
     } else if (op->kind == MX_FOP_CONST) {
       int k = mx_fused_kind(op->dtype);
-      if (k == MX_FK_F) *(float *)v = (float)op->value;
-      else if (k == MX_FK_I) *(int32_t *)v = (int32_t)op->value;
-      else *(uint8_t *)v = op->value != 0;
+      if (k == MX_FK_F)
+        *(float *)v = (float)op->value;
+      else if (k == MX_FK_I)
+        *(int32_t *)v = (int32_t)op->value;
+      else
+        *(uint8_t *)v = op->value != 0;
     } else if (op->kind == MX_FOP_REDUCE) {
       *(float *)v = s->nan[i] ? EW_NANF : (float)s->tot[i];
       round_half(op->dtype, (float *)v, 1);
@@ -197,19 +208,35 @@ static void accumulate(interp *s, int i, int n) {
   int nan = 0;
   for (int j = 0; j < n; j++) {
     switch (op->prim) {
-    case MX_REDUCE_SUM: a += x[j]; break;
-    case MX_REDUCE_PROD: a *= x[j]; break;
-    case MX_REDUCE_MAX: a = a > x[j] ? a : x[j]; break;
-    default: a = a < x[j] ? a : x[j]; break;
+    case MX_REDUCE_SUM:
+      a += x[j];
+      break;
+    case MX_REDUCE_PROD:
+      a *= x[j];
+      break;
+    case MX_REDUCE_MAX:
+      a = a > x[j] ? a : x[j];
+      break;
+    default:
+      a = a < x[j] ? a : x[j];
+      break;
     }
     nan |= x[j] != x[j];
   }
   double *t = &s->tot[i];
   switch (op->prim) {
-  case MX_REDUCE_SUM: *t += a; break;
-  case MX_REDUCE_PROD: *t *= a; break;
-  case MX_REDUCE_MAX: *t = *t > a ? *t : a; break;
-  default: *t = *t < a ? *t : a; break;
+  case MX_REDUCE_SUM:
+    *t += a;
+    break;
+  case MX_REDUCE_PROD:
+    *t *= a;
+    break;
+  case MX_REDUCE_MAX:
+    *t = *t > a ? *t : a;
+    break;
+  default:
+    *t = *t < a ? *t : a;
+    break;
   }
   s->nan[i] |= (uint8_t)nan;
 }
@@ -219,7 +246,10 @@ static void pass(interp *s, int p, void *const *in, const int64_t *stride, void 
   for (int i = 0; i < f->nops; i++)
     if (f->ops[i].kind == MX_FOP_REDUCE && s->plan->phase[f->ops[i].args[0]] == p) {
       int r = f->ops[i].prim;
-      s->tot[i] = r == MX_REDUCE_SUM ? 0.0 : r == MX_REDUCE_PROD ? 1.0 : r == MX_REDUCE_MAX ? -EW_INF : EW_INF;
+      s->tot[i] = r == MX_REDUCE_SUM    ? 0.0
+                  : r == MX_REDUCE_PROD ? 1.0
+                  : r == MX_REDUCE_MAX  ? -EW_INF
+                                        : EW_INF;
       s->nan[i] = 0;
     }
   s->loop = p;
@@ -230,7 +260,9 @@ static void pass(interp *s, int p, void *const *in, const int64_t *stride, void 
       if (op->row) continue;
       if (op->kind == MX_FOP_INPUT) {
         if (mx_fused_used_in_loop(f, s->plan, i, p)) {
-          size_t isz = op->dtype == MX_BOOL ? 1 : op->dtype == MX_FLOAT16 || op->dtype == MX_BFLOAT16 ? 2 : 4;
+          size_t isz = op->dtype == MX_BOOL                                  ? 1
+                       : op->dtype == MX_FLOAT16 || op->dtype == MX_BFLOAT16 ? 2
+                                                                             : 4;
           const char *src = (const char *)in[op->input] + (size_t)(s->jb * stride[op->input]) * isz;
           load(op->dtype, src, stride[op->input], tile_of(s, i), n);
         }
@@ -242,11 +274,14 @@ static void pass(interp *s, int p, void *const *in, const int64_t *stride, void 
       }
     }
     for (int i = 0; i < f->nops; i++)
-      if (f->ops[i].kind == MX_FOP_REDUCE && s->plan->phase[f->ops[i].args[0]] == p) accumulate(s, i, n);
+      if (f->ops[i].kind == MX_FOP_REDUCE && s->plan->phase[f->ops[i].args[0]] == p)
+        accumulate(s, i, n);
     for (int o = 0; o < f->nout; o++) {
       if (s->plan->store_loop[o] != p) continue;
       const mx_fop *op = &f->ops[f->outs[o]];
-      size_t osz = op->dtype == MX_BOOL ? 1 : op->dtype == MX_FLOAT16 || op->dtype == MX_BFLOAT16 ? 2 : 4;
+      size_t osz = op->dtype == MX_BOOL                                  ? 1
+                   : op->dtype == MX_FLOAT16 || op->dtype == MX_BFLOAT16 ? 2
+                                                                         : 4;
       store(op->dtype, arg_data(s, f->outs[o], 0, n), 1, (char *)out[o] + (size_t)s->jb * osz, n);
     }
   }
