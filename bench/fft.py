@@ -1,6 +1,6 @@
 """mx.fft on the CPU: our mlx, the real MLX and numpy (pocketfft, float64 inside), interleaved.
 
-    python bench/fft.py [--quick] [--json out.json]
+    python bench/fft.py [--quick] [--only fft2:512x512,fft:59049] [--json out.json]
 
 Rows: complex64 fft / ifft of one line of 2^10 .. 2^20 values and of batched rows (the last
 axis), float32 rfft / irfft of the same sizes, fft2 / rfft2 of 512x512 and 1024x1024 (the
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--worker", choices=["mlxc", "mlx", "numpy"])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", default="")
+    ap.add_argument("--only", default="", help="comma-separated rows to run, e.g. fft2:512x512")
     args = ap.parse_args()
     if args.worker:
         worker(args.worker)
@@ -87,13 +88,15 @@ def main():
     rows = []
     try:
         for op, shape in CASES:
+            label = "x".join(map(str, shape))
             if args.quick and (op, shape) not in QUICK:
+                continue
+            if args.only and f"{op}:{label}" not in args.only.split(","):
                 continue
             case = {"op": op, "shape": list(shape)}
             res = measure(workers, case, samples=5, budget=0.5)
             t = {i: r["t"] for i, r in res.items()}
             rows.append({**case, "t": t})
-            label = "x".join(map(str, shape))
             print(f"{op:<7}{label:>14}" + "".join(f"{fmt_ms(t.get(i)):>12}" for i in impls)
                   + f"{fmt_ratio(t.get('mlx'), t.get('mlxc')):>10}"
                   + f"{fmt_ratio(t.get('numpy'), t.get('mlxc')):>12}", flush=True)

@@ -85,7 +85,7 @@ def check_against_eager(fun, inputs, dtype):
             np.testing.assert_allclose(g64, e64, rtol=tol, atol=tol * (1 + np.abs(e64).max()))
 
 
-MODES = ["enabled", "no_compiler", "no_fuse", "no_simplify"]
+MODES = ["enabled", "no_compiler", "no_fuse", "no_simplify", "disabled"]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -131,8 +131,33 @@ def test_long_lengths(n):
     close(mx.fft.irfft(mx.array(h.astype(np.complex64)), n=n), np.fft.irfft(h, n=n))
 
 
+@pytest.mark.parametrize("shape", [(16, 64), (33, 64), (17, 1000), (40, 3, 60), (5, 2187),
+                                   (20, 2187), (3, 30, 17), (64, 1031), (18, 256), (6, 4096),
+                                   (4, 5000), (20000, 4)])
+def test_lanes(shape):
+    # lines go FFT_LANES at a time side by side: adjacent lines (strided axes), tiles of
+    # contiguous lines, partial batches, real lines in lanes, Bluestein and four-step lengths;
+    # long lines one at a time
+    x = crand(shape)
+    xd = x.astype(np.complex128)
+    for axis in range(len(shape)):
+        close(mx.fft.fft(mx.array(x), axis=axis), np.fft.fft(xd, axis=axis))
+        close(mx.fft.ifft(mx.array(x), axis=axis), np.fft.ifft(xd, axis=axis))
+        r = x.real.copy()
+        for n in (shape[axis], 2 * (shape[axis] // 2) + 2):
+            h = np.fft.rfft(r.astype(np.float64), n=n, axis=axis)
+            close(mx.fft.rfft(mx.array(r), n=n, axis=axis), h)
+            z = h.astype(np.complex64)
+            close(mx.fft.irfft(mx.array(z), n=n, axis=axis),
+                  np.fft.irfft(z.astype(np.complex128), n=n, axis=axis))
+    close(mx.fft.fft2(mx.array(x)), np.fft.fft2(xd))
+    close(mx.fft.rfft2(mx.array(x.real)), np.fft.rfft2(xd.real))
+    xt = mx.array(x).swapaxes(0, -1)
+    close(mx.fft.fft2(xt), np.fft.fft2(np.swapaxes(xd, 0, -1)))
+
+
 def test_batched_columns_and_real_lengths():
-    # strided axes go LINE_BATCH lines at a time: line counts not a multiple of the batch
+    # strided axes go FFT_LANES lines at a time: line counts not a multiple of the batch
     x = crand((37, 13, 3))
     xd = x.astype(np.complex128)
     for axis in (0, 1):

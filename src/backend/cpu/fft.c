@@ -1,9 +1,11 @@
 /* FFT kernel: the transform runs one axis at a time as a pass over every 1-D line along that
  * axis (lines split over the CPU threads; a few long lines run one at a time, each transform
- * split over the threads). A line is read from any strided layout into single precision split
- * buffers (real parts, imaginary parts), transformed with the cached plan of its length
+ * split over the threads). Lines are read from any strided layout into single precision split
+ * buffers (real parts, imaginary parts), transformed with the cached plan of their length
  * (fft_plan.c; real lines of even length as complex lines of half the length) and written back
- * as complex64 / float32.
+ * as complex64 / float32: FFT_LANES lines at a time side by side, one SIMD lane each (the lines
+ * of a strided axis read as rows of contiguous values, those of a contiguous axis transposed
+ * in tiles), or long contiguous lines one at a time.
  *   complex: the first pass reads the input, the others work in place on the output.
  *   real forward: the last axis first (float32 -> its n / 2 + 1 complex values), then in place.
  *   real inverse: the other axes into a complex scratch copy, the last axis (Hermitian
@@ -19,7 +21,8 @@
 
 typedef enum { LINE_C2C, LINE_R2C, LINE_C2R } line_mode;
 
-enum { PAR_LINE_MIN_N = 1 << 17, LINE_BATCH = 8, SCRATCH_KEEP = 1 << 23 };
+enum { PAR_LINE_MIN_N = 1 << 17, SCRATCH_KEEP = 1 << 23, LANES_MAX_N = 4096,
+       LANES_MAX_STRIDED_N = 1 << 14 };
 
 typedef struct {
   const char *src;
@@ -29,6 +32,8 @@ typedef struct {
   const fft_plan *plan;   /* complex transforms and real ones of odd length */
   const fft_plan *rplan;  /* real transforms of even length */
   bool par;               /* one line at a time, each transform split over the threads */
+  bool lanes;             /* FFT_LANES lines at a time, side by side */
+  int64_t lines;          /* lines in the pass */
   int64_t n;              /* transform length */
   int64_t nin, nout;      /* values read / written per line */
   int64_t sax, dax;       /* element strides along the axis */
@@ -115,46 +120,127 @@ static void line_offsets(const line_pass *lp, int64_t l, int64_t *so, int64_t *d
   }
 }
 
-/* g lines at offsets so (adj: so[b] = so[0] + b) into buf / out of it. */
-INL void batch_in(const line_pass *lp, const int64_t *so, int g, float *buf, bool adj) {
-  const float *s = (const float *)lp->src;
-  int64_t n = lp->n;
-  for (int64_t k = 0; k < n; k++)
-    for (int b = 0; b < g; b++) {
-      const float *v = s + 2 * ((adj ? so[0] + b : so[b]) + k * lp->sax);
-      buf[2 * b * n + k] = v[0], buf[(2 * b + 1) * n + k] = v[1];
-    }
+/* ---- lanes: FFT_LANES lines transformed side by side (complex lines and real lines of even
+ * length). A line is read as pairs (re, im)[k] = (v[k ps], v[k ps + io]), v the line's first
+ * float: complex values (ps = 2 stride, io = 1) or a real line's even / odd samples (ps = 2
+ * stride, io = stride); written back the same way. */
+
+enum { L = FFT_LANES, T = 16 };
+
+typedef struct {
+  int64_t cnt;  /* pairs read / written per line */
+  int64_t ps, io;
+  int lw;       /* floats per element: 2 complex, 1 real */
+} lane_io;
+
+static lane_io lanes_src(const line_pass *lp) {
+  bool real = lp->mode == LINE_R2C;
+  return (lane_io){real ? lp->n / 2 : lp->nin, 2 * lp->sax, real ? lp->sax : 1, real ? 1 : 2};
 }
 
-INL void batch_out(const line_pass *lp, const int64_t *dof, int g, const float *buf, float scale,
-                   bool adj) {
-  float *d = (float *)lp->dst;
-  int64_t n = lp->n;
-  for (int64_t k = 0; k < n; k++)
-    for (int b = 0; b < g; b++) {
-      float *v = d + 2 * ((adj ? dof[0] + b : dof[b]) + k * lp->dax);
-      v[0] = buf[2 * b * n + k] * scale, v[1] = buf[(2 * b + 1) * n + k] * scale;
-    }
+static lane_io lanes_dst(const line_pass *lp) {
+  bool real = lp->mode == LINE_C2R;
+  return (lane_io){real ? lp->n / 2 : lp->nout, 2 * lp->dax, real ? lp->dax : 1, real ? 1 : 2};
 }
 
-/* Complex lines along a strided axis, LINE_BATCH at a time: neighbouring lines share cache
- * lines, so each row of the batch is read and written once for all of its lines. buf holds
- * LINE_BATCH lines of 2 n floats (real parts, then imaginary parts). */
-static void strided_batch(const line_pass *lp, int64_t l0, int g, float *buf, float *wk,
-                          float scale) {
-  int64_t n = lp->n, so[LINE_BATCH], dof[LINE_BATCH];
+/* Values per lane the transform reads (beyond cnt read: zeros). */
+static int64_t lanes_rows(const line_pass *lp) {
+  return lp->mode == LINE_C2C ? lp->n : lp->mode == LINE_R2C ? lp->n / 2 : lp->n / 2 + 1;
+}
+
+/* Adjacent lines (line b's first element at that of line 0 plus b): rows of contiguous values. */
+INL void adj_in(const float *v, lane_io f, int lw, float *re, float *im) {
+  for (int64_t k = 0; k < f.cnt; k++)
+    for (int b = 0; b < L; b++)
+      re[k * L + b] = v[k * f.ps + b * lw], im[k * L + b] = v[k * f.ps + f.io + b * lw];
+}
+
+INL void adj_out(float *v, lane_io f, int lw, const float *re, const float *im, float scale) {
+  for (int64_t k = 0; k < f.cnt; k++)
+    for (int b = 0; b < L; b++)
+      v[k * f.ps + b * lw] = re[k * L + b] * scale,
+      v[k * f.ps + f.io + b * lw] = im[k * L + b] * scale;
+}
+
+/* Interleaved pairs (ps = 2, io = 1) of any lines: transposed in T x L tiles. */
+INL void tile_in(const float *const *v, int64_t cnt, float *re, float *im) {
+  for (int64_t k0 = 0; k0 < cnt; k0 += T)
+    for (int b = 0; b < L; b++)
+      for (int64_t k = k0; k < k0 + T && k < cnt; k++)
+        re[k * L + b] = v[b][2 * k], im[k * L + b] = v[b][2 * k + 1];
+}
+
+INL void tile_out(float *const *v, int64_t cnt, const float *re, const float *im, float scale) {
+  for (int64_t k0 = 0; k0 < cnt; k0 += T)
+    for (int b = 0; b < L; b++)
+      for (int64_t k = k0; k < k0 + T && k < cnt; k++)
+        v[b][2 * k] = re[k * L + b] * scale, v[b][2 * k + 1] = im[k * L + b] * scale;
+}
+
+static void lanes_in(const line_pass *lp, const int64_t *so, int g, float *re, float *im) {
+  lane_io f = lanes_src(lp);
+  const float *v[L];
+  bool adj = g == L;
+  for (int b = 0; b < g; b++) {
+    v[b] = (const float *)lp->src + f.lw * so[b];
+    adj = adj && so[b] == so[0] + b;
+  }
+  if (adj && f.lw == 2)
+    adj_in(v[0], f, 2, re, im);
+  else if (adj)
+    adj_in(v[0], f, 1, re, im);
+  else if (g == L && f.ps == 2 && f.io == 1)
+    tile_in(v, f.cnt, re, im);
+  else
+    for (int b = 0; b < g; b++)
+      for (int64_t k = 0; k < f.cnt; k++)
+        re[k * L + b] = v[b][k * f.ps], im[k * L + b] = v[b][k * f.ps + f.io];
+  for (int64_t k = 0; k < lanes_rows(lp); k++)
+    for (int b = k < f.cnt ? g : 0; b < L; b++) re[k * L + b] = im[k * L + b] = 0;
+}
+
+static void lanes_out(const line_pass *lp, const int64_t *dof, int g, const float *re,
+                      const float *im, float scale) {
+  lane_io f = lanes_dst(lp);
+  float *v[L];
+  bool adj = g == L;
+  for (int b = 0; b < g; b++) {
+    v[b] = (float *)lp->dst + f.lw * dof[b];
+    adj = adj && dof[b] == dof[0] + b;
+  }
+  if (adj && f.lw == 2)
+    adj_out(v[0], f, 2, re, im, scale);
+  else if (adj)
+    adj_out(v[0], f, 1, re, im, scale);
+  else if (g == L && f.ps == 2 && f.io == 1)
+    tile_out(v, f.cnt, re, im, scale);
+  else
+    for (int b = 0; b < g; b++)
+      for (int64_t k = 0; k < f.cnt; k++)
+        v[b][k * f.ps] = re[k * L + b] * scale, v[b][k * f.ps + f.io] = im[k * L + b] * scale;
+}
+
+/* Lines l0 .. l0 + g - 1 (g <= L); buf holds 2 (n + 2) L floats, then the plan's lane work. */
+static void lanes_batch(const line_pass *lp, int64_t l0, int g, float *buf, float scale) {
+  int64_t so[L], dof[L], n = lp->n;
   for (int b = 0; b < g; b++) line_offsets(lp, l0 + b, &so[b], &dof[b]);
-  bool adj = g == LINE_BATCH;
-  for (int b = 1; b < g; b++) adj = adj && so[b] == so[0] + b && dof[b] == dof[0] + b;
-  if (adj)
-    batch_in(lp, so, LINE_BATCH, buf, true);
+  float *re = buf, *im = buf + (n + 2) * L, *wk = buf + 2 * (n + 2) * L;
+  /* the input where the plan wants it (in wk: real parts then imaginary ones, swapped for the
+   * inverse) */
+  const fft_plan *p = lp->mode == LINE_C2C ? lp->plan : lp->rplan->half;
+  int64_t nl = p->n * L;
+  bool w = lp->mode != LINE_C2R && fft_lanes_in_work(p);
+  float *ir = w ? wk + (lp->inverse ? nl : 0) : re, *ii = w ? wk + (lp->inverse ? 0 : nl) : im;
+  lanes_in(lp, so, g, ir, ii);
+  if (lp->mode == LINE_R2C)
+    fft_exec_r2c_lanes(lp->rplan, re, im, wk);
+  else if (lp->mode == LINE_C2R)
+    fft_exec_c2r_lanes(lp->rplan, re, im, wk);
+  else if (lp->inverse)
+    fft_exec_lanes_at(lp->plan, im, re, wk);
   else
-    batch_in(lp, so, g, buf, false);
-  for (int b = 0; b < g; b++) transform(lp, buf + 2 * b * n, buf + (2 * b + 1) * n, wk);
-  if (adj)
-    batch_out(lp, dof, LINE_BATCH, buf, scale, true);
-  else
-    batch_out(lp, dof, g, buf, scale, false);
+    fft_exec_lanes_at(lp->plan, re, im, wk);
+  lanes_out(lp, dof, g, re, im, scale);
 }
 
 /* Each thread keeps its scratch between calls (up to SCRATCH_KEEP floats): a long transform's
@@ -173,11 +259,15 @@ static void scratch_done(float *p) {
   if (p != kept) free(p);
 }
 
+/* Lines [begin, end), or with lanes, batches of FFT_LANES lines [begin, end). */
 static void line_task(void *ctx, int64_t begin, int64_t end) {
   line_pass *lp = ctx;
-  int64_t n = lp->n, work = lp->rplan ? fft_real_work(lp->rplan) : lp->plan->work;
-  bool batch = lp->mode == LINE_C2C && lp->sax != 1 && !lp->par;
-  int64_t lines = batch ? LINE_BATCH : 1;
+  int64_t n = lp->n;
+  bool batch = lp->lanes;
+  int64_t lines = batch ? L : 1;
+  if (batch) begin *= L, end = end * L < lp->lines ? end * L : lp->lines;
+  int64_t work = lp->rplan ? (batch ? fft_real_lwork(lp->rplan) : fft_real_work(lp->rplan))
+                           : (batch ? lp->plan->lwork : lp->plan->work);
   float *buf = scratch((size_t)(2 * lines * (n + 2) + work));
   if (!buf) {
     lp->failed = 1;
@@ -187,7 +277,7 @@ static void line_task(void *ctx, int64_t begin, int64_t end) {
   float scale = lp->inverse ? (float)(1.0 / (double)n) : 1.0f;
   for (int64_t l = begin; l < end; l += lines) {
     if (batch) {
-      strided_batch(lp, l, (int)(end - l < lines ? end - l : lines), buf, wk, scale);
+      lanes_batch(lp, l, (int)(end - l < lines ? end - l : lines), buf, scale);
       continue;
     }
     int64_t so, dof;
@@ -197,6 +287,13 @@ static void line_task(void *ctx, int64_t begin, int64_t end) {
     scatter(lp, dof, re, im, scale);
   }
   scratch_done(buf);
+}
+
+/* Lines in lanes: complex ones and real ones of even length, at least a few of them; long
+ * contiguous lines one at a time (a four-step transform runs in lanes inside). */
+static bool use_lanes(const line_pass *lp, int64_t lines) {
+  if (lines < 4 || (lp->mode != LINE_C2C && !lp->rplan)) return false;
+  return lp->n <= (lp->sax == 1 ? LANES_MAX_N : LANES_MAX_STRIDED_N);
 }
 
 /* One pass along axis of an array of shape (the source's; the destination differs only along
@@ -224,6 +321,9 @@ static int run_pass(line_mode mode, int inverse, int ndim, const int32_t *shape,
   if (lines < 4 && n >= PAR_LINE_MIN_N) {
     lp.par = true;
     line_task(&lp, 0, lines);
+  } else if (use_lanes(&lp, lines)) {
+    lp.lanes = true, lp.lines = lines;
+    mx_ew_parallel_for((lines + L - 1) / L, 1 + (1 << 15) / ((n + 1) * L), line_task, &lp);
   } else {
     mx_ew_parallel_for(lines, 1 + (1 << 15) / (n + 1), line_task, &lp);
   }

@@ -9,7 +9,7 @@
 #include "backend/cpu/fft_plan.h"
 
 enum { MAX_DIRECT_PRIME = 13, PAR_MIN_N = 1 << 14, PAR_GRAIN = 4096, FOUR_STEP_MIN = 2048,
-       BLK = 16 };
+       BLK = FFT_LANES };
 
 static const double TWO_PI = 6.283185307179586476925286766559;
 
@@ -54,26 +54,36 @@ static bool stockham_init(fft_plan *p) {
     for (int k = 1; k < r; k++) roots(wr + (k - 1) * m, wi + (k - 1) * m, m, k, l);
     l = m;
   }
-  p->work = 2 * p->n;
+  p->work = 2 * p->n, p->lwork = 2 * p->n * FFT_LANES;
   return true;
 }
 
 static int64_t nblocks(int64_t k) { return (k + BLK - 1) / BLK; }
 
-/* n1: the largest product of leading radices at most sqrt(n). */
+/* Four-step: the twiddles of a column block, and the padded row stride of the intermediate n1 x n2
+ * array in work (a power-of-two stride would map a column's values to a few cache sets). */
+static int64_t tw2_len(const fft_plan *p) { return nblocks(p->n2) * p->n1 * BLK; }
+static int64_t mid_stride(const fft_plan *p) { return p->n2 + BLK; }
+
+/* n1: the largest divisor of n at most sqrt(n). */
 static bool four_step_init(fft_plan *p) {
   int64_t n = p->n, n1 = 1;
-  for (int i = 0; i < p->nf && n1 * p->f[i] * n1 * p->f[i] <= n; i++) n1 *= p->f[i];
+  for (int64_t d = 2; d * d <= n; d++)
+    if (n % d == 0) n1 = d;
   p->n1 = n1, p->n2 = n / n1;
   p->p1 = fft_plan_get(p->n1);
   p->p2 = fft_plan_get(p->n2);
-  p->tw2 = malloc((size_t)(2 * n) * sizeof(float));
+  int64_t t = tw2_len(p);
+  p->tw2 = malloc((size_t)(2 * t) * sizeof(float));
   if (!p->p1 || !p->p2 || !p->tw2) return false;
-  for (int64_t k = 0; k < n1; k++)
-    roots(p->tw2 + k * p->n2, p->tw2 + n + k * p->n2, p->n2, k, n);
-  int64_t cols = nblocks(p->n2) * (2 * BLK * n1 + p->p1->work);
-  int64_t rows = nblocks(n1) * p->p2->work;
-  p->work = 2 * n + (cols > rows ? cols : rows);
+  for (int64_t i = 0; i < t; i++) { /* W^(b k), column b = c BLK + i % BLK of block c, row k */
+    int64_t c = i / (n1 * BLK), k = i / BLK % n1, b = c * BLK + i % BLK;
+    double a = -TWO_PI * (double)((b * k) % n) / (double)n;
+    p->tw2[i] = (float)cos(a), p->tw2[t + i] = (float)sin(a);
+  }
+  int64_t cols = nblocks(p->n2) * (2 * BLK * n1 + p->p1->lwork);
+  int64_t rows = nblocks(n1) * (2 * BLK * p->n2 + p->p2->lwork);
+  p->work = 2 * n1 * mid_stride(p) + (cols > rows ? cols : rows);
   return true;
 }
 
@@ -110,7 +120,7 @@ static bool bluestein_init(fft_plan *p) {
   fft_exec(p->sub, br, bi, tmp, false);
   free(tmp);
   for (int64_t k = 0; k < 2 * m; k++) br[k] /= (float)m;
-  p->work = 2 * m + p->sub->work;
+  p->work = 2 * m + p->sub->work, p->lwork = 2 * m * FFT_LANES + p->sub->lwork;
   return true;
 }
 
@@ -124,10 +134,12 @@ static fft_plan *plan_new(int64_t n, bool real) {
     p->half = fft_plan_get(n / 2);
     p->rtw = malloc((size_t)(2 * q) * sizeof(float));
     ok = p->half && p->rtw;
-    if (ok) roots(p->rtw, p->rtw + q, q, 1, n), p->work = p->half->work;
+    if (ok) roots(p->rtw, p->rtw + q, q, 1, n);
+    if (ok) p->work = p->half->work, p->lwork = p->half->lwork;
   } else {
+    /* four-step plans keep the Stockham tables for fft_exec_lanes */
     ok = !factorize(n, p) ? bluestein_init(p)
-         : n >= FOUR_STEP_MIN ? four_step_init(p) : stockham_init(p);
+                          : stockham_init(p) && (n < FOUR_STEP_MIN || four_step_init(p));
   }
   if (!ok) plan_free(p), p = NULL;
   return p;
@@ -178,6 +190,7 @@ const fft_plan *fft_plan_get(int64_t n) { return get(n, false); }
 const fft_plan *fft_rplan_get(int64_t n) { return get(n, true); }
 
 int64_t fft_real_work(const fft_plan *p) { return p->work; }
+int64_t fft_real_lwork(const fft_plan *p) { return p->lwork; }
 
 /* ---- execution */
 
@@ -196,6 +209,13 @@ static void stage_part(void *ctx, int64_t b, int64_t e) {
   else
     fft_stage(t->r, t->s, t->m, t->xr, t->xi, t->yr, t->yi, t->wr, t->wi, b, e, 0, t->s);
 }
+/* The ping-pong of the stages ended in the work buffer: the result goes back to (re, im). */
+static void copy_back(float *re, float *im, const float *xr, const float *xi, int64_t n) {
+  if (xr == re) return;
+  memcpy(re, xr, (size_t)n * sizeof(float));
+  memcpy(im, xi, (size_t)n * sizeof(float));
+}
+
 
 static void stockham(const fft_plan *p, float *re, float *im, float *work, bool par) {
   int64_t n = p->n, s = 1, l = n;
@@ -216,10 +236,7 @@ static void stockham(const fft_plan *p, float *re, float *im, float *work, bool 
     xr = yr, xi = yi, yr = t0, yi = t1;
     s *= r, l = m;
   }
-  if (xr != re) {
-    memcpy(re, xr, (size_t)n * sizeof(float));
-    memcpy(im, xi, (size_t)n * sizeof(float));
-  }
+  copy_back(re, im, xr, xi, n);
 }
 
 typedef struct {
@@ -229,80 +246,92 @@ typedef struct {
 
 #define INL static inline __attribute__((always_inline))
 
-/* Columns b0 .. b0 + g - 1 of (re, im) (rows of n2) into buf (per column n1 real, n1 imaginary). */
-INL void cols_in(float *buf, const float *re, const float *im, int64_t n1, int64_t n2,
+/* Columns b0 .. b0 + g - 1 of an n1 x n2 array into lanes (lanes g.. zero). */
+INL void cols_in(float *br, float *bi, const float *re, const float *im, int64_t n1, int64_t n2,
                  int64_t b0, int64_t g) {
   for (int64_t a = 0; a < n1; a++)
-    for (int64_t i = 0; i < g; i++)
-      buf[2 * i * n1 + a] = re[a * n2 + b0 + i], buf[(2 * i + 1) * n1 + a] = im[a * n2 + b0 + i];
-}
-
-/* ... and back, times the twiddles (wr, wi) (laid out as re, im). */
-INL void cols_out(const float *buf, float *re, float *im, const float *wr, const float *wi,
-                  int64_t n1, int64_t n2, int64_t b0, int64_t g) {
-  for (int64_t k = 0; k < n1; k++)
-    for (int64_t i = 0; i < g; i++) {
-      int64_t o = k * n2 + b0 + i;
-      float yr = buf[2 * i * n1 + k], yi = buf[(2 * i + 1) * n1 + k];
-      re[o] = yr * wr[o] - yi * wi[o], im[o] = yr * wi[o] + yi * wr[o];
+    for (int64_t i = 0; i < BLK; i++) {
+      br[a * BLK + i] = i < g ? re[a * n2 + b0 + i] : 0;
+      bi[a * BLK + i] = i < g ? im[a * n2 + b0 + i] : 0;
     }
 }
 
-/* Rows k0 .. k0 + g - 1 (of n2) into (or_, oi) transposed: X[k + n1 j] = row k's [j]. */
-INL void tile_out(const float *re, const float *im, float *or_, float *oi, int64_t n1, int64_t n2,
-                  int64_t k0, int64_t g, int64_t j0, int64_t h) {
-  for (int64_t i = 0; i < g; i++)
-    for (int64_t j = j0; j < j0 + h; j++)
-      or_[k0 + i + n1 * j] = re[(k0 + i) * n2 + j], oi[k0 + i + n1 * j] = im[(k0 + i) * n2 + j];
+/* ... and out (rows of ms floats), times the block's twiddles (wr, wi)[k BLK + i]. */
+INL void cols_out(const float *br, const float *bi, float *re, float *im, const float *wr,
+                  const float *wi, int64_t n1, int64_t ms, int64_t b0, int64_t g) {
+  for (int64_t k = 0; k < n1; k++)
+    for (int64_t i = 0; i < g; i++) {
+      int64_t o = k * ms + b0 + i, w = k * BLK + i;
+      float yr = br[w], yi = bi[w];
+      re[o] = yr * wr[w] - yi * wi[w], im[o] = yr * wi[w] + yi * wr[w];
+    }
 }
 
-/* In BLK x BLK tiles, each read row segment a cache line (power-of-two row strides would make
- * BLK rows read side by side evict one another). */
-INL void rows_out(const float *re, const float *im, float *or_, float *oi, int64_t n1, int64_t n2,
+/* Rows k0 .. k0 + g - 1 (n2 values, rows of ms floats) into lanes, in BLK x BLK tiles (each row
+ * segment read a cache line). */
+INL void rows_in(float *br, float *bi, const float *re, const float *im, int64_t n2, int64_t ms,
+                 int64_t k0, int64_t g) {
+  for (int64_t j0 = 0; j0 < n2; j0 += BLK)
+    for (int64_t i = 0; i < BLK; i++)
+      for (int64_t j = j0; j < j0 + BLK && j < n2; j++) {
+        br[j * BLK + i] = i < g ? re[(k0 + i) * ms + j] : 0;
+        bi[j * BLK + i] = i < g ? im[(k0 + i) * ms + j] : 0;
+      }
+}
+
+/* ... and out transposed: X[k + n1 j] = row k's [j]. */
+INL void rows_out(const float *br, const float *bi, float *or_, float *oi, int64_t n1, int64_t n2,
                   int64_t k0, int64_t g) {
-  for (int64_t j0 = 0; j0 < n2; j0 += BLK) {
-    int64_t h = n2 - j0 < BLK ? n2 - j0 : BLK;
-    if (h == BLK && g == BLK)
-      tile_out(re, im, or_, oi, n1, n2, k0, BLK, j0, BLK);
-    else
-      tile_out(re, im, or_, oi, n1, n2, k0, g, j0, h);
-  }
+  for (int64_t j = 0; j < n2; j++)
+    for (int64_t i = 0; i < g; i++)
+      or_[k0 + i + n1 * j] = br[j * BLK + i], oi[k0 + i + n1 * j] = bi[j * BLK + i];
 }
 
-/* Column blocks [c0, c1): Y[k][b] = W^(b k) DFT_n1(x[. n2 + b])[k], in place. */
+/* Column blocks [c0, c1): Y[k][b] = W^(b k) DFT_n1(x[. n2 + b])[k], into work. */
 static void fs_cols(void *ctx, int64_t c0, int64_t c1) {
   const fs_task *t = ctx;
   const fft_plan *p = t->p;
-  int64_t n = p->n, n1 = p->n1, n2 = p->n2, slot = 2 * BLK * n1 + p->p1->work;
+  int64_t n1 = p->n1, n2 = p->n2;
   float *re = t->re, *im = t->im;
+  int64_t ms = mid_stride(p), tl = tw2_len(p);
+  float *mr = t->work, *mi = mr + n1 * ms;
+  float *br = mi + n1 * ms + c0 * (2 * BLK * n1 + p->p1->lwork), *bi = br + BLK * n1;
+  float *wk = bi + BLK * n1, *ir = fft_lanes_in_work(p->p1) ? wk : br, *ii = ir + BLK * n1;
   for (int64_t c = c0; c < c1; c++) {
-    float *buf = t->work + 2 * n + c * slot, *wk = buf + 2 * BLK * n1;
     int64_t b0 = c * BLK, g = n2 - b0 < BLK ? n2 - b0 : BLK;
     if (g == BLK)
-      cols_in(buf, re, im, n1, n2, b0, BLK);
+      cols_in(ir, ii, re, im, n1, n2, b0, BLK);
     else
-      cols_in(buf, re, im, n1, n2, b0, g);
-    for (int64_t i = 0; i < g; i++)
-      fft_exec(p->p1, buf + 2 * i * n1, buf + (2 * i + 1) * n1, wk, false);
+      cols_in(ir, ii, re, im, n1, n2, b0, g);
+    fft_exec_lanes_at(p->p1, br, bi, wk);
+    const float *wr = p->tw2 + c * n1 * BLK, *wi = wr + tl;
     if (g == BLK)
-      cols_out(buf, re, im, p->tw2, p->tw2 + n, n1, n2, b0, BLK);
+      cols_out(br, bi, mr, mi, wr, wi, n1, ms, b0, BLK);
     else
-      cols_out(buf, re, im, p->tw2, p->tw2 + n, n1, n2, b0, g);
+      cols_out(br, bi, mr, mi, wr, wi, n1, ms, b0, g);
   }
 }
 
-/* Row blocks [r0, r1): DFT_n2 of each row in place, then transposed into work. */
+/* Row blocks [r0, r1) of work: DFT_n2 of each row, transposed into (re, im). */
 static void fs_rows(void *ctx, int64_t r0, int64_t r1) {
   const fs_task *t = ctx;
   const fft_plan *p = t->p;
-  int64_t n = p->n, n1 = p->n1, n2 = p->n2;
-  float *re = t->re, *im = t->im;
+  int64_t n1 = p->n1, n2 = p->n2;
+  int64_t ms = mid_stride(p);
+  const float *mr = t->work, *mi = mr + n1 * ms;
+  float *br = t->work + 2 * n1 * ms + r0 * (2 * BLK * n2 + p->p2->lwork), *bi = br + BLK * n2;
+  float *wk = bi + BLK * n2, *ir = fft_lanes_in_work(p->p2) ? wk : br, *ii = ir + BLK * n2;
   for (int64_t r = r0; r < r1; r++) {
-    float *wk = t->work + 2 * n + r * p->p2->work;
     int64_t k0 = r * BLK, g = n1 - k0 < BLK ? n1 - k0 : BLK;
-    for (int64_t i = 0; i < g; i++)
-      fft_exec(p->p2, re + (k0 + i) * n2, im + (k0 + i) * n2, wk, false);
-    rows_out(re, im, t->work, t->work + n, n1, n2, k0, g);
+    if (g == BLK)
+      rows_in(ir, ii, mr, mi, n2, ms, k0, BLK);
+    else
+      rows_in(ir, ii, mr, mi, n2, ms, k0, g);
+    fft_exec_lanes_at(p->p2, br, bi, wk);
+    if (g == BLK)
+      rows_out(br, bi, t->re, t->im, n1, n2, k0, BLK);
+    else
+      rows_out(br, bi, t->re, t->im, n1, n2, k0, g);
   }
 }
 
@@ -316,8 +345,6 @@ static void four_step(const fft_plan *p, float *re, float *im, float *work, bool
     fs_cols(&t, 0, nc);
     fs_rows(&t, 0, nr);
   }
-  memcpy(re, work, (size_t)p->n * sizeof(float));
-  memcpy(im, work + p->n, (size_t)p->n * sizeof(float));
 }
 
 static void bluestein(const fft_plan *p, float *re, float *im, float *work, bool par) {
@@ -343,6 +370,62 @@ static void bluestein(const fft_plan *p, float *re, float *im, float *work, bool
   }
 }
 
+/* Lanes: the Stockham stages (four-step plans too), or Bluestein with lane-wide products. */
+static void stockham_lanes(const fft_plan *p, float *re, float *im, float *work, bool in_work) {
+  int64_t n = p->n, s = 1, l = n, nl = n * FFT_LANES;
+  float *xr = re, *xi = im, *yr = work, *yi = work + nl;
+  if (in_work) xr = work, xi = work + nl, yr = re, yi = im;
+  for (int i = 0; i < p->nf; i++) {
+    int r = p->f[i];
+    int64_t m = l / r;
+    const float *wr = p->tw + p->tw_off[i], *wi = wr + (r - 1) * m;
+    fft_stage_lanes(r, s, m, xr, xi, yr, yi, wr, wi);
+    float *t0 = xr, *t1 = xi;
+    xr = yr, xi = yi, yr = t0, yi = t1;
+    s *= r, l = m;
+  }
+  copy_back(re, im, xr, xi, nl);
+}
+
+/* (yr, yi)[k][j] = (xr, xi)[k][j] * (cr, ci)[k] for k < n (lanes j). */
+static void lanes_mul(float *yr, float *yi, const float *xr, const float *xi, const float *cr,
+                      const float *ci, int64_t n) {
+  for (int64_t k = 0; k < n; k++)
+    for (int j = 0; j < FFT_LANES; j++) {
+      int64_t o = k * FFT_LANES + j;
+      float ar = xr[o], ai = xi[o];
+      yr[o] = ar * cr[k] - ai * ci[k], yi[o] = ar * ci[k] + ai * cr[k];
+    }
+}
+
+static void bluestein_lanes(const fft_plan *p, float *re, float *im, float *work) {
+  int64_t n = p->n, m = p->m, ml = m * FFT_LANES;
+  float *ar = work, *ai = work + ml, *wk = work + 2 * ml;
+  lanes_mul(ar, ai, re, im, p->chirp, p->chirp + n, n);
+  memset(ar + n * FFT_LANES, 0, (size_t)(m - n) * FFT_LANES * sizeof(float));
+  memset(ai + n * FFT_LANES, 0, (size_t)(m - n) * FFT_LANES * sizeof(float));
+  fft_exec_lanes(p->sub, ar, ai, wk);
+  lanes_mul(ar, ai, ar, ai, p->bfft, p->bfft + m, m);
+  fft_exec_lanes(p->sub, ai, ar, wk); /* inverse */
+  lanes_mul(re, im, ar, ai, p->chirp, p->chirp + n, n);
+}
+
+void fft_exec_lanes(const fft_plan *p, float *re, float *im, float *work) {
+  if (p->m)
+    bluestein_lanes(p, re, im, work);
+  else
+    stockham_lanes(p, re, im, work, false);
+}
+
+bool fft_lanes_in_work(const fft_plan *p) { return !p->m && p->nf % 2; }
+
+void fft_exec_lanes_at(const fft_plan *p, float *re, float *im, float *work) {
+  if (p->m)
+    bluestein_lanes(p, re, im, work);
+  else
+    stockham_lanes(p, re, im, work, fft_lanes_in_work(p));
+}
+
 void fft_exec(const fft_plan *p, float *re, float *im, float *work, bool par) {
   if (p->m)
     bluestein(p, re, im, work, par);
@@ -355,20 +438,26 @@ void fft_exec(const fft_plan *p, float *re, float *im, float *work, bool par) {
 /* Z = DFT of z[k] = x[2k] + i x[2k + 1] (length h = n / 2), Z[h] = Z[0]; for k <= h / 2, j = h - k:
  *   E = (Z[k] + conj Z[j]) / 2,  O = -i (Z[k] - conj Z[j]) / 2,  t = W^k O (W = exp(-2 pi i / n)),
  *   X[k] = E + t,  X[j] = conj(E - t). */
-INL void r2c_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j) {
+INL void r2c_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j,
+                  int64_t ls) {
+  float wkr = wr[k], wki = wi[k];
+  k *= ls, j *= ls;
   float er = 0.5f * (re[k] + re[j]), ei = 0.5f * (im[k] - im[j]);
   float or_ = 0.5f * (im[k] + im[j]), oi = -0.5f * (re[k] - re[j]);
-  float tr = wr[k] * or_ - wi[k] * oi, ti = wr[k] * oi + wi[k] * or_;
+  float tr = wkr * or_ - wki * oi, ti = wkr * oi + wki * or_;
   re[k] = er + tr, im[k] = ei + ti;
   re[j] = er - tr, im[j] = ti - ei;
 }
 
 /* The inverse of the above (times 2): E = X[k] + conj X[j], O = (X[k] - conj X[j]) conj(W^k),
  * t = i O: Z[k] = E + t, Z[j] = conj(E - t); then z = unnormalized IDFT_h(Z). */
-INL void c2r_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j) {
+INL void c2r_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j,
+                  int64_t ls) {
+  float wkr = wr[k], wki = wi[k];
+  k *= ls, j *= ls;
   float er = re[k] + re[j], ei = im[k] - im[j];
   float dr = re[k] - re[j], di = im[k] + im[j];
-  float or_ = dr * wr[k] + di * wi[k], oi = di * wr[k] - dr * wi[k];
+  float or_ = dr * wkr + di * wki, oi = di * wkr - dr * wki;
   float tr = -oi, ti = or_;
   re[k] = er + tr, im[k] = ei + ti;
   re[j] = er - tr, im[j] = ti - ei;
@@ -377,10 +466,16 @@ INL void c2r_pair(float *re, float *im, const float *wr, const float *wi, int64_
 /* pair(k, h - k) for k <= h / 2: the pairs with k < j touch disjoint values (vectorizable). */
 #define REAL_PAIRS(pair, re, im, wr, wi, h)                                                      \
   do {                                                                                          \
-    pair(re, im, wr, wi, 0, h);                                                                 \
-    _Pragma("GCC ivdep") for (int64_t k = 1; 2 * k < h; k++) pair(re, im, wr, wi, k, h - k);    \
-    if (h % 2 == 0) pair(re, im, wr, wi, h / 2, h / 2);                                          \
+    pair(re, im, wr, wi, 0, h, 1);                                                              \
+    _Pragma("GCC ivdep") for (int64_t k = 1; 2 * k < h; k++) pair(re, im, wr, wi, k, h - k, 1); \
+    if (h % 2 == 0) pair(re, im, wr, wi, h / 2, h / 2, 1);                                       \
   } while (0)
+
+/* The same on lanes, vectorized over the lanes of each pair. */
+#define REAL_PAIRS_LANES(pair, re, im, wr, wi, h)                                                \
+  for (int64_t k = 0; 2 * k <= h; k++)                                                          \
+    _Pragma("GCC ivdep") for (int j = 0; j < FFT_LANES; j++)                                    \
+      pair((re) + j, (im) + j, wr, wi, k, h - k, FFT_LANES)
 
 void fft_exec_r2c(const fft_plan *p, float *re, float *im, float *work, bool par) {
   int64_t h = p->n / 2, q = p->n / 4 + 1;
@@ -394,4 +489,20 @@ void fft_exec_c2r(const fft_plan *p, float *re, float *im, float *work, bool par
   im[0] = 0, im[h] = 0;
   REAL_PAIRS(c2r_pair, re, im, p->rtw, p->rtw + q, h);
   fft_exec(p->half, im, re, work, par);
+}
+
+void fft_exec_r2c_lanes(const fft_plan *p, float *re, float *im, float *work) {
+  int64_t h = p->n / 2, q = p->n / 4 + 1;
+  fft_exec_lanes_at(p->half, re, im, work);
+  memcpy(re + h * FFT_LANES, re, FFT_LANES * sizeof(float));
+  memcpy(im + h * FFT_LANES, im, FFT_LANES * sizeof(float));
+  REAL_PAIRS_LANES(r2c_pair, re, im, p->rtw, p->rtw + q, h);
+}
+
+void fft_exec_c2r_lanes(const fft_plan *p, float *re, float *im, float *work) {
+  int64_t h = p->n / 2, q = p->n / 4 + 1;
+  memset(im, 0, FFT_LANES * sizeof(float));
+  memset(im + h * FFT_LANES, 0, FFT_LANES * sizeof(float));
+  REAL_PAIRS_LANES(c2r_pair, re, im, p->rtw, p->rtw + q, h);
+  fft_exec_lanes(p->half, im, re, work);
 }

@@ -4,9 +4,10 @@
  * A plan for length n is built once and cached for the life of the process (fft_plan_get is
  * thread-safe; plans are read-only once published). Lengths whose prime factors are all at most
  * 13 run a Stockham autosort FFT (radix 8, 4, 2, 3, 5 butterflies specialized, 7 / 11 / 13
- * generic), long ones as a four-step FFT n = n1 n2 (n2 column FFTs of length n1 in blocks of
- * 16 columns, twiddle, n1 row FFTs of length n2, transposed out: every sub-transform stays in
- * the L1 / L2 cache, where a long Stockham's power-of-two strides thrash it); others run
+ * generic), long ones as a four-step FFT n = n1 n2, n1 the largest divisor at most sqrt(n)
+ * (n2 column FFTs of length n1, FFT_LANES columns side by side, twiddle, n1 row FFTs of length
+ * n2, FFT_LANES rows side by side, transposed out: every sub-transform stays in the L1 / L2
+ * cache, where a long Stockham's power-of-two strides thrash it); others run
  * Bluestein's chirp-z algorithm over the smallest 2^a 3^b 5^c at least 2n - 1.
  * Real plans (fft_rplan_get, even n) hold what the real transforms need: the plan of n / 2 and
  * exp(-2 pi i k / n), k <= n / 4. The inverse transform is the forward one on swapped arrays:
@@ -18,9 +19,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Transforms run side by side by the lane functions: value k of transform j at [k FFT_LANES + j]
+ * (one SIMD vector per value index). */
+enum { FFT_LANES = 16 };
+
 typedef struct fft_plan {
   int64_t n;
   int64_t work;             /* floats of scratch fft_exec needs */
+  int64_t lwork;            /* floats of scratch fft_exec_lanes needs */
   int nf;                   /* Stockham: the radices, in the order run */
   int f[64];
   float *tw;                /* Stockham: per stage (r - 1) m real, then (r - 1) m imaginary */
@@ -31,7 +37,8 @@ typedef struct fft_plan {
   const struct fft_plan *sub;  /* Bluestein: the plan of m */
   int64_t n1, n2;           /* four-step (long smooth n = n1 n2; 0: not): n2 columns of n1 */
   const struct fft_plan *p1, *p2; /* four-step: the plans of n1 and n2 */
-  float *tw2;               /* four-step: exp(-2 pi i b k / n) at k n2 + b: n real, n imaginary */
+  float *tw2;               /* four-step: exp(-2 pi i b k / n), b = c 16 + i, at (c n1 + k) 16 + i:
+                               real parts, then imaginary parts */
   const struct fft_plan *half; /* real plan: the plan of n / 2 */
   float *rtw;               /* real plan: exp(-2 pi i k / n), k <= n / 4: real, then imaginary */
 } fft_plan;
@@ -45,6 +52,16 @@ const fft_plan *fft_rplan_get(int64_t n);
  * stage over the CPU worker threads (for one long transform; false inside a parallel task). */
 void fft_exec(const fft_plan *p, float *re, float *im, float *work, bool par);
 
+/* FFT_LANES transforms side by side: (re, im) hold n FFT_LANES floats each, in lanes (above);
+ * work holds p->lwork floats. Always single-threaded. */
+void fft_exec_lanes(const fft_plan *p, float *re, float *im, float *work);
+/* Whether fft_exec_lanes_at wants its input in work (n FFT_LANES real parts, then as many
+ * imaginary parts) rather than in (re, im): a Stockham plan of an odd number of stages then
+ * ends in (re, im) with no copy. */
+bool fft_lanes_in_work(const fft_plan *p);
+/* fft_exec_lanes with the input where fft_lanes_in_work says; the result in (re, im). */
+void fft_exec_lanes_at(const fft_plan *p, float *re, float *im, float *work);
+
 /* Real forward transform, p a real plan: on entry re[k] = x[2k], im[k] = x[2k + 1] (k < n / 2),
  * on exit (re, im)[k] = X[k], k <= n / 2 (both arrays hold n / 2 + 1 floats). */
 void fft_exec_r2c(const fft_plan *p, float *re, float *im, float *work, bool par);
@@ -53,11 +70,20 @@ void fft_exec_r2c(const fft_plan *p, float *re, float *im, float *work, bool par
  * (the imaginary parts of X[0] and X[n / 2] ignored), on exit re[k] = x[2k], im[k] = x[2k + 1]. */
 void fft_exec_c2r(const fft_plan *p, float *re, float *im, float *work, bool par);
 
-/* Floats of scratch fft_exec_r2c / fft_exec_c2r need. */
+/* fft_exec_r2c / fft_exec_c2r on FFT_LANES real lines side by side (lanes of n / 2 + 1 values;
+ * the same layout inside each lane); r2c takes its input where fft_lanes_in_work(p->half) says. */
+void fft_exec_r2c_lanes(const fft_plan *p, float *re, float *im, float *work);
+void fft_exec_c2r_lanes(const fft_plan *p, float *re, float *im, float *work);
+
+/* Floats of scratch fft_exec_r2c / fft_exec_c2r (and their lane forms) need. */
 int64_t fft_real_work(const fft_plan *p);
+int64_t fft_real_lwork(const fft_plan *p);
 
 /* fft_stage.c: one Stockham stage of radix r (p in [p0, p1) of m, q in [q0, q1) of s). */
 void fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr, float *yi,
                const float *wr, const float *wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1);
+/* The same stage on lanes (every p and q). */
+void fft_stage_lanes(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr,
+                     float *yi, const float *wr, const float *wi);
 
 #endif

@@ -161,6 +161,67 @@ static void loops_any(int r, int64_t s, int64_t m, const float *xr, const float 
     }
 }
 
+/* Lanes (FFT_LANES transforms side by side, value k of lane j at [k FFT_LANES + j]): the same
+ * butterflies with the lane index innermost, one SIMD lane per transform (twiddles broadcast). */
+#define STAGE_LANES(NAME, BF, R)                                                                 \
+  INL void NAME(int64_t s, int64_t m, const float *restrict xr, const float *restrict xi,      \
+                float *restrict yr, float *restrict yi, const float *restrict wr,              \
+                const float *restrict wi) {                                                     \
+    enum { L = FFT_LANES };                                                                     \
+    for (int64_t p = 0; p < m; p++)                                                             \
+      for (int64_t q = 0; q < s; q++) {                                                         \
+        int64_t xo = (q + s * p) * L, yo = (q + s * (R) * p) * L;                               \
+        _Pragma("GCC ivdep") for (int j = 0; j < L; j++)                                        \
+          BF(xr + xo + j, xi + xo + j, s * m * L, yr + yo + j, yi + yo + j, s * L, wr + p,      \
+             wi + p, m);                                                                        \
+      }                                                                                         \
+  }
+
+STAGE_LANES(lanes2, bf2, 2)
+STAGE_LANES(lanes3, bf3, 3)
+STAGE_LANES(lanes4, bf4, 4)
+STAGE_LANES(lanes5, bf5, 5)
+STAGE_LANES(lanes8, bf8, 8)
+
+/* Any odd prime radix up to 13 on lanes: direct sums, a lane vector at a time. */
+static void lanes_any(int r, int64_t s, int64_t m, const float *restrict xr,
+                      const float *restrict xi, float *restrict yr, float *restrict yi,
+                      const float *wr, const float *wi) {
+  enum { L = FFT_LANES };
+  float cr[13], ci[13], sr[L], si[L];
+  for (int j = 0; j < r; j++) {
+    double a = -6.283185307179586476925 * j / r;
+    cr[j] = (float)cos(a), ci[j] = (float)sin(a);
+  }
+  for (int64_t p = 0; p < m; p++)
+    for (int64_t q = 0; q < s; q++)
+      for (int k = 0; k < r; k++) {
+        for (int l = 0; l < L; l++) sr[l] = si[l] = 0;
+        for (int j = 0; j < r; j++) {
+          const float *ar = xr + (q + s * (p + j * m)) * L, *ai = xi + (q + s * (p + j * m)) * L;
+          float c = cr[(j * k) % r], d = ci[(j * k) % r];
+          for (int l = 0; l < L; l++)
+            sr[l] += ar[l] * c - ai[l] * d, si[l] += ar[l] * d + ai[l] * c;
+        }
+        float ur = k ? wr[(k - 1) * m + p] : 1, ui = k ? wi[(k - 1) * m + p] : 0;
+        float *or_ = yr + (q + s * (r * p + k)) * L, *oi = yi + (q + s * (r * p + k)) * L;
+        for (int l = 0; l < L; l++)
+          or_[l] = sr[l] * ur - si[l] * ui, oi[l] = sr[l] * ui + si[l] * ur;
+      }
+}
+
+EW_CLONES void fft_stage_lanes(int r, int64_t s, int64_t m, const float *xr, const float *xi,
+                               float *yr, float *yi, const float *wr, const float *wi) {
+  switch (r) {
+  case 2: lanes2(s, m, xr, xi, yr, yi, wr, wi); break;
+  case 3: lanes3(s, m, xr, xi, yr, yi, wr, wi); break;
+  case 4: lanes4(s, m, xr, xi, yr, yi, wr, wi); break;
+  case 5: lanes5(s, m, xr, xi, yr, yi, wr, wi); break;
+  case 8: lanes8(s, m, xr, xi, yr, yi, wr, wi); break;
+  default: lanes_any(r, s, m, xr, xi, yr, yi, wr, wi); break;
+  }
+}
+
 EW_CLONES void
 fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr, float *yi,
           const float *wr, const float *wi, int64_t p0, int64_t p1, int64_t q0, int64_t q1) {
