@@ -133,9 +133,15 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
     if (!scratch) return; /* (the caller checked a first allocation) */
   }
   void *ptr[MAX_OPERANDS];
-  for (int64_t u = begin; u < end; u++) {
-    int64_t row = u / fr->npieces, piece = u % fr->npieces;
+  int64_t rstride[MAX_OPERANDS]; /* bytes between rows along the innermost outer axis */
+  for (int k = 0; k < nops; k++) rstride[k] = fr->nouter ? fr->ostride[k][fr->nouter - 1] : 0;
+  for (int64_t u = begin; u < end;) {
+    int64_t row = u / fr->npieces, piece = u % fr->npieces, run = 1;
     int64_t j0 = piece * fr->piece, len = fr->d - j0 < fr->piece ? fr->d - j0 : fr->piece;
+    if (fr->npieces == 1 && fr->nouter) { /* consecutive rows along the innermost outer axis */
+      int64_t last = fr->outer[fr->nouter - 1];
+      run = last - row % last < end - u ? last - row % last : end - u;
+    }
     for (int k = 0; k < nops; k++) {
       char *p = fr->base[k];
       int64_t r = row;
@@ -145,10 +151,16 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
       }
       ptr[k] = p + j0 * fr->istride[k] * fr->isize[k];
     }
-    if (fr->e->fn)
-      fr->e->fn(len, ptr, fr->istride, ptr + fr->nin, scratch);
-    else
-      mx_fused_interp_row(fr->f, &fr->e->plan, len, ptr, fr->istride, ptr + fr->nin, scratch);
+    if (fr->e->fn) {
+      fr->e->fn(len, run, ptr, fr->istride, rstride, ptr + fr->nin, scratch);
+    } else {
+      for (int64_t r = 0; r < run; r++) {
+        void *at[MAX_OPERANDS];
+        for (int k = 0; k < nops; k++) at[k] = (char *)ptr[k] + r * rstride[k];
+        mx_fused_interp_row(fr->f, &fr->e->plan, len, at, fr->istride, at + fr->nin, scratch);
+      }
+    }
+    u += run;
   }
   free(scratch);
 }

@@ -34,8 +34,10 @@ void mx_fused_plan_free(mx_fused_plan *p);
 /* Whether pass p reads op x (an argument, a reduction's input or an output stored there). */
 bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, int p);
 
-typedef void (*mx_fused_row_fn)(int64_t d, void *const *in, const int64_t *stride, void *const *out,
-                                void *scratch);
+/* Computes nrows rows: row r's operands start rstride[k] bytes after row r - 1's (inputs, then
+ * outputs); the contract of one row is in fused.c. */
+typedef void (*mx_fused_row_fn)(int64_t d, int64_t nrows, void *const *in, const int64_t *stride,
+                                const int64_t *rstride, void *const *out, void *scratch);
 /* The compiled row function, or NULL (no compiler, or it failed: the interpreter runs). */
 mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan);
 /* The interpreter's row function (same contract, with the program). */

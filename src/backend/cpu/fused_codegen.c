@@ -380,8 +380,13 @@ static void put_row_ops(gen *g, int p) {
 static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
   sbuf b = {0};
   put(&b, "%s\n", mx_fused_prelude);
-  put(&b, "void mx_fused_row(int64_t d, void *const *in, const int64_t *stride, void *const *out, "
-          "void *scratch) {\n(void)scratch;\n");
+  put(&b,
+      "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
+      "const int64_t *rstride, void *const *out_, void *scratch) {\n(void)scratch;\n"
+      "for (int64_t r = 0; r < nrows; r++) {\nvoid *in[%d], *out[%d];\n"
+      "for (int k = 0; k < %d; k++) in[k] = (char *)in_[k] + r * rstride[k];\n"
+      "for (int k = 0; k < %d; k++) out[k] = (char *)out_[k] + r * rstride[%d + k];\n",
+      f->nin + 1, f->nout + 1, f->nin, f->nout, f->nin);
   put(&b, "const int contig = 1");
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
@@ -411,7 +416,7 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
     g.loop = p;
     put_loop(&g, p);
   }
-  put(&b, "}\n");
+  put(&b, "}\n}\n");
   if (b.failed) {
     free(b.s);
     return NULL;
