@@ -259,3 +259,24 @@ def test_shape_change_retraces_without_shapeless():
     f(mx.ones((2, 3)))
     f(mx.ones((3, 3)))
     assert len(calls) == 2
+
+
+def test_equal_kernels_compile_once(tmp_path, monkeypatch):
+    # many independent fused nodes with equal programs evaluated together: one compiler run
+    # per distinct kernel (equal sources are compiled once, the others load its object), every
+    # result right
+    log = tmp_path / "cc.log"
+    wrapper = tmp_path / "cc"
+    wrapper.write_text(f"#!/bin/sh\necho run >> {log}\nexec cc \"$@\"\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("MLXC_CC", str(wrapper))
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(tmp_path / "k"))
+    f = mx.compile(lambda *xs: [mx.tanh(x) * 3 - mx.exp(-x) for x in xs])
+    xs = [mx.random.normal((16, 16)) for _ in range(32)]
+    got = f(*xs)
+    mx.eval(*got)
+    for g, x in zip(got, xs):
+        np.testing.assert_allclose(np.array(g), np.array(mx.tanh(x) * 3 - mx.exp(-x)), rtol=1e-5,
+                                   atol=1e-6)
+    objects = [p for p in (tmp_path / "k").iterdir() if p.suffix == ".so"]
+    assert 1 <= len(objects) <= 2 and log.read_text().count("run") == len(objects)

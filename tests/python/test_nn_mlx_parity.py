@@ -601,7 +601,11 @@ def _run_source(python, source, cwd, env_ours):
         env.pop("PYTHONPATH", None)
     proc = subprocess.run([python, "-c", source], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # the real MLX 0.32.4 (CPU) now and then aborts while its threads shut down, after the
+    # script has finished: its output is complete then
+    mlx_exit_abort = (not env_ours and proc.returncode == -6 and
+                      proc.stderr.strip() == "terminate called without an active exception")
+    assert proc.returncode == 0 or mlx_exit_abort, proc.stderr[-3000:]
     return proc.stdout
 
 

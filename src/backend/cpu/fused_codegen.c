@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -536,6 +537,11 @@ mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
   h = fnv(h, &st.st_mtime, sizeof st.st_mtime);
   for (int i = 0; i < NFLAGS; i++) h = fnv(h, cc_flags[i], strlen(cc_flags[i]) + 1);
   snprintf(so, sizeof so, "%s/k%016llx.so", dir, (unsigned long long)h);
+  /* one compile at a time in this process: a thread that needs a kernel another thread is
+   * compiling (equal programs, e.g. the same optimizer update for same-shaped parameters)
+   * waits and loads its object instead of compiling it again */
+  static pthread_mutex_t compiling = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&compiling);
   mx_fused_row_fn fn = access(so, R_OK) == 0 ? load(so) : NULL;
   if (!fn) { /* compile into a private name, then rename: other processes see whole files only */
     snprintf(tmp_src, sizeof tmp_src, "%s/k%016llx-%d.c", dir, (unsigned long long)h,
@@ -550,6 +556,7 @@ mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
     unlink(tmp_src);
     unlink(tmp_so);
   }
+  pthread_mutex_unlock(&compiling);
   free(src);
   return fn;
 }
