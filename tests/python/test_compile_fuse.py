@@ -280,3 +280,22 @@ def test_equal_kernels_compile_once(tmp_path, monkeypatch):
                                    atol=1e-6)
     objects = [p for p in (tmp_path / "k").iterdir() if p.suffix == ".so"]
     assert 1 <= len(objects) <= 2 and log.read_text().count("run") == len(objects)
+
+
+def test_streamed_outputs():
+    # outputs of cheap (memory-bound) fused kernels past the cache size are streamed out through
+    # small buffers; a threshold of 1 byte makes every size take that path
+    code = """
+import numpy as np, mlx.core as mx
+f = lambda x, y: (x * 2 + y, (x - y).astype(mx.float16), (x * 3).astype(mx.int32) - 1)
+h = lambda x, y: (x * 2 + y, mx.maximum(x, y) > 0.5)  # (bool outputs are not streamed)
+for n in (1, 5, 127, 4096 + 3, 300007):
+    x, y = mx.random.normal((n,)), mx.random.normal((n,))
+    for g, e in list(zip(mx.compile(f)(x, y), f(x, y))) + list(zip(mx.compile(h)(x, y), h(x, y))):
+        assert g.dtype == e.dtype and g.shape == e.shape
+        np.testing.assert_array_equal(np.array(g), np.array(e))
+print("ok")
+"""
+    env = dict(os.environ, MLXC_STREAM_MIN_BYTES="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

@@ -122,7 +122,29 @@ typedef struct {
   int64_t ostride[MAX_OPERANDS][MX_MAX_NDIM]; /* bytes per step of each outer axis */
   int64_t istride[MAX_OPERANDS];              /* inner stride, elements */
   int64_t isize[MAX_OPERANDS];                /* item size, bytes */
+  bool stream;                                /* outputs streamed out (stream_piece) */
+  int64_t max_out_size;
 } frame;
+
+/* A piece of a row too large for the caches: computed EW_STREAM_BYTES of each output at a
+ * time into a buffer on the stack and streamed out (no read of the output lines first; see
+ * elementwise.h). */
+static void stream_piece(const frame *fr, int64_t len, void *const *ptr, const int64_t *rstride) {
+  enum { MAX_STREAMED = 8 };
+  _Alignas(64) char buf[MAX_STREAMED][EW_STREAM_BYTES];
+  int64_t block = EW_STREAM_BYTES / fr->max_out_size;
+  void *in[MAX_OPERANDS], *out[MAX_STREAMED];
+  for (int o = 0; o < fr->nout; o++) out[o] = buf[o];
+  for (int64_t j = 0; j < len; j += block) {
+    int64_t m = len - j < block ? len - j : block;
+    for (int k = 0; k < fr->nin; k++) in[k] = (char *)ptr[k] + j * fr->istride[k] * fr->isize[k];
+    fr->e->fn(m, 1, in, fr->istride, rstride, out, NULL);
+    for (int o = 0; o < fr->nout; o++) {
+      int64_t sz = fr->isize[fr->nin + o];
+      mx_ew_stream_copy((char *)ptr[fr->nin + o] + j * sz, buf[o], (size_t)(m * sz));
+    }
+  }
+}
 
 static void run_units(void *ctx, int64_t begin, int64_t end) {
   const frame *fr = ctx;
@@ -151,7 +173,9 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
       }
       ptr[k] = p + j0 * fr->istride[k] * fr->isize[k];
     }
-    if (fr->e->fn) {
+    if (fr->e->fn && fr->stream) {
+      stream_piece(fr, len, ptr, rstride);
+    } else if (fr->e->fn) {
       fr->e->fn(len, run, ptr, fr->istride, rstride, ptr + fr->nin, scratch);
     } else {
       for (int64_t r = 0; r < run; r++) {
@@ -162,7 +186,60 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
     }
     u += run;
   }
+  if (fr->stream) mx_ew_stream_fence();
   free(scratch);
+}
+
+/* Whether the program is cheap enough per element that memory limits it (then streaming its
+ * outputs pays; a transcendental makes it compute-bound, where plain stores do better). */
+static bool memory_bound(const mx_fused *f) {
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_UNARY && op->kind != MX_FOP_BINARY) continue;
+    switch (op->prim) {
+    case MX_PRIM_ADD:
+    case MX_PRIM_SUBTRACT:
+    case MX_PRIM_MULTIPLY:
+    case MX_PRIM_DIVIDE:
+    case MX_PRIM_MAXIMUM:
+    case MX_PRIM_MINIMUM:
+    case MX_PRIM_NEGATIVE:
+    case MX_PRIM_ABS:
+    case MX_PRIM_SQUARE:
+    case MX_PRIM_SQRT:
+    case MX_PRIM_RSQRT:
+    case MX_PRIM_FLOOR:
+    case MX_PRIM_CEIL:
+    case MX_PRIM_ROUND:
+    case MX_PRIM_SIGN:
+    case MX_PRIM_EQUAL:
+    case MX_PRIM_NOT_EQUAL:
+    case MX_PRIM_LESS:
+    case MX_PRIM_LESS_EQUAL:
+    case MX_PRIM_GREATER:
+    case MX_PRIM_GREATER_EQUAL:
+    case MX_PRIM_LOGICAL_AND:
+    case MX_PRIM_LOGICAL_OR:
+    case MX_PRIM_LOGICAL_NOT:
+    case MX_PRIM_BITWISE_AND:
+    case MX_PRIM_BITWISE_OR:
+    case MX_PRIM_BITWISE_XOR:
+    case MX_PRIM_BITWISE_INVERT:
+    case MX_PRIM_ISNAN:
+    case MX_PRIM_ISINF:
+    case MX_PRIM_ISFINITE:
+      break;
+    default:
+      return false;
+    }
+  }
+  return true;
+}
+
+static int64_t shape_size(int nd, const int32_t *shape) {
+  int64_t n = 1;
+  for (int d = 0; d < nd; d++) n *= shape[d];
+  return n;
 }
 
 /* Element strides of input a read broadcast to the frame shape (row inputs: the row shape). */
@@ -253,6 +330,15 @@ int mx_cpu_compiled(mx_node *n) {
   fr.npieces = (fr.d + fr.piece - 1) / fr.piece;
   if (fr.npieces < 1) fr.npieces = 1;
   int64_t units = nrows * fr.npieces;
+  /* large elementwise-only outputs (one merged row, outputs of 2 bytes or more) stream out */
+  int64_t bytes = 0, min_out = 8;
+  for (int k = 0; k < nops; k++) {
+    bytes += fr.isize[k] * shape_size(nd, shape);
+    if (k >= n->nin) min_out = fr.isize[k] < min_out ? fr.isize[k] : min_out;
+    if (k >= n->nin && fr.isize[k] > fr.max_out_size) fr.max_out_size = fr.isize[k];
+  }
+  fr.stream = e->fn && !f->ninner && !fr.nouter && n->nout <= 8 && min_out >= 2 &&
+              !e->plan.nscratch && memory_bound(f) && bytes >= mx_ew_stream_min_bytes();
   int64_t per_unit = fr.piece * (f->nops + 1);
   if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
     if (e->plan.nscratch) { /* fail here, not silently in a worker */
