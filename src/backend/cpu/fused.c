@@ -193,45 +193,22 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
 /* Whether the program is cheap enough per element that memory limits it (then streaming its
  * outputs pays; a transcendental makes it compute-bound, where plain stores do better). */
 static bool memory_bound(const mx_fused *f) {
+  static const int cheap[] = {
+      MX_PRIM_ADD,         MX_PRIM_SUBTRACT,   MX_PRIM_MULTIPLY,     MX_PRIM_DIVIDE,
+      MX_PRIM_MAXIMUM,     MX_PRIM_MINIMUM,    MX_PRIM_NEGATIVE,     MX_PRIM_ABS,
+      MX_PRIM_SQUARE,      MX_PRIM_SQRT,       MX_PRIM_RSQRT,        MX_PRIM_FLOOR,
+      MX_PRIM_CEIL,        MX_PRIM_ROUND,      MX_PRIM_SIGN,         MX_PRIM_BITWISE_INVERT,
+      MX_PRIM_LOGICAL_NOT, MX_PRIM_ISNAN,      MX_PRIM_ISINF,        MX_PRIM_ISFINITE,
+      MX_PRIM_BITWISE_AND, MX_PRIM_BITWISE_OR, MX_PRIM_BITWISE_XOR,  MX_PRIM_LOGICAL_AND,
+      MX_PRIM_LOGICAL_OR,  MX_PRIM_EQUAL,      MX_PRIM_NOT_EQUAL,    MX_PRIM_LESS,
+      MX_PRIM_LESS_EQUAL,  MX_PRIM_GREATER,    MX_PRIM_GREATER_EQUAL};
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_UNARY && op->kind != MX_FOP_BINARY) continue;
-    switch (op->prim) {
-    case MX_PRIM_ADD:
-    case MX_PRIM_SUBTRACT:
-    case MX_PRIM_MULTIPLY:
-    case MX_PRIM_DIVIDE:
-    case MX_PRIM_MAXIMUM:
-    case MX_PRIM_MINIMUM:
-    case MX_PRIM_NEGATIVE:
-    case MX_PRIM_ABS:
-    case MX_PRIM_SQUARE:
-    case MX_PRIM_SQRT:
-    case MX_PRIM_RSQRT:
-    case MX_PRIM_FLOOR:
-    case MX_PRIM_CEIL:
-    case MX_PRIM_ROUND:
-    case MX_PRIM_SIGN:
-    case MX_PRIM_EQUAL:
-    case MX_PRIM_NOT_EQUAL:
-    case MX_PRIM_LESS:
-    case MX_PRIM_LESS_EQUAL:
-    case MX_PRIM_GREATER:
-    case MX_PRIM_GREATER_EQUAL:
-    case MX_PRIM_LOGICAL_AND:
-    case MX_PRIM_LOGICAL_OR:
-    case MX_PRIM_LOGICAL_NOT:
-    case MX_PRIM_BITWISE_AND:
-    case MX_PRIM_BITWISE_OR:
-    case MX_PRIM_BITWISE_XOR:
-    case MX_PRIM_BITWISE_INVERT:
-    case MX_PRIM_ISNAN:
-    case MX_PRIM_ISINF:
-    case MX_PRIM_ISFINITE:
-      break;
-    default:
-      return false;
-    }
+    bool found = false;
+    for (size_t c = 0; c < sizeof cheap / sizeof cheap[0] && !found; c++)
+      found = cheap[c] == op->prim;
+    if (!found) return false;
   }
   return true;
 }
