@@ -299,3 +299,27 @@ print("ok")
     env = dict(os.environ, MLXC_STREAM_MIN_BYTES="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
+def test_long_single_row_reductions_split_over_threads(compiler, monkeypatch):
+    # one row of 10^6: computed in pieces whose partial reductions are combined
+    monkeypatch.setenv("MLXC_CC", compiler)
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal(1_000_003).astype(np.float32)
+    ys = rng.standard_normal(1_000_003).astype(np.float32)
+    f = lambda x, y: (mx.sum(x * y), mx.max(x - y), mx.min(x + y), x * y + 1)
+    x, y = mx.array(xs), mx.array(ys)
+    got = mx.compile(f)(x, y)
+    x64, y64 = xs.astype(np.float64), ys.astype(np.float64)
+    np.testing.assert_allclose(float(got[0]), (x64 * y64).sum(), rtol=1e-5)
+    assert float(got[1]) == float((xs - ys).max()) and float(got[2]) == float((xs + ys).min())
+    np.testing.assert_allclose(np.array(got[3]), xs * ys + 1, rtol=1e-6, atol=1e-6)
+    xs[123456] = np.nan
+    got = mx.compile(f)(mx.array(xs), y)
+    assert all(np.isnan(float(g)) for g in got[:3])
+    h = mx.compile(lambda x: mx.sum(x.astype(mx.float16) * 2, axis=-1))
+    r = h(mx.array(ys[None]))
+    assert r.dtype == mx.float16 and r.shape == (1,)
+    np.testing.assert_allclose(float(r[0]), 2 * ys.astype(np.float16).astype(np.float64).sum(),
+                               rtol=2e-2, atol=5)

@@ -10,6 +10,7 @@
 #include "backend/cpu/strided.h"
 #include "core/error.h"
 #include "core/primitives.h"
+#include "ops/params.h"
 
 /* ---- plan ---- */
 
@@ -219,6 +220,94 @@ static int64_t shape_size(int nd, const int32_t *shape) {
   return n;
 }
 
+/* ---- one long row with reductions, split over the threads ---- */
+
+enum { SPLIT_PIECE = 65536, MAX_SPLIT = 64 };
+
+/* Whether a single row may be computed in pieces whose partial reductions combine: one pass,
+ * every row value an input, a constant or a reduction, and only reductions as row outputs. */
+static bool splittable(const mx_fused *f, const mx_fused_plan *plan) {
+  if (plan->nloops != 1 || plan->nscratch) return false;
+  for (int i = 0; i < f->nops; i++)
+    if (f->ops[i].row && f->ops[i].kind >= MX_FOP_UNARY && f->ops[i].kind != MX_FOP_REDUCE)
+      return false;
+  for (int o = 0; o < f->nout; o++)
+    if (f->out_row[o] && f->ops[f->outs[o]].kind != MX_FOP_REDUCE) return false;
+  return true;
+}
+
+typedef struct {
+  const frame *fr;
+  int64_t npieces, piece;
+  float *partial; /* [piece][output]: each piece's reductions */
+} split_job;
+
+static float load_float(int dtype, const void *p) {
+  return dtype == MX_FLOAT16    ? mx_h2f(*(const uint16_t *)p)
+         : dtype == MX_BFLOAT16 ? mx_bf2f(*(const uint16_t *)p)
+                                : *(const float *)p;
+}
+
+static void run_split(void *ctx, int64_t begin, int64_t end) {
+  const split_job *job = ctx;
+  const frame *fr = job->fr;
+  const mx_fused *f = fr->f;
+  void *ptr[MAX_OPERANDS];
+  int64_t rstride[MAX_OPERANDS] = {0};
+  for (int64_t u = begin; u < end; u++) {
+    int64_t j0 = u * job->piece, len = fr->d - j0 < job->piece ? fr->d - j0 : job->piece;
+    uint32_t row_out[MAX_OPERANDS]; /* a piece's row outputs, in their dtypes */
+    for (int k = 0; k < fr->nin + fr->nout; k++)
+      ptr[k] = (char *)fr->base[k] + j0 * fr->istride[k] * fr->isize[k];
+    for (int o = 0; o < fr->nout; o++)
+      if (f->out_row[o]) ptr[fr->nin + o] = &row_out[o];
+    if (fr->e->fn)
+      fr->e->fn(len, 1, ptr, fr->istride, rstride, ptr + fr->nin, NULL);
+    else
+      mx_fused_interp_row(f, &fr->e->plan, len, ptr, fr->istride, ptr + fr->nin, NULL);
+    for (int o = 0; o < fr->nout; o++)
+      if (f->out_row[o])
+        job->partial[u * fr->nout + o] = load_float(f->ops[f->outs[o]].dtype, &row_out[o]);
+  }
+}
+
+static int run_split_row(const frame *fr) {
+  const mx_fused *f = fr->f;
+  split_job job = {fr, (fr->d + SPLIT_PIECE - 1) / SPLIT_PIECE, 0, NULL};
+  if (job.npieces > MAX_SPLIT) job.npieces = MAX_SPLIT;
+  job.piece = (fr->d + job.npieces - 1) / job.npieces;
+  job.npieces = (fr->d + job.piece - 1) / job.piece;
+  if (!(job.partial = malloc(sizeof(float) * (size_t)(job.npieces * fr->nout + 1))))
+    return mx_error("[compile] Out of memory.");
+  mx_ew_parallel_for(job.npieces, 1, run_split, &job);
+  for (int o = 0; o < fr->nout; o++) { /* combine in double; NaN wins max and min */
+    if (!f->out_row[o]) continue;
+    const mx_fop *op = &f->ops[f->outs[o]];
+    double acc = op->prim == MX_REDUCE_PROD ? 1.0 : 0.0;
+    for (int64_t u = 0; u < job.npieces; u++) {
+      double v = job.partial[u * fr->nout + o];
+      if (op->prim == MX_REDUCE_SUM)
+        acc += v;
+      else if (op->prim == MX_REDUCE_PROD)
+        acc *= v;
+      else if (u == 0 || v != v || acc != acc)
+        acc = u == 0 || v != v ? v : acc;
+      else
+        acc = op->prim == MX_REDUCE_MAX ? (v > acc ? v : acc) : (v < acc ? v : acc);
+    }
+    float r = (float)acc;
+    void *dst = fr->base[fr->nin + o];
+    if (op->dtype == MX_FLOAT16)
+      *(uint16_t *)dst = mx_f2h(r);
+    else if (op->dtype == MX_BFLOAT16)
+      *(uint16_t *)dst = mx_f2bf(r);
+    else
+      *(float *)dst = r;
+  }
+  free(job.partial);
+  return 0;
+}
+
 /* Element strides of input a read broadcast to the frame shape (row inputs: the row shape). */
 static void broadcast_strides(const mx_array *a, const mx_fused *f, int row, int64_t *st) {
   int off = f->ndim - a->ndim;
@@ -317,7 +406,9 @@ int mx_cpu_compiled(mx_node *n) {
   fr.stream = e->fn && !f->ninner && !fr.nouter && n->nout <= 8 && min_out >= 2 &&
               !e->plan.nscratch && memory_bound(f) && bytes >= mx_ew_stream_min_bytes();
   int64_t per_unit = fr.piece * (f->nops + 1);
-  if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
+  if (!rc && nrows == 1 && fr.d >= 2 * SPLIT_PIECE && splittable(f, &e->plan))
+    rc = run_split_row(&fr);
+  else if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
     if (e->plan.nscratch) { /* fail here, not silently in a worker */
       void *probe = malloc((size_t)e->plan.nscratch * (size_t)fr.d * 4 + 64);
       if (!probe) rc = mx_error("[compile] Out of memory for a fused kernel's scratch.");
