@@ -6,7 +6,10 @@
   12 bytes per element);
 - compile time of a 100-op function: the first call in a fresh process, with the kernel disk
   cache warm (ours) and cold;
-- pure elementwise chains (10^7) eager vs compiled.
+- elementwise graphs eager vs compiled: a transcendental chain (10^7), x*2+y (10^8, memory-bound:
+  streamed outputs), sum(x*y) over 10^8 (one row split over the threads), bias-add + relu over
+  (64, 28, 28, 32) (rows of 32);
+- erf and exp per element on one core (bench/ew_math_cost.c): the chain's arithmetic floor.
 
 Run: PYTHONPATH=<build>/python python bench/compile.py [--rows N] [--json out.json]
 (TRIAD_LIB: the triad shared library; scripts/bench.sh builds one.)"""
@@ -49,17 +52,21 @@ def prepare(case):
         x = mx.random.normal((n // D, D))
         f = chain_fn(mx)
         args = (x,)
+    elif name.startswith("bias"):
+        args = (mx.random.normal((64, 28, 28, 32)), mx.random.normal((32,)))
+        f = lambda x, b: mx.maximum(x + b, 0.0) * 2
     else:
-        x, y = mx.random.normal((n,)), mx.random.normal((n,))
-        f = ew_fn(mx)
-        args = (x, y)
+        args = (mx.random.normal((n,)), mx.random.normal((n,)))
+        f = {"elementwise": ew_fn(mx), "x*2+y": lambda x, y: x * 2 + y,
+             "sum(x*y)": lambda x, y: mx.sum(x * y)}[name.split(",")[0]]
     if name.endswith("compiled"):
         f = mx.compile(f)
     mx.eval(*args)
 
     def run():
         mx.eval(f(*args))
-    return run, {"bytes": 8 * n if name.startswith("chain") else 12 * n}
+    moved = {"chain": 8 * n, "sum(x*y)": 8 * n, "bias + relu": 2 * 4 * 64 * 28 * 28 * 32}
+    return run, {"bytes": moved.get(name.split(",")[0], 12 * n)}
 
 
 HUNDRED = """
@@ -85,6 +92,21 @@ def compile_time(python, env, cwd):
     out = subprocess.run([python, "-c", HUNDRED], env=env, cwd=cwd, capture_output=True,
                          text=True, check=True).stdout
     return float(out.strip().splitlines()[-1])
+
+
+def ew_math_cost():
+    """{"erf": ns, "exp": ns} per element per core from bench/ew_math_cost.c (None without cc)."""
+    with tempfile.TemporaryDirectory() as d:
+        exe = os.path.join(d, "cost")
+        try:
+            subprocess.run(["cc", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
+                            "-I", os.path.join(common.ROOT, "src"),
+                            os.path.join(common.BENCH_DIR, "ew_math_cost.c"), "-o", exe],
+                           check=True)
+            out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    return {k: float(v) for k, v in (line.split() for line in out.splitlines())}
 
 
 def triad_gbs(n, repeats=5):
@@ -115,8 +137,9 @@ def main():
     rows = {}
     triads = []
     try:
-        for name, n in [("chain, eager", args.n), ("chain, compiled", args.n),
-                        ("elementwise, eager", 10**7), ("elementwise, compiled", 10**7)]:
+        cases = [("chain", args.n), ("elementwise", 10**7), ("x*2+y", args.n),
+                 ("sum(x*y)", args.n), ("bias + relu", 0)]
+        for name, n in [(f"{c}, {how}", n) for c, n in cases for how in ("eager", "compiled")]:
             if name.startswith("chain"):
                 triads.append(triad_gbs(args.n // 4 * 3))
             rows[name] = common.measure(workers, {"name": name, "n": n}, samples=3, budget=2)
@@ -139,7 +162,11 @@ def main():
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         times["MLX"] = statistics.median(compile_time(common.MLXREF_PYTHON, env, "/")
                                          for _ in range(3))
+    cost = ew_math_cost()
     print(f"machine: {common.machine()}")
+    if cost:
+        print(f"erf {cost['erf']:.2f} ns, exp {cost['exp']:.2f} ns per element per core "
+              f"(bench/ew_math_cost.c)")
     print(f"triad (median of the runs around the chain rows): "
           f"{triad:.1f} GB/s" if triad else "triad: not built (TRIAD_LIB)")
     print("| case | mlxc ms | mlxc GB/s | of triad | MLX ms | MLX GB/s | MLX/mlxc |")
@@ -148,7 +175,7 @@ def main():
         ours, ref = r.get("mlxc"), r.get("mlx")
         gbs = ours["bytes"] / ours["t"] / 1e9 if ours else None
         rgbs = ref["bytes"] / ref["t"] / 1e9 if ref else None
-        share = f"{gbs / triad:.0%}" if gbs and triad and name.startswith("chain") else "-"
+        share = f"{gbs / triad:.0%}" if gbs and triad else "-"
         print(f"| {name} | {common.fmt_ms(ours and ours['t'])} | {gbs:.1f} | {share} | "
               f"{common.fmt_ms(ref and ref['t'])} | {rgbs and f'{rgbs:.1f}' or '-'} | "
               f"{common.fmt_ratio(ref and ref['t'], ours and ours['t'])} |")
@@ -157,7 +184,7 @@ def main():
         print(f"| {k} | {v * 1e3:.0f} |")
     if args.json:
         common.write_json(args.json, {"machine": common.machine(), "triad_gbs": triad,
-                                      "rows": rows, "compile_time": times})
+                                      "rows": rows, "compile_time": times, "ew_math_ns": cost})
 
 
 if __name__ == "__main__":

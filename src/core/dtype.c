@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "backend/cpu/half.h"
+
 static const size_t dtype_sizes[MX_NUM_DTYPES] = {1, 1, 2, 4, 8, 1, 2, 4, 8, 2, 4, 8, 2, 8};
 
 static const char *const dtype_names[MX_NUM_DTYPES] = {
@@ -83,66 +85,18 @@ mx_dtype mx_promote_types(mx_dtype a, mx_dtype b) {
   return (mx_dtype)promote_table[a][b];
 }
 
-/* ---- 16-bit floats ---- */
-
-static inline uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-static inline float bits_f32(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
+/* ---- 16-bit floats (the kernels' inline conversions, backend/cpu/half.h) ---- */
 
 float mx_f16_to_f32(uint16_t h) {
-  uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-  uint32_t e = (h >> 10) & 0x1fu;
-  uint32_t m = h & 0x3ffu;
-  if (e == 0) {
-    /* zero or subnormal: m * 2^-24, exact in float */
-    float v = (float)m * 0x1p-24f;
-    return bits_f32(f32_bits(v) | sign);
-  }
-  if (e == 31) return bits_f32(sign | 0x7f800000u | (m << 13)); /* inf, NaN (payload kept) */
-  return bits_f32(sign | ((e + 112u) << 23) | (m << 13));
+  return mx_h2f(h);
 }
 
 uint16_t mx_f32_to_f16(float f) {
-  uint32_t x = f32_bits(f);
-  uint16_t sign = (uint16_t)((x >> 16) & 0x8000u);
-  uint32_t ax = x & 0x7fffffffu;
-  if (ax >= 0x7f800000u) {
-    if (ax > 0x7f800000u) return (uint16_t)(sign | 0x7e00u | ((ax >> 13) & 0x3ffu)); /* qNaN */
-    return (uint16_t)(sign | 0x7c00u);
-  }
-  if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u); /* >= 65520 rounds to inf */
-  if (ax < 0x38800000u) {
-    /* result is subnormal or zero: units of 2^-24 */
-    uint32_t e = ax >> 23;
-    if (e < 102) return sign; /* < 2^-25 (and float subnormals) -> 0 */
-    uint32_t mant = (ax & 0x7fffffu) | 0x800000u;
-    uint32_t shift = 126u - e; /* 14..24 */
-    uint32_t r = mant >> shift;
-    uint32_t rem = mant & ((1u << shift) - 1u);
-    uint32_t half = 1u << (shift - 1u);
-    if (rem > half || (rem == half && (r & 1u))) r++;
-    return (uint16_t)(sign | r);
-  }
-  uint32_t r = ax - 0x38000000u; /* rebias exponent 127 -> 15 */
-  uint32_t h = r >> 13;
-  uint32_t rem = r & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) h++;
-  return (uint16_t)(sign | h);
+  return mx_f2h(f);
 }
 
 uint16_t mx_f32_to_bf16(float f) {
-  uint32_t x = f32_bits(f);
-  if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u); /* quiet NaN */
-  x += 0x7fffu + ((x >> 16) & 1u);
-  return (uint16_t)(x >> 16);
+  return mx_f2bf(f);
 }
 
 /* ---- generic element access ---- */

@@ -22,47 +22,36 @@ typedef float CT_F;
 typedef int32_t CT_I;
 typedef uint8_t CT_B;
 
-static void apply_unary(int prim, int kin, const void *a_, void *o_, int n) {
-#define U(P, KI, KO, EXPR)                                                                         \
-  if (prim == MX_PRIM_##P && kin == MX_FK_##KI) {                                                  \
-    const CT_##KI *a = a_;                                                                         \
-    CT_##KO *o = o_;                                                                               \
-    for (int i = 0; i < n; i++) {                                                                  \
-      CT_##KI x = a[i];                                                                            \
-      o[i] = (CT_##KO)(EXPR);                                                                      \
-    }                                                                                              \
-    return;                                                                                        \
-  }
-  MX_FUSED_UNARY(U)
-#undef U
-}
-
-static void apply_binary(int prim, int kin, const void *a_, const void *b_, void *o_, int n) {
-#define BIN(P, KI, KO, EXPR)                                                                       \
-  if (prim == MX_PRIM_##P && kin == MX_FK_##KI) {                                                  \
+/* o[i] = EXPR over n elements with x = a[i] (and y = b[i]), typed by the kinds. */
+#define FX_LOOP(KI, KO, EXPR)                                                                      \
+  do {                                                                                             \
     const CT_##KI *a = a_, *b = b_;                                                                \
     CT_##KO *o = o_;                                                                               \
     for (int i = 0; i < n; i++) {                                                                  \
-      CT_##KI x = a[i], y = b[i];                                                                  \
+      CT_##KI x = a[i], y = b ? b[i] : 0;                                                          \
+      (void)y;                                                                                     \
       o[i] = (CT_##KO)(EXPR);                                                                      \
     }                                                                                              \
     return;                                                                                        \
-  }
-  MX_FUSED_BINARY(BIN)
-#undef BIN
+  } while (0)
+
+/* prim(a) or prim(a, b) for arguments of kind kin (b NULL for unary ops). */
+static void apply_op(int prim, int kin, const void *a_, const void *b_, void *o_, int n) {
+#define OP(P, KI, KO, EXPR)                                                                        \
+  if (prim == MX_PRIM_##P && kin == MX_FK_##KI && (b_ != NULL) == IS_BINARY) FX_LOOP(KI, KO, EXPR);
+#define IS_BINARY 0
+  MX_FUSED_UNARY(OP)
+#undef IS_BINARY
+#define IS_BINARY 1
+  MX_FUSED_BINARY(OP)
+#undef IS_BINARY
+#undef OP
 }
 
 static void apply_cast(int kin, int kout, const void *a_, void *o_, int n) {
+  const void *b_ = NULL;
 #define C(KI, KO, EXPR)                                                                            \
-  if (kin == MX_FK_##KI && kout == MX_FK_##KO) {                                                   \
-    const CT_##KI *a = a_;                                                                         \
-    CT_##KO *o = o_;                                                                               \
-    for (int i = 0; i < n; i++) {                                                                  \
-      CT_##KI x = a[i];                                                                            \
-      o[i] = (CT_##KO)(EXPR);                                                                      \
-    }                                                                                              \
-    return;                                                                                        \
-  }
+  if (kin == MX_FK_##KI && kout == MX_FK_##KO) FX_LOOP(KI, KO, EXPR);
   MX_FUSED_CASTS(C)
 #undef C
 }
@@ -155,10 +144,10 @@ static void compute(interp *s, int i, void *dst, int n) {
   int kin = mx_fused_kind(s->f->ops[op->args[0]].dtype);
   switch (op->kind) {
   case MX_FOP_UNARY:
-    apply_unary(op->prim, kin, a[0], dst, n);
+    apply_op(op->prim, kin, a[0], NULL, dst, n);
     break;
   case MX_FOP_BINARY:
-    apply_binary(op->prim, kin, a[0], a[1], dst, n);
+    apply_op(op->prim, kin, a[0], a[1], dst, n);
     break;
   case MX_FOP_CAST:
     apply_cast(kin, mx_fused_kind(op->dtype), a[0], dst, n);
