@@ -1,10 +1,11 @@
 """The seed's selective freezing.
 
 Assembled from the seed's overview of MLX (/work/shared/seed/000_00799569afe23202.txt):
-the seed's code is verbatim (lines 799-811);
-what the seed leaves undefined (data, the model, a driver) is added in the blocks marked
-"glue". The real MLX stops at the listing with AttributeError: trainable_parameters() is a
-nested dict (its values are dicts); mlxc does the same.
+the seed's code is verbatim (lines 799-811) except one line, marked "fixed": the seed
+iterates trainable_parameters().items() as if its values were arrays, but it is a nested dict
+(in the real MLX too, which stops there with AttributeError); the fixed line flattens it
+with mlx.utils.tree_flatten, so the script runs under both and prints the same.
+What the seed leaves undefined (the model) is added in the block marked "glue".
 """
 import mlx.core as mx
 # --- glue (not in the seed) ---
@@ -36,5 +37,7 @@ model.freeze(keys="bias")  # Freeze all biases
 model.unfreeze(keys="weight")  # Unfreeze all weights
 
 # Check what's trainable
-for name, param in model.trainable_parameters().items():
+# fixed: the seed has `for name, param in model.trainable_parameters().items():`
+from mlx.utils import tree_flatten
+for name, param in tree_flatten(model.trainable_parameters()):
     print(f"Training: {name} {param.shape}")

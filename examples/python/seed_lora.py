@@ -1,10 +1,11 @@
 """The seed's LoRA fine-tuning: wrap the attention projections, freeze the rest.
 
 Assembled from the seed's overview of MLX (/work/shared/seed/000_00799569afe23202.txt):
-the seed's code is verbatim (lines 755-795);
-what the seed leaves undefined (data, the model, a driver) is added in the blocks marked
-"glue". The real MLX stops at the count of trainable parameters with AttributeError:
-trainable_parameters() is a nested dict (its values are dicts); mlxc does the same.
+the seed's code is verbatim (lines 755-795) except one line, marked "fixed": the seed
+iterates trainable_parameters().items() as if its values were arrays, but it is a nested dict
+(in the real MLX too, which stops there with AttributeError); the fixed line flattens it
+with mlx.utils.tree_flatten, so the script runs under both and prints the same.
+What the seed leaves undefined (the model) is added in the block marked "glue".
 """
 import mlx.core as mx
 # --- glue (not in the seed) ---
@@ -65,4 +66,6 @@ apply_lora(model)
 
 # Now only LoRA parameters are trainable
 trainable = model.trainable_parameters()
-print(f"Trainable params: {sum(p.size for p in trainable.values())}")
+# fixed: the seed has `sum(p.size for p in trainable.values())`
+from mlx.utils import tree_flatten
+print(f"Trainable params: {sum(p.size for _, p in tree_flatten(trainable))}")

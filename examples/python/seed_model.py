@@ -1,10 +1,11 @@
 """The seed's model definition and its parameter listing.
 
 Assembled from the seed's overview of MLX (/work/shared/seed/000_00799569afe23202.txt):
-the seed's code is verbatim (lines 399-421);
-what the seed leaves undefined (data, the model, a driver) is added in the blocks marked
-"glue". The real MLX stops at the listing with AttributeError: parameters() is a nested dict
-(its values are dicts, not arrays); mlxc does the same.
+the seed's code is verbatim (lines 399-421) except one line, marked "fixed": the seed
+iterates parameters().items() as if its values were arrays, but it is a nested dict
+(in the real MLX too, which stops there with AttributeError); the fixed line flattens it
+with mlx.utils.tree_flatten, so the script runs under both and prints the same.
+What the seed leaves undefined is added in blocks marked "glue".
 """
 import mlx.nn as nn
 import mlx.core as mx
@@ -27,5 +28,7 @@ class MLP(nn.Module):
 model = MLP(784, 256, 10)
 
 # Inspect parameters
-for name, param in model.parameters().items():
+# fixed: the seed has `for name, param in model.parameters().items():`
+from mlx.utils import tree_flatten
+for name, param in tree_flatten(model.parameters()):
     print(f"{name}: {param.shape}")

@@ -318,10 +318,10 @@ SEEDS = {
     "seed_checkpoint": ("AttributeError", [], True),  # MLX lacks nn.checkpoint; ours runs
     "seed_linear_regression": ("AttributeError", ["corrcoef"], False),  # MLX lacks corrcoef
     "seed_training_loop": ("AttributeError", ["compile"], True),
-    "seed_model": ("AttributeError", [], True),
-    "seed_lora": ("AttributeError", [], True),
-    "seed_freezing": ("AttributeError", [], True),
-    "seed_attention": ("ValueError", [], True),
+    "seed_model": ("ok", [], True),  # one seed bug fixed in the script (see its docstring)
+    "seed_lora": ("ok", [], True),  # one seed bug fixed in the script (see its docstring)
+    "seed_freezing": ("ok", [], True),  # one seed bug fixed in the script (see its docstring)
+    "seed_attention": ("ok", [], True),  # one seed bug fixed in the script (see its docstring)
 }
 
 
