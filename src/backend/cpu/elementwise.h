@@ -35,6 +35,8 @@ int mx_eval_stop_gradient(mx_node *n);
  * n < 2 * grain, when there is a single CPU, or when the pool is busy with another caller. */
 typedef void (*mx_ew_task)(void *ctx, int64_t begin, int64_t end);
 void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx);
+/* Threads a parallel loop runs on (the workers and the caller; starts the pool). */
+int mx_ew_num_threads(void);
 
 /* ew_pool.c: streamed (non-temporal) output. When a flat loop of a cheap (memory-bound) op
  * whose output elements are at least as wide as its input elements (a bool output is too small

@@ -28,7 +28,7 @@
 
 #include "backend/cpu/elementwise.h"
 
-#define MAX_THREADS 8
+#define MAX_THREADS 64 /* (the pool takes every online CPU, or MLXC_CPU_THREADS, up to this) */
 #define CHUNKS_PER_THREAD 8
 
 static struct {
@@ -130,6 +130,14 @@ static void start_pool(void) {
     atomic_store(&state, 1);
   }
   pthread_mutex_unlock(&init_lock);
+}
+
+int mx_ew_num_threads(void) {
+  if (atomic_load(&state) == 0) start_pool();
+  pthread_mutex_lock(&P.lock);
+  int n = P.nworkers + 1;
+  pthread_mutex_unlock(&P.lock);
+  return n;
 }
 
 void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {

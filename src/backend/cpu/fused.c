@@ -147,6 +147,18 @@ static void stream_piece(const frame *fr, int64_t len, void *const *ptr, const i
   }
 }
 
+/* Pointers of every operand at the start of the row with multi-index idx (outer axes). */
+static void row_pointers(const frame *fr, const int64_t *idx, void **ptr) {
+  for (int k = 0; k < fr->nin + fr->nout; k++) {
+    char *p = fr->base[k];
+    for (int a = 0; a < fr->nouter; a++) p += idx[a] * fr->ostride[k][a];
+    ptr[k] = p;
+  }
+}
+
+/* Units begin..end, unit u = row * npieces + piece. Rows are walked with a multi-index
+ * (divisions once per task, not per row): short rows of many-axis frames made those divisions
+ * a visible share of the time. */
 static void run_units(void *ctx, int64_t begin, int64_t end) {
   const frame *fr = ctx;
   int nops = fr->nin + fr->nout;
@@ -155,25 +167,24 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
     scratch = malloc((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 64);
     if (!scratch) return; /* (the caller checked a first allocation) */
   }
-  void *ptr[MAX_OPERANDS];
   int64_t rstride[MAX_OPERANDS]; /* bytes between rows along the innermost outer axis */
   for (int k = 0; k < nops; k++) rstride[k] = fr->nouter ? fr->ostride[k][fr->nouter - 1] : 0;
+  int64_t idx[MX_MAX_NDIM], row = begin / fr->npieces, piece = begin % fr->npieces;
+  for (int a = fr->nouter - 1; a >= 0; a--) {
+    idx[a] = row % fr->outer[a];
+    row /= fr->outer[a];
+  }
+  void *rowptr[MAX_OPERANDS], *ptr[MAX_OPERANDS];
+  row_pointers(fr, idx, rowptr);
   for (int64_t u = begin; u < end;) {
-    int64_t row = u / fr->npieces, piece = u % fr->npieces, run = 1;
-    int64_t j0 = piece * fr->piece, len = fr->d - j0 < fr->piece ? fr->d - j0 : fr->piece;
+    int64_t run = 1, j0 = piece * fr->piece;
+    int64_t len = fr->d - j0 < fr->piece ? fr->d - j0 : fr->piece;
     if (fr->npieces == 1 && fr->nouter) { /* consecutive rows along the innermost outer axis */
-      int64_t last = fr->outer[fr->nouter - 1];
-      run = last - row % last < end - u ? last - row % last : end - u;
+      int64_t left = fr->outer[fr->nouter - 1] - idx[fr->nouter - 1];
+      run = left < end - u ? left : end - u;
     }
-    for (int k = 0; k < nops; k++) {
-      char *p = fr->base[k];
-      int64_t r = row;
-      for (int a = fr->nouter - 1; a >= 0; a--) {
-        p += (r % fr->outer[a]) * fr->ostride[k][a];
-        r /= fr->outer[a];
-      }
-      ptr[k] = p + j0 * fr->istride[k] * fr->isize[k];
-    }
+    for (int k = 0; k < nops; k++)
+      ptr[k] = (char *)rowptr[k] + j0 * fr->istride[k] * fr->isize[k];
     if (fr->e->fn && fr->stream) {
       stream_piece(fr, len, ptr, rstride);
     } else if (fr->e->fn) {
@@ -186,6 +197,17 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
       }
     }
     u += run;
+    if (++piece < fr->npieces) continue; /* (run is 1 when rows are in pieces) */
+    piece = 0;
+    if (fr->nouter == 0) continue;
+    /* advance the multi-index by run rows (run never passes the innermost axis' end) */
+    int a = fr->nouter - 1;
+    idx[a] += run;
+    while (a > 0 && idx[a] == fr->outer[a]) {
+      idx[a] = 0;
+      idx[--a]++;
+    }
+    row_pointers(fr, idx, rowptr);
   }
   if (fr->stream) mx_ew_stream_fence();
   free(scratch);

@@ -8,10 +8,12 @@
  *     bfloat16, 16-lane float32 accumulators), float32 accumulation throughout;
  *   - float16 (and bfloat16 without AVX512_BF16): the same blocking with tiles converted to
  *     float32 while packing and an AVX-512 FMA microkernel;
+ *   - bfloat16 on AMX (AMX-TILE + AMX-BF16): 32 x 32 tile blocks over the whole worker pool
+ *     (gemm_amx.c), B packed as for vdpbf16ps;
  *   - half products with at most 8 rows stream B once without packing (gemm_small.c);
  *   - without AVX-512: float32 copies and sgemm (the portable path).
  * Large products run on two threads. The instruction set is detected once (cpuid); the
- * environment variable MLXC_GEMM=generic|avx512|avx512bf16 caps it (for tests and benchmarks).
+ * environment variable MLXC_GEMM=generic|avx512|avx512bf16|amx caps it (for tests and benchmarks).
  */
 #ifndef MX_BACKEND_CPU_GEMM_H
 #define MX_BACKEND_CPU_GEMM_H
@@ -64,6 +66,7 @@ typedef enum {
   MX_GEMM_ISA_GENERIC = 0,    /* float32 copies + sgemm */
   MX_GEMM_ISA_AVX512 = 1,     /* AVX-512F/BW + F16C: float32 FMA microkernel */
   MX_GEMM_ISA_AVX512BF16 = 2, /* plus AVX512_BF16: vdpbf16ps microkernel for bfloat16 */
+  MX_GEMM_ISA_AMX = 3,        /* plus AMX-TILE/AMX-BF16 granted by the OS: tile kernel for bfloat16 */
 } mx_gemm_isa;
 
 /* The instruction set in use (what the CPU has, capped by MLXC_GEMM). */
@@ -77,6 +80,22 @@ mx_gemm_isa mx_gemm_isa_set(mx_gemm_isa isa);
 /* out = alpha * A @ B + beta * C for A, B of dtype dt (float16 or bfloat16; out and C also dt),
  * with the kernel of `isa` (AVX512 or AVX512BF16). Returns MX_ERR when out of memory. */
 int mx_gemm_half_packed(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, int nthreads);
+
+/* Shared by the AMX kernel: a B panel of k-pairs (dst[s][w] = bfloat16 k = 2s, 2s + 1 of column
+ * w, for s < ceil(K / 2), w < W; element (w, k) at src[w * ws + k * ks], only w < wn exists);
+ * the epilogue of a float32 tile (row stride 32) into out (see gemm_pack.c). */
+void mx_gemm_pack_bf16_pairs(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn, int64_t K,
+                             int W, uint32_t *dst);
+void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
+                           int nr);
+
+/* ---- AMX (gemm_amx.c) ---- */
+
+/* Whether the CPU has AMX-TILE and AMX-BF16 and the OS granted the tile state (asked once). */
+bool mx_gemm_amx_available(void);
+/* out = alpha * A @ B + beta * C for bfloat16 on AMX tiles, over the worker pool (one thread
+ * when g->max_threads is 1). Call only when mx_gemm_amx_available(). */
+int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g);
 
 /* Products with few rows (gemm_small.c): M <= 8 and B with unit stride along K or N. */
 bool mx_gemm_half_small_ok(const mx_gemm_args *g);

@@ -24,16 +24,18 @@ static int detect_cpu(void) {
         __builtin_cpu_supports("fma")))
     return MX_GEMM_ISA_GENERIC;
   /* F16C has no __builtin_cpu_supports name in older compilers; every AVX-512 CPU has it. */
-  if (__builtin_cpu_supports("avx512bf16")) return MX_GEMM_ISA_AVX512BF16;
+  if (__builtin_cpu_supports("avx512bf16"))
+    return mx_gemm_amx_available() ? MX_GEMM_ISA_AMX : MX_GEMM_ISA_AVX512BF16;
   return MX_GEMM_ISA_AVX512;
 }
 
 static int env_cap(void) {
   const char *e = getenv("MLXC_GEMM");
-  if (!e || !*e) return MX_GEMM_ISA_AVX512BF16;
+  if (!e || !*e) return MX_GEMM_ISA_AMX;
   if (!strcmp(e, "generic")) return MX_GEMM_ISA_GENERIC;
   if (!strcmp(e, "avx512")) return MX_GEMM_ISA_AVX512;
-  return MX_GEMM_ISA_AVX512BF16;
+  if (!strcmp(e, "avx512bf16")) return MX_GEMM_ISA_AVX512BF16;
+  return MX_GEMM_ISA_AMX;
 }
 
 mx_gemm_isa mx_gemm_isa_get(void) {
@@ -304,6 +306,8 @@ int mx_cpu_gemm(const char *op, const mx_gemm_args *g) {
     if (isa >= MX_GEMM_ISA_AVX512) {
       int nt = g->max_threads > 0 ? g->max_threads : 2;
       if ((double)g->M * (double)g->N * (double)g->K < (double)PARALLEL_MIN_MACS) nt = 1;
+      if (dt == MX_BFLOAT16 && isa >= MX_GEMM_ISA_AMX && g->M >= 32 && g->N >= 32 && g->K >= 32)
+        return mx_gemm_bf16_amx(op, g);
       if (mx_gemm_half_small_ok(g)) {
         /* bound by reading B: two threads once B is large */
         bool two = (double)g->N * (double)g->K >= (double)(1 << 20) && g->max_threads != 1;

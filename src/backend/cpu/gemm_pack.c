@@ -241,6 +241,12 @@ static void pack_panel(pack_kind kind, const pack_src *p, int W, void *dst) {
   }
 }
 
+void mx_gemm_pack_bf16_pairs(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn, int64_t K,
+                             int W, uint32_t *dst) {
+  pack_src p = {src, ws, ks, wn, K, MX_BFLOAT16};
+  pack_panel(KIND_BF16, &p, W, dst);
+}
+
 /* ------------------------------------------------------------------ microkernels */
 
 /* C (MR x NR float32, row stride NR) = A panel @ B panel over `steps` packed steps. */
@@ -289,8 +295,8 @@ TGT_AVX512 static void ukr_f32(int64_t steps, const float *A, const float *B, fl
 /* ------------------------------------------------------------------ epilogue */
 
 /* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr */
-TGT_AVX512 static void epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
-                                int nr) {
+TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0,
+                                      int mr, int nr) {
   uint16_t *out = (uint16_t *)g->out;
   bool has_c = g->c.ptr && g->beta != 0.0f;
   const uint16_t *cp = (const uint16_t *)g->c.ptr;
@@ -398,7 +404,7 @@ static void compute_task(void *ctx, int t, int n) {
         else
           ukr_f32(x->steps, (const float *)ap, (const float *)bp, tile);
         int64_t i0 = it * MR;
-        epilogue(g, tile, i0, j0, (int)(g->M - i0 < MR ? g->M - i0 : MR), nr);
+        mx_gemm_half_epilogue(g, tile, i0, j0, (int)(g->M - i0 < MR ? g->M - i0 : MR), nr);
       }
     }
   }

@@ -1,0 +1,93 @@
+/* Square matmul throughput through the mlx-c API: bfloat16 (AMX tiles where the CPU has them,
+ * else vdpbf16ps / AVX-512) and float32 (OpenBLAS), median of --reps products, in GFLOP/s.
+ * The instruction set is capped with MLXC_GEMM, the thread count with MLXC_CPU_THREADS (set
+ * OPENBLAS_NUM_THREADS to the same for a float32 figure on as many threads).
+ *
+ *   cc -O2 -Iinclude bench/gemm_bf16.c <build>/libmlxc.a -lopenblas -lm -lpthread -ldl \
+ *      -o /tmp/gemm_bf16 && /tmp/gemm_bf16 512 1024 2048 4096
+ *
+ * Prints one line per size and dtype: "n dtype median_ms gflops max_abs_err", the error taken
+ * against the float32 product of the same (bfloat16-rounded) inputs, relative to its largest
+ * entry. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "mlx/c/mlx.h"
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Median milliseconds of reps products a @ b (each evaluated); *out keeps the last one. */
+static double time_matmul(mlx_array a, mlx_array b, int reps, mlx_array *out, mlx_stream s) {
+  double t[64];
+  if (reps > 64) reps = 64;
+  for (int r = -2; r < reps; r++) { /* two warm-up products */
+    double t0 = now_ms();
+    if (mlx_matmul(out, a, b, s) || mlx_array_eval(*out)) return -1;
+    if (r >= 0) t[r] = now_ms() - t0;
+  }
+  qsort(t, (size_t)reps, sizeof t[0], cmp_double);
+  return t[reps / 2];
+}
+
+/* max |x - ref| / max |ref| over the two float32 arrays */
+static double rel_err(mlx_array x, mlx_array ref, mlx_stream s) {
+  mlx_array xf = mlx_array_new();
+  if (mlx_astype(&xf, x, MLX_FLOAT32, s) || mlx_array_eval(xf)) return -1;
+  const float *p = mlx_array_data_float32(xf), *q = mlx_array_data_float32(ref);
+  size_t n = mlx_array_size(ref);
+  double e = 0, m = 0;
+  for (size_t i = 0; i < n; i++) {
+    e = fmax(e, fabs((double)p[i] - (double)q[i]));
+    m = fmax(m, fabs((double)q[i]));
+  }
+  mlx_array_free(xf);
+  return m > 0 ? e / m : e;
+}
+
+int main(int argc, char **argv) {
+  int reps = 10;
+  mlx_stream s = mlx_default_cpu_stream_new();
+  mlx_array key = mlx_array_new(), key2 = mlx_array_new();
+  mlx_random_key(&key, 0);
+  mlx_random_key(&key2, 1);
+  for (int i = 1; i < argc; i++) {
+    int n = atoi(argv[i]), shape[2] = {n, n};
+    if (n <= 0) continue;
+    mlx_array a32 = mlx_array_new(), b32 = mlx_array_new(), a = mlx_array_new(),
+              b = mlx_array_new(), ab = mlx_array_new(), ref = mlx_array_new();
+    mlx_random_normal(&a, shape, 2, MLX_BFLOAT16, 0.0f, 1.0f, key, s);
+    mlx_random_normal(&b, shape, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+    mlx_astype(&a32, a, MLX_FLOAT32, s);
+    mlx_astype(&b32, b, MLX_FLOAT32, s);
+    mlx_array_eval(a32);
+    mlx_array_eval(b32);
+    double flops = 2.0 * n * (double)n * n;
+    /* bfloat16 first: OpenBLAS's threads keep spinning for a while after a float32 product */
+    double t16 = time_matmul(a, b, reps, &ab, s);
+    double t32 = time_matmul(a32, b32, reps, &ref, s);
+    if (t32 < 0 || t16 < 0) {
+      fprintf(stderr, "matmul failed at n = %d\n", n);
+      return 1;
+    }
+    printf("%d float32 %.3f %.1f 0\n", n, t32, flops / t32 / 1e6);
+    printf("%d bfloat16 %.3f %.1f %.2e\n", n, t16, flops / t16 / 1e6, rel_err(ab, ref, s));
+    fflush(stdout);
+    mlx_array arr[] = {a32, b32, a, b, ab, ref};
+    for (int k = 0; k < 6; k++) mlx_array_free(arr[k]);
+  }
+  mlx_array_free(key);
+  mlx_array_free(key2);
+  mlx_stream_free(s);
+  return 0;
+}

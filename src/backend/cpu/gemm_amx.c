@@ -1,0 +1,232 @@
+/* bfloat16 GEMM on AMX tiles (Intel Sapphire Rapids and later: AMX-TILE + AMX-BF16).
+ *
+ * Tiles (palette 1, every tile 16 rows x 64 bytes): C00 C01 C10 C11 (tmm0-3, float32 16 x 16),
+ * A0 A1 (tmm4-5: 16 rows x 32 bfloat16 of k), B0 B1 (tmm6-7: 16 k-pairs x 16 columns). One
+ * microkernel call computes a 32 x 32 block of the output over the whole K, so each output is
+ * rounded to bfloat16 once, in the shared epilogue (alpha, beta * C).
+ *
+ * Packing, K zero-padded to a multiple of 32:
+ *   B: the k-pair panels of the AVX512-BF16 kernel (gemm_pack.c: [K/2][32 columns] words), so
+ *      tile B0 is 16 pair rows of a panel at a row stride of 128 bytes and B1 the next 64 bytes;
+ *   A: per 32-row sub-block, per 32-k block, two 16 x 64-byte tiles stored contiguously.
+ * Both operands are packed once, in parallel; then the work units, (block of up to MC rows) x
+ * (group of up to PANELS B panels), made smaller until there are about four per thread, run
+ * each panel of their group over their rows (which stay in L2). Units go to the worker pool, so
+ * all cores take part (the whole pool, not the two threads of the AVX-512 kernels).
+ *
+ * Linux hands out AMX state only on request: arch_prctl(ARCH_REQ_XCOMP_PERM, XTILEDATA) once
+ * per process (mx_gemm_amx_available). Each worker loads the tile configuration at the start
+ * of its chunk and releases the tiles at the end. Like vdpbf16ps, TDPBF16PS flushes bfloat16
+ * subnormals to zero. */
+#include <immintrin.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend/cpu/elementwise.h"
+#include "backend/cpu/gemm.h"
+#include "core/allocator.h"
+#include "core/error.h"
+
+#define TGT_AMX __attribute__((target("amx-tile,amx-bf16,avx512f")))
+
+enum {
+  SUB = 32,      /* rows (and columns) of one microkernel block */
+  KB = 32,       /* k per tile step */
+  MC = 128,      /* most rows per work unit */
+  PANELS = 16,   /* most B panels (of 32 columns) per work unit */
+  A_STEP = 2048, /* bytes of packed A per sub-block and k block: two 16 x 64-byte tiles */
+};
+
+/* ------------------------------------------------------------------ availability */
+
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+
+static bool cpu_has_amx_bf16(void) {
+  unsigned a, b, c, d;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+  if (a < 7) return false;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+  return (d >> 22 & 1) && (d >> 24 & 1); /* AMX-BF16, AMX-TILE */
+}
+
+bool mx_gemm_amx_available(void) {
+  static atomic_int state = -1;
+  int s = atomic_load(&state);
+  if (s < 0) {
+    s = cpu_has_amx_bf16() && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+    atomic_store(&state, s);
+  }
+  return s == 1;
+}
+
+/* ------------------------------------------------------------------ packing A */
+
+/* Rows i0 .. i0 + rows - 1 of A into sub-blocks of SUB rows: for sub-block s, k block b, half
+ * h: 16 rows x KB bfloat16 at dst + (s * nkb + b) * A_STEP + h * 1024 bytes. Rows past `rows`
+ * and k past K are zeros. */
+static void pack_a(const mx_gemm_args *g, int64_t i0, int64_t rows, int64_t nkb, uint16_t *dst) {
+  int64_t nsub = (rows + SUB - 1) / SUB;
+  const uint16_t *a = (const uint16_t *)g->a.ptr;
+  for (int64_t s = 0; s < nsub; s++)
+    for (int r = 0; r < SUB; r++) {
+      int64_t i = s * SUB + r;
+      uint16_t *row = dst + s * nkb * (A_STEP / 2) + (r / 16) * 512 + (r % 16) * KB;
+      for (int64_t kb = 0; kb < nkb; kb++) {
+        uint16_t *t = row + kb * (A_STEP / 2);
+        int64_t k0 = kb * KB, n = i < rows ? (g->K - k0 < KB ? g->K - k0 : KB) : 0;
+        const uint16_t *src = a + (i0 + i) * g->a.rs + k0 * g->a.cs;
+        if (g->a.cs == 1)
+          memcpy(t, src, (size_t)(n > 0 ? n : 0) * 2);
+        else
+          for (int64_t k = 0; k < n; k++) t[k] = src[k * g->a.cs];
+        for (int64_t k = n > 0 ? n : 0; k < KB; k++) t[k] = 0;
+      }
+    }
+}
+
+/* ------------------------------------------------------------------ the microkernel */
+
+typedef struct {
+  uint8_t palette, start_row, reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} tile_config;
+
+/* Read by ldtilecfg from constant data: GCC's _tile_loadconfig names only the first 8 bytes of
+ * its operand, so the stores filling a local configuration can be dropped as dead. */
+static const tile_config amx_config = {
+    .palette = 1,
+    .colsb = {64, 64, 64, 64, 64, 64, 64, 64},
+    .rows = {16, 16, 16, 16, 16, 16, 16, 16},
+};
+
+TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
+
+/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. */
+/* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
+ * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
+TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C) {
+  __asm__ volatile("" ::: "memory");
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (int64_t kb = 0; kb < nkb; kb++) {
+    const char *a = A + kb * A_STEP, *b = B + kb * 16 * 128;
+    _tile_loadd(4, a, 64);
+    _tile_loadd(6, b, 128);
+    _tile_loadd(7, b + 64, 128);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(5, a + 1024, 64);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  _tile_stored(0, C, 128);
+  _tile_stored(1, C + 16, 128);
+  _tile_stored(2, C + 16 * 32, 128);
+  _tile_stored(3, C + 16 * 32 + 16, 128);
+  __asm__ volatile("" ::: "memory");
+}
+
+TGT_AMX static void release_tiles(void) { _tile_release(); }
+
+/* ------------------------------------------------------------------ driver */
+
+typedef struct {
+  const mx_gemm_args *g;
+  int64_t nkb;           /* k blocks of KB */
+  size_t a_sub, b_panel; /* bytes of one packed A sub-block (SUB rows) and one B panel */
+  char *apack, *bpack;   /* every sub-block, every panel */
+  int64_t nsub, npanels; /* how many */
+  int64_t mc, panels;    /* rows and B panels per work unit */
+  int64_t ngroups;
+} amx_ctx;
+
+/* Packing units: A sub-blocks 0 .. nsub - 1, then B panels. */
+static void pack_units(void *ctx, int64_t u0, int64_t u1) {
+  amx_ctx *x = ctx;
+  const mx_gemm_args *g = x->g;
+  for (int64_t u = u0; u < u1; u++) {
+    if (u < x->nsub) {
+      int64_t i0 = u * SUB;
+      pack_a(g, i0, g->M - i0 < SUB ? g->M - i0 : SUB, x->nkb,
+             (uint16_t *)(x->apack + (size_t)u * x->a_sub));
+      continue;
+    }
+    int64_t q = u - x->nsub, j0 = q * 32;
+    char *dst = x->bpack + (size_t)q * x->b_panel;
+    mx_gemm_pack_bf16_pairs((const uint16_t *)g->b.ptr + j0 * g->b.cs, g->b.cs, g->b.rs,
+                            g->N - j0 < 32 ? g->N - j0 : 32, g->K, 32, (uint32_t *)dst);
+    size_t packed = (size_t)((g->K + 1) / 2) * 128; /* zero the pairs up to nkb * 16 */
+    memset(dst + packed, 0, x->b_panel - packed);
+  }
+}
+
+/* Work units: (block of mc rows) x (group of `panels` B panels), row block major. */
+static void compute_units(void *ctx, int64_t u0, int64_t u1) {
+  amx_ctx *x = ctx;
+  const mx_gemm_args *g = x->g;
+  float tile[SUB * SUB] __attribute__((aligned(64)));
+  load_config();
+  for (int64_t u = u0; u < u1; u++) {
+    int64_t rb = u / x->ngroups, grp = u % x->ngroups;
+    int64_t i0 = rb * x->mc, rows = g->M - i0 < x->mc ? g->M - i0 : x->mc;
+    int64_t q1 = (grp + 1) * x->panels < x->npanels ? (grp + 1) * x->panels : x->npanels;
+    for (int64_t q = grp * x->panels; q < q1; q++) {
+      int64_t j0 = q * 32;
+      int nr = (int)(g->N - j0 < 32 ? g->N - j0 : 32);
+      for (int64_t s = 0; s * SUB < rows; s++) {
+        const char *ap = x->apack + (size_t)(i0 / SUB + s) * x->a_sub;
+        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile);
+        int mr = (int)(rows - s * SUB < SUB ? rows - s * SUB : SUB);
+        mx_gemm_half_epilogue(g, tile, i0 + s * SUB, j0, mr, nr);
+      }
+    }
+  }
+  release_tiles();
+}
+
+int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
+  amx_ctx x;
+  memset(&x, 0, sizeof x);
+  x.g = g;
+  x.nkb = (g->K + KB - 1) / KB;
+  x.a_sub = (size_t)x.nkb * A_STEP;
+  x.b_panel = (size_t)x.nkb * 16 * 128;
+  x.nsub = (g->M + SUB - 1) / SUB;
+  x.npanels = (g->N + 31) / 32;
+  bool serial = g->max_threads == 1;
+  /* smaller units until there are about four per thread (or they are one 32 x 32 block) */
+  int64_t want = serial ? 1 : 4 * (int64_t)mx_ew_num_threads(), units;
+  x.mc = MC, x.panels = PANELS;
+  for (;;) {
+    x.ngroups = (x.npanels + x.panels - 1) / x.panels;
+    units = (g->M + x.mc - 1) / x.mc * x.ngroups;
+    if (units >= want || (x.mc == SUB && x.panels == 1)) break;
+    if (x.mc > SUB && x.mc >= x.panels * 32) x.mc /= 2;
+    else x.panels = x.panels > 1 ? x.panels / 2 : 1;
+  }
+  mx_buffer *abuf = mx_buffer_alloc((size_t)x.nsub * x.a_sub);
+  mx_buffer *bbuf = abuf ? mx_buffer_alloc((size_t)x.npanels * x.b_panel) : NULL;
+  if (!bbuf) {
+    if (abuf) mx_buffer_release(abuf);
+    return mx_error("[%s] Out of memory packing matrix operands.", op);
+  }
+  x.apack = abuf->ptr;
+  x.bpack = bbuf->ptr;
+  if (serial) {
+    pack_units(&x, 0, x.nsub + x.npanels);
+    compute_units(&x, 0, units);
+  } else {
+    mx_ew_parallel_for(x.nsub + x.npanels, 1, pack_units, &x);
+    mx_ew_parallel_for(units, 1, compute_units, &x);
+  }
+  mx_buffer_release(abuf);
+  mx_buffer_release(bbuf);
+  return 0;
+}
