@@ -244,7 +244,8 @@ def targets_section(ops, mm, tri, mach):
                  f"not applicable: this CPU has no AMX (it has avx512_bf16: "
                  f"{'yes' if 'avx512_bf16' in mach.get('isa', []) else 'no'}). Measured "
                  f"{g:.0f} GFLOP/s with vdpbf16ps" +
-                 (f", {g / g32:.2f}x our float32 ({g32:.0f} GFLOP/s)." if g32 else ".")))
+                 (f", {g / g32:.2f}x our float32 ({g32:.0f} GFLOP/s)." if g32 else ".") +
+                 " On a CPU with AMX: bench/gemm_bf16.c, in the notes below."))
     key = [r for r in rows if r["family"] in ("sort", "scan", "indexing")
            and r["name"] in ("sort", "cumsum", "take") and r["n"] == 10**7]
     if key:
