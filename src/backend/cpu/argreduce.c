@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_math.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
@@ -425,8 +426,7 @@ static float row_max_f32(const float *x, int64_t n, int *has_nan) {
   return bmax_f32(x, n, -INFINITY, has_nan);
 }
 
-/* sum of exp(x[i] - m) over the row; with y, also stores each exp to y. */
-MX_RED_CLONES static double row_expsum_f32(const float *x, float *y, int64_t n, float m) {
+MX_RED_CLONES double mx_red_expsum_f32(const float *x, float *y, int64_t n, float m) {
   double total = 0.0;
   for (int64_t b = 0; b < n; b += SBLK) {
     int64_t e = b + SBLK < n ? b + SBLK : n;
@@ -436,21 +436,21 @@ MX_RED_CLONES static double row_expsum_f32(const float *x, float *y, int64_t n, 
     if (y) {
       for (; i + LANES <= e; i += LANES) {
         for (int l = 0; l < LANES; l++) {
-          float ev = mx_red_expf(x[i + l] - m);
+          float ev = ew_expf(x[i + l] - m);
           y[i + l] = ev;
           s[l] += ev;
         }
       }
       for (; i < e; i++) {
-        float ev = mx_red_expf(x[i] - m);
+        float ev = ew_expf(x[i] - m);
         y[i] = ev;
         s[0] += ev;
       }
     } else {
       for (; i + LANES <= e; i += LANES) {
-        for (int l = 0; l < LANES; l++) s[l] += mx_red_expf(x[i + l] - m);
+        for (int l = 0; l < LANES; l++) s[l] += ew_expf(x[i + l] - m);
       }
-      for (; i < e; i++) s[0] += mx_red_expf(x[i] - m);
+      for (; i < e; i++) s[0] += ew_expf(x[i] - m);
     }
     float bs = 0.0f;
     for (int l = 0; l < LANES; l++) bs += s[l];
@@ -468,7 +468,7 @@ static void softmax_row_f32(const float *x, float *y, int64_t n) {
   int has_nan;
   float m = row_max_f32(x, n, &has_nan);
   if (has_nan) m = NAN;
-  double total = row_expsum_f32(x, y, n, m);
+  double total = mx_red_expsum_f32(x, y, n, m);
   row_scale_f32(y, n, (float)(1.0 / total));
 }
 
@@ -477,7 +477,7 @@ static float logsumexp_row_f32(const float *x, int64_t n) {
   float m = row_max_f32(x, n, &has_nan);
   if (has_nan) return NAN;
   if (isinf(m)) return m;
-  double total = row_expsum_f32(x, NULL, n, m);
+  double total = mx_red_expsum_f32(x, NULL, n, m);
   return (float)((double)m + log(total));
 }
 

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_math.h"
 #include "backend/cpu/fast_common.h"
+#include "backend/cpu/reduce_kernels.h"
 #include "core/error.h"
 #include "ops/fast.h"
 
@@ -53,7 +55,7 @@ static const void *load_mat(const mx_array *a, int64_t b, int64_t h, int64_t r0,
   return buf;
 }
 
-#define GEN_SDPA(NAME, T, GEMM, EXP, LOWEST)                                                       \
+#define GEN_SDPA(NAME, T, GEMM, EXP, EXPSUM, LOWEST)                                                       \
   /* Softmax of row x (n entries) in place: mask row m (bool or additive, stride ms), causal    \
    * limit (columns > lim masked), sink logit. */                                                 \
   static void NAME##_softmax(T *x, int64_t n, const sdpa_ctx *c, const char *m, int64_t ms,       \
@@ -72,11 +74,7 @@ static const void *load_mat(const mx_array *a, int64_t b, int64_t h, int64_t r0,
     }                                                                                              \
     T mx = sink ? *sink : x[0];                                                                    \
     for (int64_t j = 0; j < n; j++) mx = x[j] > mx ? x[j] : mx;                                    \
-    T sum = sink ? EXP(*sink - mx) : (T)0;                                                         \
-    for (int64_t j = 0; j < n; j++) {                                                              \
-      x[j] = EXP(x[j] - mx);                                                                       \
-      sum += x[j];                                                                                 \
-    }                                                                                              \
+    T sum = (sink ? EXP(*sink - mx) : (T)0) + (T)EXPSUM(x, x, n, mx);                              \
     T inv = (T)1 / sum;                                                                            \
     for (int64_t j = 0; j < n; j++) x[j] *= inv;                                                   \
   }                                                                                                \
@@ -160,8 +158,16 @@ static const void *load_mat(const mx_array *a, int64_t b, int64_t h, int64_t r0,
     free(work);                                                                                    \
   }                                                                                                \
 
-GEN_SDPA(sdpa_f32, float, cblas_sgemm, expf, -FLT_MAX)
-GEN_SDPA(sdpa_f64, double, cblas_dgemm, exp, -DBL_MAX)
+/* exp(x - m) stored in place, summed: ew_math.h's exp (no slow underflow path for the masked
+ * -LOWEST entries, as libm's had), vectorized for float (the reductions' kernel). */
+static double expsum_f64(const double *x, double *y, int64_t n, double m) {
+  double s = 0;
+  for (int64_t j = 0; j < n; j++) s += y[j] = ew_dexp(x[j] - m);
+  return s;
+}
+
+GEN_SDPA(sdpa_f32, float, cblas_sgemm, ew_expf, mx_red_expsum_f32, -FLT_MAX)
+GEN_SDPA(sdpa_f64, double, cblas_dgemm, ew_dexp, expsum_f64, -DBL_MAX)
 
 int mx_cpu_sdpa(mx_node *n) {
   const mx_sdpa_params *p = n->params;

@@ -47,105 +47,15 @@ static inline void *mx_red_scratch(size_t bytes, mx_buffer **hold) {
 typedef void (*mx_range_fn)(void *ctx, int64_t begin, int64_t end);
 void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost);
 
+/* Sum of exp(x[i] - m) over a float row, accumulated in double per block; with y (which may
+ * be x), each exp is stored to y too. Vectorized (ew_math.h's exp). */
+double mx_red_expsum_f32(const float *x, float *y, int64_t n, float m);
+
 /* Hot loops are compiled twice (AVX2/FMA and baseline), picked at load time. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(MX_NO_CLONES)
 #define MX_RED_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define MX_RED_CLONES
-/* log for float, branch-free so loops over it vectorize; within 2 ulp of logf for positive
- * normal x; log(0) = -inf, log(inf) = inf, NaN stays NaN (negative and subnormal inputs are
- * not handled). */
-static inline float mx_red_logf(float x) {
-  uint32_t b;
-  memcpy(&b, &x, sizeof b);
-  int32_t e = (int32_t)(b >> 23) - 126;
-  uint32_t mb = (b & 0x007fffffu) | 0x3f000000u; /* x = m * 2^e, m in [0.5, 1) */
-  float m;
-  memcpy(&m, &mb, sizeof m);
-  int lt = m < 0.70710678f;
-  e = lt ? e - 1 : e;
-  m = lt ? m + m - 1.0f : m - 1.0f;
-  float z = m * m;
-  float y = 7.0376836292e-2f;
-  y = y * m - 1.1514610310e-1f;
-  y = y * m + 1.1676998740e-1f;
-  y = y * m - 1.2420140846e-1f;
-  y = y * m + 1.4249322787e-1f;
-  y = y * m - 1.6668057665e-1f;
-  y = y * m + 2.0000714765e-1f;
-  y = y * m - 2.4999993993e-1f;
-  y = y * m + 3.3333331174e-1f;
-  y = y * m * z;
-  float fe = (float)e;
-  y += -2.12194440e-4f * fe;
-  y += -0.5f * z;
-  float r = m + y + 0.693359375f * fe;
-  r = x == 0.0f ? -INFINITY : r;
-  r = x > 3.40282347e38f ? x : r;
-  r = x != x ? x : r;
-  return r;
-}
-
 #endif
-
-/* exp for float, branch-free so loops over it vectorize; within 2 ulp of expf. Results below
- * 2^-125 flush to 0; overflow gives inf; NaN stays NaN. */
-static inline float mx_red_expf(float x) {
-  float xc = x < -86.6f ? -86.6f : x;
-  xc = xc > 88.72f ? 88.72f : xc;
-  float kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  kf = kf == kf ? kf : 0.0f; /* NaN: keep the conversion below defined (p carries the NaN) */
-  float r = xc - kf * 0.693359375f;
-  r = r - kf * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  int32_t ki = (int32_t)kf;
-  uint32_t sb = (uint32_t)(ki + 126) << 23;
-  float scale;
-  memcpy(&scale, &sb, sizeof scale);
-  float res = (p * 2.0f) * scale;
-  res = x < -86.6f ? 0.0f : res;
-  res = x > 88.7228f ? INFINITY : res;
-  return res;
-}
-
-/* log for float, branch-free so loops over it vectorize; within 2 ulp of logf for positive
- * normal x; log(0) = -inf, log(inf) = inf, NaN stays NaN (negative and subnormal inputs are
- * not handled). */
-static inline float mx_red_logf(float x) {
-  uint32_t b;
-  memcpy(&b, &x, sizeof b);
-  int32_t e = (int32_t)(b >> 23) - 126;
-  uint32_t mb = (b & 0x007fffffu) | 0x3f000000u; /* x = m * 2^e, m in [0.5, 1) */
-  float m;
-  memcpy(&m, &mb, sizeof m);
-  int lt = m < 0.70710678f;
-  e = lt ? e - 1 : e;
-  m = lt ? m + m - 1.0f : m - 1.0f;
-  float z = m * m;
-  float y = 7.0376836292e-2f;
-  y = y * m - 1.1514610310e-1f;
-  y = y * m + 1.1676998740e-1f;
-  y = y * m - 1.2420140846e-1f;
-  y = y * m + 1.4249322787e-1f;
-  y = y * m - 1.6668057665e-1f;
-  y = y * m + 2.0000714765e-1f;
-  y = y * m - 2.4999993993e-1f;
-  y = y * m + 3.3333331174e-1f;
-  y = y * m * z;
-  float fe = (float)e;
-  y += -2.12194440e-4f * fe;
-  y += -0.5f * z;
-  float r = m + y + 0.693359375f * fe;
-  r = x == 0.0f ? -INFINITY : r;
-  r = x > 3.40282347e38f ? x : r;
-  r = x != x ? x : r;
-  return r;
-}
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_math.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
@@ -227,7 +228,7 @@ GEN_SCAN(lae_c64, mx_complex64, mx_complex64, L_ID, S_ID, C_CLAE, CXLAE)
 #define LBLK 1024
 
 MX_RED_CLONES static void lae_logs(const float *mb, const float *sb, float *rb, int64_t n) {
-  for (int64_t k = 0; k < n; k++) rb[k] = mb[k] + mx_red_logf(sb[k]);
+  for (int64_t k = 0; k < n; k++) rb[k] = mb[k] + ew_logf(sb[k]);
 }
 
 #define GEN_LAE_ROW(NAME, T, LD, ST)                                                               \
@@ -245,9 +246,9 @@ MX_RED_CLONES static void lae_logs(const float *mb, const float *sb, float *rb, 
           sb[k] = (float)s;                                                                        \
         }                                                                                          \
         if (v <= m) {                                                                              \
-          s += v == m ? 1.0 : (double)mx_red_expf(v - m);                                          \
+          s += v == m ? 1.0 : (double)ew_expf(v - m);                                          \
         } else {                                                                                   \
-          s = s * (double)mx_red_expf(m - v) + 1.0;                                                \
+          s = s * (double)ew_expf(m - v) + 1.0;                                                \
           m = v;                                                                                   \
         }                                                                                          \
         if (incl) {                                                                                \
