@@ -14,7 +14,6 @@
  * copies are added at the end. Half-precision chunks are widened to float32 first. */
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
 
 #include "backend/cpu/elementwise.h"
@@ -241,8 +240,8 @@ static int conv_wgrad(mx_node *n, const mx_array *y) {
   wj.y = mx_array_data(y);
   wj.adt = j->dt == MX_FLOAT64 ? MX_FLOAT64 : MX_FLOAT32;
   int64_t nchunks = (j->M + j->rows - 1) / j->rows;
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  wj.nparts = nchunks < ncpu ? nchunks : ncpu;
+  int64_t nthreads = mx_ew_num_threads();
+  wj.nparts = nchunks < nthreads ? nchunks : nthreads;
   if (wj.nparts < 1) wj.nparts = 1;
   size_t as = mx_dtype_size(wj.adt), sz = (size_t)(j->O * j->Kc);
   wj.acc = calloc((size_t)wj.nparts * sz, as);

@@ -340,6 +340,39 @@ static void broadcast_strides(const mx_array *a, const mx_fused *f, int row, int
   }
 }
 
+/* Merges outer axes that every operand steps through as one; when the innermost outer axis is
+ * short, the next one inward-out of at least 8 takes its place. A call of the row function
+ * runs along that axis, so short rows of a many-axis frame (a pooling gradient: rows of 32
+ * channels, innermost outer axis 2) take fewer calls while consecutive rows stay close in
+ * memory (the longest axis, often the batch, would put them far apart). */
+static void order_outer_axes(frame *fr, int nops) {
+  int m = 0;
+  for (int a = 0; a < fr->nouter; a++) {
+    bool merge = m > 0;
+    for (int k = 0; k < nops && merge; k++)
+      merge = fr->ostride[k][m - 1] == fr->ostride[k][a] * fr->outer[a];
+    if (merge) {
+      fr->outer[m - 1] *= fr->outer[a];
+      for (int k = 0; k < nops; k++) fr->ostride[k][m - 1] = fr->ostride[k][a];
+      continue;
+    }
+    fr->outer[m] = fr->outer[a];
+    for (int k = 0; k < nops; k++) fr->ostride[k][m] = fr->ostride[k][a];
+    m++;
+  }
+  fr->nouter = m;
+  int longest = m - 1;
+  for (int a = m - 1; a >= 0 && fr->outer[longest] < 8; a--)
+    if (fr->outer[a] > fr->outer[longest]) longest = a;
+  if (m < 2 || longest == m - 1) return;
+  int64_t t = fr->outer[longest];
+  fr->outer[longest] = fr->outer[m - 1], fr->outer[m - 1] = t;
+  for (int k = 0; k < nops; k++) {
+    t = fr->ostride[k][longest];
+    fr->ostride[k][longest] = fr->ostride[k][m - 1], fr->ostride[k][m - 1] = t;
+  }
+}
+
 int mx_cpu_compiled(mx_node *n) {
   mx_fused *f = ((mx_params_ref *)n->params)->obj;
   executor *e = get_executor(f);
@@ -412,6 +445,7 @@ int mx_cpu_compiled(mx_node *n) {
     for (int k = 0; k < nops; k++) fr.ostride[k][a] = st[k][a] * fr.isize[k];
   }
   for (int k = 0; k < nops; k++) fr.istride[k] = ninner ? st[k][nd - 1] : 0;
+  order_outer_axes(&fr, nops);
   /* work units: rows, or pieces of rows where nothing reduces along them */
   fr.piece = fr.d > 0 ? fr.d : 1;
   if (!f->ninner && fr.d > 16384) fr.piece = 8192;

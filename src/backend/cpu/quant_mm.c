@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend/cpu/blas_threads.h"
 #include "backend/cpu/elementwise.h"
@@ -66,11 +65,6 @@ static int64_t nslices(const mx_array *a) {
   int64_t n = 1;
   for (int d = 0; d < a->ndim - 2; d++) n *= a->shape[d];
   return n;
-}
-
-static int ncpus(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
 /* ------------------------------------------------------------------ qmv */
@@ -508,7 +502,7 @@ static int run_tiles(qmm_ctx *c) {
   c->nblocks = c->nbatch * ((N + c->NB - 1) / c->NB);
   c->rc = 0;
   if (K == 0) memset(outc, 0, (size_t)total * csz);
-  int nt = (double)M * N * K > (1 << 20) ? ncpus() : 1;
+  int nt = (double)M * N * K > (1 << 20) ? mx_ew_num_threads() : 1; /* (at most 8 run) */
   if (nt > c->nblocks) nt = (int)(c->nblocks ? c->nblocks : 1);
   if (K > 0) {
     mx_blas_single_begin();
