@@ -323,3 +323,28 @@ def test_long_single_row_reductions_split_over_threads(compiler, monkeypatch):
     assert r.dtype == mx.float16 and r.shape == (1,)
     np.testing.assert_allclose(float(r[0]), 2 * ys.astype(np.float16).astype(np.float64).sum(),
                                rtol=2e-2, atol=5)
+
+
+@pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
+@pytest.mark.parametrize("shape", [(4, 3, 2, 5, 2, 7), (2, 14, 2, 14, 2, 32), (3, 9, 2, 1, 2, 5),
+                                   (2, 1, 3, 11, 4, 3)])
+def test_many_axis_frames_with_short_rows(compiler, shape, monkeypatch):
+    # a max-pooling gradient: frames whose outer axes merge in part and whose innermost outer
+    # axis is short (the row function then runs along another one), with a transposed input
+    monkeypatch.setenv("MLXC_CC", compiler)
+    rng = np.random.default_rng(sum(shape))
+    xs = rng.standard_normal(shape).astype(np.float32)
+    gs = rng.standard_normal(shape[:2] + (1, shape[3], 1, shape[5])).astype(np.float32)
+    ts = rng.standard_normal(shape[::-1]).astype(np.float32)
+
+    def f(x, g, t):
+        m = mx.max(x, axis=(2, 4), keepdims=True)
+        mask = x == m
+        return mask, mask.astype(mx.float32) * g + mx.transpose(t) * 0.5
+
+    x, g, t = mx.array(xs), mx.array(gs), mx.array(ts)
+    got = mx.compile(f)(x, g, t)
+    mask = xs == xs.max(axis=(2, 4), keepdims=True)
+    np.testing.assert_array_equal(np.array(got[0]), mask)
+    want = mask.astype(np.float64) * gs + ts.T.astype(np.float64) * 0.5
+    np.testing.assert_allclose(np.array(got[1]), want, rtol=1e-6, atol=1e-6)
