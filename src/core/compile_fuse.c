@@ -165,6 +165,41 @@ static void start_group(fuser *f, int k) {
   f->group_of[k] = f->ngroups++;
 }
 
+/* Whether a member of group `from` reads, through a step in neither group, a member of group
+ * `to` (then one group made of both would read its own output). */
+static bool reads_through_outside(fuser *f, int from, int to) {
+  for (int k = f->groups[from].first; k < f->t->nsteps; k++) {
+    if (f->group_of[k] != from) continue;
+    const step *s = &f->t->steps[k];
+    for (int i = 0; i < s->node->nin; i++) {
+      const source *src = &s->in[i];
+      if (src->kind != FROM_STEP) continue;
+      int gs = f->group_of[src->index];
+      f->stamp++;
+      if (gs != from && gs != to && depends_on(f, src->index, to)) return true;
+    }
+  }
+  return false;
+}
+
+/* Merges group b into group a when a step reads both (so that, say, an optimizer update whose
+ * terms start from different inputs is one kernel): same frame, same stream, no path between
+ * them through other steps. */
+static void try_merge(fuser *f, int a, int b) {
+  group *ga = &f->groups[a], *gb = &f->groups[b];
+  if (ga->ndim != gb->ndim || memcmp(ga->shape, gb->shape, sizeof(int32_t) * (size_t)ga->ndim) ||
+      (ga->ninner && gb->ninner && ga->ninner != gb->ninner) ||
+      memcmp(&ga->stream, &gb->stream, sizeof ga->stream) != 0)
+    return;
+  if (reads_through_outside(f, a, b) || reads_through_outside(f, b, a)) return;
+  for (int k = gb->first; k < f->t->nsteps; k++)
+    if (f->group_of[k] == b) f->group_of[k] = a;
+  ga->first = gb->first < ga->first ? gb->first : ga->first;
+  ga->ninner = ga->ninner ? ga->ninner : gb->ninner;
+  ga->nmembers += gb->nmembers, ga->ncompute += gb->ncompute;
+  gb->nmembers = gb->ncompute = 0;
+}
+
 static void form_groups(fuser *f) {
   tape *t = f->t;
   for (int k = 0; k < t->nsteps; k++) {
@@ -179,6 +214,12 @@ static void form_groups(fuser *f) {
         f->group_of[k] = f->group_of[src->index];
     }
     if (f->group_of[k] < 0) start_group(f, k);
+    for (int i = 0; i < t->steps[k].node->nin; i++) {
+      const source *src = &t->steps[k].in[i];
+      if (src->kind == FROM_STEP && f->group_of[src->index] >= 0 &&
+          f->group_of[src->index] != f->group_of[k])
+        try_merge(f, f->group_of[k], f->group_of[src->index]);
+    }
     group *g = &f->groups[f->group_of[k]];
     g->nmembers++;
     bool absorbed =

@@ -348,3 +348,38 @@ def test_many_axis_frames_with_short_rows(compiler, shape, monkeypatch):
     np.testing.assert_array_equal(np.array(got[0]), mask)
     want = mask.astype(np.float64) * gs + ts.T.astype(np.float64) * 0.5
     np.testing.assert_allclose(np.array(got[1]), want, rtol=1e-6, atol=1e-6)
+
+
+def test_optimizer_update_is_one_kernel(tmp_path, monkeypatch):
+    # an Adam-style update: its terms start from different inputs (m, v, g, p), so their groups
+    # form apart and merge where a step reads both; also a pair that must stay apart (b reads a
+    # through an unfusable step, then a step reads both)
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+
+    def adam(p, g, m, v):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * mx.square(g)
+        return p * (1 - 1e-3 * 0.01) - 1e-3 * m / (mx.sqrt(v) + 1e-8), m, v
+
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((64, 33)).astype(np.float32) for _ in range(4)]
+    arrays[3] = np.abs(arrays[3])
+    got = mx.compile(adam)(*map(mx.array, arrays))
+    p, g, m, v = (a.astype(np.float64) for a in arrays)
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * g * g
+    want = (p * (1 - 1e-5) - 1e-3 * m / (np.sqrt(v) + 1e-8), m, v)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(np.array(a), b, rtol=1e-5, atol=1e-6)
+    assert len([q for q in cache.iterdir() if q.suffix == ".so"]) == 1
+
+    def apart(x, y):
+        a = mx.exp(x) * 2
+        b = (mx.sort(a, axis=-1) + y) * 3  # reads a's group through a sort
+        return a + b
+
+    xs, ys = arrays[0], arrays[1]
+    got = mx.compile(apart)(mx.array(xs), mx.array(ys))
+    a = np.exp(xs.astype(np.float64)) * 2
+    np.testing.assert_allclose(np.array(got), a + (np.sort(a, axis=-1) + ys) * 3, rtol=1e-5)
