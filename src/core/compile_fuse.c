@@ -182,12 +182,15 @@ static bool reads_through_outside(fuser *f, int from, int to) {
   return false;
 }
 
+enum { MAX_MERGED = 64 }; /* members of a merged group (a kernel has at most 16 outputs) */
+
 /* Merges group b into group a when a step reads both (so that, say, an optimizer update whose
  * terms start from different inputs is one kernel): same frame, same stream, no path between
  * them through other steps. */
 static void try_merge(fuser *f, int a, int b) {
   group *ga = &f->groups[a], *gb = &f->groups[b];
-  if (ga->ndim != gb->ndim || memcmp(ga->shape, gb->shape, sizeof(int32_t) * (size_t)ga->ndim) ||
+  if (ga->nmembers + gb->nmembers > MAX_MERGED ||
+      ga->ndim != gb->ndim || memcmp(ga->shape, gb->shape, sizeof(int32_t) * (size_t)ga->ndim) ||
       (ga->ninner && gb->ninner && ga->ninner != gb->ninner) ||
       memcmp(&ga->stream, &gb->stream, sizeof ga->stream) != 0)
     return;
@@ -213,6 +216,10 @@ static void form_groups(fuser *f) {
           can_join(f, f->group_of[src->index], k))
         f->group_of[k] = f->group_of[src->index];
     }
+    /* a broadcast of a value from outside starts no group: its readers read it through its
+     * source (arg_op), and a broadcast shared by unrelated groups (one learning rate broadcast
+     * to every weight's shape) does not chain them together */
+    if (f->group_of[k] < 0 && f->what[k] == FS_BCAST) continue;
     if (f->group_of[k] < 0) start_group(f, k);
     for (int i = 0; i < t->steps[k].node->nin; i++) {
       const source *src = &t->steps[k].in[i];

@@ -383,3 +383,30 @@ def test_optimizer_update_is_one_kernel(tmp_path, monkeypatch):
     got = mx.compile(apart)(mx.array(xs), mx.array(ys))
     a = np.exp(xs.astype(np.float64)) * 2
     np.testing.assert_allclose(np.array(got), a + (np.sort(a, axis=-1) + ys) * 3, rtol=1e-5)
+
+
+def test_updates_sharing_a_broadcast_stay_apart(tmp_path, monkeypatch):
+    # twenty same-shaped updates read one broadcast learning rate (common subexpressions make it
+    # one step): they must not chain into one group of more outputs than a kernel takes (which
+    # left every update unfused)
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+
+    def sgd(lr, ps, gs, ms):
+        out = []
+        for p, g, m in zip(ps, gs, ms):
+            m = 0.9 * m + g
+            out += [p - lr * m, m]
+        return out
+
+    rng = np.random.default_rng(4)
+    ps, gs, ms = ([rng.standard_normal((8, 8)).astype(np.float32) for _ in range(20)]
+                  for _ in range(3))
+    lr = mx.array(0.1)
+    got = mx.compile(sgd)(lr, [mx.array(a) for a in ps], [mx.array(a) for a in gs],
+                          [mx.array(a) for a in ms])
+    for i in range(20):
+        m = 0.9 * ms[i].astype(np.float64) + gs[i]
+        np.testing.assert_allclose(np.array(got[2 * i + 1]), m, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(np.array(got[2 * i]), ps[i] - 0.1 * m, rtol=1e-5, atol=1e-6)
+    assert len([q for q in cache.iterdir() if q.suffix == ".so"]) >= 1
