@@ -47,7 +47,8 @@ int mx_cpu_gemm(const char *op, const mx_gemm_args *g);
 
 /* nbatch products: product i is proto with A, B, C advanced by aoff[i], boff[i], coff[i] elements
  * (coff may be NULL when there is no C) and out by i * out_step elements. Many small
- * half-precision products are spread over two threads. */
+ * half-precision products are spread over two threads; batches of float32 / float64 products
+ * (small ones, or at least two per thread) over the CPU worker pool, one s/dgemm thread each. */
 int mx_cpu_gemm_batched(const char *op, const mx_gemm_args *proto, int64_t nbatch,
                         const int64_t *aoff, const int64_t *boff, const int64_t *coff,
                         int64_t out_step);

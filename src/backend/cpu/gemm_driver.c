@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/blas_threads.h"
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
@@ -236,36 +238,41 @@ static void gemv(mx_dtype cdt, const mx_gemm_args *g, const blas_op *A, const bl
   }
 }
 
+/* One s/d/cgemm call on row-major operands. */
+static void gemm_call(mx_dtype cdt, enum CBLAS_TRANSPOSE TA, enum CBLAS_TRANSPOSE TB, int64_t M,
+                      int64_t N, int64_t K, float alpha, const void *A, int64_t lda, const void *B,
+                      int64_t ldb, float beta, void *C, int64_t ldc) {
+  switch (cdt) {
+  case MX_FLOAT64:
+    cblas_dgemm(CblasRowMajor, TA, TB, (int)M, (int)N, (int)K, (double)alpha, (const double *)A,
+                (int)lda, (const double *)B, (int)ldb, (double)beta, (double *)C, (int)ldc);
+    break;
+  case MX_COMPLEX64: {
+    const float al[2] = {alpha, 0.0f}, be[2] = {beta, 0.0f};
+    cblas_cgemm(CblasRowMajor, TA, TB, (int)M, (int)N, (int)K, al, A, (int)lda, B, (int)ldb, be, C,
+                (int)ldc);
+    break;
+  }
+  default:
+    cblas_sgemm(CblasRowMajor, TA, TB, (int)M, (int)N, (int)K, alpha, (const float *)A, (int)lda,
+                (const float *)B, (int)ldb, beta, (float *)C, (int)ldc);
+    break;
+  }
+}
+
 /* C (compute dtype cdt, row-major, ldc) = alpha * A @ B + beta * C, A/B of dtype vdt. */
 static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dtype cdt, void *C,
                      int64_t ldc, float beta) {
-  blas_op A, B;
-  B.tmp = NULL;
+  blas_op A = {NULL, false, 0, NULL}, B = A;
   int rc = blas_operand(op, &A, &g->a, vdt, cdt, g->M, g->K);
   if (!rc) rc = blas_operand(op, &B, &g->b, vdt, cdt, g->K, g->N);
+  enum CBLAS_TRANSPOSE TA = A.trans ? CblasTrans : CblasNoTrans;
+  enum CBLAS_TRANSPOSE TB = B.trans ? CblasTrans : CblasNoTrans;
   if (!rc && (g->M == 1 || g->N == 1)) {
     /* matrix-vector: OpenBLAS's gemm does not forward these to gemv (and is ~10x slower) */
     gemv(cdt, g, &A, &B, C, ldc, beta);
   } else if (!rc) {
-    enum CBLAS_TRANSPOSE TA = A.trans ? CblasTrans : CblasNoTrans;
-    enum CBLAS_TRANSPOSE TB = B.trans ? CblasTrans : CblasNoTrans;
-    int M = (int)g->M, N = (int)g->N, K = (int)g->K;
-    switch (cdt) {
-    case MX_FLOAT64:
-      cblas_dgemm(CblasRowMajor, TA, TB, M, N, K, (double)g->alpha, (const double *)A.p, (int)A.ld,
-                  (const double *)B.p, (int)B.ld, (double)beta, (double *)C, (int)ldc);
-      break;
-    case MX_COMPLEX64: {
-      const float al[2] = {g->alpha, 0.0f}, be[2] = {beta, 0.0f};
-      cblas_cgemm(CblasRowMajor, TA, TB, M, N, K, al, A.p, (int)A.ld, B.p, (int)B.ld, be, C,
-                  (int)ldc);
-      break;
-    }
-    default:
-      cblas_sgemm(CblasRowMajor, TA, TB, M, N, K, g->alpha, (const float *)A.p, (int)A.ld,
-                  (const float *)B.p, (int)B.ld, beta, (float *)C, (int)ldc);
-      break;
-    }
+    gemm_call(cdt, TA, TB, g->M, g->N, g->K, g->alpha, A.p, A.ld, B.p, B.ld, beta, C, ldc);
   }
   free(A.tmp);
   free(B.tmp);
@@ -346,33 +353,72 @@ typedef struct {
   const int64_t *aoff, *boff, *coff;
   int64_t nbatch, out_step;
   int rc[2];
+  atomic_int failed; /* pool path: a product failed (out of memory) */
 } batch_ctx;
+
+/* Product b of the batch; single: on one thread. */
+static int batch_one(const batch_ctx *x, int64_t b, bool single) {
+  size_t isz = mx_dtype_size(x->proto->dt);
+  mx_gemm_args g = *x->proto;
+  g.a.ptr = (const char *)g.a.ptr + x->aoff[b] * (int64_t)isz;
+  g.b.ptr = (const char *)g.b.ptr + x->boff[b] * (int64_t)isz;
+  if (g.c.ptr && x->coff) g.c.ptr = (const char *)g.c.ptr + x->coff[b] * (int64_t)isz;
+  g.out = (char *)g.out + b * x->out_step * (int64_t)isz;
+  if (single) g.max_threads = 1;
+  return mx_cpu_gemm(x->op, &g);
+}
 
 static void batch_task(void *ctx, int t, int n) {
   batch_ctx *x = (batch_ctx *)ctx;
-  size_t isz = mx_dtype_size(x->proto->dt);
   int64_t b0 = x->nbatch * t / n, b1 = x->nbatch * (t + 1) / n;
-  for (int64_t b = b0; b < b1 && !x->rc[t]; b++) {
-    mx_gemm_args g = *x->proto;
-    g.a.ptr = (const char *)g.a.ptr + x->aoff[b] * (int64_t)isz;
-    g.b.ptr = (const char *)g.b.ptr + x->boff[b] * (int64_t)isz;
-    if (g.c.ptr && x->coff) g.c.ptr = (const char *)g.c.ptr + x->coff[b] * (int64_t)isz;
-    g.out = (char *)g.out + b * x->out_step * (int64_t)isz;
-    if (n > 1) g.max_threads = 1;
-    x->rc[t] = mx_cpu_gemm(x->op, &g);
-  }
+  for (int64_t b = b0; b < b1 && !x->rc[t]; b++) x->rc[t] = batch_one(x, b, n > 1);
+}
+
+/* Batches of at least BATCH_MIN_MACS multiply-adds, on up to BATCH_MAX_THREADS pool threads. */
+#define BATCH_MIN_MACS (1LL << 21)
+#define BATCH_MAX_THREADS 4
+
+static void batch_pool_task(void *ctx, int64_t b0, int64_t b1) {
+  batch_ctx *x = (batch_ctx *)ctx;
+  for (int64_t b = b0; b < b1 && !atomic_load(&x->failed); b++)
+    if (batch_one(x, b, true)) atomic_store(&x->failed, 1);
 }
 
 int mx_cpu_gemm_batched(const char *op, const mx_gemm_args *proto, int64_t nbatch,
                         const int64_t *aoff, const int64_t *boff, const int64_t *coff,
                         int64_t out_step) {
   if (nbatch <= 0) return 0;
-  batch_ctx x = {op, proto, aoff, boff, coff, nbatch, out_step, {0, 0}};
-  /* Small half-precision products: two threads over the batch (each product on one thread).
-   * BLAS dtypes and large products keep their own threading. */
+  batch_ctx x = {.op = op,
+                 .proto = proto,
+                 .aoff = aoff,
+                 .boff = boff,
+                 .coff = coff,
+                 .nbatch = nbatch,
+                 .out_step = out_step};
+  atomic_init(&x.failed, 0);
   mx_dtype dt = proto->dt;
-  bool half = (dt == MX_FLOAT16 || dt == MX_BFLOAT16) && mx_gemm_isa_get() >= MX_GEMM_ISA_AVX512;
   double macs = (double)proto->M * (double)proto->N * (double)(proto->K > 0 ? proto->K : 1);
+  /* Batches of real BLAS products (float32 / float64): whole products spread over the CPU
+   * worker pool, single-threaded s/dgemm each, when the products are small or there are at least
+   * two per thread. OpenBLAS would run them one after another, each split over its own threads,
+   * which spin-wait for each other (and for ~0.1 s after every call): on 2 shared cores a
+   * descheduled thread stalls every product. Pool chunks are claimed in order (a late worker
+   * leaves its products to the others) and idle workers sleep. On more than BATCH_MAX_THREADS
+   * threads the batch keeps OpenBLAS's threading (not measured on such machines). */
+  bool real = (dt == MX_FLOAT32 || dt == MX_FLOAT64) && proto->max_threads != 1 && proto->M > 1 &&
+              proto->N > 1 && nbatch > 1 && macs * (double)nbatch >= (double)BATCH_MIN_MACS;
+  int pool = real ? mx_ew_num_threads() : 1;
+  if (pool >= 2 && pool <= BATCH_MAX_THREADS &&
+      (macs < (double)BATCH_MIN_MACS || nbatch >= 2 * (int64_t)pool)) {
+    double per = (double)(1 << 19) / macs; /* at least ~2^19 multiply-adds a chunk */
+    mx_blas_single_begin();
+    mx_ew_parallel_for(nbatch, per > 1.0 ? (int64_t)per : 1, batch_pool_task, &x);
+    mx_blas_single_end();
+    return atomic_load(&x.failed) ? mx_error("[%s] Out of memory.", op) : 0;
+  }
+  /* Small half-precision products: two threads over the batch (each product on one thread).
+   * Other BLAS products and large products keep their own threading. */
+  bool half = (dt == MX_FLOAT16 || dt == MX_BFLOAT16) && mx_gemm_isa_get() >= MX_GEMM_ISA_AVX512;
   int nt = (half && nbatch > 1 && macs < (double)PARALLEL_MIN_MACS &&
             macs * (double)nbatch >= (double)PARALLEL_MIN_MACS && proto->max_threads != 1)
                ? 2

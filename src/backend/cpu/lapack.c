@@ -3,6 +3,7 @@
  * kernel is written once; complex64 through the c routines). Each batch matrix is copied to a
  * column-major scratch (inputs may be any strided views), factored, and written back row-major.
  * Batches of small matrices are spread over the CPU worker pool (lp_run). */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,18 +187,23 @@ static void lp_copy2d(size_t isz, void *dst, const void *src, int64_t rows, int6
     LP_COPY2D(uint64_t, dst, src, rows, cols, dr, dc, sr, sc);
 }
 
+/* The first element of batch matrix b of the input. */
+static const char *lp_src(const lp_ctx *c, int64_t b) {
+  const mx_array *a = c->a;
+  int64_t off = 0, r = b;
+  for (int d = a->ndim - 3; d >= 0; d--) {
+    off += (r % a->shape[d]) * a->strides[d];
+    r /= a->shape[d];
+  }
+  return (const char *)mx_array_data(a) + (size_t)off * c->isz;
+}
+
 /* Copies batch matrix b of the input into dst, column-major (leading dimension M). */
 static void lp_load(const lp_ctx *c, int64_t b, void *dst) {
   const mx_array *a = c->a;
   int nd = a->ndim;
-  int64_t off = 0, r = b;
-  for (int d = nd - 3; d >= 0; d--) {
-    off += (r % a->shape[d]) * a->strides[d];
-    r /= a->shape[d];
-  }
-  const char *src = (const char *)mx_array_data(a) + (size_t)off * c->isz;
   /* walk the destination's columns in order: i over rows is the inner loop */
-  lp_copy2d(c->isz, dst, src, c->N, c->M, c->M, 1, a->strides[nd - 1], a->strides[nd - 2]);
+  lp_copy2d(c->isz, dst, lp_src(c, b), c->N, c->M, c->M, 1, a->strides[nd - 1], a->strides[nd - 2]);
 }
 
 /* Writes the column-major rows x cols matrix src (leading dimension ld) into out's batch
@@ -293,6 +299,73 @@ int mx_cpu_cholesky(mx_node *n) {
 
 /* ------------------------------------------------------------------ QRF */
 
+/* float32 matrices up to QR_SMALL_DIM on a side skip LAPACK: sgeqrf / sorgqr run their unblocked
+ * code (geqr2 / org2r) at these sizes anyway, and on a 16 x 16 matrix the time goes to the
+ * per-column BLAS calls and argument checks. The same algorithm here works on a row-major
+ * scratch (a reflector's vector is a column; the updates run along rows, so they vectorize) with
+ * LAPACK's reflector convention (beta = -sign(alpha) * norm, tau = (beta - alpha) / beta), so
+ * Q and R match LAPACK's, signs included, up to rounding. Norms are summed in double: no
+ * underflow or overflow rescaling is needed for float data. */
+enum { QR_SMALL_DIM = 64 };
+
+/* The reflector H = I - tau v v^T (v[0] = 1) with H x = (beta, 0, ..., 0) for the n elements
+ * x[0], x[ld], ...: beta goes to x[0], v[1..] over x[ld..]; returns tau. */
+static float qs_reflector(float *x, int64_t n, int64_t ld) {
+  double ss = 0.0;
+  for (int64_t i = 1; i < n; i++) ss += (double)x[i * ld] * x[i * ld];
+  if (ss == 0.0) return 0.0f; /* H = I (n == 1 included) */
+  double alpha = x[0], beta = -copysign(sqrt(alpha * alpha + ss), alpha);
+  double scale = 1.0 / (alpha - beta);
+  for (int64_t i = 1; i < n; i++) x[i * ld] = (float)(x[i * ld] * scale);
+  x[0] = (float)beta;
+  return (float)((beta - alpha) / beta);
+}
+
+/* Applies H (vector in column j from row j down, v[j] = 1 implied) from the left to rows
+ * j..M-1, columns c0..c1-1 of the row-major M x ld matrix a; w: c1 floats of scratch. */
+static void qs_apply(float *a, int64_t ld, int64_t M, int64_t j, int64_t c0, int64_t c1, float tau,
+                     float *restrict w) {
+  if (tau == 0.0f || c0 >= c1) return;
+  float *restrict rj = a + j * ld;
+  for (int64_t c = c0; c < c1; c++) w[c] = rj[c];
+  for (int64_t r = j + 1; r < M; r++) {
+    const float *restrict row = a + r * ld;
+    float v = row[j];
+    for (int64_t c = c0; c < c1; c++) w[c] += v * row[c];
+  }
+  for (int64_t c = c0; c < c1; c++) rj[c] -= tau * w[c];
+  for (int64_t r = j + 1; r < M; r++) {
+    float *restrict row = a + r * ld;
+    float tv = tau * row[j];
+    for (int64_t c = c0; c < c1; c++) row[c] -= tv * w[c];
+  }
+}
+
+static int qrf_small_range(const lp_ctx *cp, mx_node *n) {
+  const lp_ctx c = *cp;
+  int64_t M = c.M, N = c.N, K = M < N ? M : N, nd = c.a->ndim;
+  float a[QR_SMALL_DIM * QR_SMALL_DIM], tau[QR_SMALL_DIM], w[QR_SMALL_DIM];
+  for (int64_t b = c.b0; b < c.b1 && K > 0; b++) {
+    lp_copy2d(4, a, lp_src(&c, b), M, N, N, 1, c.a->strides[nd - 2], c.a->strides[nd - 1]);
+    for (int64_t j = 0; j < K; j++) { /* geqr2 */
+      tau[j] = qs_reflector(a + j * N + j, M - j, N);
+      qs_apply(a, N, M, j, j + 1, N, tau[j], w);
+    }
+    float *r = (float *)mx_array_data(&n->out[1]) + b * K * N;
+    for (int64_t i = 0; i < K; i++)
+      for (int64_t j = 0; j < N; j++) r[i * N + j] = j < i ? 0.0f : a[i * N + j];
+    for (int64_t j = K - 1; j >= 0; j--) { /* org2r: Q in columns 0..K-1 */
+      qs_apply(a, N, M, j, j + 1, K, tau[j], w);
+      for (int64_t i = j + 1; i < M; i++) a[i * N + j] *= -tau[j];
+      a[j * N + j] = 1.0f - tau[j];
+      for (int64_t i = 0; i < j; i++) a[i * N + j] = 0.0f;
+    }
+    float *q = (float *)mx_array_data(&n->out[0]) + b * M * K;
+    lp_copy2d(4, q, a, M, K, K, 1, N, 1);
+  }
+  return 0;
+}
+
 static int qrf_range(const lp_ctx *cp, mx_node *n) {
   const lp_ctx c = *cp;
   fint M = (fint)c.M, N = (fint)c.N, K = M < N ? M : N, info = 0, lwork = -1, lw2 = -1;
@@ -327,7 +400,10 @@ static int qrf_range(const lp_ctx *cp, mx_node *n) {
 }
 
 int mx_cpu_qrf(mx_node *n) {
-  return lp_run("QRF::eval_cpu", n, qrf_range);
+  const mx_array *a = n->nin > 0 ? n->inputs[0] : NULL;
+  bool small = a && a->dtype == MX_FLOAT32 && a->ndim >= 2 &&
+               a->shape[a->ndim - 2] <= QR_SMALL_DIM && a->shape[a->ndim - 1] <= QR_SMALL_DIM;
+  return lp_run("QRF::eval_cpu", n, small ? qrf_small_range : qrf_range);
 }
 
 /* ------------------------------------------------------------------ SVD */
