@@ -34,17 +34,6 @@ def example(name):
     return mod
 
 
-def median_step(step, steps, warmup):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def trainer(mx, nn, optim, model, loss_fn, make_batch, compiled=False):
     """One training step; compiled: the update inside mx.compile with the model, optimizer and
     random state as inputs= / outputs= (MLX's documented pattern)."""
@@ -68,10 +57,22 @@ def trainer(mx, nn, optim, model, loss_fn, make_batch, compiled=False):
 
 
 def both_ways(mx, nn, optim, make_model, loss_fn, make_batch, name, steps, warmup, results):
-    """Times the step plain and compiled (rows `name` and `name + ", compiled"`)."""
-    for compiled in (False, True):
-        step = trainer(mx, nn, optim, make_model(), loss_fn, make_batch, compiled)
-        results[name + (", compiled" if compiled else "")] = median_step(step, steps, warmup)
+    """Times the step plain and compiled (rows `name` and `name + ", compiled"`), in alternating
+    blocks of a few steps so that load from other processes falls on both alike."""
+    run = {c: trainer(mx, nn, optim, make_model(), loss_fn, make_batch, c) for c in (False, True)}
+    times = {False: [], True: []}
+    for c in (False, True):
+        for _ in range(warmup):
+            run[c]()
+    block = max(1, steps // 6)
+    while len(times[True]) < steps:
+        for c in (False, True) if len(times[True]) % (2 * block) < block else (True, False):
+            for _ in range(block):
+                t0 = time.perf_counter()
+                run[c]()
+                times[c].append(time.perf_counter() - t0)
+    for c in (False, True):
+        results[name + (", compiled" if c else "")] = statistics.median(times[c][:steps])
 
 
 def bench(steps, warmup):
