@@ -208,13 +208,14 @@ static void test_errors(void) {
   mlx_array_free(a), mlx_array_free(r);
 }
 
-/* Lines in lanes (FFT_LANES side by side): a 20 x 48 array along either axis (adjacent lines,
- * tiles of contiguous lines, a partial batch), complex and real (rfft then irfft back). */
-static void test_lanes(void) {
-  enum { R = 20, C = 48 };
+/* Lines in lanes (FFT_LANES side by side): an R x C array along either axis (adjacent lines,
+ * 16 x 16 tiles of contiguous lines, a partial batch in lanes or, of one or two lines, one line
+ * at a time), complex and real (rfft then irfft back). */
+static void test_lanes_shape(int R, int C) {
   int shape[2] = {R, C};
-  double complex *x = malloc(R * C * sizeof *x), *y = malloc(R * C * sizeof *y);
-  double complex line[R > C ? R : C], out[R > C ? R : C];
+  size_t nv = (size_t)(R * C), nl = (size_t)(R + C);
+  double complex *x = malloc(nv * sizeof *x), *y = malloc(nv * sizeof *y);
+  double complex *line = malloc(nl * sizeof *line), *out = malloc(nl * sizeof *out);
   mlx_array a = rand_complex(shape, 2, x), r = mlx_array_new(), re = mlx_array_new(),
             back = mlx_array_new();
   for (int axis = 0; axis < 2; axis++) {
@@ -237,7 +238,14 @@ static void test_lanes(void) {
     CHECK(p && e <= 1e-5);
   }
   mlx_array_free(a), mlx_array_free(r), mlx_array_free(re), mlx_array_free(back);
-  free(x), free(y);
+  free(x), free(y), free(line), free(out);
+}
+
+/* 48 = 16 3 and 256 = 16 16: radix-16 stages; 18 and 33 lines: a last batch of two / one. */
+static void test_lanes(void) {
+  test_lanes_shape(20, 48);
+  test_lanes_shape(18, 256);
+  test_lanes_shape(33, 32);
 }
 
 void run_tests(void) {

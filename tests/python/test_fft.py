@@ -133,7 +133,7 @@ def test_long_lengths(n):
 
 @pytest.mark.parametrize("shape", [(16, 64), (33, 64), (17, 1000), (40, 3, 60), (5, 2187),
                                    (20, 2187), (3, 30, 17), (64, 1031), (18, 256), (6, 4096),
-                                   (4, 5000), (20000, 4)])
+                                   (4, 5000), (20000, 4), (35, 48), (19, 512), (16, 1030)])
 def test_lanes(shape):
     # lines go FFT_LANES at a time side by side: adjacent lines (strided axes), tiles of
     # contiguous lines, partial batches, real lines in lanes, Bluestein and four-step lengths;
@@ -310,3 +310,18 @@ def test_errors():
         mx.fft.fft(a, axis="x")
     # the process keeps working
     close(mx.fft.fft(a), np.fft.fft(np.array(a).astype(np.complex128)))
+
+
+def test_tiles_of_spaced_rows():
+    # contiguous lines whose rows are not adjacent in memory (a column slice), 16 x 16 tiles in
+    # registers with a scalar remainder; every batch size 1 .. 17 lines
+    for rows in (1, 2, 3, 15, 16, 17, 33):
+        x = crand((rows, 70))
+        xd = x.astype(np.complex128)
+        a = mx.array(x)[:, 3:67]
+        want = np.fft.fft(xd[:, 3:67])
+        close(mx.fft.fft(a), want)
+        close(mx.fft.ifft(a), np.fft.ifft(xd[:, 3:67]))
+        r = mx.array(x.real)[:, 1:65]
+        close(mx.fft.rfft(r), np.fft.rfft(xd.real[:, 1:65]))
+        close(mx.fft.irfft(a, n=126), np.fft.irfft(xd[:, 3:67], n=126))

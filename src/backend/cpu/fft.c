@@ -21,8 +21,10 @@
 
 typedef enum { LINE_C2C, LINE_R2C, LINE_C2R } line_mode;
 
+/* LANES_MIN_G: a last batch of at most this many lines runs them one at a time (a batch costs
+ * about as much as FFT_LANES lines) */
 enum { PAR_LINE_MIN_N = 1 << 17, SCRATCH_KEEP = 1 << 23, LANES_MAX_N = 4096,
-       LANES_MAX_STRIDED_N = 1 << 14 };
+       LANES_MAX_STRIDED_N = 1 << 14, LANES_MIN_G = 2 };
 
 typedef struct {
   const char *src;
@@ -82,9 +84,12 @@ INL void scatter_s(const line_pass *lp, int64_t dof, const float *re, const floa
     d[2 * k * dax] = re[k] * scale, d[2 * k * dax + 1] = im[k] * scale;
 }
 
-/* (the contiguous case compiled apart: a constant stride vectorizes) */
+/* (the contiguous case compiled apart: a constant stride vectorizes; contiguous complex lines
+ * through the AVX-512 / AVX2 clones of fft_tile.c) */
 static void gather(const line_pass *lp, int64_t so, float *re, float *im) {
-  if (lp->sax == 1)
+  if (lp->sax == 1 && lp->mode == LINE_C2C)
+    fft_split((const float *)lp->src + 2 * so, lp->nin, re, im);
+  else if (lp->sax == 1)
     gather_s(lp, so, re, im, 1);
   else
     gather_s(lp, so, re, im, lp->sax);
@@ -92,7 +97,9 @@ static void gather(const line_pass *lp, int64_t so, float *re, float *im) {
 
 static void scatter(const line_pass *lp, int64_t dof, const float *re, const float *im,
                     float scale) {
-  if (lp->dax == 1)
+  if (lp->dax == 1 && lp->mode != LINE_C2R)
+    fft_merge((float *)lp->dst + 2 * dof, lp->nout, re, im, scale);
+  else if (lp->dax == 1)
     scatter_s(lp, dof, re, im, scale, 1);
   else
     scatter_s(lp, dof, re, im, scale, lp->dax);
@@ -125,7 +132,7 @@ static void line_offsets(const line_pass *lp, int64_t l, int64_t *so, int64_t *d
  * float: complex values (ps = 2 stride, io = 1) or a real line's even / odd samples (ps = 2
  * stride, io = stride); written back the same way. */
 
-enum { L = FFT_LANES, T = 16 };
+enum { L = FFT_LANES };
 
 typedef struct {
   int64_t cnt;  /* pairs read / written per line */
@@ -148,35 +155,6 @@ static int64_t lanes_rows(const line_pass *lp) {
   return lp->mode == LINE_C2C ? lp->n : lp->mode == LINE_R2C ? lp->n / 2 : lp->n / 2 + 1;
 }
 
-/* Adjacent lines (line b's first element at that of line 0 plus b): rows of contiguous values. */
-INL void adj_in(const float *v, lane_io f, int lw, float *re, float *im) {
-  for (int64_t k = 0; k < f.cnt; k++)
-    for (int b = 0; b < L; b++)
-      re[k * L + b] = v[k * f.ps + b * lw], im[k * L + b] = v[k * f.ps + f.io + b * lw];
-}
-
-INL void adj_out(float *v, lane_io f, int lw, const float *re, const float *im, float scale) {
-  for (int64_t k = 0; k < f.cnt; k++)
-    for (int b = 0; b < L; b++)
-      v[k * f.ps + b * lw] = re[k * L + b] * scale,
-      v[k * f.ps + f.io + b * lw] = im[k * L + b] * scale;
-}
-
-/* Interleaved pairs (ps = 2, io = 1) of any lines: transposed in T x L tiles. */
-INL void tile_in(const float *const *v, int64_t cnt, float *re, float *im) {
-  for (int64_t k0 = 0; k0 < cnt; k0 += T)
-    for (int b = 0; b < L; b++)
-      for (int64_t k = k0; k < k0 + T && k < cnt; k++)
-        re[k * L + b] = v[b][2 * k], im[k * L + b] = v[b][2 * k + 1];
-}
-
-INL void tile_out(float *const *v, int64_t cnt, const float *re, const float *im, float scale) {
-  for (int64_t k0 = 0; k0 < cnt; k0 += T)
-    for (int b = 0; b < L; b++)
-      for (int64_t k = k0; k < k0 + T && k < cnt; k++)
-        v[b][2 * k] = re[k * L + b] * scale, v[b][2 * k + 1] = im[k * L + b] * scale;
-}
-
 static void lanes_in(const line_pass *lp, const int64_t *so, int g, float *re, float *im) {
   lane_io f = lanes_src(lp);
   const float *v[L];
@@ -185,17 +163,17 @@ static void lanes_in(const line_pass *lp, const int64_t *so, int g, float *re, f
     v[b] = (const float *)lp->src + f.lw * so[b];
     adj = adj && so[b] == so[0] + b;
   }
-  if (adj && f.lw == 2)
-    adj_in(v[0], f, 2, re, im);
-  else if (adj)
-    adj_in(v[0], f, 1, re, im);
+  if (adj)
+    fft_rows_in(v[0], f.cnt, f.ps, f.io, f.lw, re, im);
   else if (g == L && f.ps == 2 && f.io == 1)
-    tile_in(v, f.cnt, re, im);
+    fft_tile_in(v, f.cnt, re, im);
   else
     for (int b = 0; b < g; b++)
       for (int64_t k = 0; k < f.cnt; k++)
         re[k * L + b] = v[b][k * f.ps], im[k * L + b] = v[b][k * f.ps + f.io];
-  for (int64_t k = 0; k < lanes_rows(lp); k++)
+  int64_t rows = lanes_rows(lp);
+  if (g == L && f.cnt >= rows) return;
+  for (int64_t k = 0; k < rows; k++)
     for (int b = k < f.cnt ? g : 0; b < L; b++) re[k * L + b] = im[k * L + b] = 0;
 }
 
@@ -208,12 +186,10 @@ static void lanes_out(const line_pass *lp, const int64_t *dof, int g, const floa
     v[b] = (float *)lp->dst + f.lw * dof[b];
     adj = adj && dof[b] == dof[0] + b;
   }
-  if (adj && f.lw == 2)
-    adj_out(v[0], f, 2, re, im, scale);
-  else if (adj)
-    adj_out(v[0], f, 1, re, im, scale);
+  if (adj)
+    fft_rows_out(v[0], f.cnt, f.ps, f.io, f.lw, re, im, scale);
   else if (g == L && f.ps == 2 && f.io == 1)
-    tile_out(v, f.cnt, re, im, scale);
+    fft_tile_out(v, f.cnt, re, im, scale);
   else
     for (int b = 0; b < g; b++)
       for (int64_t k = 0; k < f.cnt; k++)
@@ -276,15 +252,18 @@ static void line_task(void *ctx, int64_t begin, int64_t end) {
   float *re = buf, *im = buf + n + 2, *wk = buf + 2 * lines * (n + 2);
   float scale = lp->inverse ? (float)(1.0 / (double)n) : 1.0f;
   for (int64_t l = begin; l < end; l += lines) {
-    if (batch) {
-      lanes_batch(lp, l, (int)(end - l < lines ? end - l : lines), buf, scale);
+    int64_t g = end - l < lines ? end - l : lines;
+    if (g > LANES_MIN_G) {
+      lanes_batch(lp, l, (int)g, buf, scale);
       continue;
     }
-    int64_t so, dof;
-    line_offsets(lp, l, &so, &dof);
-    gather(lp, so, re, im);
-    transform(lp, re, im, wk);
-    scatter(lp, dof, re, im, scale);
+    for (int64_t j = l; j < l + g; j++) { /* a line, or the few lines of a last batch */
+      int64_t so, dof;
+      line_offsets(lp, j, &so, &dof);
+      gather(lp, so, re, im);
+      transform(lp, re, im, wk);
+      scatter(lp, dof, re, im, scale);
+    }
   }
   scratch_done(buf);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/cpu/elementwise.h"
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/fft_plan.h"
 
 enum { MAX_DIRECT_PRIME = 13, PAR_MIN_N = 1 << 14, PAR_GRAIN = 4096, FOUR_STEP_MIN = 2048,
@@ -21,10 +22,12 @@ static void roots(float *re, float *im, int64_t count, int64_t num, int64_t den)
   }
 }
 
-/* Radices (8s, a 4, then 2, 3, 5, ...); false when a prime factor exceeds MAX_DIRECT_PRIME. */
+/* Radices (16s, an 8, a 4, then 2, 3, 5, ...); false when a prime factor exceeds
+ * MAX_DIRECT_PRIME. */
 static bool factorize(int64_t n, fft_plan *p) {
   p->nf = 0;
-  while (n % 8 == 0) p->f[p->nf++] = 8, n /= 8;
+  while (n % 16 == 0) p->f[p->nf++] = 16, n /= 16;
+  if (n % 8 == 0) p->f[p->nf++] = 8, n /= 8;
   if (n % 4 == 0) p->f[p->nf++] = 4, n /= 4;
   for (int q = 2; q <= MAX_DIRECT_PRIME; q++)
     while (n % q == 0) p->f[p->nf++] = q, n /= q;
@@ -287,8 +290,9 @@ INL void rows_out(const float *br, const float *bi, float *or_, float *oi, int64
       or_[k0 + i + n1 * j] = br[j * BLK + i], oi[k0 + i + n1 * j] = bi[j * BLK + i];
 }
 
-/* Column blocks [c0, c1): Y[k][b] = W^(b k) DFT_n1(x[. n2 + b])[k], into work. */
-static void fs_cols(void *ctx, int64_t c0, int64_t c1) {
+/* Column blocks [c0, c1): Y[k][b] = W^(b k) DFT_n1(x[. n2 + b])[k], into work. (Both passes
+ * compiled for AVX-512, AVX2 and baseline x86-64, as the stages.) */
+EW_CLONES static void fs_cols(void *ctx, int64_t c0, int64_t c1) {
   const fs_task *t = ctx;
   const fft_plan *p = t->p;
   int64_t n1 = p->n1, n2 = p->n2;
@@ -313,7 +317,7 @@ static void fs_cols(void *ctx, int64_t c0, int64_t c1) {
 }
 
 /* Row blocks [r0, r1) of work: DFT_n2 of each row, transposed into (re, im). */
-static void fs_rows(void *ctx, int64_t r0, int64_t r1) {
+EW_CLONES static void fs_rows(void *ctx, int64_t r0, int64_t r1) {
   const fs_task *t = ctx;
   const fft_plan *p = t->p;
   int64_t n1 = p->n1, n2 = p->n2;
@@ -324,7 +328,7 @@ static void fs_rows(void *ctx, int64_t r0, int64_t r1) {
   for (int64_t r = r0; r < r1; r++) {
     int64_t k0 = r * BLK, g = n1 - k0 < BLK ? n1 - k0 : BLK;
     if (g == BLK)
-      rows_in(ir, ii, mr, mi, n2, ms, k0, BLK);
+      fft_tile_split_in(mr + k0 * ms, mi + k0 * ms, ms, n2, ir, ii);
     else
       rows_in(ir, ii, mr, mi, n2, ms, k0, g);
     fft_exec_lanes_at(p->p2, br, bi, wk);
@@ -451,16 +455,21 @@ INL void r2c_pair(float *re, float *im, const float *wr, const float *wi, int64_
 
 /* The inverse of the above (times 2): E = X[k] + conj X[j], O = (X[k] - conj X[j]) conj(W^k),
  * t = i O: Z[k] = E + t, Z[j] = conj(E - t); then z = unnormalized IDFT_h(Z). */
-INL void c2r_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j,
-                  int64_t ls) {
+INL void c2r_pair_to(const float *re, const float *im, float *yr, float *yi, const float *wr,
+                     const float *wi, int64_t k, int64_t j, int64_t ls) {
   float wkr = wr[k], wki = wi[k];
   k *= ls, j *= ls;
   float er = re[k] + re[j], ei = im[k] - im[j];
   float dr = re[k] - re[j], di = im[k] + im[j];
   float or_ = dr * wkr + di * wki, oi = di * wkr - dr * wki;
   float tr = -oi, ti = or_;
-  re[k] = er + tr, im[k] = ei + ti;
-  re[j] = er - tr, im[j] = ti - ei;
+  yr[k] = er + tr, yi[k] = ei + ti;
+  yr[j] = er - tr, yi[j] = ti - ei;
+}
+
+INL void c2r_pair(float *re, float *im, const float *wr, const float *wi, int64_t k, int64_t j,
+                  int64_t ls) {
+  c2r_pair_to(re, im, re, im, wr, wi, k, j, ls);
 }
 
 /* pair(k, h - k) for k <= h / 2: the pairs with k < j touch disjoint values (vectorizable). */
@@ -491,7 +500,8 @@ void fft_exec_c2r(const fft_plan *p, float *re, float *im, float *work, bool par
   fft_exec(p->half, im, re, work, par);
 }
 
-void fft_exec_r2c_lanes(const fft_plan *p, float *re, float *im, float *work) {
+/* (the lane forms compiled for AVX-512, AVX2 and baseline x86-64, as the stages) */
+EW_CLONES void fft_exec_r2c_lanes(const fft_plan *p, float *re, float *im, float *work) {
   int64_t h = p->n / 2, q = p->n / 4 + 1;
   fft_exec_lanes_at(p->half, re, im, work);
   memcpy(re + h * FFT_LANES, re, FFT_LANES * sizeof(float));
@@ -499,10 +509,22 @@ void fft_exec_r2c_lanes(const fft_plan *p, float *re, float *im, float *work) {
   REAL_PAIRS_LANES(r2c_pair, re, im, p->rtw, p->rtw + q, h);
 }
 
-void fft_exec_c2r_lanes(const fft_plan *p, float *re, float *im, float *work) {
+/* The pairs land where the half-length inverse (on swapped arrays) wants its input: in work
+ * (imaginary parts first) for a Stockham plan of an odd number of stages, which then ends in
+ * (re, im) with no copy. Z[h] is not needed: pair (0, h) gives Z[0] = (X[0] + X[h],
+ * X[0] - X[h]) alone. */
+EW_CLONES void fft_exec_c2r_lanes(const fft_plan *p, float *re, float *im, float *work) {
+  enum { L = FFT_LANES };
   int64_t h = p->n / 2, q = p->n / 4 + 1;
-  memset(im, 0, FFT_LANES * sizeof(float));
-  memset(im + h * FFT_LANES, 0, FFT_LANES * sizeof(float));
-  REAL_PAIRS_LANES(c2r_pair, re, im, p->rtw, p->rtw + q, h);
-  fft_exec_lanes(p->half, im, re, work);
+  const float *wr = p->rtw, *wi = p->rtw + q;
+  bool w = fft_lanes_in_work(p->half);
+  float *zr = w ? work + h * L : re, *zi = w ? work : im;
+  for (int j = 0; j < L; j++) {
+    float a = re[j], b = re[h * L + j];
+    zr[j] = a + b, zi[j] = a - b;
+  }
+  for (int64_t k = 1; 2 * k <= h; k++)
+    _Pragma("GCC ivdep") for (int j = 0; j < L; j++)
+      c2r_pair_to(re + j, im + j, zr + j, zi + j, wr, wi, k, h - k, L);
+  fft_exec_lanes_at(p->half, im, re, work);
 }

@@ -3,7 +3,7 @@
  *
  * A plan for length n is built once and cached for the life of the process (fft_plan_get is
  * thread-safe; plans are read-only once published). Lengths whose prime factors are all at most
- * 13 run a Stockham autosort FFT (radix 8, 4, 2, 3, 5 butterflies specialized, 7 / 11 / 13
+ * 13 run a Stockham autosort FFT (radix 16, 8, 4, 2, 3, 5 butterflies specialized, 7 / 11 / 13
  * generic), long ones as a four-step FFT n = n1 n2, n1 the largest divisor at most sqrt(n)
  * (n2 column FFTs of length n1, FFT_LANES columns side by side, twiddle, n1 row FFTs of length
  * n2, FFT_LANES rows side by side, transposed out: every sub-transform stays in the L1 / L2
@@ -85,5 +85,22 @@ void fft_stage(int r, int64_t s, int64_t m, const float *xr, const float *xi, fl
 /* The same stage on lanes (every p and q). */
 void fft_stage_lanes(int r, int64_t s, int64_t m, const float *xr, const float *xi, float *yr,
                      float *yi, const float *wr, const float *wi);
+
+/* fft_tile.c: FFT_LANES lines of cnt interleaved pairs (v[b][2k], v[b][2k + 1]) to lanes, and
+ * back times scale. */
+void fft_tile_in(const float *const *v, int64_t cnt, float *re, float *im);
+void fft_tile_out(float *const *v, int64_t cnt, const float *re, const float *im, float scale);
+/* FFT_LANES rows of split values (re[i ms + j], im[i ms + j], j < cnt) to lanes. */
+void fft_tile_split_in(const float *re, const float *im, int64_t ms, int64_t cnt, float *br,
+                       float *bi);
+/* One contiguous line of cnt complex values to split arrays, and back times scale. */
+void fft_split(const float *s, int64_t cnt, float *re, float *im);
+void fft_merge(float *d, int64_t cnt, const float *re, const float *im, float scale);
+/* FFT_LANES adjacent lines: pair k of line b at (v[k ps + b lw], v[k ps + io + b lw]), lw 2
+ * (complex, io 1) or 1 (real); to lanes, and back times scale. */
+void fft_rows_in(const float *v, int64_t cnt, int64_t ps, int64_t io, int lw, float *re,
+                 float *im);
+void fft_rows_out(float *v, int64_t cnt, int64_t ps, int64_t io, int lw, const float *re,
+                  const float *im, float scale);
 
 #endif
