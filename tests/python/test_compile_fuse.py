@@ -410,3 +410,19 @@ def test_updates_sharing_a_broadcast_stay_apart(tmp_path, monkeypatch):
         np.testing.assert_allclose(np.array(got[2 * i + 1]), m, rtol=1e-6, atol=1e-6)
         np.testing.assert_allclose(np.array(got[2 * i]), ps[i] - 0.1 * m, rtol=1e-5, atol=1e-6)
     assert len([q for q in cache.iterdir() if q.suffix == ".so"]) >= 1
+
+
+def test_bool_values_are_int32_in_kernels(tmp_path, monkeypatch):
+    # a float comparison stored as a bool byte kept GCC from vectorizing the whole loop; the
+    # kernels hold bool values as int32 0 / 1 and store bytes
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    x = mx.array(np.arange(40, dtype=np.float32).reshape(4, 10) % 3)
+    y = mx.array(np.ones((4, 10), dtype=np.float32))
+    mask, f = mx.compile(lambda a, b: ((a == b), (a == b).astype(mx.float32) * 2))(x, y)
+    want = np.arange(40).reshape(4, 10) % 3 == 1
+    np.testing.assert_array_equal(np.array(mask), want)
+    np.testing.assert_array_equal(np.array(f), want * 2.0)
+    (src,) = [p for p in cache.iterdir() if p.suffix == ".c"]
+    body = src.read_text().split("void mx_fused_row(")[1]
+    assert "uint8_t v" not in body and "uint8_t *restrict o0" in body

@@ -125,15 +125,11 @@ static void put_expr(sbuf *out, const char *expr, const char *a, const char *b) 
 
 /* ---- generation ---- */
 
+/* The type of a value in the kernel: bool values are int32 0 / 1 there (stored as bytes), since
+ * GCC does not vectorize a float comparison converted to a byte (kernels with bool outputs ran
+ * scalar). */
 static const char *ctype(int dtype) {
-  switch (mx_fused_kind(dtype)) {
-  case MX_FK_F:
-    return "float";
-  case MX_FK_I:
-    return "int32_t";
-  default:
-    return "uint8_t";
-  }
+  return mx_fused_kind(dtype) == MX_FK_F ? "float" : "int32_t";
 }
 
 static const char *storage_type(int dtype) {
