@@ -205,9 +205,12 @@ static void try_merge(fuser *f, int a, int b) {
 
 static void form_groups(fuser *f) {
   tape *t = f->t;
+  /* every step first, so that walks over later steps (merges) read no stale marks */
   for (int k = 0; k < t->nsteps; k++) {
     f->group_of[k] = -1;
     f->what[k] = fusable(t->steps[k].node, &f->naxes[k]);
+  }
+  for (int k = 0; k < t->nsteps; k++) {
     if (f->what[k] == FS_NO) continue;
     for (int i = 0; i < t->steps[k].node->nin && f->group_of[k] < 0; i++) {
       const source *src = &t->steps[k].in[i];
