@@ -1,14 +1,15 @@
 /* Square matmul throughput through the mlx-c API: bfloat16 (AMX tiles where the CPU has them,
- * else vdpbf16ps / AVX-512) and float32 (OpenBLAS), median of --reps products, in GFLOP/s.
+ * else vdpbf16ps / AVX-512) and float32 (OpenBLAS), median of 10 products, in GFLOP/s.
  * The instruction set is capped with MLXC_GEMM, the thread count with MLXC_CPU_THREADS (set
- * OPENBLAS_NUM_THREADS to the same for a float32 figure on as many threads).
+ * OPENBLAS_NUM_THREADS to the same for a float32 figure on as many threads); PyTorch's figures
+ * for the same sizes: bench/torch_matmul.py.
  *
- *   cc -O2 -Iinclude bench/gemm_bf16.c <build>/libmlxc.a -lopenblas -lm -lpthread -ldl \
- *      -o /tmp/gemm_bf16 && /tmp/gemm_bf16 512 1024 2048 4096
+ *   cc -O2 -Iinclude bench/gemm_bf16.c <build>/libmlxc.a -lopenblas -ljson-c -lzip -lm \
+ *      -lpthread -ldl -o /tmp/gemm_bf16 && /tmp/gemm_bf16 512 1024 2048 4096
  *
- * Prints one line per size and dtype: "n dtype median_ms gflops max_abs_err", the error taken
- * against the float32 product of the same (bfloat16-rounded) inputs, relative to its largest
- * entry. */
+ * Prints one line per size and dtype: "n dtype median_ms gflops rel_err", the error being the
+ * largest difference from the float32 product of the same (bfloat16-rounded) inputs over that
+ * product's largest entry. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

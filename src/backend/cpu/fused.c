@@ -460,7 +460,7 @@ int mx_cpu_compiled(mx_node *n) {
     if (k >= n->nin && fr.isize[k] > fr.max_out_size) fr.max_out_size = fr.isize[k];
   }
   fr.stream = e->fn && !f->ninner && !fr.nouter && n->nout <= 8 && min_out >= 2 &&
-              !e->plan.nscratch && memory_bound(f) && bytes >= mx_ew_stream_min_bytes();
+              !e->plan.nscratch && bytes >= mx_ew_stream_min_bytes() && memory_bound(f);
   int64_t per_unit = fr.piece * (f->nops + 1);
   if (!rc && nrows == 1 && fr.d >= 2 * SPLIT_PIECE && splittable(f, &e->plan))
     rc = run_split_row(&fr);

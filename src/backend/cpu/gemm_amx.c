@@ -65,27 +65,22 @@ bool mx_gemm_amx_available(void) {
 
 /* ------------------------------------------------------------------ packing A */
 
-/* Rows i0 .. i0 + rows - 1 of A into sub-blocks of SUB rows: for sub-block s, k block b, half
- * h: 16 rows x KB bfloat16 at dst + (s * nkb + b) * A_STEP + h * 1024 bytes. Rows past `rows`
- * and k past K are zeros. */
+/* Rows i0 .. i0 + rows - 1 of A (rows <= SUB) as one sub-block: for k block b, half h, 16 rows
+ * x KB bfloat16 at dst + b * A_STEP + h * 1024 bytes. Rows past `rows` and k past K are zeros. */
 static void pack_a(const mx_gemm_args *g, int64_t i0, int64_t rows, int64_t nkb, uint16_t *dst) {
-  int64_t nsub = (rows + SUB - 1) / SUB;
-  const uint16_t *a = (const uint16_t *)g->a.ptr;
-  for (int64_t s = 0; s < nsub; s++)
-    for (int r = 0; r < SUB; r++) {
-      int64_t i = s * SUB + r;
-      uint16_t *row = dst + s * nkb * (A_STEP / 2) + (r / 16) * 512 + (r % 16) * KB;
-      for (int64_t kb = 0; kb < nkb; kb++) {
-        uint16_t *t = row + kb * (A_STEP / 2);
-        int64_t k0 = kb * KB, n = i < rows ? (g->K - k0 < KB ? g->K - k0 : KB) : 0;
-        const uint16_t *src = a + (i0 + i) * g->a.rs + k0 * g->a.cs;
-        if (g->a.cs == 1)
-          memcpy(t, src, (size_t)(n > 0 ? n : 0) * 2);
-        else
-          for (int64_t k = 0; k < n; k++) t[k] = src[k * g->a.cs];
-        for (int64_t k = n > 0 ? n : 0; k < KB; k++) t[k] = 0;
-      }
+  for (int r = 0; r < SUB; r++) {
+    uint16_t *row = dst + (r / 16) * 512 + (r % 16) * KB;
+    const uint16_t *src = r < rows ? (const uint16_t *)g->a.ptr + (i0 + r) * g->a.rs : NULL;
+    for (int64_t kb = 0; kb < nkb; kb++) {
+      uint16_t *t = row + kb * (A_STEP / 2);
+      int64_t k0 = kb * KB, n = src ? (g->K - k0 < KB ? g->K - k0 : KB) : 0;
+      if (g->a.cs == 1 && n > 0)
+        memcpy(t, src + k0, (size_t)n * 2);
+      else
+        for (int64_t k = 0; k < n; k++) t[k] = src[(k0 + k) * g->a.cs];
+      for (int64_t k = n; k < KB; k++) t[k] = 0;
     }
+  }
 }
 
 /* ------------------------------------------------------------------ the microkernel */
