@@ -49,6 +49,11 @@ int mx_ew_num_threads(void);
  * stores); compute-bound ops keep plain stores, which retire without waiting for memory. A task
  * that streamed calls mx_ew_stream_fence() before it returns. */
 #define EW_STREAM_BYTES 512
+
+/* ew_pool.c: 1 when float32 math takes the AVX-512 functions of ew_vec512.h (the CPU has
+ * AVX-512 F/DQ/BW/VL and MLXC_VMATH is not "0"; MLXC_VMATH=0 keeps the scalar-code loops, for
+ * comparisons). */
+int mx_ew_vec512(void);
 int64_t mx_ew_stream_min_bytes(void);
 void mx_ew_stream_copy(void *dst, const void *src, size_t nbytes);
 void mx_ew_stream_fence(void);

@@ -26,6 +26,7 @@
 
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/ew_math.h"
+#include "backend/cpu/ew_vec512.h"
 #include "core/primitives.h"
 
 typedef void (*bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n);
@@ -91,6 +92,36 @@ enum {
       }                                                                                            \
     }                                                                                              \
   }
+
+/* float32 with an AVX-512 version VFN (ew_vec512.h) for rows whose inputs are contiguous or one
+ * broadcast value, when mx_ew_vec512(); the scalar-code loop of SCALAR otherwise. */
+#if EW_HAVE_X86 && EW_HAVE_VEC512
+#define GEN_BIN_V16(NAME, SCALAR, VFN)                                                             \
+  GEN_BIN(NAME##_scalar, float, float, SCALAR(x, y))                                               \
+  EW_V16_TARGET static void NAME##_v16(const float *a, int64_t sa, const float *b, int64_t sb,     \
+                                       float *o, int64_t n) {                                      \
+    const ew_v16 a0 = _mm512_set1_ps(a[0]), b0 = _mm512_set1_ps(b[0]);                             \
+    int64_t i = 0;                                                                                 \
+    for (; i + 16 <= n; i += 16) {                                                                 \
+      ew_v16 x = sa ? _mm512_loadu_ps(a + i) : a0, y = sb ? _mm512_loadu_ps(b + i) : b0;           \
+      _mm512_storeu_ps(o + i, VFN(x, y));                                                          \
+    }                                                                                              \
+    if (i < n) {                                                                                   \
+      __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);                                             \
+      ew_v16 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : a0;                                        \
+      ew_v16 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : b0;                                        \
+      _mm512_mask_storeu_ps(o + i, m, VFN(x, y));                                                  \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n) {     \
+    if (n > 0 && (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && mx_ew_vec512())                   \
+      NAME##_v16((const float *)a, sa, (const float *)b, sb, (float *)o, n);                       \
+    else                                                                                           \
+      NAME##_scalar(a, sa, b, sb, o, n);                                                           \
+  }
+#else
+#define GEN_BIN_V16(NAME, SCALAR, VFN) GEN_BIN(NAME, float, float, SCALAR(x, y))
+#endif
 
 /* Comparisons and other ops that every real type shares. */
 #define GEN_CMP(S, T)                                                                              \
@@ -287,7 +318,7 @@ static void pow_f32(const void *a, int64_t sa, const void *b, int64_t sb, void *
 }
 GEN_BIN(fdiv_f32, float, float, __builtin_floorf(x / y))
 GEN_BIN(atan2_f32, float, float, ew_atan2f(x, y))
-GEN_BIN(logaddexp_f32, float, float, ew_logaddexpf(x, y))
+GEN_BIN_V16(logaddexp_f32, ew_logaddexpf, v16_logaddexp)
 GEN_CMP(f32, float)
 GEN_BIN(naneq_f32, float, uint8_t, F_NANEQ(x, y))
 

@@ -52,11 +52,24 @@ EW_INLINE double ew_bitsd(uint64_t u) {
 #define EW_INF __builtin_inf()
 #define EW_NAN __builtin_nan("")
 
+/* Horner evaluation of c[0] z^(n-1) + ... + c[n-1] (unrolled: n is a constant at every use).
+ * The fitted coefficient tables below are shared with the AVX-512 versions (ew_vec512.h). */
+#define EW_NCOEF(c) ((int)(sizeof(c) / sizeof((c)[0])))
+EW_INLINE float ew_polyf(float z, const float *c, int n) {
+  float p = c[0];
+#pragma GCC unroll 16
+  for (int k = 1; k < n; k++) p = p * z + c[k];
+  return p;
+}
+
 /* ------------------------------------------------------------------ float-native */
 
 #define EW_LOG2EF 0x1.715476p+0f
 #define EW_LN2HIF 0x1.62e4p-1f /* 15 significant bits: n * hi is exact for |n| < 512 */
 #define EW_LN2LOF 0x1.7f7d1cp-20f
+
+static const float ew_exp_taylor[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120,
+                                      1.0f / 24,   1.0f / 6,   0.5f};
 
 /* e^x: x = n ln2 + r, |r| <= ln2/2; e^r by its degree-7 Taylor polynomial (truncation < 8e-9);
  * 2^n applied as two factors so results down to the subnormals round once. */
@@ -66,13 +79,7 @@ EW_INLINE float ew_expf(float x) {
   float n = __builtin_rintf(xc * EW_LOG2EF);
   float r = xc - n * EW_LN2HIF;
   r = r - n * EW_LN2LOF;
-  float p = 1.0f / 5040;
-  p = p * r + 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r;
+  float p = ew_polyf(r, ew_exp_taylor, EW_NCOEF(ew_exp_taylor)) * r;
   p = p * r + r; /* e^r - 1, kept separate from the 1 for accuracy */
   int32_t ni = (int32_t)n;
   int32_t n1 = ni >> 1, n2 = ni - n1;
@@ -104,6 +111,8 @@ EW_INLINE float ew_expm1f(float x) {
   return x != x ? x : y;
 }
 
+static const float ew_log_r[] = {2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3};
+
 /* Splits x > 0 (finite, normal or subnormal) as 2^e * m with m in [sqrt(1/2), sqrt(2)) and
  * returns log(m) = log1p(f), f = m - 1, through s = f / (2 + f):
  *   log1p(f) = f - f^2/2 + s (f^2/2 + R(s^2)),  R(z) = 2z/3 + 2z^2/5 + 2z^3/7 + 2z^4/9
@@ -120,11 +129,7 @@ EW_INLINE float ew_logm_f(float x, float *e_out) {
   float f = m - 1.0f;
   float s = f / (2.0f + f);
   float z = s * s;
-  float R = 2.0f / 9;
-  R = R * z + 2.0f / 7;
-  R = R * z + 2.0f / 5;
-  R = R * z + 2.0f / 3;
-  R = R * z;
+  float R = ew_polyf(z, ew_log_r, EW_NCOEF(ew_log_r)) * z;
   float hfsq = 0.5f * f * f;
   *e_out = e;
   return f - (hfsq - s * (hfsq + R));
@@ -150,11 +155,15 @@ EW_INLINE float ew_log2f(float x) {
   return ew_log_special(x, e + lm * EW_LOG2EF);
 }
 
+/* log10(2) = hi - lo with hi exact in 17 bits, so e * hi is exact */
+#define EW_LOG10_2HIF 0x1.344136p-2f
+#define EW_LOG10_2LOF 0x1.ec10c0p-27f
+#define EW_LOG10EF 0x1.bcb7b2p-2f
+
 EW_INLINE float ew_log10f(float x) {
   float e;
   float lm = ew_logm_f(x, &e);
-  /* log10(2) = hi + lo with hi exact in 17 bits, so e * hi is exact */
-  return ew_log_special(x, e * 0x1.344136p-2f + (lm * 0x1.bcb7b2p-2f - e * 0x1.ec10c0p-27f));
+  return ew_log_special(x, e * EW_LOG10_2HIF + (lm * EW_LOG10EF - e * EW_LOG10_2LOF));
 }
 
 /* 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0 (accurate into the subnormals). */
@@ -165,15 +174,13 @@ EW_INLINE float ew_sigmoidf(float x) {
 
 /* tanh: |x| < 0.625: x + x z P(z), z = x^2 (Chebyshev fit of (tanh(x)/x - 1)/z, error 1.6e-9);
  * otherwise 1 - 2e / (1 + e) with e = exp(-2|x|) <= 0.29. */
+static const float ew_tanh_p[] = {0.002292744816178142f, -0.008343945515839153f,
+                                  0.02176891865102821f,  -0.053959259577204544f,
+                                  0.1333330355691574f,   -0.3333333317214036f};
 EW_INLINE float ew_tanhf(float x) {
   float ax = __builtin_fabsf(x);
   float z = x * x;
-  float p = 0.002292744816178142f;
-  p = p * z - 0.008343945515839153f;
-  p = p * z + 0.02176891865102821f;
-  p = p * z - 0.053959259577204544f;
-  p = p * z + 0.1333330355691574f;
-  p = p * z - 0.3333333317214036f;
+  float p = ew_polyf(z, ew_tanh_p, EW_NCOEF(ew_tanh_p));
   float small = ax + ax * z * p;
   float e = ew_expf(-2.0f * ax);
   float big = 1.0f - 2.0f * e / (1.0f + e);
@@ -488,7 +495,7 @@ EW_INLINE float ew_log1pf(float x) {
   float l = ew_logf(u);
   float y = l + (x - (u - 1.0f)) / u;
   y = (u <= 0.0f) | (u == EW_INFF) ? l : y;
-  return x != x ? x : y;
+  return (x != x) | (x == 0.0f) ? x : y; /* nan, and the sign of a zero */
 }
 
 /* atan of t >= 0 (or +inf): reduced to |r| <= tan(pi/8) around 0, pi/4 or pi/2, then
@@ -530,15 +537,11 @@ EW_INLINE float ew_atan2f(float y, float x) {
 
 /* asin of v in [0, sqrt(1/2)] (z = v^2 <= 1/2): v + v z P(z), Chebyshev fit of
  * (asin(v)/v - 1)/z (error 1.8e-8). */
+static const float ew_asin_p[] = {
+    0.09469734959597223f, -0.07972071595315332f, 0.06379697638268081f, 0.010435325974988746f,
+    0.03199023922716213f, 0.044538813973175724f, 0.07500252163633334f, 0.16666665678232892f};
 EW_INLINE float ew_asin_small_f(float v, float z) {
-  float p = 0.09469734959597223f;
-  p = p * z - 0.07972071595315332f;
-  p = p * z + 0.06379697638268081f;
-  p = p * z + 0.010435325974988746f;
-  p = p * z + 0.03199023922716213f;
-  p = p * z + 0.044538813973175724f;
-  p = p * z + 0.07500252163633334f;
-  p = p * z + 0.16666665678232892f;
+  float p = ew_polyf(z, ew_asin_p, EW_NCOEF(ew_asin_p));
   return v + v * z * p;
 }
 
@@ -576,30 +579,23 @@ EW_INLINE float ew_acosf(float x) {
  * with t = 1/|x| (fit of erfc(x) e^{x^2} x over t in [1/3.92, 1], 2.5e-9); beyond: +-1 in float.
  * The rounding of x^2 perturbs e^{-x^2} by at most x^2 2^-24 relative, which the small erfc
  * scales down below half an ulp of erf. */
+static const float ew_erf_q[] = {-6.5257646698519795e-06f, 1.990399710567643e-05f,
+                                 -2.3503401694517217e-05f, -3.1083083377233036e-05f,
+                                 0.0003544125211351917f,   -0.0014884852505051493f,
+                                 0.0036842082097175623f,   -0.00010357949532745762f,
+                                 -0.06390883843816537f,    0.4890870644301066f};
+static const float ew_erf_p[] = {
+    7.875875062685488e-05f, -0.000801686428716587f, 0.005189087423433974f, -0.026854212010626412f,
+    0.11283594715160218f,   -0.37612626666720334f,  0.12837916584835093f};
 EW_INLINE float ew_erff(float x) {
   float ax = __builtin_fabsf(x);
   float z = x * x;
-  float p = 7.875875062685488e-05f;
-  p = p * z - 0.000801686428716587f;
-  p = p * z + 0.005189087423433974f;
-  p = p * z - 0.026854212010626412f;
-  p = p * z + 0.11283594715160218f;
-  p = p * z - 0.37612626666720334f;
-  p = p * z + 0.12837916584835093f; /* erf(x)/x - 1: x itself is added exactly */
+  float p = ew_polyf(z, ew_erf_p, EW_NCOEF(ew_erf_p));
   float small = x + x * p;
   float axc = ax < 1.0f ? 1.0f : (ax > 3.92f ? 3.92f : ax);
   float t = 1.0f / axc;
   float u = (t - 0.6275510204081632f) * 2.684931506849315f;
-  float q = -6.5257646698519795e-06f;
-  q = q * u + 1.990399710567643e-05f;
-  q = q * u - 2.3503401694517217e-05f;
-  q = q * u - 3.1083083377233036e-05f;
-  q = q * u + 0.0003544125211351917f;
-  q = q * u - 0.0014884852505051493f;
-  q = q * u + 0.0036842082097175623f;
-  q = q * u - 0.00010357949532745762f;
-  q = q * u - 0.06390883843816537f;
-  q = q * u + 0.4890870644301066f;
+  float q = ew_polyf(u, ew_erf_q, EW_NCOEF(ew_erf_q));
   float big = 1.0f - ew_expf(-axc * axc) * t * q;
   big = ax >= 3.92f ? 1.0f : big;
   float y = ax < 1.0f ? small : __builtin_copysignf(big, x);
@@ -710,33 +706,24 @@ EW_INLINE float ew_atanhf(float x) {
 /* erfinv: w = -log(1 - x^2); w <= 5: x P1(w) (fit of erfinv(x)/x over w, 4e-9);
  * beyond: P2(v), v = (sqrt(w) - 3.2394) * 0.99672 (fit of erfinv over sqrt(w) in
  * [sqrt 5, sqrt 18], 3e-9). +-1: +-inf; |x| > 1: nan. */
+static const float ew_erfinv_q[] = {3.292001631350287e-06f,  -1.412403894002523e-05f,
+                                    2.048804985183014e-05f,  2.239008259171558e-05f,
+                                    -0.000227861122011224f,  0.000879730620890471f,
+                                    -0.0025070729159015408f, 0.004762406534778364f,
+                                    1.0087094562900125f,     3.0731419797882986f};
+static const float ew_erfinv_p[] = {
+    4.671932509038665e-10f,   -2.0418841975426785e-08f, 3.440101487642903e-07f,
+    -2.696533465757212e-06f,  6.531430799205241e-06f,   3.8981637368426895e-05f,
+    -0.00012002570136587074f, -0.0023400270757833017f,  0.011550900732630565f,
+    0.23201347310748227f,     0.8862269294433731f};
 EW_INLINE float ew_erfinvf(float x) {
   float ax = __builtin_fabsf(x);
   float axc = ax < 1.0f ? ax : 0.0f;
   float w = -ew_logf((1.0f - axc) * (1.0f + axc));
-  float p = 4.671932509038665e-10f;
-  p = p * w - 2.0418841975426785e-08f;
-  p = p * w + 3.440101487642903e-07f;
-  p = p * w - 2.696533465757212e-06f;
-  p = p * w + 6.531430799205241e-06f;
-  p = p * w + 3.8981637368426895e-05f;
-  p = p * w - 0.00012002570136587074f;
-  p = p * w - 0.0023400270757833017f;
-  p = p * w + 0.011550900732630565f;
-  p = p * w + 0.23201347310748227f;
-  p = p * w + 0.8862269294433731f;
+  float p = ew_polyf(w, ew_erfinv_p, EW_NCOEF(ew_erfinv_p));
   float small = axc * p;
   float v = (ew_fsqrt(w) - 3.2393543323095373f) * 0.9967244099413961f;
-  float q = 3.292001631350287e-06f;
-  q = q * v - 1.412403894002523e-05f;
-  q = q * v + 2.048804985183014e-05f;
-  q = q * v + 2.239008259171558e-05f;
-  q = q * v - 0.000227861122011224f;
-  q = q * v + 0.000879730620890471f;
-  q = q * v - 0.0025070729159015408f;
-  q = q * v + 0.004762406534778364f;
-  q = q * v + 1.0087094562900125f;
-  q = q * v + 3.0731419797882986f;
+  float q = ew_polyf(v, ew_erfinv_q, EW_NCOEF(ew_erfinv_q));
   float y = w <= 5.0f ? small : q;
   y = ax == 1.0f ? EW_INFF : y;
   y = ax > 1.0f ? EW_NANF : y;

@@ -192,6 +192,24 @@ void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {
   atomic_store(&P.busy, false);
 }
 
+static atomic_int vec512 = -1;
+
+int mx_ew_vec512(void) {
+  int v = atomic_load_explicit(&vec512, memory_order_relaxed);
+  if (v < 0) {
+    const char *env = getenv("MLXC_VMATH");
+    v = 0;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    __builtin_cpu_init();
+    v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#endif
+    if (env && strcmp(env, "0") == 0) v = 0;
+    atomic_store_explicit(&vec512, v, memory_order_relaxed);
+  }
+  return v;
+}
+
 /* ------------------------------------------------------------------ streamed output */
 
 static int64_t l3_bytes(void) {

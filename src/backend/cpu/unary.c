@@ -22,6 +22,7 @@
 
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/ew_math.h"
+#include "backend/cpu/ew_vec512.h"
 #include "core/primitives.h"
 #include "ops/elementwise.h"
 
@@ -129,6 +130,44 @@ enum {
     }                                                                                              \
   }
 
+/* float32 with an AVX-512 version VFN (ew_vec512.h): contiguous rows take it sixteen lanes at a
+ * time when mx_ew_vec512(), everything else the scalar-code loop (GEN_UN / GEN_UN_GUARD). */
+#if EW_HAVE_X86 && EW_HAVE_VEC512
+/* VFN over a row; lanes with !(|x| < LIMIT) recomputed by SLOW (LIMIT 0: none) */
+#define EW_V16_ROW(NAME, VFN, SLOW, LIMIT)                                                         \
+  EW_V16_TARGET static void NAME##_v16(const float *a, float *o, int64_t n) {                      \
+    for (int64_t i = 0; i < n; i += 16) {                                                          \
+      __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);           \
+      ew_v16 x = _mm512_maskz_loadu_ps(m, a + i), y = VFN(x);                                      \
+      __mmask16 slow = (LIMIT) > 0 ? m & ~v16_lt(_mm512_abs_ps(x), v16c(LIMIT)) : 0;              \
+      if (slow) {                                                                                  \
+        float xs[16], ys[16];                                                                      \
+        _mm512_storeu_ps(xs, x);                                                                   \
+        _mm512_storeu_ps(ys, y);                                                                   \
+        for (int k = 0; k < 16; k++)                                                               \
+          if (slow >> k & 1) ys[k] = SLOW(xs[k]);                                                  \
+        y = _mm512_loadu_ps(ys);                                                                   \
+      }                                                                                            \
+      _mm512_mask_storeu_ps(o + i, m, y);                                                          \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME(const void *a, int64_t sa, void *o, int64_t n, const void *prm) {               \
+    if (sa == 1 && mx_ew_vec512())                                                                 \
+      NAME##_v16((const float *)a, (float *)o, n);                                                 \
+    else                                                                                           \
+      NAME##_scalar(a, sa, o, n, prm);                                                             \
+  }
+#define GEN_UN_V16(NAME, SCALAR, VFN)                                                              \
+  GEN_UN(NAME##_scalar, float, float, SCALAR(x))                                                   \
+  EW_V16_ROW(NAME, VFN, SCALAR, 0.0f)
+#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN)                                             \
+  GEN_UN_GUARD(NAME##_scalar, FAST, SLOW, LIMIT)                                                   \
+  EW_V16_ROW(NAME, VFN, SLOW, LIMIT)
+#else
+#define GEN_UN_V16(NAME, SCALAR, VFN) GEN_UN(NAME, float, float, SCALAR(x))
+#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN) GEN_UN_GUARD(NAME, FAST, SLOW, LIMIT)
+#endif
+
 /* ------------------------------------------------------------------ integer and bool */
 
 #define S_ABS(T, U, x) ((T)((x) < 0 ? (U)0 - (U)(x) : (U)(x)))
@@ -175,27 +214,27 @@ GEN_UN(abs_f32, float, float, __builtin_fabsf(x))
 GEN_UN(sign_f32, float, float, F_SIGN(x))
 GEN_UN(neg_f32, float, float, -x)
 GEN_UN(square_f32, float, float, x *x)
-GEN_UN(exp_f32, float, float, ew_expf(x))
+GEN_UN_V16(exp_f32, ew_expf, v16_exp)
 GEN_UN(expm1_f32, float, float, ew_expm1f(x))
-GEN_UN(log_f32, float, float, ew_logf(x))
-GEN_UN(log2_f32, float, float, ew_log2f(x))
-GEN_UN(log10_f32, float, float, ew_log10f(x))
-GEN_UN(log1p_f32, float, float, ew_log1pf(x))
-GEN_UN_GUARD(sin_f32, ew_sinf, sinf, EW_TRIG_LIMITF)
-GEN_UN_GUARD(cos_f32, ew_cosf, cosf, EW_TRIG_LIMITF)
-GEN_UN_GUARD(tan_f32, ew_tanf, tanf, EW_TRIG_LIMITF)
-GEN_UN(sinh_f32, float, float, ew_sinhf(x))
-GEN_UN(cosh_f32, float, float, ew_coshf(x))
-GEN_UN(tanh_f32, float, float, ew_tanhf(x))
-GEN_UN(asin_f32, float, float, ew_asinf(x))
-GEN_UN(acos_f32, float, float, ew_acosf(x))
+GEN_UN_V16(log_f32, ew_logf, v16_log)
+GEN_UN_V16(log2_f32, ew_log2f, v16_log2)
+GEN_UN_V16(log10_f32, ew_log10f, v16_log10)
+GEN_UN_V16(log1p_f32, ew_log1pf, v16_log1p)
+GEN_UN_V16_GUARD(sin_f32, ew_sinf, sinf, EW_TRIG_LIMITF, v16_sin)
+GEN_UN_V16_GUARD(cos_f32, ew_cosf, cosf, EW_TRIG_LIMITF, v16_cos)
+GEN_UN_V16_GUARD(tan_f32, ew_tanf, tanf, EW_TRIG_LIMITF, v16_tan)
+GEN_UN_V16(sinh_f32, ew_sinhf, v16_sinh)
+GEN_UN_V16(cosh_f32, ew_coshf, v16_cosh)
+GEN_UN_V16(tanh_f32, ew_tanhf, v16_tanh)
+GEN_UN_V16(asin_f32, ew_asinf, v16_asin)
+GEN_UN_V16(acos_f32, ew_acosf, v16_acos)
 GEN_UN(atan_f32, float, float, ew_atanf(x))
-GEN_UN(asinh_f32, float, float, ew_asinhf(x))
-GEN_UN(acosh_f32, float, float, ew_acoshf(x))
-GEN_UN(atanh_f32, float, float, ew_atanhf(x))
-GEN_UN(sigmoid_f32, float, float, ew_sigmoidf(x))
-GEN_UN(erf_f32, float, float, ew_erff(x))
-GEN_UN(erfinv_f32, float, float, ew_erfinvf(x))
+GEN_UN_V16(asinh_f32, ew_asinhf, v16_asinh)
+GEN_UN_V16(acosh_f32, ew_acoshf, v16_acosh)
+GEN_UN_V16(atanh_f32, ew_atanhf, v16_atanh)
+GEN_UN_V16(sigmoid_f32, ew_sigmoidf, v16_sigmoid)
+GEN_UN_V16(erf_f32, ew_erff, v16_erf)
+GEN_UN_V16(erfinv_f32, ew_erfinvf, v16_erfinv)
 GEN_UN(floor_f32, float, float, __builtin_floorf(x))
 GEN_UN(ceil_f32, float, float, __builtin_ceilf(x))
 GEN_UN(round_f32, float, float, __builtin_rintf(x))

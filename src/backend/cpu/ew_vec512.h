@@ -1,0 +1,362 @@
+/* AVX-512 versions of ew_math.h's float functions, sixteen lanes at a time.
+ *
+ * Same reductions, polynomials and special values as the scalar functions (the fitted
+ * coefficient tables are shared), written with the instructions a compiler cannot derive from
+ * the scalar code: vgetexp/vgetmant split a float into exponent and mantissa (subnormals
+ * included), vscalef applies 2^n with overflow to inf and underflow through the subnormals in
+ * one rounding, masks select between branches. A lane's result may differ from the scalar
+ * function's by an ulp or so (different but equally accurate evaluation orders); both stay
+ * within about 2 ulp of the exact value (tests/test_vmath.c).
+ *
+ * Used by unary.c / ew_binary.c for float32 rows when the CPU has AVX-512 (ew_vec512_ok()),
+ * and by generated fused kernels through the prelude. */
+#ifndef MX_BACKEND_CPU_EW_VEC512_H
+#define MX_BACKEND_CPU_EW_VEC512_H
+
+#include "backend/cpu/ew_math.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define EW_HAVE_VEC512 1
+#include <immintrin.h>
+
+#define EW_V16_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
+#define EW_V16 static inline __attribute__((always_inline)) EW_V16_TARGET
+
+typedef __m512 ew_v16;
+
+EW_V16 ew_v16 v16c(float c) {
+  return _mm512_set1_ps(c);
+}
+EW_V16 ew_v16 v16_poly(ew_v16 z, const float *c, int n) {
+  ew_v16 p = v16c(c[0]);
+#pragma GCC unroll 16
+  for (int k = 1; k < n; k++) p = _mm512_fmadd_ps(p, z, v16c(c[k]));
+  return p;
+}
+/* m ? b : a, lane by lane */
+EW_V16 ew_v16 v16_sel(__mmask16 m, ew_v16 a, ew_v16 b) {
+  return _mm512_mask_blend_ps(m, a, b);
+}
+EW_V16 __mmask16 v16_lt(ew_v16 a, ew_v16 b) {
+  return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+}
+EW_V16 __mmask16 v16_le(ew_v16 a, ew_v16 b) {
+  return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ);
+}
+EW_V16 __mmask16 v16_eq(ew_v16 a, ew_v16 b) {
+  return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ);
+}
+EW_V16 __mmask16 v16_isnan(ew_v16 a) {
+  return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q);
+}
+/* magnitude of mag, sign of sgn */
+EW_V16 ew_v16 v16_copysign(ew_v16 mag, ew_v16 sgn) {
+  __m512i r = _mm512_ternarylogic_epi32(_mm512_castps_si512(mag), _mm512_castps_si512(sgn),
+                                        _mm512_set1_epi32((int)0x80000000u), 0xD8);
+  return _mm512_castsi512_ps(r);
+}
+/* max/min that keep a nan x (vmaxps returns its second operand when either is nan) */
+EW_V16 ew_v16 v16_max_keepnan(ew_v16 x, float c) {
+  return _mm512_max_ps(v16c(c), x);
+}
+EW_V16 ew_v16 v16_min_keepnan(ew_v16 x, float c) {
+  return _mm512_min_ps(v16c(c), x);
+}
+
+/* ------------------------------------------------------------------ exp family */
+
+/* x in [-104, 90] (or nan): returns e^r with e^x = e^r 2^n (ew_expf's reduction and series). */
+EW_V16 ew_v16 v16_exp_reduce(ew_v16 x, ew_v16 *n_out) {
+  ew_v16 n = _mm512_roundscale_ps(_mm512_mul_ps(x, v16c(EW_LOG2EF)),
+                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  ew_v16 r = _mm512_fnmadd_ps(n, v16c(EW_LN2HIF), x);
+  r = _mm512_fnmadd_ps(n, v16c(EW_LN2LOF), r);
+  ew_v16 p = v16_poly(r, ew_exp_taylor, EW_NCOEF(ew_exp_taylor));
+  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r); /* e^r - 1 */
+  *n_out = n;
+  return _mm512_add_ps(p, v16c(1.0f));
+}
+
+EW_V16 ew_v16 v16_exp(ew_v16 x) {
+  ew_v16 n, xc = v16_min_keepnan(v16_max_keepnan(x, -104.0f), 89.0f);
+  ew_v16 er = v16_exp_reduce(xc, &n);
+  return _mm512_scalef_ps(er, n);
+}
+
+/* e^x / 2 for x >= 0 or nan, without overflow on the way (finite up to x = 89.41). */
+EW_V16 ew_v16 v16_exp_half(ew_v16 x) {
+  ew_v16 n, er = v16_exp_reduce(v16_min_keepnan(x, 90.0f), &n);
+  return _mm512_scalef_ps(er, _mm512_sub_ps(n, v16c(1.0f)));
+}
+
+EW_V16 ew_v16 v16_sigmoid(ew_v16 x) {
+  ew_v16 e = v16_exp(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(x)));
+  ew_v16 num = v16_sel(v16_lt(x, _mm512_setzero_ps()), v16c(1.0f), e);
+  return _mm512_div_ps(num, _mm512_add_ps(v16c(1.0f), e));
+}
+
+EW_V16 ew_v16 v16_tanh(ew_v16 x) {
+  ew_v16 ax = _mm512_abs_ps(x), z = _mm512_mul_ps(x, x);
+  ew_v16 p = v16_poly(z, ew_tanh_p, EW_NCOEF(ew_tanh_p));
+  ew_v16 small = _mm512_fmadd_ps(_mm512_mul_ps(ax, z), p, ax);
+  ew_v16 e = v16_exp(_mm512_mul_ps(v16c(-2.0f), ax));
+  ew_v16 big =
+      _mm512_sub_ps(v16c(1.0f), _mm512_div_ps(_mm512_add_ps(e, e), _mm512_add_ps(v16c(1.0f), e)));
+  return v16_copysign(v16_sel(v16_lt(ax, v16c(0.625f)), big, small), x);
+}
+
+/* sinh: |x| < 1 by its Taylor series (odd, to x^11: truncation 1.6e-10 relative); beyond,
+ * E - 1/(4E) with E = e^|x| / 2. cosh = E + 1/(4E). */
+EW_V16 ew_v16 v16_sinh(ew_v16 x) {
+  static const float taylor[] = {1.0f / 39916800, 1.0f / 362880, 1.0f / 5040, 1.0f / 120, 1.0f / 6};
+  ew_v16 ax = _mm512_abs_ps(x), z = _mm512_mul_ps(x, x);
+  ew_v16 small = _mm512_fmadd_ps(_mm512_mul_ps(ax, z), v16_poly(z, taylor, EW_NCOEF(taylor)), ax);
+  ew_v16 e = v16_exp_half(ax);
+  ew_v16 big = _mm512_sub_ps(e, _mm512_div_ps(v16c(0.25f), e));
+  return v16_copysign(v16_sel(v16_lt(ax, v16c(1.0f)), big, small), x);
+}
+
+EW_V16 ew_v16 v16_cosh(ew_v16 x) {
+  ew_v16 e = v16_exp_half(_mm512_abs_ps(x));
+  return _mm512_add_ps(e, _mm512_div_ps(v16c(0.25f), e));
+}
+
+/* ------------------------------------------------------------------ log family */
+
+/* x = 2^e m with m in [3/4, 3/2) (subnormals normalized by vgetmant); returns log(m) by
+ * ew_logm_f's series. Negative x gives a nan m; zeros, infinities are fixed by the callers. */
+EW_V16 ew_v16 v16_logm(ew_v16 x, ew_v16 *e_out) {
+  ew_v16 m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_nan);
+  *e_out = _mm512_sub_ps(_mm512_getexp_ps(x), _mm512_getexp_ps(m));
+  ew_v16 f = _mm512_sub_ps(m, v16c(1.0f));
+  ew_v16 s = _mm512_div_ps(f, _mm512_add_ps(v16c(2.0f), f));
+  ew_v16 z = _mm512_mul_ps(s, s);
+  ew_v16 R = _mm512_mul_ps(v16_poly(z, ew_log_r, EW_NCOEF(ew_log_r)), z);
+  ew_v16 hfsq = _mm512_mul_ps(_mm512_mul_ps(v16c(0.5f), f), f);
+  return _mm512_sub_ps(f, _mm512_fnmadd_ps(s, _mm512_add_ps(hfsq, R), hfsq));
+}
+
+/* The logarithms' special values: zeros -> -inf, +inf -> +inf (negative and nan are nan). */
+EW_V16 ew_v16 v16_log_special(ew_v16 x, ew_v16 y) {
+  y = v16_sel(v16_eq(x, _mm512_setzero_ps()), y, v16c(-EW_INFF));
+  return v16_sel(v16_eq(x, v16c(EW_INFF)), y, x);
+}
+
+EW_V16 ew_v16 v16_log(ew_v16 x) {
+  ew_v16 e, lm = v16_logm(x, &e);
+  ew_v16 y = _mm512_fmadd_ps(e, v16c(EW_LN2HIF), _mm512_fmadd_ps(e, v16c(EW_LN2LOF), lm));
+  return v16_log_special(x, y);
+}
+
+EW_V16 ew_v16 v16_log2(ew_v16 x) {
+  ew_v16 e, lm = v16_logm(x, &e);
+  return v16_log_special(x, _mm512_fmadd_ps(lm, v16c(EW_LOG2EF), e));
+}
+
+EW_V16 ew_v16 v16_log10(ew_v16 x) {
+  ew_v16 e, lm = v16_logm(x, &e);
+  ew_v16 lo = _mm512_fnmadd_ps(e, v16c(EW_LOG10_2LOF), _mm512_mul_ps(lm, v16c(EW_LOG10EF)));
+  return v16_log_special(x, _mm512_fmadd_ps(e, v16c(EW_LOG10_2HIF), lo));
+}
+
+/* log1p: ew_log1pf's correction of the rounding of u = 1 + x. */
+EW_V16 ew_v16 v16_log1p(ew_v16 x) {
+  ew_v16 u = _mm512_add_ps(v16c(1.0f), x);
+  ew_v16 l = v16_log(u);
+  ew_v16 c = _mm512_div_ps(_mm512_sub_ps(x, _mm512_sub_ps(u, v16c(1.0f))), u);
+  __mmask16 plain = v16_le(u, _mm512_setzero_ps()) | v16_eq(u, v16c(EW_INFF));
+  ew_v16 y = v16_sel(plain, _mm512_add_ps(l, c), l);
+  return v16_sel(v16_eq(x, _mm512_setzero_ps()), y, x); /* keeps -0 */
+}
+
+/* asinh, acosh, atanh: ew_asinhf's, ew_acoshf's and ew_atanhf's arguments to one log1p (acosh's
+ * t(2 + t) by an fma instead of in double). */
+EW_V16 ew_v16 v16_asinh(ew_v16 x) {
+  ew_v16 ax = _mm512_abs_ps(x);
+  ew_v16 axc = v16_min_keepnan(ax, 0x1p12f), t = _mm512_mul_ps(axc, axc);
+  ew_v16 root = _mm512_sqrt_ps(_mm512_add_ps(v16c(1.0f), t));
+  ew_v16 a = _mm512_add_ps(axc, _mm512_div_ps(t, _mm512_add_ps(v16c(1.0f), root)));
+  __mmask16 big = v16_lt(v16c(0x1p12f), ax), huge = v16_lt(v16c(0x1p100f), ax);
+  a = v16_sel(big, a, _mm512_fmsub_ps(v16c(2.0f), ax, v16c(1.0f)));
+  a = v16_sel(huge, a, ax);
+  ew_v16 y = _mm512_add_ps(v16_log1p(a), _mm512_maskz_mov_ps(huge, v16c(EW_LN2F)));
+  return v16_copysign(y, x);
+}
+
+EW_V16 ew_v16 v16_acosh(ew_v16 x) {
+  ew_v16 xc = v16_min_keepnan(v16_max_keepnan(x, 1.0f), 0x1p12f);
+  ew_v16 t = _mm512_sub_ps(xc, v16c(1.0f));
+  ew_v16 small = _mm512_add_ps(t, _mm512_sqrt_ps(_mm512_fmadd_ps(t, t, _mm512_add_ps(t, t))));
+  ew_v16 root = _mm512_sqrt_ps(_mm512_fmsub_ps(xc, xc, v16c(1.0f)));
+  ew_v16 mid = _mm512_sub_ps(_mm512_fmsub_ps(v16c(2.0f), xc, v16c(1.0f)),
+                             _mm512_div_ps(v16c(1.0f), _mm512_add_ps(xc, root)));
+  ew_v16 a = v16_sel(v16_lt(x, v16c(2.0f)), mid, small);
+  __mmask16 big = v16_lt(v16c(0x1p12f), x), huge = v16_lt(v16c(0x1p100f), x);
+  a = v16_sel(big, a, _mm512_fmsub_ps(v16c(2.0f), x, v16c(1.0f)));
+  a = v16_sel(huge, a, x);
+  ew_v16 y = _mm512_add_ps(v16_log1p(a), _mm512_maskz_mov_ps(huge, v16c(EW_LN2F)));
+  return v16_sel(v16_lt(x, v16c(1.0f)), y, v16c(EW_NANF));
+}
+
+EW_V16 ew_v16 v16_atanh(ew_v16 x) {
+  ew_v16 ax = _mm512_abs_ps(x), t = _mm512_add_ps(ax, ax);
+  ew_v16 q = _mm512_div_ps(t, _mm512_sub_ps(v16c(1.0f), ax));
+  ew_v16 a = v16_sel(v16_lt(ax, v16c(0.5f)), q, _mm512_fmadd_ps(q, ax, t));
+  return v16_copysign(_mm512_mul_ps(v16c(0.5f), v16_log1p(a)), x);
+}
+
+EW_V16 ew_v16 v16_logaddexp(ew_v16 a, ew_v16 b) {
+  ew_v16 mx = _mm512_max_ps(a, b);
+  ew_v16 d = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(_mm512_sub_ps(a, b)));
+  ew_v16 y = _mm512_add_ps(mx, v16_log1p(v16_exp(d)));
+  y = v16_sel(v16_eq(_mm512_abs_ps(mx), v16c(EW_INFF)), y, mx);
+  return v16_sel(v16_isnan(a) | v16_isnan(b), y, _mm512_add_ps(a, b));
+}
+
+/* ------------------------------------------------------------------ erf, erfinv */
+
+EW_V16 ew_v16 v16_erf(ew_v16 x) {
+  ew_v16 ax = _mm512_abs_ps(x), z = _mm512_mul_ps(x, x);
+  ew_v16 small = _mm512_fmadd_ps(x, v16_poly(z, ew_erf_p, EW_NCOEF(ew_erf_p)), x);
+  __mmask16 is_small = v16_lt(ax, v16c(1.0f));
+  if (is_small == 0xFFFF) return small;
+  ew_v16 axc = v16_min_keepnan(v16_max_keepnan(ax, 1.0f), 3.92f);
+  ew_v16 t = _mm512_div_ps(v16c(1.0f), axc);
+  ew_v16 u = _mm512_mul_ps(_mm512_sub_ps(t, v16c(0.6275510204081632f)), v16c(2.684931506849315f));
+  ew_v16 q = v16_poly(u, ew_erf_q, EW_NCOEF(ew_erf_q));
+  ew_v16 e = v16_exp(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), axc), axc));
+  ew_v16 big = _mm512_fnmadd_ps(_mm512_mul_ps(e, t), q, v16c(1.0f));
+  big = v16_sel(v16_le(v16c(3.92f), ax), big, v16c(1.0f));
+  return v16_sel(is_small, v16_copysign(big, x), small);
+}
+
+EW_V16 ew_v16 v16_erfinv(ew_v16 x) {
+  ew_v16 ax = _mm512_abs_ps(x);
+  ew_v16 axc = _mm512_maskz_mov_ps(v16_lt(ax, v16c(1.0f)), ax);
+  ew_v16 w = _mm512_sub_ps(
+      _mm512_setzero_ps(),
+      v16_log(_mm512_mul_ps(_mm512_sub_ps(v16c(1.0f), axc), _mm512_add_ps(v16c(1.0f), axc))));
+  ew_v16 y = _mm512_mul_ps(axc, v16_poly(w, ew_erfinv_p, EW_NCOEF(ew_erfinv_p)));
+  __mmask16 tail = v16_lt(v16c(5.0f), w);
+  if (tail) {
+    ew_v16 v = _mm512_mul_ps(_mm512_sub_ps(_mm512_sqrt_ps(w), v16c(3.2393543323095373f)),
+                             v16c(0.9967244099413961f));
+    y = v16_sel(tail, y, v16_poly(v, ew_erfinv_q, EW_NCOEF(ew_erfinv_q)));
+  }
+  y = v16_sel(v16_eq(ax, v16c(1.0f)), y, v16c(EW_INFF));
+  y = v16_sel(v16_lt(v16c(1.0f), ax), y, v16c(EW_NANF));
+  return v16_sel(v16_isnan(x), v16_copysign(y, x), x);
+}
+
+/* ------------------------------------------------------------------ sin, cos, tan */
+
+/* x = n pi/2 + r for |x| < EW_TRIG_LIMITF, reduced in double as ew_dsincos_red does (pi/2 in
+ * three parts whose products with n are exact); r as a float pair hi + lo, q = n mod 4. Lanes
+ * beyond the limit, infinities and nans are the caller's (GEN_UN_V16_GUARD gives them to libm). */
+EW_V16 ew_v16 v16_trig_reduce(ew_v16 x, ew_v16 *lo_out, __m512i *q_out) {
+  __m256 hi8[2], lo8[2];
+  __m256i q8[2];
+  for (int h = 0; h < 2; h++) {
+    __m512d xd = _mm512_cvtps_pd(h ? _mm512_extractf32x8_ps(x, 1) : _mm512_castps512_ps256(x));
+    __m512d kd =
+        _mm512_fmadd_pd(xd, _mm512_set1_pd(0x1.45f306dc9c883p-1), _mm512_set1_pd(EW_SHIFTER));
+    __m512d n = _mm512_sub_pd(kd, _mm512_set1_pd(EW_SHIFTER));
+    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.921fb54400000p+0), xd);
+    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.0b4611a600000p-34), r);
+    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.3198a2e037073p-69), r);
+    hi8[h] = _mm512_cvtpd_ps(r);
+    lo8[h] = _mm512_cvtpd_ps(_mm512_sub_pd(r, _mm512_cvtps_pd(hi8[h])));
+    q8[h] = _mm512_cvtepi64_epi32(_mm512_castpd_si512(kd));
+  }
+  *q_out = _mm512_inserti32x8(_mm512_castsi256_si512(q8[0]), q8[1], 1);
+  *lo_out = _mm512_insertf32x8(_mm512_castps256_ps512(lo8[0]), lo8[1], 1);
+  return _mm512_insertf32x8(_mm512_castps256_ps512(hi8[0]), hi8[1], 1);
+}
+
+/* sin and cos of r = hi + lo, |r| <= pi/4: Taylor series of hi (to hi^9 and hi^10: truncation
+ * below 2e-9 relative) in float, then the first-order terms of lo. The cos table starts at z^2:
+ * cos = 1 - z/2 + z^2 Q(z). */
+static const float ew_sin_taylor[] = {1.0f / 362880, -1.0f / 5040, 1.0f / 120, -1.0f / 6};
+static const float ew_cos_taylor[] = {-1.0f / 3628800, 1.0f / 40320, -1.0f / 720, 1.0f / 24};
+EW_V16 __m512i v16_sincos(ew_v16 x, ew_v16 *s, ew_v16 *c) {
+  __m512i q;
+  ew_v16 lo, r = v16_trig_reduce(x, &lo, &q);
+  ew_v16 z = _mm512_mul_ps(r, r);
+  ew_v16 sp = v16_poly(z, ew_sin_taylor, EW_NCOEF(ew_sin_taylor));
+  ew_v16 cq =
+      _mm512_mul_ps(_mm512_mul_ps(z, z), v16_poly(z, ew_cos_taylor, EW_NCOEF(ew_cos_taylor)));
+  /* Small terms are summed first and each result rounded once: sin(hi) + lo cos(hi) and
+   * cos(hi) - lo sin(hi) (cos(hi) ~ 1 and sin(hi) ~ hi are enough for lo's terms). cos keeps
+   * 1 - z/2 as an exact pair (h, e) and takes back the rounding of z = hi^2. */
+  *s = _mm512_add_ps(r, _mm512_fmadd_ps(_mm512_mul_ps(r, z), sp, lo));
+  ew_v16 zlo = _mm512_fmsub_ps(r, r, z);
+  ew_v16 h = _mm512_fnmadd_ps(v16c(0.5f), z, v16c(1.0f));
+  ew_v16 e = _mm512_fnmadd_ps(v16c(0.5f), z, _mm512_sub_ps(v16c(1.0f), h));
+  ew_v16 tail = _mm512_fnmadd_ps(v16c(0.5f), zlo, _mm512_fnmadd_ps(lo, r, _mm512_add_ps(cq, e)));
+  *c = _mm512_add_ps(h, tail);
+  return q;
+}
+
+EW_V16 ew_v16 v16_negate_if(__mmask16 m, ew_v16 v) {
+  return _mm512_mask_xor_ps(v, m, v, v16c(-0.0f));
+}
+
+EW_V16 ew_v16 v16_sin(ew_v16 x) {
+  ew_v16 s, c;
+  __m512i q = v16_sincos(x, &s, &c);
+  ew_v16 v = v16_sel(_mm512_test_epi32_mask(q, _mm512_set1_epi32(1)), s, c);
+  v = v16_negate_if(_mm512_test_epi32_mask(q, _mm512_set1_epi32(2)), v);
+  return v16_sel(v16_eq(x, _mm512_setzero_ps()), v, x); /* the sign of a zero */
+}
+
+EW_V16 ew_v16 v16_cos(ew_v16 x) {
+  ew_v16 s, c;
+  __m512i q = v16_sincos(x, &s, &c);
+  ew_v16 v = v16_sel(_mm512_test_epi32_mask(q, _mm512_set1_epi32(1)), c, s);
+  __m512i q1 = _mm512_add_epi32(q, _mm512_set1_epi32(1));
+  return v16_negate_if(_mm512_test_epi32_mask(q1, _mm512_set1_epi32(2)), v);
+}
+
+EW_V16 ew_v16 v16_tan(ew_v16 x) {
+  ew_v16 s, c;
+  __m512i q = v16_sincos(x, &s, &c);
+  __mmask16 odd = _mm512_test_epi32_mask(q, _mm512_set1_epi32(1));
+  ew_v16 num = v16_sel(odd, s, v16_negate_if(odd, c)), den = v16_sel(odd, c, s);
+  return v16_sel(v16_eq(x, _mm512_setzero_ps()), _mm512_div_ps(num, den), x);
+}
+
+/* ------------------------------------------------------------------ asin, acos */
+
+/* ew_asinf / ew_acosf: the series on [0, sqrt(1/2)], pi/2 - 2 asin(sqrt((1 - |x|) / 2)) beyond. */
+EW_V16 ew_v16 v16_asin_core(ew_v16 x, __mmask16 *big_out) {
+  ew_v16 ax = _mm512_abs_ps(x);
+  __mmask16 big = v16_lt(v16c(0x1.6a09e6p-1f), ax);
+  ew_v16 w = _mm512_mul_ps(v16c(0.5f), _mm512_sub_ps(v16c(1.0f), ax));
+  ew_v16 v = v16_sel(big, x, _mm512_sqrt_ps(w)), z = v16_sel(big, _mm512_mul_ps(x, x), w);
+  ew_v16 p = v16_poly(z, ew_asin_p, EW_NCOEF(ew_asin_p));
+  *big_out = big;
+  return _mm512_fmadd_ps(_mm512_mul_ps(v, z), p, v); /* asin x (signed) in the small lanes */
+}
+
+EW_V16 ew_v16 v16_asin(ew_v16 x) {
+  __mmask16 big;
+  ew_v16 r = v16_asin_core(x, &big);
+  ew_v16 far = _mm512_sub_ps(v16c(EW_PIO2HIF), _mm512_fmsub_ps(v16c(2.0f), r, v16c(EW_PIO2LOF)));
+  return v16_sel(big, r, v16_copysign(far, x));
+}
+
+EW_V16 ew_v16 v16_acos(ew_v16 x) {
+  __mmask16 big;
+  ew_v16 r = v16_asin_core(x, &big);
+  ew_v16 near = _mm512_sub_ps(v16c(EW_PIO2HIF), _mm512_sub_ps(r, v16c(EW_PIO2LOF)));
+  ew_v16 pos = _mm512_add_ps(r, r);
+  ew_v16 neg = _mm512_sub_ps(v16c(EW_PIHIF), _mm512_fmsub_ps(v16c(2.0f), r, v16c(EW_PILOF)));
+  ew_v16 far = v16_sel(v16_lt(_mm512_setzero_ps(), x), neg, pos);
+  return v16_sel(big, near, far);
+}
+
+#else
+#define EW_HAVE_VEC512 0
+#endif
+
+#endif
