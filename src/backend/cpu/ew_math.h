@@ -108,7 +108,7 @@ EW_INLINE float ew_expm1f(float x) {
   float c = 1.0f - ew_bitsf((uint32_t)(127 - (int32_t)nc) << 23); /* 1 - 2^-n */
   int32_t n1 = ni >> 1, n2 = ni - n1;
   float y = (em + c) * ew_bitsf((uint32_t)(n1 + 127) << 23) * ew_bitsf((uint32_t)(n2 + 127) << 23);
-  return x != x ? x : y;
+  return (x != x) | (x == 0.0f) ? x : y; /* nan, and the sign of a zero */
 }
 
 static const float ew_log_r[] = {2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3};

@@ -250,27 +250,25 @@ EW_V16 ew_v16 v16_erfinv(ew_v16 x) {
 
 /* ------------------------------------------------------------------ sin, cos, tan */
 
-/* x = n pi/2 + r for |x| < EW_TRIG_LIMITF, reduced in double as ew_dsincos_red does (pi/2 in
- * three parts whose products with n are exact); r as a float pair hi + lo, q = n mod 4. Lanes
- * beyond the limit, infinities and nans are the caller's (GEN_UN_V16_GUARD gives them to libm). */
+/* x = n pi/2 + (hi + lo) for |x| < EW_TRIG_LIMITF, q = n mod 4, in float: pi/2 in four parts;
+ * x - n p1 is exact (a multiple of 2^-23 below 2 in magnitude, or of x's ulp), n p2 is split
+ * exactly by an fma and subtracted with an exact two-sum, the last parts only feed lo. Lanes
+ * beyond the limit, infinities and nans are the caller's (GEN_UN_V16_GUARD gives them to
+ * libm). */
 EW_V16 ew_v16 v16_trig_reduce(ew_v16 x, ew_v16 *lo_out, __m512i *q_out) {
-  __m256 hi8[2], lo8[2];
-  __m256i q8[2];
-  for (int h = 0; h < 2; h++) {
-    __m512d xd = _mm512_cvtps_pd(h ? _mm512_extractf32x8_ps(x, 1) : _mm512_castps512_ps256(x));
-    __m512d kd =
-        _mm512_fmadd_pd(xd, _mm512_set1_pd(0x1.45f306dc9c883p-1), _mm512_set1_pd(EW_SHIFTER));
-    __m512d n = _mm512_sub_pd(kd, _mm512_set1_pd(EW_SHIFTER));
-    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.921fb54400000p+0), xd);
-    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.0b4611a600000p-34), r);
-    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.3198a2e037073p-69), r);
-    hi8[h] = _mm512_cvtpd_ps(r);
-    lo8[h] = _mm512_cvtpd_ps(_mm512_sub_pd(r, _mm512_cvtps_pd(hi8[h])));
-    q8[h] = _mm512_cvtepi64_epi32(_mm512_castpd_si512(kd));
-  }
-  *q_out = _mm512_inserti32x8(_mm512_castsi256_si512(q8[0]), q8[1], 1);
-  *lo_out = _mm512_insertf32x8(_mm512_castps256_ps512(lo8[0]), lo8[1], 1);
-  return _mm512_insertf32x8(_mm512_castps256_ps512(hi8[0]), hi8[1], 1);
+  ew_v16 n = _mm512_roundscale_ps(_mm512_mul_ps(x, v16c(0x1.45f306p-1f)),
+                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  ew_v16 a = _mm512_fnmadd_ps(n, v16c(0x1.921fb6p+0f), x);
+  ew_v16 b = _mm512_mul_ps(n, v16c(0x1.777a5cp-25f)); /* -n p2 */
+  ew_v16 b_lo = _mm512_fmsub_ps(n, v16c(0x1.777a5cp-25f), b);
+  ew_v16 hi = _mm512_add_ps(a, b);
+  ew_v16 bb = _mm512_sub_ps(hi, a);
+  ew_v16 e = _mm512_add_ps(_mm512_sub_ps(a, _mm512_sub_ps(hi, bb)), _mm512_sub_ps(b, bb));
+  ew_v16 lo = _mm512_add_ps(e, b_lo);
+  lo = _mm512_fmadd_ps(n, v16c(0x1.ee59dap-50f), lo);       /* -n p3 */
+  *lo_out = _mm512_fnmadd_ps(n, v16c(0x1.98a2e0p-77f), lo); /* -n p4 */
+  *q_out = _mm512_cvtps_epi32(n);
+  return hi;
 }
 
 /* sin and cos of r = hi + lo, |r| <= pi/4: Taylor series of hi (to hi^9 and hi^10: truncation
