@@ -298,6 +298,36 @@ EW_V16_TARGET static void check_logaddexp(void) {
   CHECK(worst <= 4.0);
 }
 
+/* pow over special values crossed with each other, and random bases and exponents */
+EW_V16_TARGET static void check_pow(void) {
+  static const float sp[] = {0.0f, -0.0f, 1.0f,     -1.0f,     0.5f, -0.5f,  2.0f,  -2.0f,
+                             3.0f, -3.0f, INFINITY, -INFINITY, NAN,  1e-45f, 1e30f, -1e30f};
+  enum { NS = sizeof sp / sizeof sp[0] };
+  double worst = 0.0;
+  uint32_t st = 777;
+  for (int it = 0; it < 20000 + NS; it++) {
+    float a[16], b[16], out[16];
+    for (int i = 0; i < 16; i++) {
+      if (it < NS) {
+        a[i] = sp[it], b[i] = sp[i];
+        continue;
+      }
+      st = st * 1664525u + 1013904223u;
+      a[i] = (float)(st >> 8) * 0x1p-20f - 8.0f; /* [-8, 8) */
+      st = st * 1664525u + 1013904223u;
+      b[i] = (i & 1) ? (float)((int)(st >> 24) - 128) : (float)(st >> 8) * 0x1p-19f - 16.0f;
+    }
+    _mm512_storeu_ps(out, v16_pow(_mm512_loadu_ps(a), _mm512_loadu_ps(b)));
+    for (int i = 0; i < 16; i++) {
+      double e = ulp_error(out[i], pow((double)a[i], (double)b[i]));
+      if (e > 1.0) printf("  pow(%a, %a): got %a, want %a\n", a[i], b[i], out[i], pow(a[i], b[i]));
+      if (e > worst) worst = e;
+    }
+  }
+  printf("%-8s max error %.2f ulp\n", "pow", worst);
+  CHECK(worst <= 1.0);
+}
+
 void run_tests(void) {
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) {
     printf("no AVX-512: skipped\n");
@@ -305,9 +335,40 @@ void run_tests(void) {
   }
   for (int i = 0; i < F_NUM; i++) check_function(&funs[i]);
   check_logaddexp();
+  check_pow();
 }
 
 #else
+/* pow over special values crossed with each other, and random bases and exponents */
+EW_V16_TARGET static void check_pow(void) {
+  static const float sp[] = {0.0f, -0.0f, 1.0f,     -1.0f,     0.5f, -0.5f,  2.0f,  -2.0f,
+                             3.0f, -3.0f, INFINITY, -INFINITY, NAN,  1e-45f, 1e30f, -1e30f};
+  enum { NS = sizeof sp / sizeof sp[0] };
+  double worst = 0.0;
+  uint32_t st = 777;
+  for (int it = 0; it < 20000 + NS; it++) {
+    float a[16], b[16], out[16];
+    for (int i = 0; i < 16; i++) {
+      if (it < NS) {
+        a[i] = sp[it], b[i] = sp[i];
+        continue;
+      }
+      st = st * 1664525u + 1013904223u;
+      a[i] = (float)(st >> 8) * 0x1p-20f - 8.0f; /* [-8, 8) */
+      st = st * 1664525u + 1013904223u;
+      b[i] = (i & 1) ? (float)((int)(st >> 24) - 128) : (float)(st >> 8) * 0x1p-19f - 16.0f;
+    }
+    _mm512_storeu_ps(out, v16_pow(_mm512_loadu_ps(a), _mm512_loadu_ps(b)));
+    for (int i = 0; i < 16; i++) {
+      double e = ulp_error(out[i], pow((double)a[i], (double)b[i]));
+      if (e > 1.0) printf("  pow(%a, %a): got %a, want %a\n", a[i], b[i], out[i], pow(a[i], b[i]));
+      if (e > worst) worst = e;
+    }
+  }
+  printf("%-8s max error %.2f ulp\n", "pow", worst);
+  CHECK(worst <= 1.0);
+}
+
 void run_tests(void) {
   printf("no AVX-512 build: skipped\n");
 }

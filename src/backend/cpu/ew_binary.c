@@ -296,7 +296,7 @@ GEN_BIN(fdiv_bf16s, float, float, __builtin_floorf(mx_bf2f(mx_f2bf(x / y))))
 
 GEN_BIN(max_f32, float, float, F_MAX(x, y))
 GEN_BIN(min_f32, float, float, F_MIN(x, y))
-GEN_BIN(pow_gen_f32, float, float, ew_powf(x, y))
+GEN_BIN_V16(pow_gen_f32, ew_powf, v16_pow)
 GEN_BIN(pow_sq_f32, float, float, x *x)
 GEN_BIN(pow_inv_f32, float, float, 1.0f / x)
 

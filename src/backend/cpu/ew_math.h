@@ -61,6 +61,12 @@ EW_INLINE float ew_polyf(float z, const float *c, int n) {
   for (int k = 1; k < n; k++) p = p * z + c[k];
   return p;
 }
+EW_INLINE double ew_polyd(double z, const double *c, int n) {
+  double p = c[0];
+#pragma GCC unroll 16
+  for (int k = 1; k < n; k++) p = p * z + c[k];
+  return p;
+}
 
 /* ------------------------------------------------------------------ float-native */
 
@@ -401,6 +407,9 @@ EW_INLINE float ew_cosf(float x) {
 /* log|x| and exp for pow's float results: y log|x| needs about 2^-25 absolute accuracy where
  * the result is representable (|y log x| < 104), so the series are shorter than ew_dlog's and
  * ew_dexp's (truncation 6e-11 and 2e-10 relative). */
+static const double ew_dlog_pow_r[] = {2.0 / 11, 2.0 / 9, 2.0 / 7, 2.0 / 5, 2.0 / 3};
+static const double ew_dexp_pow_taylor[] = {1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
+                                            1.0 / 24,    1.0 / 6,    0.5};
 EW_INLINE double ew_dlog_pow(double x) {
   uint64_t ix = ew_dbits(x);
   double e = ew_bitsd((ix >> 52) | 0x4330000000000000ull) - 0x1p52 - 1023.0;
@@ -411,12 +420,7 @@ EW_INLINE double ew_dlog_pow(double x) {
   double f = m - 1.0;
   double s = f / (2.0 + f);
   double z = s * s;
-  double R = 2.0 / 11;
-  R = R * z + 2.0 / 9;
-  R = R * z + 2.0 / 7;
-  R = R * z + 2.0 / 5;
-  R = R * z + 2.0 / 3;
-  R = R * z;
+  double R = ew_polyd(z, ew_dlog_pow_r, EW_NCOEF(ew_dlog_pow_r)) * z;
   double hfsq = 0.5 * f * f;
   double y = e * 0x1.62e42fefa39efp-1 + (f - (hfsq - s * (hfsq + R)));
   y = x == 0.0 ? -EW_INF : y;
@@ -431,13 +435,7 @@ EW_INLINE double ew_dexp_pow(double x) {
   double n = kd - EW_SHIFTER;
   double r = xc - n * EW_LN2HI;
   r = r - n * EW_LN2LO;
-  double p = 1.0 / 40320;
-  p = p * r + 1.0 / 5040;
-  p = p * r + 1.0 / 720;
-  p = p * r + 1.0 / 120;
-  p = p * r + 1.0 / 24;
-  p = p * r + 1.0 / 6;
-  p = p * r + 0.5;
+  double p = ew_polyd(r, ew_dexp_pow_taylor, EW_NCOEF(ew_dexp_pow_taylor));
   p = p * r * r + r;
   double y = (p + 1.0) * ew_bitsd((ew_dbits(kd) + 1023u) << 52);
   y = x > 709.8 ? EW_INF : y;

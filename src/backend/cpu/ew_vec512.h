@@ -353,6 +353,77 @@ EW_V16 ew_v16 v16_acos(ew_v16 x) {
   return v16_sel(big, near, far);
 }
 
+/* ------------------------------------------------------------------ pow */
+
+EW_V16 __m512d v8d_poly(__m512d z, const double *c, int n) {
+  __m512d p = _mm512_set1_pd(c[0]);
+  for (int k = 1; k < n; k++) p = _mm512_fmadd_pd(p, z, _mm512_set1_pd(c[k]));
+  return p;
+}
+
+/* y log|x| in double for eight float lanes (ew_dlog_pow's series; |x| = 0 -> -inf, inf -> inf) */
+EW_V16 __m512d v8d_ylogx(__m512d ax, __m512d y) {
+  __m512d m = _mm512_getmant_pd(ax, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
+  __m512d e = _mm512_sub_pd(_mm512_getexp_pd(ax), _mm512_getexp_pd(m));
+  __m512d f = _mm512_sub_pd(m, _mm512_set1_pd(1.0));
+  /* s = f / (2 + f) only feeds the correction term s (hfsq + R) ~ f^3 / 12: a 2^-14 reciprocal
+   * estimate and one Newton step (2^-28) are plenty, and much cheaper than vdivpd */
+  __m512d d = _mm512_add_pd(_mm512_set1_pd(2.0), f), inv = _mm512_rcp14_pd(d);
+  inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(d, inv, _mm512_set1_pd(1.0)), inv);
+  __m512d s = _mm512_mul_pd(f, inv);
+  __m512d z = _mm512_mul_pd(s, s);
+  __m512d R = _mm512_mul_pd(v8d_poly(z, ew_dlog_pow_r, EW_NCOEF(ew_dlog_pow_r)), z);
+  __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
+  __m512d lm = _mm512_sub_pd(f, _mm512_fnmadd_pd(s, _mm512_add_pd(hfsq, R), hfsq));
+  __m512d l = _mm512_fmadd_pd(e, _mm512_set1_pd(0x1.62e42fefa39efp-1), lm);
+  l = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(ax, _mm512_setzero_pd(), _CMP_EQ_OQ), l,
+                           _mm512_set1_pd(-EW_INF));
+  l = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(ax, _mm512_set1_pd(EW_INF), _CMP_EQ_OQ), l, ax);
+  return _mm512_mul_pd(y, l);
+}
+
+/* e^t in double (ew_dexp_pow's series), rounded to float: vscalef saturates to inf and 0 */
+EW_V16 __m256 v8d_exp_to_float(__m512d t) {
+  t = _mm512_min_pd(_mm512_set1_pd(1000.0), _mm512_max_pd(_mm512_set1_pd(-1000.0), t));
+  __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(t, _mm512_set1_pd(EW_LOG2E)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(EW_LN2HI), t);
+  r = _mm512_fnmadd_pd(n, _mm512_set1_pd(EW_LN2LO), r);
+  __m512d p = v8d_poly(r, ew_dexp_pow_taylor, EW_NCOEF(ew_dexp_pow_taylor));
+  p = _mm512_fmadd_pd(_mm512_mul_pd(p, r), r, r);
+  return _mm512_cvtpd_ps(_mm512_scalef_pd(_mm512_add_pd(p, _mm512_set1_pd(1.0)), n));
+}
+
+/* x^y with C's special cases, as ew_powf: exp(y log|x|) in double, sign and specials in float */
+EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
+  ew_v16 ax = _mm512_abs_ps(x);
+  __mmask16 trivial = v16_eq(y, _mm512_setzero_ps()) | v16_eq(ax, v16c(1.0f)); /* 0 * inf */
+  __m256 r8[2];
+  for (int h = 0; h < 2; h++) {
+    __m256 axh = h ? _mm512_extractf32x8_ps(ax, 1) : _mm512_castps512_ps256(ax);
+    __m256 yh = h ? _mm512_extractf32x8_ps(y, 1) : _mm512_castps512_ps256(y);
+    __m512d t = v8d_ylogx(_mm512_cvtps_pd(axh), _mm512_cvtps_pd(yh));
+    t = _mm512_maskz_mov_pd((__mmask8) ~(trivial >> (8 * h)), t);
+    r8[h] = v8d_exp_to_float(t);
+  }
+  ew_v16 r = _mm512_insertf32x8(_mm512_castps256_ps512(r8[0]), r8[1], 1);
+  ew_v16 fy = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  ew_v16 hy = _mm512_mul_ps(y, v16c(0.5f));
+  __mmask16 is_int = v16_eq(fy, y);
+  __mmask16 is_odd =
+      is_int &
+      _mm512_cmp_ps_mask(_mm512_roundscale_ps(hy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), hy,
+                         _CMP_NEQ_UQ);
+  __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(x));
+  r = v16_negate_if(neg & is_odd, r);
+  __mmask16 neg_finite = v16_lt(x, _mm512_setzero_ps()) & v16_lt(v16c(-EW_INFF), x);
+  r = v16_sel(neg_finite & ~is_int, r, v16c(EW_NANF));
+  r = v16_sel(v16_isnan(y) & ~v16_eq(ax, v16c(1.0f)), r, v16c(EW_NANF));
+  r = v16_sel(v16_eq(x, v16c(1.0f)) | v16_eq(y, _mm512_setzero_ps()), r, v16c(1.0f));
+  __mmask16 minus_one_inf = v16_eq(x, v16c(-1.0f)) & v16_eq(_mm512_abs_ps(y), v16c(EW_INFF));
+  return v16_sel(minus_one_inf, r, v16c(1.0f));
+}
+
 #else
 #define EW_HAVE_VEC512 0
 #endif
