@@ -6,6 +6,7 @@
 #include "core/allocator.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -60,6 +61,21 @@ static void account_alloc_locked(size_t bytes) {
   if (A.active > A.peak) A.peak = A.active;
 }
 
+/* Blocks of at least HUGE_MIN bytes are 2 MiB-aligned and ask for transparent huge pages (the
+ * common THP mode is "madvise"; numpy does the same for its large arrays): kernels that walk a
+ * big array with large strides (a transposed operand) miss the TLB far less, and a fresh output
+ * takes 512 times fewer first-touch page faults. */
+enum { HUGE_MIN = 4 << 20, HUGE_ALIGN = 2 << 20 };
+
+static int alloc_block(void **block, size_t bytes) {
+  if (bytes < HUGE_MIN) return posix_memalign(block, 64, bytes);
+  int rc = posix_memalign(block, HUGE_ALIGN, bytes);
+#ifdef MADV_HUGEPAGE
+  if (rc == 0) madvise(*block, bytes & ~(size_t)4095, MADV_HUGEPAGE); /* advice only */
+#endif
+  return rc;
+}
+
 mx_buffer *mx_buffer_alloc(size_t nbytes) {
   size_t block_bytes;
   if (nbytes > SIZE_MAX - HEADER_BYTES - 4096)
@@ -82,10 +98,10 @@ mx_buffer *mx_buffer_alloc(size_t nbytes) {
   account_alloc_locked(block_bytes);
   pthread_mutex_unlock(&A.lock);
 
-  if (!block && posix_memalign(&block, 64, block_bytes + HEADER_BYTES) != 0) {
+  if (!block && alloc_block(&block, block_bytes + HEADER_BYTES) != 0) {
     /* Retry once with an empty cache before giving up. */
     mx_clear_cache();
-    if (posix_memalign(&block, 64, block_bytes + HEADER_BYTES) != 0) {
+    if (alloc_block(&block, block_bytes + HEADER_BYTES) != 0) {
       pthread_mutex_lock(&A.lock);
       A.active -= block_bytes;
       pthread_mutex_unlock(&A.lock);

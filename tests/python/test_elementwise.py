@@ -441,6 +441,24 @@ def test_binary_layouts_and_threads():
     np.testing.assert_array_equal(npa(mx.where(mx.array(m).T, a.T, 0.0)), np.where(m.T, x.T, 0))
 
 
+@pytest.mark.parametrize("dt", ["float32", "int32", "float16"])
+def test_binary_transposed_operand_tiles(dt):
+    # ew_binary.c's tiled path: a transposed operand staged through 16 x 16 register
+    # transposes (4-byte types), edge tiles not multiples of 16 rows or columns, batches,
+    # either side transposed
+    x = (rng.standard_normal((3, 301, 277)) * 100).astype(dt)
+    y = (rng.standard_normal((3, 277, 301)) * 100).astype(dt)
+    a, b = mx.array(x), mx.array(y)
+    yt = np.swapaxes(y, 1, 2)
+    bt = mx.swapaxes(b, 1, 2)
+    np.testing.assert_array_equal(npa(mx.maximum(a, bt)), np.maximum(x, yt))
+    np.testing.assert_array_equal(npa(mx.minimum(bt, a)), np.minimum(yt, x))
+    np.testing.assert_array_equal(npa(mx.greater(bt, a)), yt > x)
+    s = bt[:, 5:290, 3:260]  # sliced: the tile starts off any alignment
+    np.testing.assert_array_equal(npa(mx.maximum(a[:, 5:290, 3:260], s)),
+                                  np.maximum(x[:, 5:290, 3:260], yt[:, 5:290, 3:260]))
+
+
 def test_maximum_minimum_nan_and_zero():
     a = mx.array([1.0, nan, 2.0, -0.0, 0.0])
     b = mx.array([nan, 1.0, 3.0, 0.0, -0.0])

@@ -1,45 +1,28 @@
 /* Tile transposes of the fft kernel (src/backend/cpu/fft.c): FFT_LANES lines of interleaved
  * pairs (complex values, or a real line's even / odd samples) to and from lanes, 16 pairs of
  * each line at a time, in registers: per line two 16-float loads split into the tile's real and
- * imaginary rows, two 16 x 16 transposes, 32 stores (and the reverse). A transpose is four
- * rounds of the perfect shuffle of the rows (rows i and i + 8 interleaved into rows 2i and
- * 2i + 1), each of which rotates the 8-bit (row, column) address of an element by one bit.
+ * imaginary rows, two 16 x 16 transposes (tile16.h), 32 stores (and the reverse).
  * The same for the four-step's split rows (fft_plan.c), and the plain copies of adjacent lines
  * and of one contiguous line to and from split arrays.
  * GCC vector extensions, compiled for AVX-512, AVX2 and baseline x86-64 (EW_CLONES); other
  * compilers get the scalar loops. */
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/fft_plan.h"
+#include "backend/cpu/tile16.h"
 
 #define INL static inline __attribute__((always_inline))
 
 enum { L = FFT_LANES, T = 16 };
 
-#if defined(__GNUC__) && !defined(__clang__)
+#if MX_TILE16_VEC
 #define FFT_TILE_VEC 1
 _Static_assert(FFT_LANES == 16, "the tiles are 16 x 16");
-typedef float v16f __attribute__((vector_size(64)));
-typedef int v16i __attribute__((vector_size(64)));
-
 static const v16i ILO = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23};
 static const v16i IHI = {8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
 static const v16i EVEN = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
 static const v16i ODD = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
-
-/* unaligned loads and stores */
-typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
-#define LD(p) (*(const v16u *)(p))
-#define ST(p, x) (*(v16u *)(p) = (x))
-
-INL void transpose16(v16f *x) {
-  for (int r = 0; r < 4; r++) {
-    v16f y[16];
-    for (int i = 0; i < 8; i++)
-      y[2 * i] = __builtin_shuffle(x[i], x[i + 8], ILO),
-      y[2 * i + 1] = __builtin_shuffle(x[i], x[i + 8], IHI);
-    for (int i = 0; i < 16; i++) x[i] = y[i];
-  }
-}
+#define LD(p) V16_LD(p)
+#define ST(p, x) V16_ST(p, x)
 #else
 #define FFT_TILE_VEC 0
 #endif
