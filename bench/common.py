@@ -148,13 +148,15 @@ def start_workers(script, impls=IMPLS, args=()):
     return workers
 
 
-def measure(workers, case, samples=5, budget=0.3, max_samples=15, slow=0.5, skip=()):
+def measure(workers, case, samples=5, budget=0.3, max_samples=15, slow=0.5, skip=(), settle=0.0):
     """Interleaved medians of one case: {impl: {"t": median seconds, "n": samples, **info}} for the
     workers that could run it (and are not in `skip`). Each worker gets between `samples` and
     `max_samples` timed calls, as many as fit in about `budget` seconds for it (judged by its
     warm-up call); the workers take turns, a few calls each, starting with a different worker
     every round. A worker whose warm-up call took `slow` seconds or more counts that call as a
-    sample and makes 3 in all (one-time costs are small next to such a call)."""
+    sample and makes 3 in all (one-time costs are small next to such a call). `settle` seconds
+    of sleep before each turn let the previous worker's spinning threads (OpenBLAS busy-waits
+    about 0.1 s after a call) go idle, so that no worker is timed against another's spinning."""
     live = [w for w in workers if w.impl not in skip]
     for w in live:  # prepares run in parallel (input set-up can take seconds)
         w.send({"prepare": case})
@@ -174,6 +176,8 @@ def measure(workers, case, samples=5, budget=0.3, max_samples=15, slow=0.5, skip
         for w in order:
             left = want[w.impl] - len(got[w.impl])
             if left > 0:
+                if settle:
+                    time.sleep(settle)
                 per_turn = max(1, want[w.impl] // samples)
                 got[w.impl] += w.ask({"run": min(left, per_turn)})["times"]
         rnd += 1

@@ -123,7 +123,7 @@ def main():
             if args.quick and (label, dt) not in QUICK:
                 continue
             case = {"label": label, "dtype": dt, "M": m, "N": n, "K": k, "tb": tb}
-            res = measure(workers, case, samples=3, budget=2.0)
+            res = measure(workers, case, samples=3, budget=2.0, settle=0.15)
             t = {i: r["t"] for i, r in res.items()}
             flops = 2.0 * m * n * k
             rows.append({**case, "flops": flops, "t": t})
