@@ -213,6 +213,41 @@ def test_quantized_matmul_streaming_rows(mode, bits, gs, K, M):
             np.testing.assert_allclose(tof(out), ref, rtol=2e-2, atol=0.05 * np.sqrt(K / 128))
 
 
+@pytest.mark.parametrize("gs", [32, 64, 128])
+@pytest.mark.parametrize("M", [1, 5])
+def test_quantized_matvec_wide_range_x(gs, M):
+    # x spanning many orders of magnitude inside each group (the VNNI kernel's int8 parts of x
+    # are relative to the group's largest value): errors stay at float32 level relative to
+    # sum |x| |w|, and zero groups of x give exact zeros
+    rng = np.random.default_rng(gs + M)
+    K, N = 1024, 96
+    w = rng.standard_normal((N, K)).astype(np.float32)
+    x = (rng.standard_normal((M, K)) * np.exp(3 * rng.standard_normal((M, K)))).astype(np.float32)
+    x[:, :gs] = 0.0
+    wq, s, b = mx.quantize(mx.array(w), group_size=gs, bits=4)
+    wd = ref_dequant(np.array(wq), np.array(s), np.array(b), gs, 4, "affine").astype(np.float64)
+    out = np.array(mx.quantized_matmul(mx.array(x), wq, s, b, transpose=True, group_size=gs,
+                                       bits=4))
+    ref = x.astype(np.float64) @ wd.T
+    # the size of the terms summed: |x| times |w| and the bias taken out of w (bias * sum(x))
+    bias = np.repeat(np.abs(np.array(b)).astype(np.float64), gs, axis=1)
+    scale = np.abs(x).astype(np.float64) @ (np.abs(wd) + bias).T
+    assert (np.abs(out - ref) / scale).max() < 2e-6
+
+
+def test_quantized_matvec_float_kernel():
+    """The matrix-vector tests again on the float kernel (MLXC_GEMM=avx512 turns the VNNI one
+    off), in a fresh process (the setting is read once)."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, MLXC_GEMM="avx512")
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                        "-k", "streaming_rows or wide_range or matmul_shapes"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:]
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 @pytest.mark.parametrize("M", [1, 4, 40])
 def test_quantized_matmul_half(dtype, M):

@@ -17,6 +17,7 @@
  * Work is spread over threads by rows (qmv) or column blocks (tiles). */
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,11 +36,13 @@ typedef struct {
   int64_t nbatch, M, N, K, W, G; /* W words per packed row, G groups per row */
   float gf;                      /* nvfp4 global factor (1 otherwise) */
   /* qmv */
-  const float *xp, *xsum;        /* per x batch: M rows of Kp deinterleaved / G group sums */
+  const float *xp, *xsum; /* per x batch: M rows of Kp deinterleaved / G group sums */
   int64_t Kp;
+  const char *xq; /* 4-bit affine with VNNI: x rows prepared (quant_vnni.c) */
+  int64_t xq_stride;
   /* tiles */
-  void *outc;                    /* compute-type output (the output itself when types agree) */
-  const void *xc;                /* compute-type copy of x (x itself when it is float32/64) */
+  void *outc;     /* compute-type output (the output itself when types agree) */
+  const void *xc; /* compute-type copy of x (x itself when it is float32/64) */
   bool dbl;
   int64_t nblocks, NB;
   /* qmv, transpose=false */
@@ -79,8 +82,8 @@ static bool qmv_ok(const qmm_ctx *c) {
 /* Codes k of the 16 words in v, as floats. kind: 0 affine, 1 fp4, 2 fp8. Codes of at most 4 bits
  * go through a 16-entry permute (vpermps reads the low 4 bits of each lane, so no mask is
  * needed): lut holds the code values (i & mask for affine, e2m1 values for fp4). */
-TGT_AVX512 static inline __attribute__((always_inline)) __m512 decode_codes(__m512i v, int k, const int bits, const int kind,
-                                              __m512 lut) {
+TGT_AVX512 static inline __attribute__((always_inline)) __m512
+decode_codes(__m512i v, int k, const int bits, const int kind, __m512 lut) {
   __m512i sh = k ? _mm512_srli_epi32(v, (unsigned)(k * bits)) : v;
   if (bits <= 4 && kind != 2) return _mm512_permutexvar_ps(sh, lut);
   __m512i q = _mm512_and_si512(sh, _mm512_set1_epi32((1 << bits) - 1));
@@ -125,15 +128,15 @@ scales_f32(const char *src, mx_dtype st, int mode, int64_t G, float gf, float *b
   return buf;
 }
 
-/* Bytes of the packed rows read ahead of the chunk being decoded (qmv): with the hardware
- * prefetcher alone, a product whose weights are not in cache ran at 50-60% of the read
- * bandwidth. */
-enum { QMV_PREFETCH = 1024 };
+/* MX_QMV_PREFETCH: bytes of the packed rows read ahead of the chunk being decoded (qmv): with
+ * the hardware prefetcher alone, a product whose weights are not in cache ran at 50-60% of the
+ * read bandwidth. */
 
 /* One output column n of output batch ob for all M rows. */
-TGT_AVX512 static inline __attribute__((always_inline)) void
-qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int bits,
-        const int kind, const int M1) {
+TGT_AVX512 static inline __attribute__((always_inline)) void qmv_row(const qmm_ctx *c, int64_t ob,
+                                                                     int64_t n, float *sc,
+                                                                     float *bi, const int bits,
+                                                                     const int kind, const int M1) {
   const int epw = 32 / bits;
   int64_t M = M1 ? 1 : c->M, W = c->W, G = c->G, N = c->N;
   int64_t wb = batch_slice(c->w, c->out, ob), xb = batch_slice(c->x, c->out, ob);
@@ -146,20 +149,26 @@ qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int
     bip = scales_f32((const char *)mx_array_data(c->b) + (size_t)(row * G) * ssz, c->st,
                      MX_QMODE_AFFINE, G, 1.0f, bi);
   int wpg = c->p->group_size * bits / 32; /* words per group: a power of two */
-  int lanes_per_load = wpg >= 16 ? 1 : 16 / wpg;
-  __m512i idx = _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg,
-                                 9 / wpg, 8 / wpg, 7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg,
-                                 2 / wpg, 1 / wpg, 0);
-  __m512 lut = code_lut(bits, kind);
   __m512 acc[8];
+  if (c->xq) { /* VNNI: the dot products with the scales; the biases below */
+    float r[8];
+    mx_qmv_vnni_dot4(wrow, W, scp, G, wpg, c->xq + xb * M * c->xq_stride, c->xq_stride, (int)M, r);
+    for (int m = 0; m < M; m++) acc[m] = _mm512_zextps128_ps512(_mm_set_ss(r[m]));
+    goto biases;
+  }
+  int lanes_per_load = wpg >= 16 ? 1 : 16 / wpg, wpg_log2 = __builtin_ctz((unsigned)wpg);
+  __m512i idx =
+      _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg, 9 / wpg, 8 / wpg,
+                       7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg, 2 / wpg, 1 / wpg, 0);
+  __m512 lut = code_lut(bits, kind);
   for (int m = 0; m < M; m++) acc[m] = _mm512_setzero_ps();
   const float *xbase = c->xp + xb * M * c->Kp;
   for (int64_t w0 = 0; w0 < W; w0 += 16) {
     int64_t left = W - w0;
     __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
     __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
-    _mm_prefetch((const char *)(wrow + w0) + QMV_PREFETCH, _MM_HINT_T0);
-    int64_t g0 = w0 / wpg;
+    _mm_prefetch((const char *)(wrow + w0) + MX_QMV_PREFETCH, _MM_HINT_T0);
+    int64_t g0 = w0 >> wpg_log2; /* wpg: a power of two (no division per chunk) */
     __m512 sv;
     if (lanes_per_load == 1) {
       sv = _mm512_set1_ps(scp[g0]);
@@ -178,6 +187,7 @@ qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int
     }
     for (int m = 0; m < M; m++) acc[m] = _mm512_fmadd_ps(sv, t[m], acc[m]);
   }
+biases:
   for (int m = 0; m < M; m++) {
     if (kind == 0) { /* biases: sum over groups of bias * (sum of x over the group) */
       const float *xs = c->xsum + (xb * M + m) * G;
@@ -206,15 +216,20 @@ TGT_AVX512 static void qmv_rows(void *ctx, int64_t r0, int64_t r1) {
     bool m1 = c->M == 1;
     switch (c->p->bits * 8 + kind * 2 + m1) {
 #define QMV_CASE(B, KIND)                                                                          \
-  case B * 8 + KIND * 2: qmv_row(c, ob, n, sc, bi, B, KIND, 0); break;                             \
-  case B * 8 + KIND * 2 + 1: qmv_row(c, ob, n, sc, bi, B, KIND, 1); break;
+  case B * 8 + KIND * 2:                                                                           \
+    qmv_row(c, ob, n, sc, bi, B, KIND, 0);                                                         \
+    break;                                                                                         \
+  case B * 8 + KIND * 2 + 1:                                                                       \
+    qmv_row(c, ob, n, sc, bi, B, KIND, 1);                                                         \
+    break;
       QMV_CASE(2, 0)
       QMV_CASE(4, 0)
       QMV_CASE(4, 1)
       QMV_CASE(8, 0)
       QMV_CASE(8, 2)
 #undef QMV_CASE
-    default: break;
+    default:
+      break;
     }
   }
   free(sc);
@@ -229,15 +244,15 @@ qmvt_rows(qmm_ctx *c, int64_t k0, int64_t k1, float *acc, float *bacc, float *sc
           const int bits, const int kind) {
   const int epw = 32 / bits, chunk = 16 * epw;
   int64_t M = c->M, K = c->K, W = c->W, G = c->G, nch = (W + 15) / 16, L = nch * chunk;
-  int gs = c->p->group_size, wpg = gs * bits / 32;
+  int gs = c->p->group_size, wpg = gs * bits / 32, wpg_log2 = __builtin_ctz((unsigned)wpg);
   int64_t ob = c->cur_batch;
   int64_t wb = batch_slice(c->w, c->out, ob), xb = batch_slice(c->x, c->out, ob);
   size_t ssz = mx_dtype_size(c->st);
   const void *xd = mx_array_data(c->x);
   mx_dtype xt = (mx_dtype)c->x->dtype;
-  __m512i idx = _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg,
-                                 9 / wpg, 8 / wpg, 7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg,
-                                 2 / wpg, 1 / wpg, 0);
+  __m512i idx =
+      _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg, 9 / wpg, 8 / wpg,
+                       7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg, 2 / wpg, 1 / wpg, 0);
   __m512 lut = code_lut(bits, kind);
   for (int64_t k = k0; k < k1; k++) {
     int64_t row = wb * K + k;
@@ -256,13 +271,14 @@ qmvt_rows(qmm_ctx *c, int64_t k0, int64_t k1, float *acc, float *bacc, float *sc
       int64_t w0 = ch * 16, left = W - w0;
       __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
       __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
-      int64_t g0 = w0 / wpg;
+      int64_t g0 = w0 >> wpg_log2; /* wpg: a power of two (no division per chunk) */
       __m512 sv;
       if (wpg >= 16) {
         sv = _mm512_set1_ps(scp[g0]);
       } else {
         int64_t gl = G - g0 < 16 / wpg ? G - g0 : 16 / wpg;
-        sv = _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scp + g0));
+        sv = _mm512_permutexvar_ps(idx,
+                                   _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scp + g0));
       }
       __m512 svm[8];
       for (int m = 0; m < M; m++) svm[m] = _mm512_mul_ps(sv, _mm512_set1_ps(xm[m]));
@@ -291,12 +307,23 @@ TGT_AVX512 static void qmvt_task(void *ctx, int64_t k0, int64_t k1) {
   float *bacc = acc + M * L, *sc = bacc + M * G, *bi = sc + G + 16;
   int kind = c->p->mode == MX_QMODE_AFFINE ? 0 : c->p->mode == MX_QMODE_MXFP8 ? 2 : 1;
   switch (c->p->bits * 4 + kind) {
-  case 2 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 2, 0); break;
-  case 4 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 0); break;
-  case 4 * 4 + 1: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 1); break;
-  case 8 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 0); break;
-  case 8 * 4 + 2: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 2); break;
-  default: break;
+  case 2 * 4 + 0:
+    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 2, 0);
+    break;
+  case 4 * 4 + 0:
+    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 0);
+    break;
+  case 4 * 4 + 1:
+    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 1);
+    break;
+  case 8 * 4 + 0:
+    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 0);
+    break;
+  case 8 * 4 + 2:
+    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 2);
+    break;
+  default:
+    break;
   }
   pthread_mutex_lock(&c->lock);
   for (size_t i = 0; i < n; i++) c->sums[i] += acc[i];
@@ -330,11 +357,24 @@ static int run_qmvt(qmm_ctx *c) {
   return c->rc ? mx_error("[quantized_matmul] Out of memory.") : 0;
 }
 
+/* 4-bit affine products go through quant_vnni.c on CPUs with AVX512-VNNI (the bfloat16 GEMM
+ * level or above: MLXC_GEMM=avx512 keeps the float kernel). */
+static bool use_vnni(const qmm_ctx *c) {
+  static atomic_int have = -1;
+  int h = atomic_load(&have);
+  if (h < 0) atomic_store(&have, h = mx_qmv_vnni_available());
+  return h && c->p->bits == 4 && c->p->mode == MX_QMODE_AFFINE &&
+         mx_gemm_isa_get() >= MX_GEMM_ISA_AVX512BF16;
+}
+
 static int run_qmv(qmm_ctx *c) {
   int bits = c->p->bits, epw = 32 / bits;
   int64_t M = c->M, K = c->K, G = c->G, gs = c->p->group_size;
   int64_t chunk = 16 * epw, Kp = (K + chunk - 1) / chunk * chunk, Bx = nslices(c->x);
-  float *xp = aligned_alloc(64, (size_t)(Bx * M * Kp) * sizeof(float) + 64);
+  bool vnni = use_vnni(c);
+  int64_t xq_stride = (K + MX_QMV_VNNI_CODES - 1) / MX_QMV_VNNI_CODES * MX_QMV_VNNI_CHUNK;
+  size_t xp_bytes = vnni ? (size_t)(Bx * M * xq_stride) : (size_t)(Bx * M * Kp) * sizeof(float);
+  float *xp = aligned_alloc(64, (xp_bytes + 127) / 64 * 64);
   float *xs = malloc((size_t)(Bx * M * G + K + 1) * sizeof(float));
   if (!xp || !xs) {
     free(xp), free(xs);
@@ -356,6 +396,10 @@ static int run_qmv(qmm_ctx *c) {
       for (int64_t e = g * gs; e < (g + 1) * gs; e++) sum += xf[e];
       xs[r * G + g] = sum;
     }
+    if (vnni) {
+      mx_qmv_vnni_prepare(xf, K, (int)gs, (char *)xp + r * xq_stride);
+      continue;
+    }
     /* lane j of vector k of chunk c0: element c0 + j * epw + k (zero past K) */
     for (int64_t c0 = 0; c0 < Kp; c0 += chunk)
       for (int j = 0; j < 16; j++)
@@ -365,6 +409,7 @@ static int run_qmv(qmm_ctx *c) {
         }
   }
   c->xp = xp, c->xsum = xs, c->Kp = Kp;
+  c->xq = vnni ? (const char *)xp : NULL, c->xq_stride = xq_stride;
   int64_t rows = c->nbatch * c->N;
   int64_t grain = 1 + (1 << 16) / (c->W + 1);
   c->rc = 0;
@@ -380,12 +425,11 @@ enum { TILE_K = 512 };
 /* Every tile thread calls sgemm: OpenBLAS runs single-threaded meanwhile (blas_threads.h). */
 
 /* mx_q_dequant_row for float output with AVX-512, codes of any width in natural order: lane i
- * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes holding bit i * bits of the block's 2 * bits
- * bytes, shifts right by (i * bits) % 8 and masks. */
+ * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes
+ * holding bit i * bits of the block's 2 * bits bytes, shifts right by (i * bits) % 8 and masks. */
 TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow,
                                           mx_dtype st, const mx_quant_params *p, float gf,
-                                          int64_t e0, int64_t n, float *dst, float *sc,
-                                          float *bi) {
+                                          int64_t e0, int64_t n, float *dst, float *sc, float *bi) {
   int bits = p->bits, gs = p->group_size, mode = p->mode;
   int64_t g0 = e0 / gs, ng = n / gs;
   /* scales of the groups e0 .. e0 + n as float (times gf) */
@@ -406,7 +450,8 @@ TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow
   __mmask16 lm = (__mmask16)((1u << (2 * bits)) - 1);
   for (int64_t blk = 0; blk < n / 16; blk++) {
     __m128i raw = _mm_maskz_loadu_epi8(lm, bytes + blk * 2 * bits);
-    __m512i v = _mm512_shuffle_epi8(_mm512_broadcast_i32x4(raw), idx); /* in-lane: every lane holds raw */
+    __m512i v =
+        _mm512_shuffle_epi8(_mm512_broadcast_i32x4(raw), idx); /* in-lane: every lane holds raw */
     __m512i q = _mm512_and_si512(_mm512_srlv_epi32(v, sh), mask);
     int64_t g = blk * 16 / gs;
     __m512 f;
@@ -461,14 +506,19 @@ static void tiles_task(void *ctx, int t, int nt) {
         else
           mx_q_dequant_row(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, dst, c->dbl);
       }
-      mx_gemm_args g = {
-          .dt = c->dbl ? MX_FLOAT64 : MX_FLOAT32,
-          .M = M, .N = nb, .K = kb,
-          .a = {xs + (size_t)k0 * csz, K, 1},
-          .b = p->transpose ? (mx_gemm_view){tile, 1, kb} : (mx_gemm_view){tile, nb, 1},
-          .c = {k0 ? o : NULL, N, 1},
-          .alpha = 1.0f, .beta = 1.0f,
-          .out = o, .ldo = N, .max_threads = 1};
+      mx_gemm_args g = {.dt = c->dbl ? MX_FLOAT64 : MX_FLOAT32,
+                        .M = M,
+                        .N = nb,
+                        .K = kb,
+                        .a = {xs + (size_t)k0 * csz, K, 1},
+                        .b = p->transpose ? (mx_gemm_view){tile, 1, kb}
+                                          : (mx_gemm_view){tile, nb, 1},
+                        .c = {k0 ? o : NULL, N, 1},
+                        .alpha = 1.0f,
+                        .beta = 1.0f,
+                        .out = o,
+                        .ldo = N,
+                        .max_threads = 1};
       if (mx_cpu_gemm("quantized_matmul", &g)) c->rc = 1;
     }
   }
@@ -492,8 +542,10 @@ static int run_tiles(qmm_ctx *c) {
     const void *xd = mx_array_data(c->x);
     for (int64_t i = 0; i < xn; i++) {
       float v = mx_q_load(xd, (mx_dtype)c->x->dtype, i);
-      if (c->dbl) ((double *)xc)[i] = v;
-      else ((float *)xc)[i] = v;
+      if (c->dbl)
+        ((double *)xc)[i] = v;
+      else
+        ((float *)xc)[i] = v;
     }
   }
   c->xc = xc ? xc : mx_array_data(c->x);
