@@ -193,25 +193,25 @@ static float s_acos(float x) {
 }
 
 static const vfun funs[F_NUM] = {
-    {"exp", exp, s_exp, F_EXP, 2.0, -105.0f, 90.0f},
-    {"log", log, s_log, F_LOG, 2.0, 0.0f, 4.0f},
-    {"log2", log2, s_log2, F_LOG2, 2.0, 0.0f, 4.0f},
-    {"log10", log10, s_log10, F_LOG10, 2.0, 0.0f, 4.0f},
-    {"log1p", log1p, s_log1p, F_LOG1P, 2.0, -1.0f, 3.0f},
-    {"sigmoid", ref_sigmoid, s_sigmoid, F_SIGMOID, 2.5, -110.0f, 20.0f},
-    {"tanh", tanh, s_tanh, F_TANH, 2.0, -10.0f, 10.0f},
-    {"sinh", sinh, s_sinh, F_SINH, 2.0, -92.0f, 92.0f},
-    {"cosh", cosh, s_cosh, F_COSH, 2.0, -92.0f, 92.0f},
-    {"asinh", asinh, s_asinh, F_ASINH, 2.5, -10.0f, 10.0f},
-    {"acosh", acosh, s_acosh, F_ACOSH, 2.5, 0.5f, 10.0f},
-    {"atanh", atanh, s_atanh, F_ATANH, 2.5, -1.01f, 1.01f},
-    {"erf", erf, s_erf, F_ERF, 2.0, -5.0f, 5.0f},
-    {"erfinv", ref_erfinv, s_erfinv, F_ERFINV, 3.0, -1.01f, 1.01f},
+    {"exp", exp, s_exp, F_EXP, 2.0, -105.0f, 90.0f, 0.0f},
+    {"log", log, s_log, F_LOG, 2.0, 0.0f, 4.0f, 0.0f},
+    {"log2", log2, s_log2, F_LOG2, 2.0, 0.0f, 4.0f, 0.0f},
+    {"log10", log10, s_log10, F_LOG10, 2.0, 0.0f, 4.0f, 0.0f},
+    {"log1p", log1p, s_log1p, F_LOG1P, 2.0, -1.0f, 3.0f, 0.0f},
+    {"sigmoid", ref_sigmoid, s_sigmoid, F_SIGMOID, 2.5, -110.0f, 20.0f, 0.0f},
+    {"tanh", tanh, s_tanh, F_TANH, 2.0, -10.0f, 10.0f, 0.0f},
+    {"sinh", sinh, s_sinh, F_SINH, 2.0, -92.0f, 92.0f, 0.0f},
+    {"cosh", cosh, s_cosh, F_COSH, 2.0, -92.0f, 92.0f, 0.0f},
+    {"asinh", asinh, s_asinh, F_ASINH, 2.5, -10.0f, 10.0f, 0.0f},
+    {"acosh", acosh, s_acosh, F_ACOSH, 2.5, 0.5f, 10.0f, 0.0f},
+    {"atanh", atanh, s_atanh, F_ATANH, 2.5, -1.01f, 1.01f, 0.0f},
+    {"erf", erf, s_erf, F_ERF, 2.0, -5.0f, 5.0f, 0.0f},
+    {"erfinv", ref_erfinv, s_erfinv, F_ERFINV, 3.0, -1.01f, 1.01f, 0.0f},
     {"sin", sin, s_sin, F_SIN, 1.0, -10.0f, 10.0f, EW_TRIG_LIMITF},
     {"cos", cos, s_cos, F_COS, 1.0, -10.0f, 10.0f, EW_TRIG_LIMITF},
     {"tan", tan, s_tan, F_TAN, 2.5, -10.0f, 10.0f, EW_TRIG_LIMITF},
-    {"asin", asin, s_asin, F_ASIN, 2.0, -1.01f, 1.01f},
-    {"acos", acos, s_acos, F_ACOS, 2.0, -1.01f, 1.01f},
+    {"asin", asin, s_asin, F_ASIN, 2.0, -1.01f, 1.01f, 0.0f},
+    {"acos", acos, s_acos, F_ACOS, 2.0, -1.01f, 1.01f, 0.0f},
 };
 
 /* Checks one block of 16 inputs; returns the largest error seen. */
@@ -339,36 +339,6 @@ void run_tests(void) {
 }
 
 #else
-/* pow over special values crossed with each other, and random bases and exponents */
-EW_V16_TARGET static void check_pow(void) {
-  static const float sp[] = {0.0f, -0.0f, 1.0f,     -1.0f,     0.5f, -0.5f,  2.0f,  -2.0f,
-                             3.0f, -3.0f, INFINITY, -INFINITY, NAN,  1e-45f, 1e30f, -1e30f};
-  enum { NS = sizeof sp / sizeof sp[0] };
-  double worst = 0.0;
-  uint32_t st = 777;
-  for (int it = 0; it < 20000 + NS; it++) {
-    float a[16], b[16], out[16];
-    for (int i = 0; i < 16; i++) {
-      if (it < NS) {
-        a[i] = sp[it], b[i] = sp[i];
-        continue;
-      }
-      st = st * 1664525u + 1013904223u;
-      a[i] = (float)(st >> 8) * 0x1p-20f - 8.0f; /* [-8, 8) */
-      st = st * 1664525u + 1013904223u;
-      b[i] = (i & 1) ? (float)((int)(st >> 24) - 128) : (float)(st >> 8) * 0x1p-19f - 16.0f;
-    }
-    _mm512_storeu_ps(out, v16_pow(_mm512_loadu_ps(a), _mm512_loadu_ps(b)));
-    for (int i = 0; i < 16; i++) {
-      double e = ulp_error(out[i], pow((double)a[i], (double)b[i]));
-      if (e > 1.0) printf("  pow(%a, %a): got %a, want %a\n", a[i], b[i], out[i], pow(a[i], b[i]));
-      if (e > worst) worst = e;
-    }
-  }
-  printf("%-8s max error %.2f ulp\n", "pow", worst);
-  CHECK(worst <= 1.0);
-}
-
 void run_tests(void) {
   printf("no AVX-512 build: skipped\n");
 }

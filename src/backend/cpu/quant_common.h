@@ -5,6 +5,7 @@
 #define MX_BACKEND_CPU_QUANT_COMMON_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -60,22 +61,14 @@ static inline uint8_t mx_fp8_encode(float x) {
 static inline uint8_t mx_fp4_encode(float x) {
   float a = fabsf(x);
   uint8_t m;
-  if (a > 5.0f)
-    m = 7;
-  else if (a > 3.5f)
-    m = 6;
-  else if (a > 2.5f)
-    m = 5;
-  else if (a > 1.75f)
-    m = 4;
-  else if (a > 1.25f)
-    m = 3;
-  else if (a > 0.75f)
-    m = 2;
-  else if (a > 0.25f)
-    m = 1;
-  else
-    m = 0;
+  if (a > 5.0f) m = 7;
+  else if (a > 3.5f) m = 6;
+  else if (a > 2.5f) m = 5;
+  else if (a > 1.75f) m = 4;
+  else if (a > 1.25f) m = 3;
+  else if (a > 0.75f) m = 2;
+  else if (a > 0.25f) m = 1;
+  else m = 0;
   if (a != a) m = 7;
   return (uint8_t)(m && x < 0 ? m | 8 : m);
 }
@@ -99,33 +92,20 @@ static inline uint8_t mx_e8m0_ceil(float s) {
 /* Element i of a float-typed buffer as float. */
 static inline float mx_q_load(const void *p, mx_dtype t, int64_t i) {
   switch (t) {
-  case MX_FLOAT32:
-    return ((const float *)p)[i];
-  case MX_FLOAT16:
-    return mx_f16_to_f32(((const uint16_t *)p)[i]);
-  case MX_BFLOAT16:
-    return mx_bf16_to_f32(((const uint16_t *)p)[i]);
-  case MX_FLOAT64:
-    return (float)((const double *)p)[i];
-  default:
-    return (float)mx_load_as_double(p, t, i);
+  case MX_FLOAT32: return ((const float *)p)[i];
+  case MX_FLOAT16: return mx_f16_to_f32(((const uint16_t *)p)[i]);
+  case MX_BFLOAT16: return mx_bf16_to_f32(((const uint16_t *)p)[i]);
+  case MX_FLOAT64: return (float)((const double *)p)[i];
+  default: return (float)mx_load_as_double(p, t, i);
   }
 }
 
 static inline void mx_q_store(void *p, mx_dtype t, int64_t i, float v) {
   switch (t) {
-  case MX_FLOAT32:
-    ((float *)p)[i] = v;
-    break;
-  case MX_FLOAT16:
-    ((uint16_t *)p)[i] = mx_f32_to_f16(v);
-    break;
-  case MX_BFLOAT16:
-    ((uint16_t *)p)[i] = mx_f32_to_bf16(v);
-    break;
-  default:
-    mx_store_from_double(p, t, i, v);
-    break;
+  case MX_FLOAT32: ((float *)p)[i] = v; break;
+  case MX_FLOAT16: ((uint16_t *)p)[i] = mx_f32_to_f16(v); break;
+  case MX_BFLOAT16: ((uint16_t *)p)[i] = mx_f32_to_bf16(v); break;
+  default: mx_store_from_double(p, t, i, v); break;
   }
 }
 
@@ -153,8 +133,7 @@ static inline void mx_q_unpack(const uint32_t *row, int bits, int64_t e0, int64_
     for (int64_t i = 0; i < n / 4; i++)
       for (int j = 0; j < 4; j++) codes[i * 4 + j] = (uint8_t)(wp[i] >> (8 * j));
     return;
-  default:
-    break;
+  default: break;
   }
   uint64_t acc = 0;
   int have = 0;
@@ -223,6 +202,20 @@ static inline void mx_q_dequant_row_r(const uint32_t *wrow, const void *srow, co
     }
   }
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* The 16 per-lane scales of a qmv chunk (16 words) whose first word is in group g0: one group
+ * for the whole chunk (lanes_per_load 1), or lanes_per_load groups spread over the lanes by idx
+ * (lane j: group g0 + j / words per group). */
+__attribute__((target("avx512f"))) static inline __m512
+mx_q_chunk_scales(const float *scales, int64_t G, int64_t g0, int lanes_per_load, __m512i idx) {
+  if (lanes_per_load == 1) return _mm512_set1_ps(scales[g0]);
+  int64_t gl = G - g0 < lanes_per_load ? G - g0 : lanes_per_load;
+  return _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scales + g0));
+}
+#endif
 
 /* quant_vnni.c: 4-bit affine matrix-vector products with AVX512-VNNI. x rows are prepared once
  * (mx_qmv_vnni_prepare: MX_QMV_VNNI_CHUNK bytes per 128 elements, 64-byte aligned: three int8

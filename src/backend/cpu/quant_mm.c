@@ -36,13 +36,13 @@ typedef struct {
   int64_t nbatch, M, N, K, W, G; /* W words per packed row, G groups per row */
   float gf;                      /* nvfp4 global factor (1 otherwise) */
   /* qmv */
-  const float *xp, *xsum; /* per x batch: M rows of Kp deinterleaved / G group sums */
+  const float *xp, *xsum;        /* per x batch: M rows of Kp deinterleaved / G group sums */
   int64_t Kp;
-  const char *xq; /* 4-bit affine with VNNI: x rows prepared (quant_vnni.c) */
+  const char *xq;                /* 4-bit affine with VNNI: x rows prepared (quant_vnni.c) */
   int64_t xq_stride;
   /* tiles */
-  void *outc;     /* compute-type output (the output itself when types agree) */
-  const void *xc; /* compute-type copy of x (x itself when it is float32/64) */
+  void *outc;                    /* compute-type output (the output itself when types agree) */
+  const void *xc;                /* compute-type copy of x (x itself when it is float32/64) */
   bool dbl;
   int64_t nblocks, NB;
   /* qmv, transpose=false */
@@ -82,8 +82,8 @@ static bool qmv_ok(const qmm_ctx *c) {
 /* Codes k of the 16 words in v, as floats. kind: 0 affine, 1 fp4, 2 fp8. Codes of at most 4 bits
  * go through a 16-entry permute (vpermps reads the low 4 bits of each lane, so no mask is
  * needed): lut holds the code values (i & mask for affine, e2m1 values for fp4). */
-TGT_AVX512 static inline __attribute__((always_inline)) __m512
-decode_codes(__m512i v, int k, const int bits, const int kind, __m512 lut) {
+TGT_AVX512 static inline __attribute__((always_inline)) __m512 decode_codes(__m512i v, int k, const int bits, const int kind,
+                                              __m512 lut) {
   __m512i sh = k ? _mm512_srli_epi32(v, (unsigned)(k * bits)) : v;
   if (bits <= 4 && kind != 2) return _mm512_permutexvar_ps(sh, lut);
   __m512i q = _mm512_and_si512(sh, _mm512_set1_epi32((1 << bits) - 1));
@@ -133,10 +133,9 @@ scales_f32(const char *src, mx_dtype st, int mode, int64_t G, float gf, float *b
  * read bandwidth. */
 
 /* One output column n of output batch ob for all M rows. */
-TGT_AVX512 static inline __attribute__((always_inline)) void qmv_row(const qmm_ctx *c, int64_t ob,
-                                                                     int64_t n, float *sc,
-                                                                     float *bi, const int bits,
-                                                                     const int kind, const int M1) {
+TGT_AVX512 static inline __attribute__((always_inline)) void
+qmv_row(const qmm_ctx *c, int64_t ob, int64_t n, float *sc, float *bi, const int bits,
+        const int kind, const int M1) {
   const int epw = 32 / bits;
   int64_t M = M1 ? 1 : c->M, W = c->W, G = c->G, N = c->N;
   int64_t wb = batch_slice(c->w, c->out, ob), xb = batch_slice(c->x, c->out, ob);
@@ -157,9 +156,9 @@ TGT_AVX512 static inline __attribute__((always_inline)) void qmv_row(const qmm_c
     goto biases;
   }
   int lanes_per_load = wpg >= 16 ? 1 : 16 / wpg, wpg_log2 = __builtin_ctz((unsigned)wpg);
-  __m512i idx =
-      _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg, 9 / wpg, 8 / wpg,
-                       7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg, 2 / wpg, 1 / wpg, 0);
+  __m512i idx = _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg,
+                                 9 / wpg, 8 / wpg, 7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg,
+                                 2 / wpg, 1 / wpg, 0);
   __m512 lut = code_lut(bits, kind);
   for (int m = 0; m < M; m++) acc[m] = _mm512_setzero_ps();
   const float *xbase = c->xp + xb * M * c->Kp;
@@ -168,14 +167,8 @@ TGT_AVX512 static inline __attribute__((always_inline)) void qmv_row(const qmm_c
     __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
     __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
     _mm_prefetch((const char *)(wrow + w0) + MX_QMV_PREFETCH, _MM_HINT_T0);
-    int64_t g0 = w0 >> wpg_log2; /* wpg: a power of two (no division per chunk) */
-    __m512 sv;
-    if (lanes_per_load == 1) {
-      sv = _mm512_set1_ps(scp[g0]);
-    } else {
-      int64_t gl = G - g0 < lanes_per_load ? G - g0 : lanes_per_load;
-      sv = _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scp + g0));
-    }
+    /* wpg is a power of two (no division per chunk) */
+    __m512 sv = mx_q_chunk_scales(scp, G, w0 >> wpg_log2, lanes_per_load, idx);
     const float *xc = xbase + w0 * epw;
     __m512 t[8];
     for (int m = 0; m < M; m++) t[m] = _mm512_setzero_ps();
@@ -216,20 +209,15 @@ TGT_AVX512 static void qmv_rows(void *ctx, int64_t r0, int64_t r1) {
     bool m1 = c->M == 1;
     switch (c->p->bits * 8 + kind * 2 + m1) {
 #define QMV_CASE(B, KIND)                                                                          \
-  case B * 8 + KIND * 2:                                                                           \
-    qmv_row(c, ob, n, sc, bi, B, KIND, 0);                                                         \
-    break;                                                                                         \
-  case B * 8 + KIND * 2 + 1:                                                                       \
-    qmv_row(c, ob, n, sc, bi, B, KIND, 1);                                                         \
-    break;
+  case B * 8 + KIND * 2: qmv_row(c, ob, n, sc, bi, B, KIND, 0); break;                             \
+  case B * 8 + KIND * 2 + 1: qmv_row(c, ob, n, sc, bi, B, KIND, 1); break;
       QMV_CASE(2, 0)
       QMV_CASE(4, 0)
       QMV_CASE(4, 1)
       QMV_CASE(8, 0)
       QMV_CASE(8, 2)
 #undef QMV_CASE
-    default:
-      break;
+    default: break;
     }
   }
   free(sc);
@@ -250,9 +238,9 @@ qmvt_rows(qmm_ctx *c, int64_t k0, int64_t k1, float *acc, float *bacc, float *sc
   size_t ssz = mx_dtype_size(c->st);
   const void *xd = mx_array_data(c->x);
   mx_dtype xt = (mx_dtype)c->x->dtype;
-  __m512i idx =
-      _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg, 9 / wpg, 8 / wpg,
-                       7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg, 2 / wpg, 1 / wpg, 0);
+  __m512i idx = _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg,
+                                 9 / wpg, 8 / wpg, 7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg,
+                                 2 / wpg, 1 / wpg, 0);
   __m512 lut = code_lut(bits, kind);
   for (int64_t k = k0; k < k1; k++) {
     int64_t row = wb * K + k;
@@ -271,15 +259,7 @@ qmvt_rows(qmm_ctx *c, int64_t k0, int64_t k1, float *acc, float *bacc, float *sc
       int64_t w0 = ch * 16, left = W - w0;
       __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
       __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
-      int64_t g0 = w0 >> wpg_log2; /* wpg: a power of two (no division per chunk) */
-      __m512 sv;
-      if (wpg >= 16) {
-        sv = _mm512_set1_ps(scp[g0]);
-      } else {
-        int64_t gl = G - g0 < 16 / wpg ? G - g0 : 16 / wpg;
-        sv = _mm512_permutexvar_ps(idx,
-                                   _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scp + g0));
-      }
+      __m512 sv = mx_q_chunk_scales(scp, G, w0 >> wpg_log2, wpg >= 16 ? 1 : 16 / wpg, idx);
       __m512 svm[8];
       for (int m = 0; m < M; m++) svm[m] = _mm512_mul_ps(sv, _mm512_set1_ps(xm[m]));
       float *a = acc + ch * chunk;
@@ -307,23 +287,12 @@ TGT_AVX512 static void qmvt_task(void *ctx, int64_t k0, int64_t k1) {
   float *bacc = acc + M * L, *sc = bacc + M * G, *bi = sc + G + 16;
   int kind = c->p->mode == MX_QMODE_AFFINE ? 0 : c->p->mode == MX_QMODE_MXFP8 ? 2 : 1;
   switch (c->p->bits * 4 + kind) {
-  case 2 * 4 + 0:
-    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 2, 0);
-    break;
-  case 4 * 4 + 0:
-    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 0);
-    break;
-  case 4 * 4 + 1:
-    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 1);
-    break;
-  case 8 * 4 + 0:
-    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 0);
-    break;
-  case 8 * 4 + 2:
-    qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 2);
-    break;
-  default:
-    break;
+  case 2 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 2, 0); break;
+  case 4 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 0); break;
+  case 4 * 4 + 1: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 4, 1); break;
+  case 8 * 4 + 0: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 0); break;
+  case 8 * 4 + 2: qmvt_rows(c, k0, k1, acc, bacc, sc, bi, 8, 2); break;
+  default: break;
   }
   pthread_mutex_lock(&c->lock);
   for (size_t i = 0; i < n; i++) c->sums[i] += acc[i];
@@ -425,11 +394,12 @@ enum { TILE_K = 512 };
 /* Every tile thread calls sgemm: OpenBLAS runs single-threaded meanwhile (blas_threads.h). */
 
 /* mx_q_dequant_row for float output with AVX-512, codes of any width in natural order: lane i
- * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes
- * holding bit i * bits of the block's 2 * bits bytes, shifts right by (i * bits) % 8 and masks. */
+ * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes holding bit i * bits of the block's 2 * bits
+ * bytes, shifts right by (i * bits) % 8 and masks. */
 TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow,
                                           mx_dtype st, const mx_quant_params *p, float gf,
-                                          int64_t e0, int64_t n, float *dst, float *sc, float *bi) {
+                                          int64_t e0, int64_t n, float *dst, float *sc,
+                                          float *bi) {
   int bits = p->bits, gs = p->group_size, mode = p->mode;
   int64_t g0 = e0 / gs, ng = n / gs;
   /* scales of the groups e0 .. e0 + n as float (times gf) */
@@ -450,8 +420,7 @@ TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow
   __mmask16 lm = (__mmask16)((1u << (2 * bits)) - 1);
   for (int64_t blk = 0; blk < n / 16; blk++) {
     __m128i raw = _mm_maskz_loadu_epi8(lm, bytes + blk * 2 * bits);
-    __m512i v =
-        _mm512_shuffle_epi8(_mm512_broadcast_i32x4(raw), idx); /* in-lane: every lane holds raw */
+    __m512i v = _mm512_shuffle_epi8(_mm512_broadcast_i32x4(raw), idx); /* in-lane: every lane holds raw */
     __m512i q = _mm512_and_si512(_mm512_srlv_epi32(v, sh), mask);
     int64_t g = blk * 16 / gs;
     __m512 f;
@@ -506,19 +475,14 @@ static void tiles_task(void *ctx, int t, int nt) {
         else
           mx_q_dequant_row(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, dst, c->dbl);
       }
-      mx_gemm_args g = {.dt = c->dbl ? MX_FLOAT64 : MX_FLOAT32,
-                        .M = M,
-                        .N = nb,
-                        .K = kb,
-                        .a = {xs + (size_t)k0 * csz, K, 1},
-                        .b = p->transpose ? (mx_gemm_view){tile, 1, kb}
-                                          : (mx_gemm_view){tile, nb, 1},
-                        .c = {k0 ? o : NULL, N, 1},
-                        .alpha = 1.0f,
-                        .beta = 1.0f,
-                        .out = o,
-                        .ldo = N,
-                        .max_threads = 1};
+      mx_gemm_args g = {
+          .dt = c->dbl ? MX_FLOAT64 : MX_FLOAT32,
+          .M = M, .N = nb, .K = kb,
+          .a = {xs + (size_t)k0 * csz, K, 1},
+          .b = p->transpose ? (mx_gemm_view){tile, 1, kb} : (mx_gemm_view){tile, nb, 1},
+          .c = {k0 ? o : NULL, N, 1},
+          .alpha = 1.0f, .beta = 1.0f,
+          .out = o, .ldo = N, .max_threads = 1};
       if (mx_cpu_gemm("quantized_matmul", &g)) c->rc = 1;
     }
   }
@@ -542,10 +506,8 @@ static int run_tiles(qmm_ctx *c) {
     const void *xd = mx_array_data(c->x);
     for (int64_t i = 0; i < xn; i++) {
       float v = mx_q_load(xd, (mx_dtype)c->x->dtype, i);
-      if (c->dbl)
-        ((double *)xc)[i] = v;
-      else
-        ((float *)xc)[i] = v;
+      if (c->dbl) ((double *)xc)[i] = v;
+      else ((float *)xc)[i] = v;
     }
   }
   c->xc = xc ? xc : mx_array_data(c->x);

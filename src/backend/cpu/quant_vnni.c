@@ -77,15 +77,7 @@ dot_rows(const uint32_t *wrow, int64_t W, const float *scales, int64_t G, int wp
     __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
     _mm_prefetch((const char *)(wrow + w0) + MX_QMV_PREFETCH, _MM_HINT_T0);
     __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), nib);
-    int64_t g0 = w0 >> wpg_log2; /* wpg: a power of two (no division per chunk) */
-    __m512 sv;
-    if (lanes_per_load == 1) {
-      sv = _mm512_set1_ps(scales[g0]);
-    } else {
-      int64_t gl = G - g0 < lanes_per_load ? G - g0 : lanes_per_load;
-      sv = _mm512_permutexvar_ps(idx,
-                                 _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scales + g0));
-    }
+    __m512 sv = mx_q_chunk_scales(scales, G, w0 >> wpg_log2, lanes_per_load, idx);
     for (int m = 0; m < M; m++) {
       const char *q = xq + m * xq_stride + c * MX_QMV_VNNI_CHUNK;
       __m512 xs = _mm512_load_ps((const float *)(q + 384));
