@@ -150,6 +150,35 @@ def test_one_compiled_kernel_and_disk_cache(tmp_path, monkeypatch):
     assert sorted(p.name for p in cache.iterdir() if p.suffix == ".so") == objects
 
 
+VMATH = {"exp": (mx.exp, np.exp), "log": (mx.log, np.log), "log1p": (mx.log1p, np.log1p),
+         "tanh": (mx.tanh, np.tanh), "sigmoid": (mx.sigmoid, lambda v: 1 / (1 + np.exp(-v))),
+         "sinh": (mx.sinh, np.sinh), "arcsinh": (mx.arcsinh, np.arcsinh),
+         "erf": (mx.erf, np.vectorize(math.erf))}
+
+
+def test_kernel_math_vector_and_remainder_lanes(tmp_path, monkeypatch):
+    # rows of 61: a generated loop runs 16-lane calls (fused_vmath.h on AVX-512 CPUs), an 8-lane
+    # one and scalar remainders; every lane within 2.5 ulp of float64, as the eager kernels
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    rng = np.random.default_rng(5)
+    xn = (rng.standard_normal((7, 61)) * 2).astype(np.float32)
+    yn = rng.uniform(0.5, 3, (7, 61)).astype(np.float32)
+    x, y = mx.array(xn), mx.array(yn)
+    for name, (f, ref) in VMATH.items():
+        arg = np.abs(xn) + 0.1 if name in ("log", "log1p") else xn
+        got = np.array(mx.compile(lambda a: f(a) * 1.0)(mx.array(arg))).astype(np.float64)
+        want = ref(arg.astype(np.float64))
+        ulp = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+        assert (np.abs(got - want) / ulp).max() <= 2.5, name
+    got = np.array(mx.compile(lambda a, b: mx.power(a, b) + mx.logaddexp(a, b))(y, x))
+    want = yn.astype(np.float64) ** xn + np.logaddexp(yn.astype(np.float64), xn)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    if sys.platform == "linux" and "avx512f" in open("/proc/cpuinfo").read():
+        text = "".join(p.read_text() for p in cache.iterdir() if p.suffix == ".c")
+        assert "FX_VMATH_USE(erff)" in text and "FX_VMATH_USE(powf)" in text
+
+
 def test_compiler_missing_writes_nothing_and_still_fuses(tmp_path, monkeypatch):
     cache = tmp_path / "k"
     monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))

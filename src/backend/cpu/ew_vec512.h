@@ -13,9 +13,13 @@
 #ifndef MX_BACKEND_CPU_EW_VEC512_H
 #define MX_BACKEND_CPU_EW_VEC512_H
 
+#ifndef MX_BACKEND_CPU_EW_MATH_H /* in the fused kernels' prelude, ew_math.h's text comes first */
 #include "backend/cpu/ew_math.h"
+#endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* In a generated fused kernel only when it calls some of these (fused_codegen.c) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    (!defined(MX_FUSED_KERNEL) || defined(FX_NEED_VMATH))
 #define EW_HAVE_VEC512 1
 #include <immintrin.h>
 

@@ -6,8 +6,9 @@
  * missing one means no code generation: the interpreter runs), MLXC_KERNEL_CACHE the cache
  * directory (default $XDG_CACHE_HOME/mlxc/kernels, ~/.cache/mlxc/kernels, or /tmp).
  *
- * The generated source starts with the text of ew_math.h, half.h and fused_ops.h (embedded at
- * build time as mx_fused_prelude), so a fused op computes what the eager kernel computes. Each
+ * The generated source starts with the text of ew_math.h, ew_vec512.h, half.h, fused_vmath.h and
+ * fused_ops.h (embedded at build time as mx_fused_prelude), so a fused op computes what the eager
+ * kernel computes (on AVX-512 CPUs with the same vector functions, fused_vmath.h). Each
  * pass over the row is a loop in blocks of 4096 elements (reductions add each block's float
  * partial into a double), with a copy of the loop for unit-stride inputs; `omp simd` lets the
  * compiler vectorize reductions. */
@@ -31,7 +32,7 @@
 #include "ops/params.h"
 
 extern char **environ;
-extern const char mx_fused_prelude[]; /* generated: ew_math.h, half.h, fused_ops.h */
+extern const char mx_fused_prelude[]; /* generated: see MLXC_PRELUDE_HEADERS in CMakeLists.txt */
 
 /* ---- the op tables as strings ---- */
 
@@ -374,9 +375,37 @@ static void put_row_ops(gen *g, int p) {
   }
 }
 
+/* The distinct names of the FX_M(name) functions the program's ops call (at most the 18 of
+ * fused_vmath.h): names[k] is not terminated, lens[k] is its length. */
+enum { MAX_VMATH = 32 };
+static int vmath_uses(const mx_fused *f, const char **names, int *lens) {
+  int n = 0;
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind != MX_FOP_UNARY && op->kind != MX_FOP_BINARY) continue;
+    int kin = mx_fused_kind(f->ops[op->args[0]].dtype);
+    const op_text *t = op->kind == MX_FOP_UNARY ? FIND(unary_ops, op->prim, kin)
+                                                : FIND(binary_ops, op->prim, kin);
+    const char *m = t ? strstr(t->expr, "FX_M(") : NULL;
+    if (!m) continue;
+    const char *name = m + 5;
+    int len = (int)strcspn(name, ")");
+    bool dup = false;
+    for (int k = 0; k < n && !dup; k++) dup = lens[k] == len && !strncmp(names[k], name, (size_t)len);
+    if (!dup && n < MAX_VMATH) names[n] = name, lens[n++] = len;
+  }
+  return n;
+}
+
 static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
   sbuf b = {0};
+  /* the AVX-512 math (fused_vmath.h) is defined for the functions used, and its headers are only
+   * read by kernels that use some (immintrin.h alone costs 0.2 s of compile time) */
+  const char *names[MAX_VMATH];
+  int lens[MAX_VMATH], nv = vmath_uses(f, names, lens);
+  put(&b, "#define MX_FUSED_KERNEL 1\n%s", nv ? "#define FX_NEED_VMATH 1\n" : "");
   put(&b, "%s\n", mx_fused_prelude);
+  for (int k = 0; k < nv; k++) put(&b, "FX_VMATH_USE(%.*s)\n", lens[k], names[k]);
   put(&b,
       "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
       "const int64_t *rstride, void *const *out_, void *scratch) {\n(void)scratch;\n"

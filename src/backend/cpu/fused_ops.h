@@ -16,7 +16,24 @@
 #define FX_FMIN(x, y) ((x) != (x) ? (x) : ((x) < (y) ? (x) : (y)))
 #define FX_NANEQ(x, y) (((x) == (y)) | (((x) != (x)) & ((y) != (y))))
 /* the eager kernel's exact shortcuts for a constant exponent of 2 or -1 */
-#define FX_POWF(x, y) ((y) == 2.0f ? (x) * (x) : (y) == -1.0f ? 1.0f / (x) : ew_powf(x, y))
+/* POW is called for every element and the pick is done on the bits: with a select GCC sinks a
+ * const call into the one branch that uses it, and a conditional call does not vectorize. */
+static inline float fx_powf_pick(float x, float y, float p) {
+  float sq = x * x, inv = 1.0f / x, r;
+  unsigned a, b, c, m2 = 0u - (unsigned)(y == 2.0f), m1 = 0u - (unsigned)(y == -1.0f);
+  __builtin_memcpy(&a, &sq, 4);
+  __builtin_memcpy(&b, &inv, 4);
+  __builtin_memcpy(&c, &p, 4);
+  unsigned bits = (m2 & a) | (~m2 & ((m1 & b) | (~m1 & c)));
+  __builtin_memcpy(&r, &bits, 4);
+  return r;
+}
+#define FX_POWF(x, y, POW) fx_powf_pick(x, y, POW(x, y))
+/* the float math: ew_math.h's functions, or their AVX-512 versions in generated kernels
+ * (fused_vmath.h defines FX_M there) */
+#ifndef FX_M
+#define FX_M(f) ew_##f
+#endif
 #define FX_IWRAP(op, x, y) ((int32_t)((uint32_t)(x)op(uint32_t)(y)))
 
 /* clang-format off */
@@ -27,24 +44,24 @@
   X(SQUARE,         F, F, x * x) \
   X(SQRT,           F, F, __builtin_sqrtf(x)) \
   X(RSQRT,          F, F, 1.0f / __builtin_sqrtf(x)) \
-  X(EXP,            F, F, ew_expf(x)) \
+  X(EXP,            F, F, FX_M(expf)(x)) \
   X(EXPM1,          F, F, ew_expm1f(x)) \
-  X(LOG,            F, F, ew_logf(x)) \
-  X(LOG2,           F, F, ew_log2f(x)) \
-  X(LOG10,          F, F, ew_log10f(x)) \
-  X(LOG1P,          F, F, ew_log1pf(x)) \
-  X(SINH,           F, F, ew_sinhf(x)) \
-  X(COSH,           F, F, ew_coshf(x)) \
-  X(TANH,           F, F, ew_tanhf(x)) \
-  X(ARCSIN,         F, F, ew_asinf(x)) \
-  X(ARCCOS,         F, F, ew_acosf(x)) \
+  X(LOG,            F, F, FX_M(logf)(x)) \
+  X(LOG2,           F, F, FX_M(log2f)(x)) \
+  X(LOG10,          F, F, FX_M(log10f)(x)) \
+  X(LOG1P,          F, F, FX_M(log1pf)(x)) \
+  X(SINH,           F, F, FX_M(sinhf)(x)) \
+  X(COSH,           F, F, FX_M(coshf)(x)) \
+  X(TANH,           F, F, FX_M(tanhf)(x)) \
+  X(ARCSIN,         F, F, FX_M(asinf)(x)) \
+  X(ARCCOS,         F, F, FX_M(acosf)(x)) \
   X(ARCTAN,         F, F, ew_atanf(x)) \
-  X(ARCSINH,        F, F, ew_asinhf(x)) \
-  X(ARCCOSH,        F, F, ew_acoshf(x)) \
-  X(ARCTANH,        F, F, ew_atanhf(x)) \
-  X(SIGMOID,        F, F, ew_sigmoidf(x)) \
-  X(ERF,            F, F, ew_erff(x)) \
-  X(ERFINV,         F, F, ew_erfinvf(x)) \
+  X(ARCSINH,        F, F, FX_M(asinhf)(x)) \
+  X(ARCCOSH,        F, F, FX_M(acoshf)(x)) \
+  X(ARCTANH,        F, F, FX_M(atanhf)(x)) \
+  X(SIGMOID,        F, F, FX_M(sigmoidf)(x)) \
+  X(ERF,            F, F, FX_M(erff)(x)) \
+  X(ERFINV,         F, F, FX_M(erfinvf)(x)) \
   X(FLOOR,          F, F, __builtin_floorf(x)) \
   X(CEIL,           F, F, __builtin_ceilf(x)) \
   X(ROUND,          F, F, __builtin_rintf(x)) \
@@ -70,9 +87,9 @@
   X(DIVIDE,         F, F, x / y) \
   X(MAXIMUM,        F, F, FX_FMAX(x, y)) \
   X(MINIMUM,        F, F, FX_FMIN(x, y)) \
-  X(POWER,          F, F, FX_POWF(x, y)) \
+  X(POWER,          F, F, FX_POWF(x, y, FX_M(powf))) \
   X(ARCTAN2,        F, F, ew_atan2f(x, y)) \
-  X(LOGADDEXP,      F, F, ew_logaddexpf(x, y)) \
+  X(LOGADDEXP,      F, F, FX_M(logaddexpf)(x, y)) \
   X(EQUAL,          F, B, x == y) \
   X(NOT_EQUAL,      F, B, x != y) \
   X(LESS,           F, B, x < y) \
