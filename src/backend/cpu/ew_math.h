@@ -82,6 +82,7 @@ static const float ew_exp_taylor[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120,
 EW_INLINE float ew_expf(float x) {
   float xc = x > 89.0f ? 89.0f : x;
   xc = xc < -104.0f ? -104.0f : xc;
+  xc = xc != xc ? 0.0f : xc; /* nan: the float -> int conversion below would be undefined */
   float n = __builtin_rintf(xc * EW_LOG2EF);
   float r = xc - n * EW_LN2HIF;
   r = r - n * EW_LN2LOF;
@@ -98,6 +99,7 @@ EW_INLINE float ew_expf(float x) {
 EW_INLINE float ew_expm1f(float x) {
   float xc = x > 89.0f ? 89.0f : x;
   xc = xc < -30.0f ? -30.0f : xc;
+  xc = xc != xc ? 0.0f : xc; /* nan: the float -> int conversion below would be undefined */
   float n = __builtin_rintf(xc * EW_LOG2EF);
   float r = xc - n * EW_LN2HIF;
   r = r - n * EW_LN2LOF;
@@ -623,6 +625,7 @@ EW_INLINE float ew_tanf(float x) {
 EW_INLINE float ew_expm1hf(float x) {
   float xc = x > 90.0f ? 90.0f : x;
   xc = xc < -30.0f ? -30.0f : xc;
+  xc = xc != xc ? 0.0f : xc; /* nan: the float -> int conversion below would be undefined */
   float n = __builtin_rintf(xc * EW_LOG2EF);
   float r = xc - n * EW_LN2HIF;
   r = r - n * EW_LN2LOF;
