@@ -214,14 +214,17 @@ def test_special_values_float32():
 
 
 def test_scalar_code_math_without_avx512():
-    """The float32 functions again with MLXC_VMATH=0: the scalar-code loops that CPUs without
-    AVX-512 (and strided rows) use, in a fresh process (the setting is read once)."""
+    """The float32 functions (and softmax / logsumexp's exp sums) again with MLXC_VMATH=0: the
+    scalar-code loops that CPUs without AVX-512 (and strided rows) use, in a fresh process (the
+    setting is read once)."""
     import os
     import subprocess
     import sys
     env = dict(os.environ, MLXC_VMATH="0")
+    reduce_tests = os.path.join(os.path.dirname(__file__), "test_reduce.py")
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
-                        "-k", "ulps or special_values or large_arguments"],
+                        reduce_tests, "-k",
+                        "ulps or special_values or large_arguments or softmax or logsumexp"],
                        env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:]
 

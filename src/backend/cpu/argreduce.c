@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/ew_math.h"
+#include "backend/cpu/ew_vec512.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
@@ -426,7 +428,27 @@ static float row_max_f32(const float *x, int64_t n, int *has_nan) {
   return bmax_f32(x, n, -INFINITY, has_nan);
 }
 
-MX_RED_CLONES double mx_red_expsum_f32(const float *x, float *y, int64_t n, float m) {
+#if EW_HAVE_VEC512
+/* expsum_scalar with ew_vec512.h's exp, 16 lanes (the tail masked), float partial sums per block */
+EW_V16_TARGET static double expsum_v16(const float *x, float *y, int64_t n, float m) {
+  double total = 0.0;
+  const ew_v16 mv = v16c(m);
+  for (int64_t b = 0; b < n; b += SBLK) {
+    int64_t e = b + SBLK < n ? b + SBLK : n;
+    ew_v16 s = _mm512_setzero_ps();
+    for (int64_t i = b; i < e; i += 16) {
+      __mmask16 k = e - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (e - i)) - 1u);
+      ew_v16 ev = v16_exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv));
+      if (y) _mm512_mask_storeu_ps(y + i, k, ev);
+      s = _mm512_mask_add_ps(s, k, s, ev);
+    }
+    total += (double)_mm512_reduce_add_ps(s);
+  }
+  return total;
+}
+#endif
+
+MX_RED_CLONES static double expsum_scalar(const float *x, float *y, int64_t n, float m) {
   double total = 0.0;
   for (int64_t b = 0; b < n; b += SBLK) {
     int64_t e = b + SBLK < n ? b + SBLK : n;
@@ -457,6 +479,13 @@ MX_RED_CLONES double mx_red_expsum_f32(const float *x, float *y, int64_t n, floa
     total += (double)bs;
   }
   return total;
+}
+
+double mx_red_expsum_f32(const float *x, float *y, int64_t n, float m) {
+#if EW_HAVE_VEC512
+  if (mx_ew_vec512()) return expsum_v16(x, y, n, m);
+#endif
+  return expsum_scalar(x, y, n, m);
 }
 
 MX_RED_CLONES static void row_scale_f32(float *y, int64_t n, float f) {

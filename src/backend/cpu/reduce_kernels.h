@@ -48,7 +48,8 @@ typedef void (*mx_range_fn)(void *ctx, int64_t begin, int64_t end);
 void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost);
 
 /* Sum of exp(x[i] - m) over a float row, accumulated in double per block; with y (which may
- * be x), each exp is stored to y too. Vectorized (ew_math.h's exp). */
+ * be x), each exp is stored to y too. Vectorized (ew_vec512.h's exp on AVX-512 CPUs, else
+ * ew_math.h's). */
 double mx_red_expsum_f32(const float *x, float *y, int64_t n, float m);
 
 /* Hot loops are compiled twice (AVX2/FMA and baseline), picked at load time. */
