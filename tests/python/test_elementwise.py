@@ -457,6 +457,11 @@ def test_binary_transposed_operand_tiles(dt):
     np.testing.assert_array_equal(npa(mx.maximum(a, bt)), np.maximum(x, yt))
     np.testing.assert_array_equal(npa(mx.minimum(bt, a)), np.minimum(yt, x))
     np.testing.assert_array_equal(npa(mx.greater(bt, a)), yt > x)
+    # binary.c's add/subtract/multiply take the same rows and tiles (mx_ew_binary_rows)
+    np.testing.assert_array_equal(npa(mx.subtract(a, bt)), x - yt)
+    with np.errstate(over="ignore"):  # float16 products past 65504 are inf on both sides
+        np.testing.assert_array_equal(npa(mx.multiply(bt, a)), yt * x)
+    np.testing.assert_array_equal(npa(mx.add(bt, bt)), yt + yt)
     s = bt[:, 5:290, 3:260]  # sliced: the tile starts off any alignment
     np.testing.assert_array_equal(npa(mx.maximum(a[:, 5:290, 3:260], s)),
                                   np.maximum(x[:, 5:290, 3:260], yt[:, 5:290, 3:260]))

@@ -1,8 +1,9 @@
 /* ADD, SUBTRACT, MULTIPLY, DIVIDE on equal shapes and dtypes (broadcast inputs are stride-0
  * views). One typed function per (dtype, op) whose loops are specialised for the inner strides
  * (contiguous/contiguous, scalar/contiguous, contiguous/scalar, general) and compiled per ISA
- * (EW_CLONES); the N-d iteration goes through strided.h. Contiguous operands and rows are split
- * over the CPU threads (ew_pool.c); large contiguous outputs are streamed (elementwise.h).
+ * (EW_CLONES). Contiguous operands are split over the CPU threads (ew_pool.c), large contiguous
+ * outputs streamed (elementwise.h); strided ones go through ew_binary.c's rows and tiles
+ * (mx_ew_binary_rows: a transposed operand staged through register transposes).
  *
  * The output may be donated an input's buffer (same pointer, same row-contiguous layout): every
  * loop reads a[i], b[i] before writing o[i], and no pointer is restrict-qualified. */
@@ -131,7 +132,7 @@ static inline mx_complex64 c_div(mx_complex64 a, mx_complex64 b) {
 /* ---- typed loops ---- */
 
 /* o[i] = op(a[i*sa], b[i*sb]) for i < n; o is contiguous. */
-typedef void (*bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n);
+typedef mx_ew_bin_fn bin_fn;
 
 #define GEN_BIN(OP, S, T)                                                                          \
   EW_CLONES static void bin_##OP##_##S(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,     \
@@ -182,7 +183,6 @@ static const bin_fn bin_table[MX_NUM_DTYPES][4] = {
 
 /* ---- driver ---- */
 
-#define TILE 16
 
 static const char *op_name(int prim) {
   switch (prim) {
@@ -209,7 +209,7 @@ static int alias_unsafe(const mx_array *in, const mx_array *out) {
 }
 
 /* Work split over the CPU threads (ew_pool.c): a flat range (both operands contiguous or one
- * value; the output streamed out when it is larger than the cache) or a range of rows. */
+ * value; the output streamed out when it is larger than the cache). */
 typedef struct {
   bin_fn fn;
   const char *a, *b;
@@ -217,7 +217,6 @@ typedef struct {
   int64_t isz;
   int64_t sa, sb; /* flat: 1 or 0 */
   int stream;
-  const mx_strided *s; /* rows: a, b, out */
 } bin_job;
 
 static void flat_task(void *ctx, int64_t begin, int64_t end) {
@@ -239,20 +238,6 @@ static void flat_task(void *ctx, int64_t begin, int64_t end) {
   mx_ew_stream_fence();
 }
 
-static void rows_task(void *ctx, int64_t begin, int64_t end) {
-  const bin_job *j = (const bin_job *)ctx;
-  const mx_strided *s = j->s;
-  int nd = s->ndim;
-  int64_t inner = s->shape[nd - 1], sa = s->strides[0][nd - 1], sb = s->strides[1][nd - 1];
-  mx_strided_pos p;
-  ew_pos_at(s, begin, &p);
-  for (int64_t r = begin; r < end; r++) {
-    j->fn(j->a + p.off[0] * j->isz, sa, j->b + p.off[1] * j->isz, sb, j->o + p.off[2] * j->isz,
-          inner);
-    mx_strided_next(s, &p);
-  }
-}
-
 /* Runs fn over the N-d operands; o is row-contiguous. */
 static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b,
                        const mx_array *out, const void *ap, const void *bp, void *op) {
@@ -260,7 +245,7 @@ static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b
   size_t isz = mx_array_itemsize(out);
   int a_rc = mx_strided_is_row_contig(a), b_rc = mx_strided_is_row_contig(b);
   int a_sc = a->data_size == 1, b_sc = b->data_size == 1;
-  bin_job j = {fn, (const char *)ap, (const char *)bp, (char *)op, (int64_t)isz, 0, 0, 0, NULL};
+  bin_job j = {fn, (const char *)ap, (const char *)bp, (char *)op, (int64_t)isz, 0, 0, 0};
   if ((a_rc || a_sc) && (b_rc || b_sc)) {
     j.sa = a_rc ? 1 : 0;
     j.sb = b_rc ? 1 : 0;
@@ -269,48 +254,8 @@ static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b
     mx_ew_parallel_for(n, ew_grain(cost), flat_task, &j);
     return;
   }
-  int64_t ostr[MX_MAX_NDIM];
-  mx_strided_row_strides(out->ndim, out->shape, ostr);
-  const int64_t *ops[3] = {a->strides, b->strides, ostr};
-  mx_strided s;
-  mx_strided_init(&s, out->ndim, out->shape, 3, ops);
-  int nd = s.ndim;
-  int64_t inner = s.shape[nd - 1];
-  int64_t sa = s.strides[0][nd - 1], sb = s.strides[1][nd - 1];
-  int64_t rows = mx_strided_rows(&s);
-  mx_strided_pos p;
-  mx_strided_pos_init(&s, &p);
-  const char *ac = (const char *)ap, *bc = (const char *)bp;
-  char *oc = (char *)op;
-  /* A transposed input (inner stride large, next stride 1): walk the last two dims in tiles so
-   * its cache lines are reused. */
-  if (nd >= 2 && inner >= TILE && s.shape[nd - 2] >= TILE &&
-      ((s.strides[0][nd - 2] == 1 && sa > 1) || (s.strides[1][nd - 2] == 1 && sb > 1))) {
-    int64_t outer_n = s.shape[nd - 2];
-    int64_t ra = s.strides[0][nd - 2], rb = s.strides[1][nd - 2], ro = s.strides[2][nd - 2];
-    int64_t blocks = rows / outer_n;
-    for (int64_t bl = 0; bl < blocks; bl++) {
-      for (int64_t r0 = 0; r0 < outer_n; r0 += TILE) {
-        int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
-        for (int64_t c0 = 0; c0 < inner; c0 += TILE) {
-          int64_t cn = inner - c0 < TILE ? inner - c0 : TILE;
-          for (int64_t r = r0; r < r1; r++)
-            fn(ac + (p.off[0] + r * ra + c0 * sa) * (int64_t)isz, sa,
-               bc + (p.off[1] + r * rb + c0 * sb) * (int64_t)isz, sb,
-               oc + (p.off[2] + r * ro + c0) * (int64_t)isz, cn);
-        }
-      }
-      for (int d = nd - 3; d >= 0; d--) { /* advance over the dims above the last two */
-        for (int k = 0; k < 3; k++) p.off[k] += s.strides[k][d];
-        if (++p.idx[d] < s.shape[d]) break;
-        for (int k = 0; k < 3; k++) p.off[k] -= s.strides[k][d] * s.shape[d];
-        p.idx[d] = 0;
-      }
-    }
-    return;
-  }
-  j.s = &s;
-  mx_ew_parallel_for(rows, (ew_grain(cost) + inner - 1) / inner, rows_task, &j);
+  /* strided operands: rows, or tiles when one is transposed (ew_binary.c) */
+  mx_ew_binary_rows(fn, cost, isz, a, b, out, ap, bp, op);
 }
 
 int mx_cpu_binary(mx_node *n) {

@@ -50,6 +50,15 @@ int mx_ew_num_threads(void);
  * that streamed calls mx_ew_stream_fence() before it returns. */
 #define EW_STREAM_BYTES 512
 
+/* ew_binary.c: o[i] = fn(a[i], b[i]) for a and b of out's shape with any strides and o
+ * row-contiguous (elements of isz bytes, fn's own types: no 16-bit staging), in rows over the
+ * worker threads, or in tiles with a transposed 4-byte operand staged through registers.
+ * binary.c's add/subtract/multiply/divide use it for their strided cases. */
+typedef void (*mx_ew_bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o,
+                             int64_t n);
+void mx_ew_binary_rows(mx_ew_bin_fn fn, int cost, size_t isz, const mx_array *a, const mx_array *b,
+                       const mx_array *out, const void *ap, const void *bp, void *op);
+
 /* ew_pool.c: 1 when float32 math takes the AVX-512 functions of ew_vec512.h (the CPU has
  * AVX-512 F/DQ/BW/VL and MLXC_VMATH is not "0"; MLXC_VMATH=0 keeps the scalar-code loops, for
  * comparisons). */

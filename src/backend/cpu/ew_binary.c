@@ -30,7 +30,7 @@
 #include "backend/cpu/tile16.h"
 #include "core/primitives.h"
 
-typedef void (*bin_fn)(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n);
+typedef mx_ew_bin_fn bin_fn;
 
 enum {
   B_MAX,
@@ -631,6 +631,40 @@ static bool same_strides(const mx_array *a, const mx_array *b) {
   return true;
 }
 
+/* Row mode: s over a and b (any strides) with the output row-contiguous; tiles when an operand
+ * is read along its columns. Returns the number of work items (rows or bands of TILE rows). */
+static int64_t init_rows(bin_job *j, const mx_array *a, const mx_array *b, const mx_array *out) {
+  const int64_t *st[2] = {a->strides, b->strides};
+  mx_strided_init(&j->s, out->ndim, out->shape, 2, st);
+  j->rows = 1;
+  int64_t count = mx_strided_rows(&j->s);
+  int nd = j->s.ndim;
+  if (nd >= 2 && j->s.shape[nd - 1] >= TILE && j->s.shape[nd - 2] >= TILE) {
+    int64_t sa = j->s.strides[0][nd - 1], sb = j->s.strides[1][nd - 1];
+    if ((j->s.strides[0][nd - 2] == 1 && sa > 1) || (j->s.strides[1][nd - 2] == 1 && sb > 1)) {
+      j->tiled = 1;
+      count = count / j->s.shape[nd - 2] * ((j->s.shape[nd - 2] + TILE - 1) / TILE);
+    }
+  }
+  return count;
+}
+
+static void run_rows(bin_job *j, int64_t count, int cost) {
+  int64_t per = mx_strided_inner(&j->s) * (j->tiled ? TILE : 1); /* elements per work item */
+  mx_ew_parallel_for(count, (ew_grain(cost) + per - 1) / per, bin_task, j);
+}
+
+void mx_ew_binary_rows(mx_ew_bin_fn fn, int cost, size_t isz, const mx_array *a, const mx_array *b,
+                       const mx_array *out, const void *ap, const void *bp, void *op) {
+  bin_job j;
+  memset(&j, 0, sizeof j);
+  j.fn = fn;
+  j.isz = j.osz = isz;
+  j.a = (const char *)ap, j.b = (const char *)bp, j.o = (char *)op;
+  int64_t count = init_rows(&j, a, b, out);
+  if (count > 0) run_rows(&j, count, cost);
+}
+
 /* Chooses the layout, allocates out and runs fn over all elements. */
 static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, const mx_array *b,
                       mx_array *out) {
@@ -660,18 +694,7 @@ static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, 
     j.sb = b_sc && !a_sc ? 0 : 1;
   } else {
     if (mx_array_alloc_data(out)) return MX_ERR;
-    const int64_t *st[2] = {a->strides, b->strides};
-    mx_strided_init(&j.s, out->ndim, out->shape, 2, st);
-    j.rows = 1;
-    count = mx_strided_rows(&j.s);
-    int nd = j.s.ndim;
-    if (nd >= 2 && j.s.shape[nd - 1] >= TILE && j.s.shape[nd - 2] >= TILE) {
-      int64_t sa = j.s.strides[0][nd - 1], sb = j.s.strides[1][nd - 1];
-      if ((j.s.strides[0][nd - 2] == 1 && sa > 1) || (j.s.strides[1][nd - 2] == 1 && sb > 1)) {
-        j.tiled = 1;
-        count = count / j.s.shape[nd - 2] * ((j.s.shape[nd - 2] + TILE - 1) / TILE);
-      }
-    }
+    count = init_rows(&j, a, b, out);
   }
   if (count == 0) return 0;
   j.a = (const char *)mx_array_data(a);
@@ -680,12 +703,10 @@ static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, 
   if (!j.a || !j.b || !j.o) return mx_error("[%s] Array has no data.", name);
   j.stream = !j.rows && cost == EW_COST_CHEAP && !j.half && j.osz >= j.isz &&
              count * (int64_t)(j.isz * (size_t)(j.sa + j.sb) + j.osz) >= mx_ew_stream_min_bytes();
-  int64_t grain = ew_grain(cost);
-  if (j.rows) {
-    int64_t per = mx_strided_inner(&j.s) * (j.tiled ? TILE : 1); /* elements per work item */
-    grain = (grain + per - 1) / per;
-  }
-  mx_ew_parallel_for(count, grain, bin_task, &j);
+  if (j.rows)
+    run_rows(&j, count, cost);
+  else
+    mx_ew_parallel_for(count, ew_grain(cost), bin_task, &j);
   return 0;
 }
 
