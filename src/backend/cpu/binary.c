@@ -183,7 +183,6 @@ static const bin_fn bin_table[MX_NUM_DTYPES][4] = {
 
 /* ---- driver ---- */
 
-
 static const char *op_name(int prim) {
   switch (prim) {
   case MX_PRIM_ADD:

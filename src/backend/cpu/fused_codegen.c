@@ -384,14 +384,15 @@ static int vmath_uses(const mx_fused *f, const char **names, int *lens) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_UNARY && op->kind != MX_FOP_BINARY) continue;
     int kin = mx_fused_kind(f->ops[op->args[0]].dtype);
-    const op_text *t = op->kind == MX_FOP_UNARY ? FIND(unary_ops, op->prim, kin)
-                                                : FIND(binary_ops, op->prim, kin);
+    const op_text *t =
+        op->kind == MX_FOP_UNARY ? FIND(unary_ops, op->prim, kin) : FIND(binary_ops, op->prim, kin);
     const char *m = t ? strstr(t->expr, "FX_M(") : NULL;
     if (!m) continue;
     const char *name = m + 5;
     int len = (int)strcspn(name, ")");
     bool dup = false;
-    for (int k = 0; k < n && !dup; k++) dup = lens[k] == len && !strncmp(names[k], name, (size_t)len);
+    for (int k = 0; k < n && !dup; k++)
+      dup = lens[k] == len && !strncmp(names[k], name, (size_t)len);
     if (!dup && n < MAX_VMATH) names[n] = name, lens[n++] = len;
   }
   return n;

@@ -213,7 +213,8 @@ __attribute__((target("avx512f"))) static inline __m512
 mx_q_chunk_scales(const float *scales, int64_t G, int64_t g0, int lanes_per_load, __m512i idx) {
   if (lanes_per_load == 1) return _mm512_set1_ps(scales[g0]);
   int64_t gl = G - g0 < lanes_per_load ? G - g0 : lanes_per_load;
-  return _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scales + g0));
+  return _mm512_permutexvar_ps(idx,
+                               _mm512_maskz_loadu_ps((__mmask16)((1u << gl) - 1), scales + g0));
 }
 #endif
 
