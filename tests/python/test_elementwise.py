@@ -467,6 +467,31 @@ def test_binary_transposed_operand_tiles(dt):
                                   np.maximum(x[:, 5:290, 3:260], yt[:, 5:290, 3:260]))
 
 
+def test_streamed_rows_of_broadcast_binary_ops():
+    # rows of at least 4 KiB of a cheap op stream their output out (MLXC_STREAM_MIN_BYTES=1 makes
+    # every size qualify): broadcast rows and columns, odd lengths, both binary drivers
+    import os
+    import subprocess
+    import sys
+    code = """
+import numpy as np, mlx.core as mx
+rng = np.random.default_rng(0)
+for shape in ((5, 3001), (3, 1024), (2, 4099)):
+    for dt in (np.float32, np.int32):
+        x = (rng.standard_normal(shape) * 100).astype(dt)
+        r = (rng.standard_normal((1, shape[1])) * 100).astype(dt)
+        c = (rng.standard_normal((shape[0], 1)) * 100).astype(dt)
+        a, ra, ca = mx.array(x), mx.array(r), mx.array(c)
+        for got, want in ((a + ra, x + r), (ca - a, c - x), (mx.maximum(a, ra), np.maximum(x, r)),
+                          (mx.minimum(ca, a), np.minimum(c, x)), (a * ca, x * c)):
+            np.testing.assert_array_equal(np.array(got), want)
+print("ok")
+"""
+    env = dict(os.environ, MLXC_STREAM_MIN_BYTES="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_maximum_minimum_nan_and_zero():
     a = mx.array([1.0, nan, 2.0, -0.0, 0.0])
     b = mx.array([nan, 1.0, 3.0, 0.0, -0.0])

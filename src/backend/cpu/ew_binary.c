@@ -619,10 +619,23 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
     return;
   }
   ew_pos_at(s, begin, &p);
+  _Alignas(64) char tmp[EW_STREAM_BYTES];
+  int64_t per = EW_STREAM_BYTES / osz;
   for (int64_t r = begin; r < end; r++) {
-    bin_run(j, j->a + p.off[0] * isz, sa, j->b + p.off[1] * isz, sb, j->o + r * inner * osz, inner);
+    const char *a = j->a + p.off[0] * isz, *b = j->b + p.off[1] * isz;
+    char *o = j->o + r * inner * osz;
+    if (!j->stream) {
+      bin_run(j, a, sa, b, sb, o, inner);
+    } else { /* long rows of a memory-bound op: the output streamed out as in flat mode */
+      for (int64_t c = 0; c < inner; c += per) {
+        int64_t m = inner - c < per ? inner - c : per;
+        bin_run(j, a + c * sa * isz, sa, b + c * sb * isz, sb, tmp, m);
+        mx_ew_stream_copy(o + c * osz, tmp, (size_t)(m * osz));
+      }
+    }
     mx_strided_next(s, &p);
   }
+  if (j->stream) mx_ew_stream_fence();
 }
 
 static bool same_strides(const mx_array *a, const mx_array *b) {
@@ -649,8 +662,14 @@ static int64_t init_rows(bin_job *j, const mx_array *a, const mx_array *b, const
   return count;
 }
 
-static void run_rows(bin_job *j, int64_t count, int cost) {
-  int64_t per = mx_strided_inner(&j->s) * (j->tiled ? TILE : 1); /* elements per work item */
+/* Rows of at least 4 KiB of output of a cheap op over arrays past the cache stream their output
+ * out, as flat loops do. */
+static void run_rows(bin_job *j, int64_t count, int cost, int64_t elems) {
+  int64_t inner = mx_strided_inner(&j->s);
+  j->stream = !j->tiled && cost == EW_COST_CHEAP && !j->half && j->osz >= j->isz &&
+              inner * (int64_t)j->osz >= 4096 &&
+              elems * (int64_t)(2 * j->isz + j->osz) >= mx_ew_stream_min_bytes();
+  int64_t per = inner * (j->tiled ? TILE : 1); /* elements per work item */
   mx_ew_parallel_for(count, (ew_grain(cost) + per - 1) / per, bin_task, j);
 }
 
@@ -662,7 +681,7 @@ void mx_ew_binary_rows(mx_ew_bin_fn fn, int cost, size_t isz, const mx_array *a,
   j.isz = j.osz = isz;
   j.a = (const char *)ap, j.b = (const char *)bp, j.o = (char *)op;
   int64_t count = init_rows(&j, a, b, out);
-  if (count > 0) run_rows(&j, count, cost);
+  if (count > 0) run_rows(&j, count, cost, out->size);
 }
 
 /* Chooses the layout, allocates out and runs fn over all elements. */
@@ -704,7 +723,7 @@ static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, 
   j.stream = !j.rows && cost == EW_COST_CHEAP && !j.half && j.osz >= j.isz &&
              count * (int64_t)(j.isz * (size_t)(j.sa + j.sb) + j.osz) >= mx_ew_stream_min_bytes();
   if (j.rows)
-    run_rows(&j, count, cost);
+    run_rows(&j, count, cost, out->size);
   else
     mx_ew_parallel_for(count, ew_grain(cost), bin_task, &j);
   return 0;
