@@ -524,21 +524,12 @@ typedef struct {
 #define TILE_C 256
 
 /* A transposed 4-byte operand's part of a tile: nr rows x nc columns, element (r, c) at
- * src[r + c * cs], copied row-contiguous into dst (rows of TILE_C), 16 x 16 blocks at a time
- * through registers, so the kernel reads it with unit stride. */
+ * src[r + c * cs], copied row-contiguous into dst (rows of TILE_C) through register transposes,
+ * so the kernel reads it with unit stride. */
 EW_CLONES static void stage_transposed(const float *src, int64_t cs, int64_t nr, int64_t nc,
                                        float *dst) {
   int64_t c = 0;
-#if MX_TILE16_VEC
-  if (nr % 16 == 0)
-    for (; c + 16 <= nc; c += 16)
-      for (int64_t h = 0; h < nr; h += 16) {
-        v16f x[16];
-        for (int k = 0; k < 16; k++) x[k] = V16_LD(src + h + (c + k) * cs);
-        transpose16(x);
-        for (int k = 0; k < 16; k++) V16_ST(dst + (h + k) * TILE_C + c, x[k]);
-      }
-#endif
+  for (; c + 16 <= nc; c += 16) tile16_rows_to_lanes(src + c * cs, cs, dst + c, TILE_C, nr);
   for (; c < nc; c++)
     for (int64_t r = 0; r < nr; r++) dst[r * TILE_C + c] = src[r + c * cs];
 }

@@ -115,20 +115,8 @@ EW_CLONES void fft_rows_out(float *v, int64_t cnt, int64_t ps, int64_t io, int l
  * lane i at [j L + i]). */
 EW_CLONES void fft_tile_split_in(const float *re, const float *im, int64_t ms, int64_t cnt,
                                  float *br, float *bi) {
-  int64_t j0 = 0;
-#if FFT_TILE_VEC
-  for (; j0 + T <= cnt; j0 += T) {
-    v16f r[16], i[16];
-    for (int b = 0; b < L; b++) r[b] = LD(re + b * ms + j0), i[b] = LD(im + b * ms + j0);
-    transpose16(r);
-    transpose16(i);
-    for (int j = 0; j < T; j++) ST(br + (j0 + j) * L, r[j]), ST(bi + (j0 + j) * L, i[j]);
-  }
-#endif
-  for (; j0 < cnt; j0 += T)
-    for (int b = 0; b < L; b++)
-      for (int64_t j = j0; j < j0 + T && j < cnt; j++)
-        br[j * L + b] = re[b * ms + j], bi[j * L + b] = im[b * ms + j];
+  tile16_rows_to_lanes(re, ms, br, L, cnt);
+  tile16_rows_to_lanes(im, ms, bi, L, cnt);
 }
 
 /* One contiguous complex line (s[2k], s[2k + 1]) to split arrays, and back times scale. */

@@ -18,11 +18,10 @@
 
 #define TGT_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma")))
 
+/* The rest of AVX-512 comes with the GEMM level quant_mm.c requires (MX_GEMM_ISA_AVX512BF16). */
 bool mx_qmv_vnni_available(void) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512vnni");
+  return __builtin_cpu_supports("avx512vnni");
 }
 
 void mx_qmv_vnni_prepare(const float *x, int64_t K, int gs, char *dst) {

@@ -6,6 +6,8 @@
 #ifndef MX_BACKEND_CPU_TILE16_H
 #define MX_BACKEND_CPU_TILE16_H
 
+#include <stdint.h>
+
 #if defined(__GNUC__) && !defined(__clang__)
 #define MX_TILE16_VEC 1
 typedef float v16f __attribute__((vector_size(64)));
@@ -29,5 +31,23 @@ static inline __attribute__((always_inline)) void transpose16(v16f *x) {
 #else
 #define MX_TILE16_VEC 0
 #endif
+
+/* dst[j * ds + b] = src[b * ss + j] for b < 16, j < cnt: 16 strided rows of src become the 16
+ * lanes of dst's rows, a 16 x 16 block at a time through registers (always inlined, so it is
+ * compiled for the caller's ISA clone). */
+static inline __attribute__((always_inline)) void
+tile16_rows_to_lanes(const float *src, int64_t ss, float *dst, int64_t ds, int64_t cnt) {
+  int64_t j0 = 0;
+#if MX_TILE16_VEC
+  for (; j0 + 16 <= cnt; j0 += 16) {
+    v16f x[16];
+    for (int b = 0; b < 16; b++) x[b] = V16_LD(src + b * ss + j0);
+    transpose16(x);
+    for (int j = 0; j < 16; j++) V16_ST(dst + (j0 + j) * ds, x[j]);
+  }
+#endif
+  for (; j0 < cnt; j0++)
+    for (int b = 0; b < 16; b++) dst[j0 * ds + b] = src[b * ss + j0];
+}
 
 #endif

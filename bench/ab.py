@@ -1,0 +1,55 @@
+"""Single ops timed alone in a loop, ours only: the before/after figures of kernel changes that an
+environment setting switches in one build (run it once with and once without the setting):
+
+    PYTHONPATH=<build>/python python bench/ab.py                 # defaults
+    MLXC_VMATH=0 PYTHONPATH=... python bench/ab.py               # scalar-code float math
+    MLXC_GEMM=avx512 PYTHONPATH=... python bench/ab.py           # float qmv kernel (no VNNI)
+
+Cases: sin and cos over 10^8 float32, binary ops with a transposed or broadcast operand at
+10^4 x 10^4, softmax and logsumexp
+over 10^4 rows of 1000, the 4-bit quantized matvec 4096 x 4096 (group 64; 2000 calls). Medians."""
+import time
+
+import numpy as np
+
+import mlx.core as mx
+
+
+def median_ms(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        mx.eval(fn())
+        ts.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(ts))
+
+
+def main():
+    n = 10**4
+    x = mx.random.normal((n, n))
+    row, col = mx.random.normal((1, n)), mx.random.normal((n, 1))
+    s = mx.random.normal((n, 1000))
+    w = mx.random.normal((4096, 4096))
+    wq, sc, bi = mx.quantize(w, group_size=64, bits=4)
+    v = mx.random.normal((1, 4096))
+    mx.eval(x, row, col, s, wq, sc, bi, v)
+    flat = x.reshape(-1)
+    cases = [
+        ("sin (10^8)", lambda: mx.sin(flat), 7),
+        ("cos (10^8)", lambda: mx.cos(flat), 7),
+        ("x + x.T (10^4 x 10^4)", lambda: x + x.T, 7),
+        ("maximum(x, x.T)", lambda: mx.maximum(x, x.T), 7),
+        ("x + row", lambda: x + row, 7),
+        ("x + column", lambda: x + col, 7),
+        ("softmax (10^4 x 1000)", lambda: mx.softmax(s, axis=-1), 15),
+        ("logsumexp (10^4 x 1000)", lambda: mx.logsumexp(s, axis=-1), 15),
+        ("qmv 4-bit 4096^2 g64", lambda: mx.quantized_matmul(v, wq, sc, bi, transpose=True,
+                                                             group_size=64, bits=4), 2000),
+    ]
+    for name, fn, reps in cases:
+        print(f"{name:28s} {median_ms(fn, reps):9.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
