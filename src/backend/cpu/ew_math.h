@@ -575,15 +575,17 @@ EW_INLINE float ew_acosf(float x) {
   return x != x ? x : y;
 }
 
-/* erf: |x| < 1: x + x P(x^2) (fit of erf(x)/x - 1, 1.2e-9); 1 <= |x| < 3.92: 1 - e^{-x^2} t Q(u)
- * with t = 1/|x| (fit of erfc(x) e^{x^2} x over t in [1/3.92, 1], 2.5e-9); beyond: +-1 in float.
- * The rounding of x^2 perturbs e^{-x^2} by at most x^2 2^-24 relative, which the small erfc
- * scales down below half an ulp of erf. */
-static const float ew_erf_q[] = {-6.5257646698519795e-06f, 1.990399710567643e-05f,
-                                 -2.3503401694517217e-05f, -3.1083083377233036e-05f,
-                                 0.0003544125211351917f,   -0.0014884852505051493f,
-                                 0.0036842082097175623f,   -0.00010357949532745762f,
-                                 -0.06390883843816537f,    0.4890870644301066f};
+/* erf: |x| < 1: x + x P(x^2) (fit of erf(x)/x - 1, 1.2e-9); 1 <= |x| < 3.92: 1 - erfc(|x|) with
+ * erfc = 2^Q(|x| - 3/2) (fit of log2 erfc weighted by erfc, 1.0e-9; no division, and |x| - 3/2
+ * is exact) and 2^r = 1 + r P(r) on [-1/2, 1/2] (2.0e-9 relative); beyond: +-1 in float.
+ * Fits: scripts/fit_vmath.py. */
+static const float ew_erfc_log2_q[] = {0.0002677314914762974f, -0.0018314191838726401f,
+                                       0.00868702121078968f,   -0.037250928580760956f,
+                                       -1.2878098487854004f,   -5.062129974365234f,
+                                       -4.8827900886535645f};
+static const float ew_exp2_p[] = {0.00015353357593994588f, 0.0013398876180872321f,
+                                  0.009618437848985195f,   0.055503323674201965f,
+                                  0.24022647738456726f,    0.6931471824645996f};
 static const float ew_erf_p[] = {
     7.875875062685488e-05f, -0.000801686428716587f, 0.005189087423433974f, -0.026854212010626412f,
     0.11283594715160218f,   -0.37612626666720334f,  0.12837916584835093f};
@@ -592,12 +594,12 @@ EW_INLINE float ew_erff(float x) {
   float z = x * x;
   float p = ew_polyf(z, ew_erf_p, EW_NCOEF(ew_erf_p));
   float small = x + x * p;
-  float axc = ax < 1.0f ? 1.0f : (ax > 3.92f ? 3.92f : ax);
-  float t = 1.0f / axc;
-  float u = (t - 0.6275510204081632f) * 2.684931506849315f;
-  float q = ew_polyf(u, ew_erf_q, EW_NCOEF(ew_erf_q));
-  float big = 1.0f - ew_expf(-axc * axc) * t * q;
-  big = ax >= 3.92f ? 1.0f : big;
+  float a = !(ax >= 1.0f) ? 1.0f : (ax > 3.92f ? 3.92f : ax); /* nan -> 1: n goes to int */
+  float q = ew_polyf(a - 1.5f, ew_erfc_log2_q, EW_NCOEF(ew_erfc_log2_q)); /* in [-25.2, -2.6] */
+  float n = __builtin_rintf(q), r = q - n;
+  float erfc = (ew_polyf(r, ew_exp2_p, EW_NCOEF(ew_exp2_p)) * r + 1.0f) *
+               ew_bitsf((uint32_t)((int32_t)n + 127) << 23);
+  float big = ax >= 3.92f ? 1.0f : 1.0f - erfc;
   float y = ax < 1.0f ? small : __builtin_copysignf(big, x);
   return x != x ? x : y;
 }

@@ -224,12 +224,12 @@ EW_V16 ew_v16 v16_erf(ew_v16 x) {
   ew_v16 small = _mm512_fmadd_ps(x, v16_poly(z, ew_erf_p, EW_NCOEF(ew_erf_p)), x);
   __mmask16 is_small = v16_lt(ax, v16c(1.0f));
   if (is_small == 0xFFFF) return small;
-  ew_v16 axc = v16_min_keepnan(v16_max_keepnan(ax, 1.0f), 3.92f);
-  ew_v16 t = _mm512_div_ps(v16c(1.0f), axc);
-  ew_v16 u = _mm512_mul_ps(_mm512_sub_ps(t, v16c(0.6275510204081632f)), v16c(2.684931506849315f));
-  ew_v16 q = v16_poly(u, ew_erf_q, EW_NCOEF(ew_erf_q));
-  ew_v16 e = v16_exp(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), axc), axc));
-  ew_v16 big = _mm512_fnmadd_ps(_mm512_mul_ps(e, t), q, v16c(1.0f));
+  ew_v16 a = v16_min_keepnan(v16_max_keepnan(ax, 1.0f), 3.92f);
+  ew_v16 q = v16_poly(_mm512_sub_ps(a, v16c(1.5f)), ew_erfc_log2_q, EW_NCOEF(ew_erfc_log2_q));
+  ew_v16 n = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  ew_v16 r = _mm512_sub_ps(q, n);
+  ew_v16 e = _mm512_fmadd_ps(v16_poly(r, ew_exp2_p, EW_NCOEF(ew_exp2_p)), r, v16c(1.0f));
+  ew_v16 big = _mm512_sub_ps(v16c(1.0f), _mm512_scalef_ps(e, n));
   big = v16_sel(v16_le(v16c(3.92f), ax), big, v16c(1.0f));
   return v16_sel(is_small, v16_copysign(big, x), small);
 }

@@ -1,0 +1,44 @@
+"""Coefficient tables of src/backend/cpu/ew_math.h that this script fitted (the older tables came
+from mpmath.chebyfit). Run: .venv/bin/python scripts/fit_vmath.py; prints C arrays.
+
+Fits are near-minimax: weighted least squares on Chebyshev nodes, reweighted toward the points
+of largest error. Reported errors are in double; the float32-rounded coefficients were checked
+by tests/c/test_vmath.c (ulp errors against libm)."""
+import math
+
+import numpy as np
+
+
+def fit(fn, lo, hi, deg, weight=lambda x: 1.0, center=0.0, n=4000, iters=30):
+    """Coefficients (highest power first) of a degree-deg polynomial in (x - center)."""
+    x = lo + (hi - lo) * (1 - np.cos(np.pi * (np.arange(n) + 0.5) / n)) / 2
+    y = np.array([fn(v) for v in x])
+    w = np.array([weight(v) for v in x])
+    a = np.vander(x - center, deg + 1)
+    lw = np.ones(n)
+    for _ in range(iters):
+        c, *_ = np.linalg.lstsq(a * (w * lw)[:, None], y * w * lw, rcond=None)
+        err = np.abs(a @ c - y) * w
+        lw *= (err / err.max()) ** 0.5 + 1e-3
+        lw /= lw.max()
+    return c, float((np.abs(a @ c - y) * w).max())
+
+
+def c_floats(name, values):
+    body = ", ".join(repr(float(np.float32(v))) + "f" for v in values)
+    return f"static const float {name}[] = {{{body}}};"
+
+
+def main():
+    # erfc(a) = 2^Q(a - 3/2) on [1, 3.92], error weighted by erfc (what reaches erf = 1 - erfc)
+    c, e = fit(lambda a: math.log2(math.erfc(a)), 1.0, 3.92, 6,
+               weight=lambda a: math.erfc(a) * math.log(2), center=1.5)
+    print(f"/* error {e:.1e} */\n" + c_floats("ew_erfc_log2_q", c))
+    # 2^r = 1 + r P(r) on [-1/2, 1/2], relative error
+    c, e = fit(lambda r: (2.0**r - 1) / r if r else math.log(2), -0.5, 0.5, 5,
+               weight=lambda r: abs(r) / 2.0**r)
+    print(f"/* error {e:.1e} */\n" + c_floats("ew_exp2_p", c))
+
+
+if __name__ == "__main__":
+    main()
