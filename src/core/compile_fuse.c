@@ -45,6 +45,11 @@ static int fusable(const mx_node *n, int *naxes) {
                    arg_kind(n->inputs[2]) == kout
                ? FS_EW
                : FS_NO;
+  case MX_PRIM_CLIP: /* becomes Maximum then Minimum */
+    return arg_kind(n->inputs[1]) == kin && arg_kind(n->inputs[2]) == kin &&
+                   mx_fused_binary_kind(MX_PRIM_MAXIMUM, kin) == kout
+               ? FS_EW
+               : FS_NO;
   case MX_PRIM_SOFTMAX:
     return kin == MX_FK_F && n->out[0].ndim >= 1 ? FS_SOFTMAX : FS_NO;
   case MX_PRIM_REDUCE: {
@@ -387,11 +392,18 @@ static int member_op(fuser *f, program *p, int gi, int k) {
   default:
     break;
   }
+  if (n->prim == MX_PRIM_CLIP) {
+    a[0] = compute_op(p, MX_FOP_BINARY, MX_PRIM_MAXIMUM, dt, a[0], a[1], -1);
+    if (a[0] < 0) return -1;
+    if (cls == 1) p->ops[a[0]].row = 1;
+    a[1] = a[2], a[2] = -1;
+  }
   int kind = n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY ? MX_FOP_CAST
              : n->prim == MX_PRIM_SELECT                          ? MX_FOP_SELECT
              : n->nin == 1                                        ? MX_FOP_UNARY
                                                                   : MX_FOP_BINARY;
-  int op = compute_op(p, kind, n->prim, dt, a[0], a[1], a[2]);
+  int prim = n->prim == MX_PRIM_CLIP ? MX_PRIM_MINIMUM : n->prim;
+  int op = compute_op(p, kind, prim, dt, a[0], a[1], a[2]);
   if (op >= 0 && cls == 1) p->ops[op].row = 1; /* (a value of the row shape) */
   return op;
 }

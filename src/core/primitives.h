@@ -2,7 +2,8 @@
  *
  * One row per primitive: X(ID, "Name", flags, eval_cpu, eval_cuda, vjp, jvp, vmap, output_shapes,
  * is_equivalent). A slot may be NULL: that is the explicit flag that the primitive lacks it, and
- * asking for it gives "[Name] has no <slot>." instead of a crash. Append only: ids are stable.
+ * asking for it gives "[Name] has no <slot>." instead of a crash. Ids number the rows in order and
+ * live only in memory (no file or cache stores them), so a family may add rows to its fragment.
  *
  * Contracts (arrays passed in are borrowed, arrays handed back are new references):
  *   eval(n)            reads n->inputs, n->params; gives every n->out[i] its data, either a

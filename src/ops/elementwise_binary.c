@@ -197,34 +197,54 @@ int mx_logical_xor(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
 
 /* ------------------------------------------------------------------ where, clip */
 
-int mx_where(mx_array **out, mx_array *cond, mx_array *x, mx_array *y, mx_stream s) {
+/* A node of prim over first, x and y broadcast to one shape, x and y cast to t; dtype t. */
+static int ternary_node(int prim, const char *op, mx_array **out, mx_array *first, mx_array *x,
+                        mx_array *y, mx_dtype t, mx_stream s) {
   int32_t sh1[MX_MAX_NDIM], shape[MX_MAX_NDIM];
   int n1, ndim;
-  if (cond->ndim > MX_MAX_NDIM || x->ndim > MX_MAX_NDIM || y->ndim > MX_MAX_NDIM)
-    return mx_error("[where] Too many dimensions.");
-  MX_TRY(mx_broadcast_shapes(BCAST, cond->ndim, cond->shape, x->ndim, x->shape, &n1, sh1));
+  if (first->ndim > MX_MAX_NDIM || x->ndim > MX_MAX_NDIM || y->ndim > MX_MAX_NDIM)
+    return mx_error("[%s] Too many dimensions.", op);
+  MX_TRY(mx_broadcast_shapes(BCAST, first->ndim, first->shape, x->ndim, x->shape, &n1, sh1));
   MX_TRY(mx_broadcast_shapes(BCAST, n1, sh1, y->ndim, y->shape, &ndim, shape));
-  mx_dtype t = promote(x, y);
-  mx_array *c0 = NULL, *x0 = NULL, *y0 = NULL, *in[3] = {NULL, NULL, NULL};
-  int rc = to_bool(&c0, cond, s);
-  if (rc == 0) rc = mx_astype(&x0, x, t, s);
+  mx_array *x0 = NULL, *y0 = NULL, *in[3] = {NULL, NULL, NULL};
+  int rc = mx_astype(&x0, x, t, s);
   if (rc == 0) rc = mx_astype(&y0, y, t, s);
-  if (rc == 0) rc = mx_broadcast_to(&in[0], c0, ndim, shape, s);
+  if (rc == 0) rc = mx_broadcast_to(&in[0], first, ndim, shape, s);
   if (rc == 0) rc = mx_broadcast_to(&in[1], x0, ndim, shape, s);
   if (rc == 0) rc = mx_broadcast_to(&in[2], y0, ndim, shape, s);
   if (rc == 0) {
-    *out = mx_array_make(MX_PRIM_SELECT, NULL, 0, in, 3, ndim, shape, t, s);
+    *out = mx_array_make(prim, NULL, 0, in, 3, ndim, shape, t, s);
     rc = *out ? 0 : MX_ERR;
   }
-  mx_array_release(c0);
   mx_array_release(x0);
   mx_array_release(y0);
   for (int k = 0; k < 3; k++) mx_array_release(in[k]);
   return rc;
 }
 
+int mx_where(mx_array **out, mx_array *cond, mx_array *x, mx_array *y, mx_stream s) {
+  mx_array *c0 = NULL;
+  MX_TRY(to_bool(&c0, cond, s));
+  int rc = ternary_node(MX_PRIM_SELECT, "where", out, c0, x, y, promote(x, y), s);
+  mx_array_release(c0);
+  return rc;
+}
+
+/* One pass (the Clip primitive) when both bounds are given, with the dtype and values of MLX's
+ * minimum(maximum(a, a_min), a_max): the casts are monotone, so clipping once in the final
+ * dtype gives the same values. Complex values go through the two ops. */
 int mx_clip(mx_array **out, mx_array *a, mx_array *a_min, mx_array *a_max, mx_stream s) {
   if (!a_min && !a_max) return mx_error("[clip] At most one of a_min and a_max may be None");
+  if (a_min && a_max) {
+    mx_dtype t = mx_promote_types(promote(a, a_min), (mx_dtype)a_max->dtype);
+    if (t != MX_COMPLEX64) {
+      mx_array *a0 = NULL;
+      MX_TRY(mx_astype(&a0, a, t, s));
+      int rc = ternary_node(MX_PRIM_CLIP, "clip", out, a0, a_min, a_max, t, s);
+      mx_array_release(a0);
+      return rc;
+    }
+  }
   mx_array *lo = NULL;
   if (a_min) {
     MX_TRY(mx_maximum(&lo, a, a_min, s));

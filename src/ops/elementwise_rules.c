@@ -174,6 +174,17 @@ static int partial(mx_node *n, int o, int k, d_kind *kind, mx_array **d) {
   case MX_PRIM_LOGADDEXP:
     r = k == 0 ? U(mx_sigmoid, B(mx_subtract, a, b)) : U(mx_sigmoid, B(mx_subtract, b, a));
     break;
+  case MX_PRIM_CLIP: { /* minimum(maximum(x, lo), hi): maximum's and minimum's masks, where
+                         * maximum(x, lo) < hi is y < hi and maximum(x, lo) >= hi is y >= hi */
+    mx_array *hi = n->inputs[2];
+    if (k == 2) {
+      *kind = D_MASK, r = B(mx_greater_equal, y, hi);
+    } else {
+      mx_array *side = k == 0 ? B(mx_greater, a, b) : B(mx_less_equal, a, b);
+      *kind = D_MASK, r = B(mx_logical_and, side, B(mx_less, y, hi));
+    }
+    break;
+  }
   case MX_PRIM_SELECT: /* inputs: cond, x, y; no gradient reaches the condition */
     if (k == 0) {
       *kind = D_ZERO;

@@ -1,5 +1,5 @@
 /* Primitive table fragment: unary, binary and ternary elementwise ops, comparisons, logical ops,
- * where. Rows have the columns of MX_PRIMITIVES in src/core/primitives.h:
+ * where, clip. Rows have the columns of MX_PRIMITIVES in src/core/primitives.h:
  *   X(ID, "Name", flags, eval_cpu, eval_cuda, vjp, jvp, vmap, output_shapes, is_equivalent)
  * One primitive per op (MLX's names). Inputs arrive promoted and broadcast to one shape (the ops
  * in src/ops/elementwise*.c do that), so output_shapes is the first input's shape. Kernels:
@@ -80,7 +80,8 @@
   X(LOGICAL_AND,      "LogicalAnd",     MX_EW_ELEM,  mx_cpu_ew_binary,     NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_same,  mx_equiv_params) \
   X(LOGICAL_OR,       "LogicalOr",      MX_EW_ELEM,  mx_cpu_ew_binary,     NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_same,  mx_equiv_params) \
   X(DIVMOD,           "DivMod",         0,           mx_cpu_divmod,        NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_divmod, mx_equiv_params) \
-  X(SELECT,           "Select",         MX_EW_ELEM,  mx_cpu_select,        NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_same,  mx_equiv_params)
+  X(SELECT,           "Select",         MX_EW_ELEM,  mx_cpu_select,        NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_same,  mx_equiv_params) \
+  X(CLIP,             "Clip",           MX_EW_ELEM,  mx_cpu_clip,          NULL,                 mx_vjp_ew, mx_jvp_ew, mx_vmap_ew, mx_shapes_same,  mx_equiv_params)
 /* clang-format on */
 
 #endif

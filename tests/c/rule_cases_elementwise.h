@@ -96,6 +96,10 @@ static int ecase_select(mx_array *const *x, mx_array **out, mx_stream s) {
   return rc;
 }
 
+static int ecase_clip(mx_array *const *x, mx_array **out, mx_stream s) {
+  return mx_clip(out, x[0], x[1], x[2], s);
+}
+
 /* x with special values in its first three places: [nan, inf, -inf, x3, x4, ...] (x: 6 items),
  * kept apart from x's gradient by a select. */
 static int ecase_specials(mx_array *x, mx_array **out, mx_stream s) {
@@ -428,6 +432,16 @@ static const rule_case rule_cases_elementwise[] = {
      1,
      {2, 2, 1},
      {{2, 1}, {2, 3}, {3}},
+     .lo = -2,
+     .hi = 2},
+    {MX_PRIM_CLIP, "clip", ecase_clip, 3, 1, {2, 2, 2}, {{2, 3}, {2, 3}, {2, 3}}, .lo = -2, .hi = 2},
+    {MX_PRIM_CLIP,
+     "clip broadcast bounds",
+     ecase_clip,
+     3,
+     1,
+     {2, 2, 1},
+     {{2, 3}, {2, 1}, {3}},
      .lo = -2,
      .hi = 2},
     /* ---- second derivatives (the rules' graphs use the output and other primitives) ---- */

@@ -726,6 +726,82 @@ def test_clip():
         mx.clip(mx.array([1, 2], mx.uint8), -1, 300)
 
 
+CLIP_DTYPES = [mx.bool_, mx.uint8, mx.uint16, mx.uint32, mx.uint64, mx.int8, mx.int16, mx.int32,
+               mx.int64, mx.float16, mx.bfloat16, mx.float32, mx.float64]
+
+
+@pytest.mark.parametrize("dt", CLIP_DTYPES)
+def test_clip_one_pass_matches_maximum_then_minimum(dt):
+    # clip with both bounds is one Clip primitive; it must give minimum(maximum(a, lo), hi)
+    # exactly, for every layout of a and of array bounds (rows, columns, 0-d, zero-size)
+    rng = np.random.default_rng(1)
+    x = mx.array(rng.standard_normal((37, 53)) * 40).astype(dt)
+    lo = mx.array(rng.standard_normal((1, 53)) * 20 - 10).astype(dt)
+    hi = mx.array(rng.standard_normal((37, 1)) * 20 + 10).astype(dt)
+    cases = [(x, lo, hi), (x.T, lo.T, hi.T), (x[3:30:2, ::-3], lo[:, ::-3], hi[3:30:2]),
+             (x, mx.array(-5).astype(dt), mx.array(7).astype(dt)), (x[0, 0], lo[0, 0], hi[0, 0]),
+             (x[:0], lo, hi[:0]), (mx.broadcast_to(lo, (37, 53)), x, hi)]
+    for a, l, h in cases:
+        got = mx.clip(a, l, h)
+        want = mx.minimum(mx.maximum(a, l), h)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(npa(got.astype(mx.float64)), npa(want.astype(mx.float64)))
+    if dt in (mx.float16, mx.bfloat16, mx.float32, mx.float64):
+        a = mx.array([nan, 1.0, 5.0, -5.0, nan]).astype(dt)
+        l = mx.array([0.0, nan, 0.0, 0.0, nan]).astype(dt)
+        h = mx.array([1.0, 2.0, nan, nan, 1.0]).astype(dt)
+        r = npa(mx.clip(a, l, h).astype(mx.float32))
+        assert np.isnan(r).all()  # a nan anywhere gives nan, as maximum and minimum do
+
+
+def test_clip_mixed_dtypes_grads_vmap_compile():
+    i = mx.array([1, 5, 9], mx.int8)
+    r = mx.clip(i, mx.array(2.5), 7)
+    assert r.dtype == mx.float32 and r.tolist() == [2.5, 5, 7]
+    assert mx.clip(mx.array([1 + 2j, -1 - 1j]), 0, 1).dtype == mx.complex64
+    xs = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    # subgradients as MLX's maximum then minimum give them (ties go to the bound)
+    g = mx.grad(lambda x: mx.clip(x, -0.5, 0.5).sum())(mx.array(xs))
+    assert g.tolist() == [0, 0, 1, 0, 0]
+    assert mx.grad(lambda lo: mx.clip(mx.array(xs), lo, 0.5).sum())(mx.array(-0.5)).item() == 2
+    assert mx.grad(lambda hi: mx.clip(mx.array(xs), -0.5, hi).sum())(mx.array(0.5)).item() == 2
+    _, t = mx.jvp(lambda x, lo: mx.clip(x, lo, 0.5), [mx.array(xs), mx.array(-0.5)],
+                  [mx.ones(5), mx.array(10.0)])
+    assert t[0].tolist() == [10, 10, 1, 0, 0]
+    b = mx.array([[2.0, -1.0], [0.5, 3.0]])
+    assert mx.vmap(lambda a, h: mx.clip(a, 0, h), in_axes=(0, 0))(b, mx.array([1.0, 2.0])).tolist() \
+        == [[1, 0], [0.5, 2]]
+    f = mx.compile(lambda x, lo: mx.clip(x * 2, lo, 1) + 1)  # fused as maximum then minimum
+    x = mx.array(np.linspace(-2, 2, 101, dtype=np.float32))
+    np.testing.assert_array_equal(npa(f(x, mx.array(-1.0))),
+                                  np.clip(np.linspace(-2, 2, 101, dtype=np.float32) * 2, -1, 1) + 1)
+
+
+def test_streamed_where_and_clip():
+    # flat ternary loops past the cache stream their output (MLXC_STREAM_MIN_BYTES=1: every size)
+    import os
+    import subprocess
+    import sys
+    code = """
+import numpy as np, mlx.core as mx
+rng = np.random.default_rng(0)
+for n in (1, 63, 1000, 4099):
+    for dt in (np.float32, np.float16, np.int8):
+        x = (rng.standard_normal(n) * 100).astype(dt)
+        y = (rng.standard_normal(n) * 100).astype(dt)
+        c = rng.standard_normal(n) > 0
+        a, b = mx.array(x), mx.array(y)
+        np.testing.assert_array_equal(np.array(mx.clip(a, -50, 50)), np.clip(x, -50, 50))
+        np.testing.assert_array_equal(np.array(mx.clip(a, b, 60)), np.minimum(np.maximum(x, y), 60))
+        np.testing.assert_array_equal(np.array(mx.where(mx.array(c), a, b)), np.where(c, x, y))
+        np.testing.assert_array_equal(np.array(mx.where(mx.array(c), a, 3)), np.where(c, x, 3))
+print("ok")
+"""
+    env = dict(os.environ, MLXC_STREAM_MIN_BYTES="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_isclose_allclose_array_equal():
     a = mx.array([1.0, inf, nan, inf, 1e10, -inf])
     b = mx.array([1.0 + 1e-6, inf, nan, -inf, 1.0001e10, -inf])

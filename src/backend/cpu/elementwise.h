@@ -22,8 +22,10 @@ int mx_cpu_unary(mx_node *n);
 int mx_cpu_ew_binary(mx_node *n);
 int mx_cpu_divmod(mx_node *n);
 
-/* ternary.c: SELECT (condition bool, x and y of the output dtype, all of the output shape). */
+/* ternary.c: SELECT (condition bool, x and y of the output dtype, all of the output shape);
+ * CLIP (x, lo, hi of the output dtype and shape). */
 int mx_cpu_select(mx_node *n);
+int mx_cpu_clip(mx_node *n);
 
 /* ew_views.c (device independent): REAL and IMAG as strided views of a complex64 input,
  * STOP_GRADIENT as the input itself. */

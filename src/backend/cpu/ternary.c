@@ -1,23 +1,31 @@
-/* SELECT (where): out[i] = cond[i] ? x[i] : y[i]. cond is bool, x and y have the output's dtype,
- * all have the output's shape (broadcast inputs are stride-0 views). The loop only moves
- * elements, so it is typed by element size (1, 2, 4 or 8 bytes; complex64 moves as 8 bytes).
- * The condition is read as bytes (0 or 1): bool-typed loads block vectorization.
+/* Ternary elementwise kernels, all inputs of the output's shape (broadcast inputs are stride-0
+ * views):
+ *   SELECT (where): out[i] = cond[i] ? x[i] : y[i]. cond is bool, x and y have the output's
+ *     dtype. The loop only moves elements, so it is typed by element size (1, 2, 4 or 8 bytes;
+ *     complex64 moves as 8 bytes). The condition is read as bytes (0 or 1): bool-typed loads
+ *     block vectorization.
+ *   CLIP: out[i] = minimum(maximum(x[i], lo[i]), hi[i]) in one pass (MLX composes the two ops),
+ *     all of the output's dtype (real types), a nan operand giving nan as the two ops do.
  * Layouts as in unary.c: row-contiguous or one-value inputs give a row-contiguous output that
  * may be donated an input (each element is read before it is written); dense inputs sharing
- * one layout give an output with that layout; otherwise strided rows. */
+ * one layout give an output with that layout; otherwise strided rows. Flat loops over arrays
+ * past the cache stream their output out (elementwise.h). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
 
 #include "backend/cpu/ew_common.h"
+#include "backend/cpu/half.h"
 #include "core/primitives.h"
 
-typedef void (*sel_fn)(const uint8_t *c, int64_t sc, const void *x, int64_t sx, const void *y,
-                       int64_t sy, void *o, int64_t n);
+/* operands a, b, c with element strides sa, sb, sc; n outputs */
+typedef void (*tern_fn)(const void *a, int64_t sa, const void *b, int64_t sb, const void *c,
+                        int64_t sc, void *o, int64_t n);
 
 #define GEN_SEL(NAME, T)                                                                           \
-  EW_CLONES static void NAME(const uint8_t *c, int64_t sc, const void *x_, int64_t sx,             \
+  EW_CLONES static void NAME(const void *c_, int64_t sc, const void *x_, int64_t sx,               \
                              const void *y_, int64_t sy, void *o_, int64_t n) {                    \
+    const uint8_t *c = (const uint8_t *)c_;                                                        \
     const T *x = (const T *)x_, *y = (const T *)y_;                                                \
     T *o = (T *)o_;                                                                                \
     if (sc == 1 && sx == 1 && sy == 1) {                                                           \
@@ -53,34 +61,127 @@ GEN_SEL(sel_2, uint16_t)
 GEN_SEL(sel_4, uint32_t)
 GEN_SEL(sel_8, uint64_t)
 
-typedef struct {
-  sel_fn fn;
-  size_t sz;
-  const char *c, *x, *y;
-  char *o;
-  int64_t sc, sx, sy; /* flat mode */
-  int rows;
-  mx_strided s; /* row mode: operands cond, x, y; the output is row-contiguous */
-} sel_job;
-
-static void sel_task(void *ctx, int64_t begin, int64_t end) {
-  const sel_job *j = (const sel_job *)ctx;
-  int64_t sz = (int64_t)j->sz;
-  if (!j->rows) {
-    j->fn((const uint8_t *)j->c + begin * j->sc, j->sc, j->x + begin * j->sx * sz, j->sx,
-          j->y + begin * j->sy * sz, j->sy, j->o + begin * sz, end - begin);
-    return;
+/* o = minimum(maximum(v, lo), hi) with maximum's and minimum's rules: a nan operand gives nan,
+ * otherwise x > y ? x : y and x < y ? x : y (signed zeros as MLX). Written as flat selects (a
+ * nan v or lo is caught by the last one), which GCC vectorizes; nested nan tests it does not.
+ * K maps an element to a comparable value. */
+#define CLIP_ONE(K, T, v, lo, hi, o)                                                               \
+  do {                                                                                             \
+    T m_ = K(v) > K(lo) ? (v) : (lo), r_ = K(m_) < K(hi) ? m_ : (hi);                              \
+    T nan_ = K(v) != K(v) ? (v) : (lo);                                                            \
+    (o) = (K(v) != K(v)) | (K(m_) != K(m_)) ? nan_ : r_;                                           \
+  } while (0)
+#define GEN_CLIP(NAME, T, K)                                                                       \
+  EW_CLONES static void NAME(const void *x_, int64_t sx, const void *l_, int64_t sl,               \
+                             const void *h_, int64_t sh, void *o_, int64_t n) {                    \
+    const T *x = (const T *)x_, *l = (const T *)l_, *h = (const T *)h_;                            \
+    T *o = (T *)o_;                                                                                \
+    if (sx == 1 && sl == 0 && sh == 0) {                                                           \
+      const T lo = l[0], hi = h[0];                                                                \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T v = x[i];                                                                                \
+        CLIP_ONE(K, T, v, lo, hi, o[i]);                                                           \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        T v = x[i * sx], lo = l[i * sl], hi = h[i * sh];                                           \
+        CLIP_ONE(K, T, v, lo, hi, o[i]);                                                           \
+      }                                                                                            \
+    }                                                                                              \
   }
-  const mx_strided *s = &j->s;
-  int nd = s->ndim;
-  int64_t inner = s->shape[nd - 1];
-  int64_t sc = s->strides[0][nd - 1], sx = s->strides[1][nd - 1], sy = s->strides[2][nd - 1];
-  mx_strided_pos p;
-  ew_pos_at(s, begin, &p);
-  for (int64_t r = begin; r < end; r++) {
-    j->fn((const uint8_t *)j->c + p.off[0], sc, j->x + p.off[1] * sz, sx, j->y + p.off[2] * sz, sy,
-          j->o + r * inner * sz, inner);
-    mx_strided_next(s, &p);
+
+#define CLIP_SAME(v) (v)
+GEN_CLIP(clip_f32, float, CLIP_SAME)
+GEN_CLIP(clip_f64, double, CLIP_SAME)
+GEN_CLIP(clip_f16, uint16_t, mx_h2f)
+GEN_CLIP(clip_bf16, uint16_t, mx_bf2f)
+GEN_CLIP(clip_b, uint8_t, CLIP_SAME)
+GEN_CLIP(clip_u8, uint8_t, CLIP_SAME)
+GEN_CLIP(clip_u16, uint16_t, CLIP_SAME)
+GEN_CLIP(clip_u32, uint32_t, CLIP_SAME)
+GEN_CLIP(clip_u64, uint64_t, CLIP_SAME)
+GEN_CLIP(clip_i8, int8_t, CLIP_SAME)
+GEN_CLIP(clip_i16, int16_t, CLIP_SAME)
+GEN_CLIP(clip_i32, int32_t, CLIP_SAME)
+GEN_CLIP(clip_i64, int64_t, CLIP_SAME)
+
+static tern_fn clip_fn(mx_dtype t) {
+  switch (t) {
+  case MX_FLOAT32:
+    return clip_f32;
+  case MX_FLOAT64:
+    return clip_f64;
+  case MX_FLOAT16:
+    return clip_f16;
+  case MX_BFLOAT16:
+    return clip_bf16;
+  case MX_BOOL:
+    return clip_b;
+  case MX_UINT8:
+    return clip_u8;
+  case MX_UINT16:
+    return clip_u16;
+  case MX_UINT32:
+    return clip_u32;
+  case MX_UINT64:
+    return clip_u64;
+  case MX_INT8:
+    return clip_i8;
+  case MX_INT16:
+    return clip_i16;
+  case MX_INT32:
+    return clip_i32;
+  case MX_INT64:
+    return clip_i64;
+  default:
+    return NULL;
+  }
+}
+
+typedef struct {
+  tern_fn fn;
+  size_t sz[3], osz; /* element sizes of the operands and of the output */
+  const char *in[3];
+  char *o;
+  int64_t st[3]; /* flat mode: each operand's stride, 1 or 0 (one value) */
+  int rows;
+  int stream;   /* flat mode: the output goes out with non-temporal stores */
+  mx_strided s; /* row mode: the three operands; the output is row-contiguous */
+} tern_job;
+
+static void tern_flat(const tern_job *j, int64_t begin, int64_t n, char *o) {
+  const char *in[3];
+  for (int k = 0; k < 3; k++) in[k] = j->in[k] + begin * j->st[k] * (int64_t)j->sz[k];
+  j->fn(in[0], j->st[0], in[1], j->st[1], in[2], j->st[2], o, n);
+}
+
+static void tern_task(void *ctx, int64_t begin, int64_t end) {
+  const tern_job *j = (const tern_job *)ctx;
+  int64_t osz = (int64_t)j->osz;
+  if (!j->rows && !j->stream) {
+    tern_flat(j, begin, end - begin, j->o + begin * osz);
+  } else if (!j->rows) {
+    _Alignas(64) char tmp[EW_STREAM_BYTES];
+    int64_t per = EW_STREAM_BYTES / osz;
+    for (int64_t i = begin; i < end; i += per) {
+      int64_t m = end - i < per ? end - i : per;
+      tern_flat(j, i, m, tmp);
+      mx_ew_stream_copy(j->o + i * osz, tmp, (size_t)(m * osz));
+    }
+    mx_ew_stream_fence();
+  } else {
+    const mx_strided *s = &j->s;
+    int nd = s->ndim;
+    int64_t inner = s->shape[nd - 1];
+    const int64_t *st[3] = {&s->strides[0][nd - 1], &s->strides[1][nd - 1], &s->strides[2][nd - 1]};
+    mx_strided_pos p;
+    ew_pos_at(s, begin, &p);
+    for (int64_t r = begin; r < end; r++) {
+      const char *in[3];
+      for (int k = 0; k < 3; k++) in[k] = j->in[k] + p.off[k] * (int64_t)j->sz[k];
+      j->fn(in[0], *st[0], in[1], *st[1], in[2], *st[2], j->o + r * inner * osz, inner);
+      mx_strided_next(s, &p);
+    }
   }
 }
 
@@ -93,14 +194,11 @@ static int follows(const mx_array *a, const mx_array *like) {
   return 1;
 }
 
-int mx_cpu_select(mx_node *n) {
+/* Runs fn over n's three inputs (each of the output's shape) into n->out[0]. */
+static int tern_eval(mx_node *n, tern_fn fn) {
   const char *name = mx_prims[n->prim].name;
-  if (n->nin != 3 || n->nout != 1) return mx_error("[%s] Expected three inputs.", name);
-  const mx_array *c = n->inputs[0], *x = n->inputs[1], *y = n->inputs[2];
+  const mx_array *const *ins = (const mx_array *const *)n->inputs;
   mx_array *out = &n->out[0];
-  if (c->dtype != MX_BOOL || x->dtype != out->dtype || y->dtype != out->dtype)
-    return mx_error("[%s] Unexpected input dtypes.", name);
-  const mx_array *ins[3] = {c, x, y};
   for (int k = 0; k < 3; k++) {
     if (ins[k]->ndim != out->ndim)
       return mx_error("[%s] Inputs must have the output's shape.", name);
@@ -108,27 +206,13 @@ int mx_cpu_select(mx_node *n) {
       if (ins[k]->shape[d] != out->shape[d])
         return mx_error("[%s] Inputs must have the output's shape.", name);
   }
-  sel_job j;
+  tern_job j;
   memset(&j, 0, sizeof j);
-  j.sz = mx_array_itemsize(out);
-  switch (j.sz) {
-  case 1:
-    j.fn = sel_1;
-    break;
-  case 2:
-    j.fn = sel_2;
-    break;
-  case 4:
-    j.fn = sel_4;
-    break;
-  case 8:
-    j.fn = sel_8;
-    break;
-  default:
-    return mx_error("[%s] Unsupported element size.", name);
-  }
+  j.fn = fn;
+  j.osz = mx_array_itemsize(out);
   int rc[3], sc[3], all_flat = 1;
   for (int k = 0; k < 3; k++) {
+    j.sz[k] = mx_array_itemsize(ins[k]);
     rc[k] = mx_strided_is_row_contig(ins[k]);
     sc[k] = ins[k]->data_size == 1;
     if (!rc[k] && !sc[k]) all_flat = 0;
@@ -137,33 +221,61 @@ int mx_cpu_select(mx_node *n) {
   for (int k = 0; k < 3 && !like; k++)
     if (!sc[k]) like = ins[k];
   int64_t count;
-  int64_t *strd[3] = {&j.sc, &j.sx, &j.sy};
   if (out->size == 0 || all_flat) {
     if (mx_array_alloc_data(out)) return MX_ERR;
     count = out->size;
-    for (int k = 0; k < 3; k++) *strd[k] = rc[k] && !(sc[k] && out->size > 1) ? 1 : 0;
-  } else if (like && ew_dense(like) && follows(c, like) && follows(x, like) && follows(y, like)) {
+    for (int k = 0; k < 3; k++) j.st[k] = rc[k] && !(sc[k] && out->size > 1) ? 1 : 0;
+  } else if (like && ew_dense(like) && follows(ins[0], like) && follows(ins[1], like) &&
+             follows(ins[2], like)) {
     if (ew_alloc_like(out, like)) return MX_ERR;
     count = like->data_size;
-    for (int k = 0; k < 3; k++) *strd[k] = sc[k] ? 0 : 1;
+    for (int k = 0; k < 3; k++) j.st[k] = sc[k] ? 0 : 1;
   } else {
     if (mx_array_alloc_data(out)) return MX_ERR;
-    const int64_t *st[3] = {c->strides, x->strides, y->strides};
+    const int64_t *st[3] = {ins[0]->strides, ins[1]->strides, ins[2]->strides};
     mx_strided_init(&j.s, out->ndim, out->shape, 3, st);
     j.rows = 1;
     count = mx_strided_rows(&j.s);
   }
   if (count == 0) return 0;
-  j.c = (const char *)mx_array_data(c);
-  j.x = (const char *)mx_array_data(x);
-  j.y = (const char *)mx_array_data(y);
+  for (int k = 0; k < 3; k++) {
+    j.in[k] = (const char *)mx_array_data(ins[k]);
+    if (!j.in[k]) return mx_error("[%s] Array has no data.", name);
+  }
   j.o = (char *)mx_array_data(out);
-  if (!j.c || !j.x || !j.y || !j.o) return mx_error("[%s] Array has no data.", name);
+  if (!j.o) return mx_error("[%s] Array has no data.", name);
   int64_t grain = ew_grain(EW_COST_CHEAP);
   if (j.rows) {
     int64_t inner = mx_strided_inner(&j.s);
     grain = (grain + inner - 1) / inner;
+  } else {
+    int64_t bytes = (int64_t)j.osz;
+    for (int k = 0; k < 3; k++) bytes += j.st[k] * (int64_t)j.sz[k];
+    j.stream = count * bytes >= mx_ew_stream_min_bytes();
   }
-  mx_ew_parallel_for(count, grain, sel_task, &j);
+  mx_ew_parallel_for(count, grain, tern_task, &j);
   return 0;
+}
+
+int mx_cpu_select(mx_node *n) {
+  const char *name = mx_prims[n->prim].name;
+  if (n->nin != 3 || n->nout != 1) return mx_error("[%s] Expected three inputs.", name);
+  mx_dtype t = n->out[0].dtype;
+  if (n->inputs[0]->dtype != MX_BOOL || n->inputs[1]->dtype != t || n->inputs[2]->dtype != t)
+    return mx_error("[%s] Unexpected input dtypes.", name);
+  static const tern_fn by_size[9] = {[1] = sel_1, [2] = sel_2, [4] = sel_4, [8] = sel_8};
+  size_t sz = mx_array_itemsize(&n->out[0]);
+  if (sz > 8 || !by_size[sz]) return mx_error("[%s] Unsupported element size.", name);
+  return tern_eval(n, by_size[sz]);
+}
+
+int mx_cpu_clip(mx_node *n) {
+  const char *name = mx_prims[n->prim].name;
+  if (n->nin != 3 || n->nout != 1) return mx_error("[%s] Expected three inputs.", name);
+  mx_dtype t = n->out[0].dtype;
+  for (int k = 0; k < 3; k++)
+    if (n->inputs[k]->dtype != t) return mx_error("[%s] Unexpected input dtypes.", name);
+  tern_fn fn = clip_fn(t);
+  if (!fn) return mx_error("[%s] Unsupported dtype.", name);
+  return tern_eval(n, fn);
 }
