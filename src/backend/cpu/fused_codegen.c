@@ -407,20 +407,16 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
   put(&b, "#define MX_FUSED_KERNEL 1\n%s", nv ? "#define FX_NEED_VMATH 1\n" : "");
   put(&b, "%s\n", mx_fused_prelude);
   for (int k = 0; k < nv; k++) put(&b, "FX_VMATH_USE(%.*s)\n", lens[k], names[k]);
+  /* One row in fx_row; mx_fused_row picks the unit-stride or the strided loops once for all rows
+   * (the strides are the same for every row): GCC does not vectorize an omp simd reduction loop
+   * that has the other copy next to it in the same loop nest (softmax rows of 128 ran scalar). */
   put(&b,
-      "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
-      "const int64_t *rstride, void *const *out_, void *scratch) {\n(void)scratch;\n"
-      "for (int64_t r = 0; r < nrows; r++) {\nvoid *in[%d], *out[%d];\n"
+      "static inline __attribute__((always_inline)) void fx_row(const int contig, int64_t d, "
+      "int64_t r, void *const *in_, const int64_t *stride, const int64_t *rstride, "
+      "void *const *out_, void *scratch) {\n(void)scratch;\nvoid *in[%d], *out[%d];\n"
       "for (int k = 0; k < %d; k++) in[k] = (char *)in_[k] + r * rstride[k];\n"
       "for (int k = 0; k < %d; k++) out[k] = (char *)out_[k] + r * rstride[%d + k];\n",
       f->nin + 1, f->nout + 1, f->nin, f->nout, f->nin);
-  put(&b, "const int contig = 1");
-  for (int i = 0; i < f->nops; i++) {
-    const mx_fop *op = &f->ops[i];
-    if (op->kind != MX_FOP_INPUT) continue;
-    if (!op->row) put(&b, " && stride[%d] == 1", op->input);
-  }
-  put(&b, ";\n");
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_INPUT) continue;
@@ -443,7 +439,17 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
     g.loop = p;
     put_loop(&g, p);
   }
-  put(&b, "}\n}\n");
+  put(&b, "}\n");
+  put(&b,
+      "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
+      "const int64_t *rstride, void *const *out_, void *scratch) {\nconst int contig = 1");
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (op->kind == MX_FOP_INPUT && !op->row) put(&b, " && stride[%d] == 1", op->input);
+  }
+  put(&b, ";\nif (contig)\nfor (int64_t r = 0; r < nrows; r++) fx_row(1, d, r, in_, stride, "
+          "rstride, out_, scratch);\nelse\nfor (int64_t r = 0; r < nrows; r++) fx_row(0, d, r, "
+          "in_, stride, rstride, out_, scratch);\n}\n");
   if (b.failed) {
     free(b.s);
     return NULL;

@@ -260,6 +260,65 @@ static void gemm_call(mx_dtype cdt, enum CBLAS_TRANSPOSE TA, enum CBLAS_TRANSPOS
   }
 }
 
+/* One product split into blocks of rows of C (or of columns, when C is wide and short), each an
+ * s/d/cgemm call on one thread, spread over the CPU worker pool. OpenBLAS's own threads spin in
+ * sched_yield between and ~0.1 s after their calls; on 2 shared cores that spinning took a
+ * quarter of the CPU time of a transformer training step from the elementwise kernels running
+ * in between (perf, char-LM step). */
+typedef struct {
+  mx_dtype cdt;
+  enum CBLAS_TRANSPOSE TA, TB;
+  int64_t M, N, K, lda, ldb, ldc, esz;
+  float alpha, beta;
+  const char *A, *B;
+  char *C;
+  bool by_rows;
+} gemm_split;
+
+enum { SPLIT_UNIT = 16 }; /* rows or columns per work item */
+
+static void gemm_split_task(void *ctx, int64_t u0, int64_t u1) {
+  const gemm_split *s = (const gemm_split *)ctx;
+  int64_t len = s->by_rows ? s->M : s->N, lo = u0 * SPLIT_UNIT;
+  int64_t n = (u1 * SPLIT_UNIT < len ? u1 * SPLIT_UNIT : len) - lo;
+  if (s->by_rows) { /* rows lo.. of op(A) and of C */
+    const char *a = s->A + lo * (s->TA == CblasNoTrans ? s->lda : 1) * s->esz;
+    gemm_call(s->cdt, s->TA, s->TB, n, s->N, s->K, s->alpha, a, s->lda, s->B, s->ldb, s->beta,
+              s->C + lo * s->ldc * s->esz, s->ldc);
+  } else { /* columns lo.. of op(B) and of C */
+    const char *b = s->B + lo * (s->TB == CblasNoTrans ? 1 : s->ldb) * s->esz;
+    gemm_call(s->cdt, s->TA, s->TB, s->M, n, s->K, s->alpha, s->A, s->lda, b, s->ldb, s->beta,
+              s->C + lo * s->esz, s->ldc);
+  }
+}
+
+/* Products below this many multiply-adds stay on one thread. */
+#define PARALLEL_MIN_MACS (1LL << 23)
+/* Pools up to this many threads split products themselves (see gemm_split); larger machines
+ * keep OpenBLAS's threading (not measured there). */
+#define SPLIT_MAX_THREADS 4
+
+static bool split_gemm(const mx_gemm_args *g, mx_dtype cdt, enum CBLAS_TRANSPOSE TA,
+                       enum CBLAS_TRANSPOSE TB, const blas_op *A, const blas_op *B, void *C,
+                       int64_t ldc, float beta) {
+  double macs = (double)g->M * (double)g->N * (double)g->K;
+  int pool = mx_ew_num_threads();
+  if (g->max_threads == 1 || macs < (double)PARALLEL_MIN_MACS || pool < 2 ||
+      pool > SPLIT_MAX_THREADS)
+    return false;
+  gemm_split s = {.cdt = cdt, .TA = TA, .TB = TB, .M = g->M, .N = g->N, .K = g->K,
+                  .lda = A->ld, .ldb = B->ld, .ldc = ldc, .esz = (int64_t)mx_dtype_size(cdt),
+                  .alpha = g->alpha, .beta = beta, .A = (const char *)A->p,
+                  .B = (const char *)B->p, .C = (char *)C, .by_rows = g->M >= g->N};
+  /* one block per thread: every call packs all of the other operand, and OpenBLAS's kernels
+   * lose speed on thin blocks (smaller blocks ran 512^3 at half speed) */
+  int64_t units = ((s.by_rows ? g->M : g->N) + SPLIT_UNIT - 1) / SPLIT_UNIT;
+  mx_blas_single_begin();
+  mx_ew_parallel_for(units, (units + pool - 1) / pool, gemm_split_task, &s);
+  mx_blas_single_end();
+  return true;
+}
+
 /* C (compute dtype cdt, row-major, ldc) = alpha * A @ B + beta * C, A/B of dtype vdt. */
 static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dtype cdt, void *C,
                      int64_t ldc, float beta) {
@@ -271,7 +330,7 @@ static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dty
   if (!rc && (g->M == 1 || g->N == 1)) {
     /* matrix-vector: OpenBLAS's gemm does not forward these to gemv (and is ~10x slower) */
     gemv(cdt, g, &A, &B, C, ldc, beta);
-  } else if (!rc) {
+  } else if (!rc && !split_gemm(g, cdt, TA, TB, &A, &B, C, ldc, beta)) {
     gemm_call(cdt, TA, TB, g->M, g->N, g->K, g->alpha, A.p, A.ld, B.p, B.ld, beta, C, ldc);
   }
   free(A.tmp);
@@ -280,9 +339,6 @@ static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dty
 }
 
 /* ------------------------------------------------------------------ entry */
-
-/* Products below this many multiply-adds stay on one thread. */
-#define PARALLEL_MIN_MACS (1LL << 23)
 
 int mx_cpu_gemm(const char *op, const mx_gemm_args *g) {
   mx_dtype dt = g->dt;
