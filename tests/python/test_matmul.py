@@ -54,6 +54,27 @@ def test_matmul_values(dt, sa, sb):
     close(val(c), an @ bn, dt, scale=np.sqrt(sa[-1]) * 0.1)
 
 
+@pytest.mark.parametrize("dt", [mx.float32, mx.float64, mx.complex64])
+def test_matmul_split_over_threads(dt):
+    # products of 2^23+ multiply-adds run as one BLAS call per pool thread on a block of rows
+    # (tall) or of columns (wide) of the result, for every operand layout, with addmm's beta
+    a, an = rand((301, 230), dt)
+    b, bn = rand((230, 157), dt)
+    close(val(a @ b), an @ bn, dt, scale=1.5)  # rows
+    close(val(b.T @ a.T), bn.T @ an.T, dt, scale=1.5)  # columns
+    close(val(a.T.T @ b[:, ::-1]), an @ bn[:, ::-1], dt, scale=1.5)
+    t, tn = rand((230, 301), dt)
+    close(val(t.T @ b), tn.T @ bn, dt, scale=1.5)
+    u, un = rand((157, 230), dt)
+    close(val(a @ u.T), an @ un.T, dt, scale=1.5)
+    c, cn = rand((301, 157), dt)
+    close(val(mx.addmm(c, a, b, alpha=0.5, beta=2.0)), 2.0 * cn + 0.5 * (an @ bn), dt, scale=1.5)
+    w, wn = rand((60, 230), dt)
+    v, vn = rand((700, 230), dt)
+    close(val(w @ v.T), wn @ vn.T, dt, scale=1.5)  # wide and short: columns
+    close(val(w @ v[::-1].T), wn @ vn[::-1].T, dt, scale=1.5)
+
+
 @pytest.mark.parametrize("dt", [mx.float16, mx.bfloat16])
 def test_matmul_half_large_layouts(dt):
     # big enough for the two-thread packed kernel; transposed and strided views
