@@ -73,6 +73,15 @@ def test_matmul_split_over_threads(dt):
     v, vn = rand((700, 230), dt)
     close(val(w @ v.T), wn @ vn.T, dt, scale=1.5)  # wide and short: columns
     close(val(w @ v[::-1].T), wn @ vn[::-1].T, dt, scale=1.5)
+    # matrix-vector products of 2^20+ matrix elements: blocks of the output
+    m, mn = rand((1100, 1000), dt)
+    x, xn = rand((1000,), dt)
+    y, yn = rand((1100,), dt)
+    close(val(m @ x), mn @ xn, dt, scale=2.0)
+    close(val(y @ m), yn @ mn, dt, scale=2.0)
+    close(val(m.T @ y), mn.T @ yn, dt, scale=2.0)
+    close(val(x @ m.T), xn @ mn.T, dt, scale=2.0)
+    close(val(m[::2] @ x), mn[::2] @ xn, dt, scale=2.0)
 
 
 @pytest.mark.parametrize("dt", [mx.float16, mx.bfloat16])

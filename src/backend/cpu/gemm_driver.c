@@ -224,20 +224,6 @@ static void gemv_call(mx_dtype cdt, bool trans, int64_t rows, int64_t cols, floa
   }
 }
 
-/* M == 1: out row = a @ B, i.e. B^T a; N == 1: out column = A @ b. */
-static void gemv(mx_dtype cdt, const mx_gemm_args *g, const blas_op *A, const blas_op *B, void *C,
-                 int64_t ldc, float beta) {
-  if (g->M == 1) {
-    /* a's element k: (0, k), at k (row-major) or k * ld (stored transposed) */
-    int64_t incx = A->trans ? A->ld : 1;
-    /* y = op(B)^T x: B is K x N; as a gemv matrix it is N x K = B^T */
-    gemv_call(cdt, !B->trans, g->N, g->K, g->alpha, B->p, B->ld, A->p, incx, beta, C, 1);
-  } else {
-    int64_t incx = B->trans ? 1 : B->ld; /* b's element k: (k, 0) */
-    gemv_call(cdt, A->trans, g->M, g->K, g->alpha, A->p, A->ld, B->p, incx, beta, C, ldc);
-  }
-}
-
 /* One s/d/cgemm call on row-major operands. */
 static void gemm_call(mx_dtype cdt, enum CBLAS_TRANSPOSE TA, enum CBLAS_TRANSPOSE TB, int64_t M,
                       int64_t N, int64_t K, float alpha, const void *A, int64_t lda, const void *B,
@@ -260,28 +246,39 @@ static void gemm_call(mx_dtype cdt, enum CBLAS_TRANSPOSE TA, enum CBLAS_TRANSPOS
   }
 }
 
-/* One product split into blocks of rows of C (or of columns, when C is wide and short), each an
- * s/d/cgemm call on one thread, spread over the CPU worker pool. OpenBLAS's own threads spin in
- * sched_yield between and ~0.1 s after their calls; on 2 shared cores that spinning took a
- * quarter of the CPU time of a transformer training step from the elementwise kernels running
- * in between (perf, char-LM step). */
+/* Our BLAS calls run OpenBLAS single-threaded: large products and matrix-vector products are
+ * split into one block of rows (or columns) per CPU pool thread instead, each block one BLAS call.
+ * OpenBLAS's own threads spin in sched_yield between and ~0.1 s after their calls; on 2 shared
+ * cores that spinning took a quarter of the CPU time of the example training steps from the
+ * elementwise kernels running in between (perf). */
 typedef struct {
   mx_dtype cdt;
-  enum CBLAS_TRANSPOSE TA, TB;
-  int64_t M, N, K, lda, ldb, ldc, esz;
+  int64_t esz, len; /* element size; rows (or columns) to split */
   float alpha, beta;
+  bool gemv, by_rows;
+  /* gemm: C = alpha op(A) op(B) + beta C, split by rows of op(A) or columns of op(B) */
+  enum CBLAS_TRANSPOSE TA, TB;
+  int64_t M, N, K, lda, ldb, ldc;
   const char *A, *B;
   char *C;
-  bool by_rows;
-} gemm_split;
+  /* gemv: y = alpha op(Mat) x + beta y, op(Mat) rows x cols stored as in gemv_call, split by
+   * rows of op(Mat) */
+  bool trans;
+  int64_t rows, cols, ld, incx, incy;
+  const char *Mat, *x;
+  char *y;
+} blas_blocks;
 
 enum { SPLIT_UNIT = 16 }; /* rows or columns per work item */
 
-static void gemm_split_task(void *ctx, int64_t u0, int64_t u1) {
-  const gemm_split *s = (const gemm_split *)ctx;
-  int64_t len = s->by_rows ? s->M : s->N, lo = u0 * SPLIT_UNIT;
-  int64_t n = (u1 * SPLIT_UNIT < len ? u1 * SPLIT_UNIT : len) - lo;
-  if (s->by_rows) { /* rows lo.. of op(A) and of C */
+static void blas_blocks_task(void *ctx, int64_t u0, int64_t u1) {
+  const blas_blocks *s = (const blas_blocks *)ctx;
+  int64_t lo = u0 * SPLIT_UNIT, n = (u1 * SPLIT_UNIT < s->len ? u1 * SPLIT_UNIT : s->len) - lo;
+  if (s->gemv) {
+    const char *m = s->Mat + lo * (s->trans ? 1 : s->ld) * s->esz;
+    gemv_call(s->cdt, s->trans, n, s->cols, s->alpha, m, s->ld, s->x, s->incx, s->beta,
+              s->y + lo * s->incy * s->esz, s->incy);
+  } else if (s->by_rows) { /* rows lo.. of op(A) and of C */
     const char *a = s->A + lo * (s->TA == CblasNoTrans ? s->lda : 1) * s->esz;
     gemm_call(s->cdt, s->TA, s->TB, n, s->N, s->K, s->alpha, a, s->lda, s->B, s->ldb, s->beta,
               s->C + lo * s->ldc * s->esz, s->ldc);
@@ -292,31 +289,50 @@ static void gemm_split_task(void *ctx, int64_t u0, int64_t u1) {
   }
 }
 
-/* Products below this many multiply-adds stay on one thread. */
+/* Products below this many multiply-adds (matrix-vector: matrix elements) stay on one thread. */
 #define PARALLEL_MIN_MACS (1LL << 23)
-/* Pools up to this many threads split products themselves (see gemm_split); larger machines
- * keep OpenBLAS's threading (not measured there). */
+#define PARALLEL_MIN_GEMV (1LL << 20)
+/* Pools up to this many threads split products themselves; larger machines keep OpenBLAS's
+ * threading (not measured there). */
 #define SPLIT_MAX_THREADS 4
 
-static bool split_gemm(const mx_gemm_args *g, mx_dtype cdt, enum CBLAS_TRANSPOSE TA,
-                       enum CBLAS_TRANSPOSE TB, const blas_op *A, const blas_op *B, void *C,
-                       int64_t ldc, float beta) {
-  double macs = (double)g->M * (double)g->N * (double)g->K;
+/* Runs s: two blocks per pool thread when parallel (a thread slowed by other load leaves its
+ * second block to the others), of at least 128 rows (every call packs all of the other operand,
+ * and OpenBLAS's kernels lose speed on thin blocks: blocks of 32 rows ran 512^3 at half speed). */
+static void run_blas_blocks(blas_blocks *s, bool parallel) {
+  int64_t units = (s->len + SPLIT_UNIT - 1) / SPLIT_UNIT;
   int pool = mx_ew_num_threads();
-  if (g->max_threads == 1 || macs < (double)PARALLEL_MIN_MACS || pool < 2 ||
-      pool > SPLIT_MAX_THREADS)
-    return false;
-  gemm_split s = {.cdt = cdt, .TA = TA, .TB = TB, .M = g->M, .N = g->N, .K = g->K,
-                  .lda = A->ld, .ldb = B->ld, .ldc = ldc, .esz = (int64_t)mx_dtype_size(cdt),
-                  .alpha = g->alpha, .beta = beta, .A = (const char *)A->p,
-                  .B = (const char *)B->p, .C = (char *)C, .by_rows = g->M >= g->N};
-  /* one block per thread: every call packs all of the other operand, and OpenBLAS's kernels
-   * lose speed on thin blocks (smaller blocks ran 512^3 at half speed) */
-  int64_t units = ((s.by_rows ? g->M : g->N) + SPLIT_UNIT - 1) / SPLIT_UNIT;
+  if (pool > SPLIT_MAX_THREADS) {
+    blas_blocks_task(s, 0, units);
+    return;
+  }
   mx_blas_single_begin();
-  mx_ew_parallel_for(units, (units + pool - 1) / pool, gemm_split_task, &s);
+  int64_t grain = (units + 2 * pool - 1) / (2 * pool);
+  if (grain < 8) grain = 8;
+  if (parallel && pool >= 2)
+    mx_ew_parallel_for(units, grain, blas_blocks_task, s);
+  else
+    blas_blocks_task(s, 0, units);
   mx_blas_single_end();
-  return true;
+}
+
+/* M == 1: out row = a @ B, i.e. B^T a; N == 1: out column = A @ b. */
+static void gemv(mx_dtype cdt, const mx_gemm_args *g, const blas_op *A, const blas_op *B, void *C,
+                 int64_t ldc, float beta) {
+  blas_blocks s = {.cdt = cdt, .esz = (int64_t)mx_dtype_size(cdt), .alpha = g->alpha,
+                   .beta = beta, .gemv = true, .y = (char *)C};
+  if (g->M == 1) {
+    /* y = op(B)^T x: B is K x N; as a gemv matrix it is N x K = B^T; a's element k: (0, k), at k
+     * (row-major) or k * ld (stored transposed) */
+    s.trans = !B->trans, s.rows = g->N, s.cols = g->K, s.Mat = (const char *)B->p, s.ld = B->ld;
+    s.x = (const char *)A->p, s.incx = A->trans ? A->ld : 1, s.incy = 1;
+  } else { /* b's element k: (k, 0) */
+    s.trans = A->trans, s.rows = g->M, s.cols = g->K, s.Mat = (const char *)A->p, s.ld = A->ld;
+    s.x = (const char *)B->p, s.incx = B->trans ? 1 : B->ld, s.incy = ldc;
+  }
+  s.len = s.rows;
+  run_blas_blocks(&s, g->max_threads != 1 &&
+                          (double)s.rows * (double)s.cols >= (double)PARALLEL_MIN_GEMV);
 }
 
 /* C (compute dtype cdt, row-major, ldc) = alpha * A @ B + beta * C, A/B of dtype vdt. */
@@ -325,13 +341,19 @@ static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dty
   blas_op A = {NULL, false, 0, NULL}, B = A;
   int rc = blas_operand(op, &A, &g->a, vdt, cdt, g->M, g->K);
   if (!rc) rc = blas_operand(op, &B, &g->b, vdt, cdt, g->K, g->N);
-  enum CBLAS_TRANSPOSE TA = A.trans ? CblasTrans : CblasNoTrans;
-  enum CBLAS_TRANSPOSE TB = B.trans ? CblasTrans : CblasNoTrans;
   if (!rc && (g->M == 1 || g->N == 1)) {
     /* matrix-vector: OpenBLAS's gemm does not forward these to gemv (and is ~10x slower) */
     gemv(cdt, g, &A, &B, C, ldc, beta);
-  } else if (!rc && !split_gemm(g, cdt, TA, TB, &A, &B, C, ldc, beta)) {
-    gemm_call(cdt, TA, TB, g->M, g->N, g->K, g->alpha, A.p, A.ld, B.p, B.ld, beta, C, ldc);
+  } else if (!rc) {
+    blas_blocks s = {.cdt = cdt, .esz = (int64_t)mx_dtype_size(cdt), .len = 0,
+                     .alpha = g->alpha, .beta = beta, .by_rows = g->M >= g->N,
+                     .TA = A.trans ? CblasTrans : CblasNoTrans,
+                     .TB = B.trans ? CblasTrans : CblasNoTrans, .M = g->M, .N = g->N, .K = g->K,
+                     .lda = A.ld, .ldb = B.ld, .ldc = ldc, .A = (const char *)A.p,
+                     .B = (const char *)B.p, .C = (char *)C};
+    s.len = s.by_rows ? g->M : g->N;
+    double macs = (double)g->M * (double)g->N * (double)g->K;
+    run_blas_blocks(&s, g->max_threads != 1 && macs >= (double)PARALLEL_MIN_MACS);
   }
   free(A.tmp);
   free(B.tmp);
@@ -430,9 +452,8 @@ static void batch_task(void *ctx, int t, int n) {
   for (int64_t b = b0; b < b1 && !x->rc[t]; b++) x->rc[t] = batch_one(x, b, n > 1);
 }
 
-/* Batches of at least BATCH_MIN_MACS multiply-adds, on up to BATCH_MAX_THREADS pool threads. */
+/* Batches of at least BATCH_MIN_MACS multiply-adds, on up to SPLIT_MAX_THREADS pool threads. */
 #define BATCH_MIN_MACS (1LL << 21)
-#define BATCH_MAX_THREADS 4
 
 static void batch_pool_task(void *ctx, int64_t b0, int64_t b1) {
   batch_ctx *x = (batch_ctx *)ctx;
@@ -459,12 +480,12 @@ int mx_cpu_gemm_batched(const char *op, const mx_gemm_args *proto, int64_t nbatc
    * two per thread. OpenBLAS would run them one after another, each split over its own threads,
    * which spin-wait for each other (and for ~0.1 s after every call): on 2 shared cores a
    * descheduled thread stalls every product. Pool chunks are claimed in order (a late worker
-   * leaves its products to the others) and idle workers sleep. On more than BATCH_MAX_THREADS
+   * leaves its products to the others) and idle workers sleep. On more than SPLIT_MAX_THREADS
    * threads the batch keeps OpenBLAS's threading (not measured on such machines). */
   bool real = (dt == MX_FLOAT32 || dt == MX_FLOAT64) && proto->max_threads != 1 && proto->M > 1 &&
               proto->N > 1 && nbatch > 1 && macs * (double)nbatch >= (double)BATCH_MIN_MACS;
   int pool = real ? mx_ew_num_threads() : 1;
-  if (pool >= 2 && pool <= BATCH_MAX_THREADS &&
+  if (pool >= 2 && pool <= SPLIT_MAX_THREADS &&
       (macs < (double)BATCH_MIN_MACS || nbatch >= 2 * (int64_t)pool)) {
     double per = (double)(1 << 19) / macs; /* at least ~2^19 multiply-adds a chunk */
     mx_blas_single_begin();
