@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/blas_threads.h"
 #include "backend/cpu/ew_math.h"
 #include "backend/cpu/fast_common.h"
 #include "backend/cpu/reduce_kernels.h"
@@ -186,6 +187,8 @@ int mx_cpu_sdpa(mx_node *n) {
   c.qrows = c.L < QB ? c.L : QB;
   c.nblk = (c.L + c.qrows - 1) / c.qrows;
   int64_t ntask = c.B * c.H * c.nblk;
+  mx_blas_single_begin(); /* the tasks' products are small: OpenBLAS's threads only spin */
   mx_ew_parallel_for(ntask, 1, c.f64 ? sdpa_f64_task : sdpa_f32_task, &c);
+  mx_blas_single_end();
   return atomic_load(&c.fail) ? mx_error("[scaled_dot_product_attention] Out of memory.") : 0;
 }
