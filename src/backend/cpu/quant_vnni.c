@@ -59,48 +59,73 @@ TGT_VNNI static inline __attribute__((always_inline)) __m512 chunk_dot(__m512i l
   return _mm512_fmadd_ps(_mm512_cvtepi32_ps(al), _mm512_set1_ps(1.0f / (254.0f * 254.0f)), f);
 }
 
-/* M is a constant in each instance (dispatch below), so the accumulators stay in registers */
+/* The 16 lanes' group scales of a whole chunk whose first group is s[0]: lane j takes group
+ * j / wpg, lpl = 16 / wpg groups (group sizes 32, 64, 128: lpl 4, 2, 1). */
+TGT_VNNI static inline __attribute__((always_inline)) __m512 full_chunk_scales(const float *s,
+                                                                               const int lpl,
+                                                                               __m512i idx) {
+  if (lpl == 1) return _mm512_set1_ps(s[0]);
+  if (lpl == 2)
+    return _mm512_permutexvar_ps(
+        idx, _mm512_castpd_ps(_mm512_castpd128_pd512(_mm_load_sd((const double *)s))));
+  return _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(_mm_loadu_ps(s)));
+}
+
+/* acc[m] += the dot products of chunk c (words w0 .. w0 + 15 of the row, v) with x's rows */
+TGT_VNNI static inline __attribute__((always_inline)) void
+chunk_step(__m512i v, __m512 sv, const char *xq, int64_t xq_stride, int64_t c, const int M,
+           __m512 *acc) {
+  const __m512i nib = _mm512_set1_epi8(0x0F);
+  __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), nib);
+  for (int m = 0; m < M; m++) {
+    const char *q = xq + m * xq_stride + c * MX_QMV_VNNI_CHUNK;
+    __m512 xs = _mm512_load_ps((const float *)(q + 384));
+    acc[m] = _mm512_fmadd_ps(chunk_dot(lo, hi, q), _mm512_mul_ps(sv, xs), acc[m]);
+  }
+}
+
+/* M and lpl are constants in each instance (dispatch below), so the accumulators stay in
+ * registers and whole chunks need no masks or shifts; a last partial chunk is masked. */
 TGT_VNNI static inline __attribute__((always_inline)) void
 dot_rows(const uint32_t *wrow, int64_t W, const float *scales, int64_t G, int wpg, const char *xq,
-         int64_t xq_stride, const int M, float *r) {
-  const __m512i nib = _mm512_set1_epi8(0x0F);
-  const int lanes_per_load = wpg >= 16 ? 1 : 16 / wpg, wpg_log2 = __builtin_ctz((unsigned)wpg);
+         int64_t xq_stride, const int M, const int lpl, float *r) {
   const __m512i idx =
       _mm512_set_epi32(15 / wpg, 14 / wpg, 13 / wpg, 12 / wpg, 11 / wpg, 10 / wpg, 9 / wpg, 8 / wpg,
                        7 / wpg, 6 / wpg, 5 / wpg, 4 / wpg, 3 / wpg, 2 / wpg, 1 / wpg, 0);
   __m512 acc[8];
   for (int m = 0; m < M; m++) acc[m] = _mm512_setzero_ps();
-  for (int64_t w0 = 0, c = 0; w0 < W; w0 += 16, c++) {
-    int64_t left = W - w0;
-    __mmask16 km = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-    __m512i v = _mm512_maskz_loadu_epi32(km, wrow + w0);
-    _mm_prefetch((const char *)(wrow + w0) + MX_QMV_PREFETCH, _MM_HINT_T0);
-    __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), nib);
-    __m512 sv = mx_q_chunk_scales(scales, G, w0 >> wpg_log2, lanes_per_load, idx);
-    for (int m = 0; m < M; m++) {
-      const char *q = xq + m * xq_stride + c * MX_QMV_VNNI_CHUNK;
-      __m512 xs = _mm512_load_ps((const float *)(q + 384));
-      acc[m] = _mm512_fmadd_ps(chunk_dot(lo, hi, q), _mm512_mul_ps(sv, xs), acc[m]);
-    }
+  int64_t full = W / 16, c = 0;
+  for (; c < full; c++) {
+    _mm_prefetch((const char *)(wrow + 16 * c) + MX_QMV_PREFETCH, _MM_HINT_T0);
+    chunk_step(_mm512_loadu_si512((const void *)(wrow + 16 * c)),
+               full_chunk_scales(scales + c * lpl, lpl, idx), xq, xq_stride, c, M, acc);
+  }
+  if (W > 16 * full) {
+    __mmask16 km = (__mmask16)((1u << (W - 16 * full)) - 1);
+    __m512 sv = mx_q_chunk_scales(scales, G, c * lpl, lpl, idx);
+    chunk_step(_mm512_maskz_loadu_epi32(km, wrow + 16 * c), sv, xq, xq_stride, c, M, acc);
   }
   for (int m = 0; m < M; m++) r[m] = _mm512_reduce_add_ps(acc[m]);
 }
 
 TGT_VNNI void mx_qmv_vnni_dot4(const uint32_t *wrow, int64_t W, const float *scales, int64_t G,
                                int wpg, const char *xq, int64_t xq_stride, int M, float *r) {
-  switch (M) {
-#define DOT_CASE(m)                                                                                \
-  case m:                                                                                          \
-    dot_rows(wrow, W, scales, G, wpg, xq, xq_stride, m, r);                                        \
+  int lpl = wpg >= 16 ? 1 : 16 / wpg;
+  switch (M * 8 + lpl) {
+#define DOT_CASE(m, l)                                                                             \
+  case m * 8 + l:                                                                                  \
+    dot_rows(wrow, W, scales, G, wpg, xq, xq_stride, m, l, r);                                     \
     break;
-    DOT_CASE(1)
-    DOT_CASE(2)
-    DOT_CASE(3)
-    DOT_CASE(4)
-    DOT_CASE(5)
-    DOT_CASE(6)
-    DOT_CASE(7)
-    DOT_CASE(8)
+#define DOT_CASES(m) DOT_CASE(m, 1) DOT_CASE(m, 2) DOT_CASE(m, 4)
+    DOT_CASES(1)
+    DOT_CASES(2)
+    DOT_CASES(3)
+    DOT_CASES(4)
+    DOT_CASES(5)
+    DOT_CASES(6)
+    DOT_CASES(7)
+    DOT_CASES(8)
+#undef DOT_CASES
 #undef DOT_CASE
   default:
     break;
