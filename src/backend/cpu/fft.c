@@ -23,7 +23,7 @@ typedef enum { LINE_C2C, LINE_R2C, LINE_C2R } line_mode;
 
 /* LANES_MIN_G: a last batch of at most this many lines runs them one at a time (a batch costs
  * about as much as FFT_LANES lines) */
-enum { PAR_LINE_MIN_N = 1 << 17, SCRATCH_KEEP = 1 << 23, LANES_MAX_N = 4096,
+enum { PAR_LINE_MIN_N = 1 << 17, LANES_MAX_N = 4096,
        LANES_MAX_STRIDED_N = 1 << 14, LANES_MIN_G = 2 };
 
 typedef struct {
@@ -219,20 +219,11 @@ static void lanes_batch(const line_pass *lp, int64_t l0, int g, float *buf, floa
   lanes_out(lp, dof, g, re, im, scale);
 }
 
-/* Each thread keeps its scratch between calls (up to SCRATCH_KEEP floats): a long transform's
- * fresh buffer would cost page faults on every call. */
-static _Thread_local float *kept;
-static _Thread_local size_t kept_cap;
-
-static float *scratch(size_t nf) {
-  if (nf <= kept_cap) return kept;
-  float *p = malloc(nf * sizeof(float));
-  if (p && nf <= SCRATCH_KEEP) free(kept), kept = p, kept_cap = nf;
-  return p;
-}
-
-static void scratch_done(float *p) {
-  if (p != kept) free(p);
+/* Scratch comes from the caching allocator: a long transform's fresh malloc'd buffer (glibc maps
+ * and unmaps blocks this large) cost 28 MB of page faults on every 2^20-point call. */
+static float *scratch(size_t nf, mx_buffer **b) {
+  *b = mx_buffer_alloc(nf * sizeof(float));
+  return *b ? (float *)(*b)->ptr : NULL;
 }
 
 /* Lines [begin, end), or with lanes, batches of FFT_LANES lines [begin, end). */
@@ -244,7 +235,8 @@ static void line_task(void *ctx, int64_t begin, int64_t end) {
   if (batch) begin *= L, end = end * L < lp->lines ? end * L : lp->lines;
   int64_t work = lp->rplan ? (batch ? fft_real_lwork(lp->rplan) : fft_real_work(lp->rplan))
                            : (batch ? lp->plan->lwork : lp->plan->work);
-  float *buf = scratch((size_t)(2 * lines * (n + 2) + work));
+  mx_buffer *held;
+  float *buf = scratch((size_t)(2 * lines * (n + 2) + work), &held);
   if (!buf) {
     lp->failed = 1;
     return;
@@ -265,7 +257,7 @@ static void line_task(void *ctx, int64_t begin, int64_t end) {
       scatter(lp, dof, re, im, scale);
     }
   }
-  scratch_done(buf);
+  mx_buffer_release(held);
 }
 
 /* Lines in lanes: complex ones and real ones of even length, at least a few of them; long

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/cpu/indexing.h"
+#include "core/allocator.h"
 #include "core/error.h"
 #include "ops/indexing.h"
 
@@ -81,8 +82,12 @@ int mx_cpu_scatter(mx_node *n) {
   int nb = upd->ndim - a->ndim; /* index dims leading the updates */
   int64_t npos = 1;
   for (int i = 0; i < nb; i++) npos *= upd->shape[i];
-  int64_t *offs = calloc((size_t)npos * 2, sizeof(int64_t));
-  if (!offs) return mx_error("[scatter] Out of memory.");
+  /* from the caching allocator: a fresh calloc'd block of this size costs page faults on every
+   * call (160 MB of them for 10^7 updates) */
+  mx_buffer *held = mx_buffer_alloc((size_t)npos * 2 * sizeof(int64_t));
+  if (!held) return MX_ERR;
+  int64_t *offs = held->ptr;
+  memset(offs, 0, (size_t)npos * 2 * sizeof(int64_t));
   int64_t *uoffs = offs + npos;
   for (int k = 0; k < p->naxes; k++) {
     int ax = p->data[k];
@@ -112,14 +117,14 @@ int mx_cpu_scatter(mx_node *n) {
   const char *src = mx_array_data(upd);
   if (it.size == 1) { /* one element per position (put_along_axis, x[idx] = v): no block walk */
     scatter_elements(dst, src, offs, uoffs, npos, isz, p->op == MX_SCATTER_NONE ? NULL : fn);
-    free(offs);
+    mx_buffer_release(held);
     return 0;
   }
   for (int64_t i = 0; i < npos; i++) {
     if (offs[i] < 0) continue;
     mx_idx_run(&it, dst + offs[i] * (int64_t)isz, src + uoffs[i] * (int64_t)isz, isz, fn);
   }
-  free(offs);
+  mx_buffer_release(held);
   return 0;
 }
 
