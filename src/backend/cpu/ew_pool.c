@@ -9,6 +9,7 @@
  * workers that joined (so all chunks are done and nobody still holds its context), not for
  * workers that have not woken up yet: on a loaded machine a sleeping worker may take a whole
  * scheduler tick to run, and the caller does its share of the work meanwhile.
+ * A worker that finishes a job polls for the next one for up to SPIN_NS before it sleeps.
  * After fork() the child starts without workers (they do not survive fork) and builds a fresh pool
  * on its first large loop. */
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -62,11 +64,38 @@ static void run_chunks(mx_ew_task fn, void *ctx, int64_t n, int64_t chunk, int n
   }
 }
 
+/* How long a worker polls for the next job before it sleeps: jobs come in quick succession while
+ * a graph evaluates, and waking a sleeping thread costs a scheduler round trip (on a virtual
+ * machine, whose idle vCPU the host may have descheduled, up to milliseconds). */
+#define SPIN_NS 500000
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Polls (without the lock) until the generation moves past seen or SPIN_NS pass. */
+static void spin_for_job(unsigned long seen) {
+  uint64_t start = now_ns();
+  for (int i = 1; __atomic_load_n(&P.gen, __ATOMIC_ACQUIRE) == seen; i++) {
+#if EW_STREAM_X86
+    _mm_pause();
+#endif
+    if ((i & 255) == 0 && now_ns() - start > SPIN_NS) return;
+  }
+}
+
 static void *worker(void *arg) {
   (void)arg;
   unsigned long seen = 0;
   pthread_mutex_lock(&P.lock);
   for (;;) {
+    if (P.gen == seen) {
+      pthread_mutex_unlock(&P.lock);
+      spin_for_job(seen);
+      pthread_mutex_lock(&P.lock);
+    }
     while (P.gen == seen) pthread_cond_wait(&P.work, &P.lock);
     seen = P.gen;
     if (!P.open) continue; /* woke up too late: the caller has done the job */
@@ -181,7 +210,7 @@ void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {
   P.open = true;
   P.joined = 0;
   atomic_store(&P.next, 0);
-  P.gen++;
+  __atomic_store_n(&P.gen, P.gen + 1, __ATOMIC_RELEASE); /* spinning workers read it unlocked */
   pthread_cond_broadcast(&P.work);
   pthread_mutex_unlock(&P.lock);
   run_chunks(fn, ctx, n, chunk, (int)nchunks);
