@@ -101,7 +101,7 @@ def ew_math_cost():
         try:
             subprocess.run(["cc", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
                             "-I", os.path.join(common.ROOT, "src"),
-                            os.path.join(common.BENCH_DIR, "ew_math_cost.c"), "-o", exe],
+                            os.path.join(common.BENCH_DIR, "ew_math_cost.c"), "-o", exe, "-lm"],
                            check=True)
             out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
         except (OSError, subprocess.CalledProcessError):
