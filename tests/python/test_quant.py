@@ -340,6 +340,25 @@ def test_fp8_conversions():
     assert mx.from_fp8(mx.array([56], mx.uint8), mx.float16).tolist() == [1.0]
 
 
+def test_fp8_rounding_at_every_midpoint():
+    # the (vectorized, branch-free) encoder against nearest-even over the code table: every
+    # midpoint between neighbouring codes, and one float step either side of it
+    vals = fp8_values().astype(np.float64)[:127]  # +0 .. 448
+    mids = (vals[:-1] + vals[1:]) / 2
+    x = np.concatenate([mids, np.nextafter(mids.astype(np.float32), np.float32(0)),
+                        np.nextafter(mids.astype(np.float32), np.float32(1e9))]).astype(np.float32)
+    x = np.concatenate([x, -x])
+    a = np.abs(x.astype(np.float64))[:, None]
+    dist = np.abs(a - vals[None, :])
+    best = dist.min(axis=1, keepdims=True)
+    ties = dist == best
+    # nearest code; on a tie the even one
+    code = np.where(ties.sum(axis=1) > 1, np.argmax(ties & (np.arange(127) % 2 == 0), axis=1),
+                    np.argmin(dist, axis=1))
+    want = np.where(np.signbit(x), code + 128, code)
+    np.testing.assert_array_equal(np.array(mx.to_fp8(mx.array(x))), want)
+
+
 # ----------------------------------------------------------------------------- gather_qmm
 
 

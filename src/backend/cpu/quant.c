@@ -1,12 +1,13 @@
 /* CPU kernels: Quantize, Dequantize, ToFP8, FromFP8 (formats in src/ops/quant.h). Quantize
- * reproduces MLX's arithmetic step by step in float (no contraction into FMA: this file is
- * compiled for the base instruction set), so the packed words, scales and biases are
- * bit-identical. Rows are spread over the elementwise thread pool. */
+ * reproduces MLX's arithmetic step by step in float (no expression has a product that could be
+ * contracted into an FMA, so the AVX-512 / AVX2 clones round alike), so the packed words, scales
+ * and biases are bit-identical. Rows are spread over the elementwise thread pool. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/cpu/elementwise.h"
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/quant_common.h"
 #include "core/error.h"
 
@@ -37,8 +38,8 @@ typedef struct {
   float global;
 } quantize_ctx;
 
-static void quantize_affine_group(const quantize_ctx *c, const float *v, int64_t g,
-                                  bitwriter *bw) {
+static inline void quantize_affine_group(const quantize_ctx *c, const float *v, int64_t g,
+                                         uint8_t *codes) {
   int gs = c->p->group_size, bits = c->p->bits;
   float n_bins = (float)((1 << bits) - 1), eps = 1e-7f;
   float wmax = -INFINITY, wmin = INFINITY;
@@ -63,11 +64,11 @@ static void quantize_affine_group(const quantize_ctx *c, const float *v, int64_t
       bias = edge;
     }
   }
-  for (int k = 0; k < gs; k++) {
+  for (int k = 0; k < gs; k++) { /* vectorized: the packing is a separate pass */
     float q = rintf((v[k] - bias) / scale);
     q = q < 0.0f ? 0.0f : q;
     q = n_bins < q ? n_bins : q;
-    bw_put(bw, (uint32_t)q, bits);
+    codes[k] = (uint8_t)q;
   }
   mx_q_store(c->scales, c->wt, g, scale);
   mx_q_store(c->biases, c->wt, g, bias);
@@ -96,17 +97,48 @@ static void quantize_fp_group(const quantize_ctx *c, const float *v, int64_t g, 
   }
 }
 
-static void quantize_rows(void *ctx, int64_t r0, int64_t r1) {
+/* A group's gs codes packed LSB-first into dst (gs * bits is a multiple of 32, so every group
+ * starts a word); 2, 4 and 8 bits byte by byte (vectorizable), others through the bitwriter. */
+static inline void pack_codes(const uint8_t *codes, int gs, int bits, uint32_t *dst) {
+  uint8_t *d = (uint8_t *)dst;
+  if (bits == 8) {
+    memcpy(d, codes, (size_t)gs);
+  } else if (bits == 4) {
+    for (int i = 0; i < gs / 2; i++) d[i] = (uint8_t)(codes[2 * i] | codes[2 * i + 1] << 4);
+  } else if (bits == 2) {
+    for (int i = 0; i < gs / 4; i++)
+      d[i] = (uint8_t)(codes[4 * i] | codes[4 * i + 1] << 2 | codes[4 * i + 2] << 4 |
+                       codes[4 * i + 3] << 6);
+  } else {
+    bitwriter bw = {dst, 0, 0};
+    for (int k = 0; k < gs; k++) bw_put(&bw, codes[k], bits);
+  }
+}
+
+/* Whole rows; (the AVX-512/AVX2 clones vectorize the affine codes, fp8 encoding and packing;
+ * no expression here has a product to contract into an FMA, so every clone rounds as MLX) */
+EW_CLONES static void quantize_rows(void *ctx, int64_t r0, int64_t r1) {
   const quantize_ctx *c = ctx;
   int64_t K = c->K, gs = c->p->group_size, G = K / gs, W = K * c->p->bits / 32;
-  float v[128];
+  int64_t gw = gs * c->p->bits / 32; /* words per group */
+  float vbuf[128];
+  uint8_t codes[128];
   for (int64_t r = r0; r < r1; r++) {
-    bitwriter bw = {c->q + r * W, 0, 0};
     for (int64_t g = 0; g < G; g++) {
       int64_t e0 = r * K + g * gs;
-      for (int k = 0; k < gs; k++) v[k] = mx_q_load(c->w, c->wt, e0 + k);
-      if (c->p->mode == MX_QMODE_AFFINE) quantize_affine_group(c, v, r * G + g, &bw);
-      else quantize_fp_group(c, v, r * G + g, &bw);
+      const float *v = vbuf;
+      if (c->wt == MX_FLOAT32)
+        v = (const float *)c->w + e0;
+      else
+        for (int k = 0; k < gs; k++) vbuf[k] = mx_q_load(c->w, c->wt, e0 + k);
+      uint32_t *dst = c->q + r * W + g * gw;
+      if (c->p->mode == MX_QMODE_AFFINE) {
+        quantize_affine_group(c, v, r * G + g, codes);
+        pack_codes(codes, (int)gs, c->p->bits, dst);
+      } else {
+        bitwriter bw = {dst, 0, 0};
+        quantize_fp_group(c, v, r * G + g, &bw);
+      }
     }
   }
 }
@@ -199,17 +231,27 @@ typedef struct {
 } fp8_ctx;
 
 /* Inputs are row-contiguous (ops/quant.c makes them so). */
-static void to_fp8_range(void *ctx, int64_t i0, int64_t i1) {
+EW_CLONES static void to_fp8_range(void *ctx, int64_t i0, int64_t i1) {
   const fp8_ctx *c = ctx;
   const void *src = mx_array_data(c->in);
   uint8_t *o = c->out;
   mx_dtype t = (mx_dtype)c->in->dtype;
+  if (t == MX_FLOAT32) { /* the common case, vectorized */
+    const float *f = src;
+    for (int64_t i = i0; i < i1; i++) o[i] = mx_fp8_encode(f[i]);
+    return;
+  }
   for (int64_t i = i0; i < i1; i++) o[i] = mx_fp8_encode(mx_q_load(src, t, i));
 }
 
-static void from_fp8_range(void *ctx, int64_t i0, int64_t i1) {
+EW_CLONES static void from_fp8_range(void *ctx, int64_t i0, int64_t i1) {
   const fp8_ctx *c = ctx;
   const uint8_t *src = mx_array_data(c->in);
+  if (c->t == MX_FLOAT32) { /* the common case, vectorized */
+    float *o = c->out;
+    for (int64_t i = i0; i < i1; i++) o[i] = mx_fp8_decode(src[i]);
+    return;
+  }
   for (int64_t i = i0; i < i1; i++) {
     float v = mx_fp8_decode(src[i]);
     if (c->t == MX_FLOAT64) ((double *)c->out)[i] = v;

@@ -36,25 +36,17 @@ static inline float mx_fp8_decode(uint8_t c) {
   return (c & 0x80) ? -f : f;
 }
 
-/* float to fp8 e4m3: round to nearest even, saturating at +-448; NaN gives 448 (as MLX). */
+/* float to fp8 e4m3: round to nearest even, saturating at +-448; NaN gives 448 (as MLX).
+ * Branch-free, so loops over it vectorize: normal codes come from float's bits rounded at the
+ * third mantissa bit (a carry moves into the exponent, as it should), codes below 2^-6 are
+ * multiples of 2^-9; infinities and nans round past 0x7e and saturate there. */
 static inline uint8_t mx_fp8_encode(float x) {
-  uint32_t u = mx_q_float_bits(x);
-  uint8_t sign = (uint8_t)((u >> 24) & 0x80);
-  float f = fabsf(x);
-  if (f != f) return (uint8_t)(sign | 0x7e);
-  if (f >= 448.0f) return (uint8_t)(sign | 0x7e);
-  if (f < 0x1p-6f) { /* subnormal range: multiples of 2^-9 */
-    float q = nearbyintf(f * 512.0f);
-    return (uint8_t)(sign | (uint8_t)q);
-  }
-  uint32_t b = mx_q_float_bits(f);
-  int e = (int)(b >> 23) - 127;
-  uint32_t mant = b & 0x7fffff, m3 = mant >> 20, low = mant & 0xfffff;
-  if (low > 0x80000 || (low == 0x80000 && (m3 & 1))) m3++;
-  if (m3 == 8) m3 = 0, e++;
-  uint32_t code = ((uint32_t)(e + 7) << 3) | m3;
-  if (code > 0x7e) code = 0x7e;
-  return (uint8_t)(sign | code);
+  uint32_t u = mx_q_float_bits(x), b = u & 0x7fffffffu;
+  float f = mx_q_bits_to_float(b);
+  int32_t normal = (int32_t)((b + 0x7ffffu + ((b >> 20) & 1u)) >> 20) - (120 << 3);
+  int32_t code = f < 0x1p-6f ? (int32_t)nearbyintf(f * 512.0f) : normal;
+  code = code > 0x7e ? 0x7e : code;
+  return (uint8_t)(((u >> 24) & 0x80u) | (uint32_t)code);
 }
 
 /* fp4 e2m1 code of x (ties toward zero, as MLX); a result of zero has no sign. */
