@@ -325,4 +325,3 @@ def test_tiles_of_spaced_rows():
         r = mx.array(x.real)[:, 1:65]
         close(mx.fft.rfft(r), np.fft.rfft(xd.real[:, 1:65]))
         close(mx.fft.irfft(a, n=126), np.fft.irfft(xd[:, 3:67], n=126))
-
