@@ -95,7 +95,6 @@ GEN_CLIP(clip_f32, float, CLIP_SAME)
 GEN_CLIP(clip_f64, double, CLIP_SAME)
 GEN_CLIP(clip_f16, uint16_t, mx_h2f)
 GEN_CLIP(clip_bf16, uint16_t, mx_bf2f)
-GEN_CLIP(clip_b, uint8_t, CLIP_SAME)
 GEN_CLIP(clip_u8, uint8_t, CLIP_SAME)
 GEN_CLIP(clip_u16, uint16_t, CLIP_SAME)
 GEN_CLIP(clip_u32, uint32_t, CLIP_SAME)
@@ -105,38 +104,13 @@ GEN_CLIP(clip_i16, int16_t, CLIP_SAME)
 GEN_CLIP(clip_i32, int32_t, CLIP_SAME)
 GEN_CLIP(clip_i64, int64_t, CLIP_SAME)
 
-static tern_fn clip_fn(mx_dtype t) {
-  switch (t) {
-  case MX_FLOAT32:
-    return clip_f32;
-  case MX_FLOAT64:
-    return clip_f64;
-  case MX_FLOAT16:
-    return clip_f16;
-  case MX_BFLOAT16:
-    return clip_bf16;
-  case MX_BOOL:
-    return clip_b;
-  case MX_UINT8:
-    return clip_u8;
-  case MX_UINT16:
-    return clip_u16;
-  case MX_UINT32:
-    return clip_u32;
-  case MX_UINT64:
-    return clip_u64;
-  case MX_INT8:
-    return clip_i8;
-  case MX_INT16:
-    return clip_i16;
-  case MX_INT32:
-    return clip_i32;
-  case MX_INT64:
-    return clip_i64;
-  default:
-    return NULL;
-  }
-}
+/* (bool clips as its bytes 0 and 1) */
+static const tern_fn clip_fns[MX_NUM_DTYPES] = {
+    [MX_FLOAT32] = clip_f32, [MX_FLOAT64] = clip_f64, [MX_FLOAT16] = clip_f16,
+    [MX_BFLOAT16] = clip_bf16, [MX_BOOL] = clip_u8,    [MX_UINT8] = clip_u8,
+    [MX_UINT16] = clip_u16,  [MX_UINT32] = clip_u32,  [MX_UINT64] = clip_u64,
+    [MX_INT8] = clip_i8,     [MX_INT16] = clip_i16,   [MX_INT32] = clip_i32,
+    [MX_INT64] = clip_i64};
 
 typedef struct {
   tern_fn fn;
@@ -275,7 +249,7 @@ int mx_cpu_clip(mx_node *n) {
   mx_dtype t = n->out[0].dtype;
   for (int k = 0; k < 3; k++)
     if (n->inputs[k]->dtype != t) return mx_error("[%s] Unexpected input dtypes.", name);
-  tern_fn fn = clip_fn(t);
+  tern_fn fn = (unsigned)t < MX_NUM_DTYPES ? clip_fns[t] : NULL;
   if (!fn) return mx_error("[%s] Unsupported dtype.", name);
   return tern_eval(n, fn);
 }
