@@ -23,8 +23,12 @@ typedef enum { LINE_C2C, LINE_R2C, LINE_C2R } line_mode;
 
 /* LANES_MIN_G: a last batch of at most this many lines runs them one at a time (a batch costs
  * about as much as FFT_LANES lines) */
-enum { PAR_LINE_MIN_N = 1 << 17, LANES_MAX_N = 4096,
-       LANES_MAX_STRIDED_N = 1 << 14, LANES_MIN_G = 2 };
+enum {
+  PAR_LINE_MIN_N = 1 << 17,
+  LANES_MAX_N = 4096,
+  LANES_MAX_STRIDED_N = 1 << 14,
+  LANES_MIN_G = 2
+};
 
 typedef struct {
   const char *src;

@@ -440,9 +440,8 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
     put_loop(&g, p);
   }
   put(&b, "}\n");
-  put(&b,
-      "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
-      "const int64_t *rstride, void *const *out_, void *scratch) {\nconst int contig = 1");
+  put(&b, "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
+          "const int64_t *rstride, void *const *out_, void *scratch) {\nconst int contig = 1");
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind == MX_FOP_INPUT && !op->row) put(&b, " && stride[%d] == 1", op->input);

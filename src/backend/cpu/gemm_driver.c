@@ -319,8 +319,12 @@ static void run_blas_blocks(blas_blocks *s, bool parallel) {
 /* M == 1: out row = a @ B, i.e. B^T a; N == 1: out column = A @ b. */
 static void gemv(mx_dtype cdt, const mx_gemm_args *g, const blas_op *A, const blas_op *B, void *C,
                  int64_t ldc, float beta) {
-  blas_blocks s = {.cdt = cdt, .esz = (int64_t)mx_dtype_size(cdt), .alpha = g->alpha,
-                   .beta = beta, .gemv = true, .y = (char *)C};
+  blas_blocks s = {.cdt = cdt,
+                   .esz = (int64_t)mx_dtype_size(cdt),
+                   .alpha = g->alpha,
+                   .beta = beta,
+                   .gemv = true,
+                   .y = (char *)C};
   if (g->M == 1) {
     /* y = op(B)^T x: B is K x N; as a gemv matrix it is N x K = B^T; a's element k: (0, k), at k
      * (row-major) or k * ld (stored transposed) */
@@ -345,12 +349,22 @@ static int blas_gemm(const char *op, const mx_gemm_args *g, mx_dtype vdt, mx_dty
     /* matrix-vector: OpenBLAS's gemm does not forward these to gemv (and is ~10x slower) */
     gemv(cdt, g, &A, &B, C, ldc, beta);
   } else if (!rc) {
-    blas_blocks s = {.cdt = cdt, .esz = (int64_t)mx_dtype_size(cdt), .len = 0,
-                     .alpha = g->alpha, .beta = beta, .by_rows = g->M >= g->N,
+    blas_blocks s = {.cdt = cdt,
+                     .esz = (int64_t)mx_dtype_size(cdt),
+                     .alpha = g->alpha,
+                     .beta = beta,
+                     .by_rows = g->M >= g->N,
                      .TA = A.trans ? CblasTrans : CblasNoTrans,
-                     .TB = B.trans ? CblasTrans : CblasNoTrans, .M = g->M, .N = g->N, .K = g->K,
-                     .lda = A.ld, .ldb = B.ld, .ldc = ldc, .A = (const char *)A.p,
-                     .B = (const char *)B.p, .C = (char *)C};
+                     .TB = B.trans ? CblasTrans : CblasNoTrans,
+                     .M = g->M,
+                     .N = g->N,
+                     .K = g->K,
+                     .lda = A.ld,
+                     .ldb = B.ld,
+                     .ldc = ldc,
+                     .A = (const char *)A.p,
+                     .B = (const char *)B.p,
+                     .C = (char *)C};
     s.len = s.by_rows ? g->M : g->N;
     double macs = (double)g->M * (double)g->N * (double)g->K;
     run_blas_blocks(&s, g->max_threads != 1 && macs >= (double)PARALLEL_MIN_MACS);

@@ -61,9 +61,8 @@ TGT_VNNI static inline __attribute__((always_inline)) __m512 chunk_dot(__m512i l
 
 /* The 16 lanes' group scales of a whole chunk whose first group is s[0]: lane j takes group
  * j / wpg, lpl = 16 / wpg groups (group sizes 32, 64, 128: lpl 4, 2, 1). */
-TGT_VNNI static inline __attribute__((always_inline)) __m512 full_chunk_scales(const float *s,
-                                                                               const int lpl,
-                                                                               __m512i idx) {
+TGT_VNNI static inline __attribute__((always_inline)) __m512
+full_chunk_scales(const float *s, const int lpl, __m512i idx) {
   if (lpl == 1) return _mm512_set1_ps(s[0]);
   if (lpl == 2)
     return _mm512_permutexvar_ps(
@@ -72,9 +71,10 @@ TGT_VNNI static inline __attribute__((always_inline)) __m512 full_chunk_scales(c
 }
 
 /* acc[m] += the dot products of chunk c (words w0 .. w0 + 15 of the row, v) with x's rows */
-TGT_VNNI static inline __attribute__((always_inline)) void
-chunk_step(__m512i v, __m512 sv, const char *xq, int64_t xq_stride, int64_t c, const int M,
-           __m512 *acc) {
+TGT_VNNI static inline __attribute__((always_inline)) void chunk_step(__m512i v, __m512 sv,
+                                                                      const char *xq,
+                                                                      int64_t xq_stride, int64_t c,
+                                                                      const int M, __m512 *acc) {
   const __m512i nib = _mm512_set1_epi8(0x0F);
   __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), nib);
   for (int m = 0; m < M; m++) {

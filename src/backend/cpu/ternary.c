@@ -106,10 +106,10 @@ GEN_CLIP(clip_i64, int64_t, CLIP_SAME)
 
 /* (bool clips as its bytes 0 and 1) */
 static const tern_fn clip_fns[MX_NUM_DTYPES] = {
-    [MX_FLOAT32] = clip_f32, [MX_FLOAT64] = clip_f64, [MX_FLOAT16] = clip_f16,
-    [MX_BFLOAT16] = clip_bf16, [MX_BOOL] = clip_u8,    [MX_UINT8] = clip_u8,
-    [MX_UINT16] = clip_u16,  [MX_UINT32] = clip_u32,  [MX_UINT64] = clip_u64,
-    [MX_INT8] = clip_i8,     [MX_INT16] = clip_i16,   [MX_INT32] = clip_i32,
+    [MX_FLOAT32] = clip_f32,   [MX_FLOAT64] = clip_f64, [MX_FLOAT16] = clip_f16,
+    [MX_BFLOAT16] = clip_bf16, [MX_BOOL] = clip_u8,     [MX_UINT8] = clip_u8,
+    [MX_UINT16] = clip_u16,    [MX_UINT32] = clip_u32,  [MX_UINT64] = clip_u64,
+    [MX_INT8] = clip_i8,       [MX_INT16] = clip_i16,   [MX_INT32] = clip_i32,
     [MX_INT64] = clip_i64};
 
 typedef struct {
