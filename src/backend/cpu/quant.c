@@ -2,6 +2,11 @@
  * reproduces MLX's arithmetic step by step in float (no expression has a product that could be
  * contracted into an FMA, so the AVX-512 / AVX2 clones round alike), so the packed words, scales
  * and biases are bit-identical. Rows are spread over the elementwise thread pool. */
+/* no-trapping-math lets GCC turn the encoders' float compares into selects (vectorizing them) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,10 +79,14 @@ static inline void quantize_affine_group(const quantize_ctx *c, const float *v, 
   mx_q_store(c->biases, c->wt, g, bias);
 }
 
-static void quantize_fp_group(const quantize_ctx *c, const float *v, int64_t g, bitwriter *bw) {
+static inline void quantize_fp_group(const quantize_ctx *c, const float *v, int64_t g,
+                                     uint8_t *codes) {
   int gs = c->p->group_size, mode = c->p->mode;
   float amax = 0.0f;
-  for (int k = 0; k < gs; k++) amax = fmaxf(amax, fabsf(v[k]));
+  for (int k = 0; k < gs; k++) { /* fmaxf's value (amax is never nan), without the call */
+    float a = fabsf(v[k]);
+    amax = a > amax ? a : amax;
+  }
   float scale;
   uint8_t *sc = c->scales;
   if (mode == MX_QMODE_NVFP4) {
@@ -88,13 +97,12 @@ static void quantize_fp_group(const quantize_ctx *c, const float *v, int64_t g, 
     sc[g] = mx_e8m0_ceil(amax / (mode == MX_QMODE_MXFP8 ? 448.0f : 6.0f));
     scale = mx_e8m0_decode(sc[g]);
   }
-  for (int k = 0; k < gs; k++) {
-    uint8_t code;
-    if (scale == 0.0f) code = 0;
-    else if (mode == MX_QMODE_MXFP8) code = mx_fp8_encode(v[k] / scale);
-    else code = mx_fp4_encode(v[k] / scale);
-    bw_put(bw, code, c->p->bits);
-  }
+  if (scale == 0.0f)
+    memset(codes, 0, (size_t)gs);
+  else if (mode == MX_QMODE_MXFP8)
+    for (int k = 0; k < gs; k++) codes[k] = mx_fp8_encode(v[k] / scale);
+  else
+    for (int k = 0; k < gs; k++) codes[k] = mx_fp4_encode(v[k] / scale);
 }
 
 /* A group's gs codes packed LSB-first into dst (gs * bits is a multiple of 32, so every group
@@ -115,7 +123,7 @@ static inline void pack_codes(const uint8_t *codes, int gs, int bits, uint32_t *
   }
 }
 
-/* Whole rows; (the AVX-512/AVX2 clones vectorize the affine codes, fp8 encoding and packing;
+/* Whole rows; (the AVX-512/AVX2 clones vectorize the codes and the packing;
  * no expression here has a product to contract into an FMA, so every clone rounds as MLX) */
 EW_CLONES static void quantize_rows(void *ctx, int64_t r0, int64_t r1) {
   const quantize_ctx *c = ctx;
@@ -131,14 +139,11 @@ EW_CLONES static void quantize_rows(void *ctx, int64_t r0, int64_t r1) {
         v = (const float *)c->w + e0;
       else
         for (int k = 0; k < gs; k++) vbuf[k] = mx_q_load(c->w, c->wt, e0 + k);
-      uint32_t *dst = c->q + r * W + g * gw;
-      if (c->p->mode == MX_QMODE_AFFINE) {
+      if (c->p->mode == MX_QMODE_AFFINE)
         quantize_affine_group(c, v, r * G + g, codes);
-        pack_codes(codes, (int)gs, c->p->bits, dst);
-      } else {
-        bitwriter bw = {dst, 0, 0};
-        quantize_fp_group(c, v, r * G + g, &bw);
-      }
+      else
+        quantize_fp_group(c, v, r * G + g, codes);
+      pack_codes(codes, (int)gs, c->p->bits, c->q + r * W + g * gw);
     }
   }
 }

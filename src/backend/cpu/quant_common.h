@@ -51,18 +51,11 @@ static inline uint8_t mx_fp8_encode(float x) {
 
 /* fp4 e2m1 code of x (ties toward zero, as MLX); a result of zero has no sign. */
 static inline uint8_t mx_fp4_encode(float x) {
-  float a = fabsf(x);
-  uint8_t m;
-  if (a > 5.0f) m = 7;
-  else if (a > 3.5f) m = 6;
-  else if (a > 2.5f) m = 5;
-  else if (a > 1.75f) m = 4;
-  else if (a > 1.25f) m = 3;
-  else if (a > 0.75f) m = 2;
-  else if (a > 0.25f) m = 1;
-  else m = 0;
-  if (a != a) m = 7;
-  return (uint8_t)(m && x < 0 ? m | 8 : m);
+  float a = fabsf(x); /* the number of code boundaries below |x| (branch-free, vectorizable) */
+  int m = (a > 0.25f) + (a > 0.75f) + (a > 1.25f) + (a > 1.75f) + (a > 2.5f) + (a > 3.5f) +
+          (a > 5.0f);
+  m |= (a != a) * 7;
+  return (uint8_t)(m | ((m != 0) & (x < 0.0f)) << 3);
 }
 
 /* e8m0 exponent code to its power of two. */
