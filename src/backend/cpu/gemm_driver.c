@@ -261,10 +261,10 @@ typedef struct {
   int64_t M, N, K, lda, ldb, ldc;
   const char *A, *B;
   char *C;
-  /* gemv: y = alpha op(Mat) x + beta y, op(Mat) rows x cols stored as in gemv_call, split by
-   * rows of op(Mat) */
+  /* gemv: y = alpha op(Mat) x + beta y, op(Mat) len x K stored as in gemv_call, split by rows
+   * of op(Mat) */
   bool trans;
-  int64_t rows, cols, ld, incx, incy;
+  int64_t ld, incx, incy;
   const char *Mat, *x;
   char *y;
 } blas_blocks;
@@ -276,7 +276,7 @@ static void blas_blocks_task(void *ctx, int64_t u0, int64_t u1) {
   int64_t lo = u0 * SPLIT_UNIT, n = (u1 * SPLIT_UNIT < s->len ? u1 * SPLIT_UNIT : s->len) - lo;
   if (s->gemv) {
     const char *m = s->Mat + lo * (s->trans ? 1 : s->ld) * s->esz;
-    gemv_call(s->cdt, s->trans, n, s->cols, s->alpha, m, s->ld, s->x, s->incx, s->beta,
+    gemv_call(s->cdt, s->trans, n, s->K, s->alpha, m, s->ld, s->x, s->incx, s->beta,
               s->y + lo * s->incy * s->esz, s->incy);
   } else if (s->by_rows) { /* rows lo.. of op(A) and of C */
     const char *a = s->A + lo * (s->TA == CblasNoTrans ? s->lda : 1) * s->esz;
@@ -328,15 +328,14 @@ static void gemv(mx_dtype cdt, const mx_gemm_args *g, const blas_op *A, const bl
   if (g->M == 1) {
     /* y = op(B)^T x: B is K x N; as a gemv matrix it is N x K = B^T; a's element k: (0, k), at k
      * (row-major) or k * ld (stored transposed) */
-    s.trans = !B->trans, s.rows = g->N, s.cols = g->K, s.Mat = (const char *)B->p, s.ld = B->ld;
+    s.trans = !B->trans, s.len = g->N, s.K = g->K, s.Mat = (const char *)B->p, s.ld = B->ld;
     s.x = (const char *)A->p, s.incx = A->trans ? A->ld : 1, s.incy = 1;
   } else { /* b's element k: (k, 0) */
-    s.trans = A->trans, s.rows = g->M, s.cols = g->K, s.Mat = (const char *)A->p, s.ld = A->ld;
+    s.trans = A->trans, s.len = g->M, s.K = g->K, s.Mat = (const char *)A->p, s.ld = A->ld;
     s.x = (const char *)B->p, s.incx = B->trans ? 1 : B->ld, s.incy = ldc;
   }
-  s.len = s.rows;
-  run_blas_blocks(&s, g->max_threads != 1 &&
-                          (double)s.rows * (double)s.cols >= (double)PARALLEL_MIN_GEMV);
+  run_blas_blocks(&s,
+                  g->max_threads != 1 && (double)s.len * (double)s.K >= (double)PARALLEL_MIN_GEMV);
 }
 
 /* C (compute dtype cdt, row-major, ldc) = alpha * A @ B + beta * C, A/B of dtype vdt. */
