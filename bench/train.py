@@ -9,6 +9,7 @@ work.
     python bench/train.py --compare /tmp/mlxref/bin/python   # runs Apple's MLX as well
 
 Prints one JSON object: {"impl": ..., "results": {name: median seconds per step},
+"compiled_speedup_paired": {name: median over step pairs of plain / compiled time},
 "throughput": {name: images/s or tokens/s}}; with --compare, {"ours": ..., "mlx": ...,
 "speedup": {name: mlx time / our time}}.
 """
@@ -56,23 +57,24 @@ def trainer(mx, nn, optim, model, loss_fn, make_batch, compiled=False):
     return step
 
 
-def both_ways(mx, nn, optim, make_model, loss_fn, make_batch, name, steps, warmup, results):
-    """Times the step plain and compiled (rows `name` and `name + ", compiled"`), in alternating
-    blocks of a few steps so that load from other processes falls on both alike."""
+def both_ways(mx, nn, optim, make_model, loss_fn, make_batch, name, steps, warmup, results,
+              paired):
+    """Times the step plain and compiled (rows `name` and `name + ", compiled"`), one step of
+    each in turn (the order swapped every pair), so that load from other processes falls on
+    both alike; paired[name]: the median over the pairs of plain time / compiled time."""
     run = {c: trainer(mx, nn, optim, make_model(), loss_fn, make_batch, c) for c in (False, True)}
     times = {False: [], True: []}
     for c in (False, True):
         for _ in range(warmup):
             run[c]()
-    block = max(1, steps // 6)
-    while len(times[True]) < steps:
-        for c in (False, True) if len(times[True]) % (2 * block) < block else (True, False):
-            for _ in range(block):
-                t0 = time.perf_counter()
-                run[c]()
-                times[c].append(time.perf_counter() - t0)
+    for i in range(steps):
+        for c in (False, True) if i % 2 == 0 else (True, False):
+            t0 = time.perf_counter()
+            run[c]()
+            times[c].append(time.perf_counter() - t0)
     for c in (False, True):
-        results[name + (", compiled" if c else "")] = statistics.median(times[c][:steps])
+        results[name + (", compiled" if c else "")] = statistics.median(times[c])
+    paired[name] = round(statistics.median(p / c for p, c in zip(times[False], times[True])), 3)
 
 
 def bench(steps, warmup):
@@ -82,7 +84,7 @@ def bench(steps, warmup):
 
     rng = np.random.default_rng(0)
     mx.random.seed(0)
-    results, throughput = {}, {}
+    results, throughput, paired = {}, {}, {}
 
     mlp = example("mlp_fashion_mnist")
     batch = 128
@@ -95,7 +97,8 @@ def bench(steps, warmup):
 
     name = "mlp_fashion_mnist step (batch 128, 784-256-256-10)"
     both_ways(mx, nn, optim, lambda: mlp.MLP(28 * 28, 256, 10, dropout=0.1), mlp.loss_fn,
-              mlp_batch, name, steps, warmup, results)
+              mlp_batch, name, steps, warmup, results,
+              paired)
     throughput[name] = f"{batch / results[name]:.0f} images/s"
 
     cnn = example("cnn_fashion_mnist")
@@ -107,7 +110,7 @@ def bench(steps, warmup):
 
     name = "cnn_fashion_mnist step (batch 64, conv 32-64, fc 128)"
     both_ways(mx, nn, optim, lambda: cnn.CNN(dropout=0.5), cnn.loss_fn, cnn_batch, name, steps,
-              warmup, results)
+              warmup, results, paired)
     throughput[name] = f"{batch / results[name]:.0f} images/s"
 
     lm = example("char_lm")
@@ -119,11 +122,13 @@ def bench(steps, warmup):
 
     name = "char_lm step (batch 32 x 128 chars, 4 layers, 128 dims)"
     both_ways(mx, nn, optim, lambda: lm.CharTransformer(vocab, context, 128, 4, 4, 0.0),
-              lm.loss_fn, lm_batch, name, steps, warmup, results)
+              lm.loss_fn, lm_batch, name, steps, warmup, results,
+              paired)
     throughput[name] = f"{batch * context / results[name]:.0f} tokens/s"
 
     impl = "mlx.core from " + os.path.dirname(os.path.abspath(mx.__file__))
-    return {"impl": impl, "results": results, "throughput": throughput}
+    return {"impl": impl, "results": results, "throughput": throughput,
+            "compiled_speedup_paired": paired}
 
 
 def main():

@@ -382,12 +382,19 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     return a[0]; /* a row value, or an input read broadcast */
   case FS_REDUCE:
     return reduce_op(p, ((const mx_reduce_params *)n->params)->op, a[0], dt);
-  case FS_SOFTMAX: { /* exp(x - max) / sum, in float32 */
+  case FS_SOFTMAX: { /* exp(x - max) * (1 / sum), in float32, as the eager kernel scales */
     int m = reduce_op(p, MX_REDUCE_MAX, a[0], MX_FLOAT32);
     int d = m < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_SUBTRACT, MX_FLOAT32, a[0], m, -1);
     int e = d < 0 ? -1 : compute_op(p, MX_FOP_UNARY, MX_PRIM_EXP, MX_FLOAT32, d, -1, -1);
     int z = e < 0 ? -1 : reduce_op(p, MX_REDUCE_SUM, e, MX_FLOAT32);
-    return z < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, e, z, -1);
+    int one = z < 0 ? -1
+                    : add_op(p, (mx_fop){.kind = MX_FOP_CONST,
+                                         .dtype = MX_FLOAT32,
+                                         .row = 1,
+                                         .args = {-1, -1, -1},
+                                         .value = 1.0});
+    int r = one < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, MX_FLOAT32, one, z, -1);
+    return r < 0 ? -1 : compute_op(p, MX_FOP_BINARY, MX_PRIM_MULTIPLY, dt, e, r, -1);
   }
   default:
     break;

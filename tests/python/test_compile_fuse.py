@@ -182,6 +182,28 @@ def test_kernel_math_vector_and_remainder_lanes(tmp_path, monkeypatch):
         assert "FX_VMATH_USE(erff)" in text and "FX_VMATH_USE(powf)" in text
 
 
+@pytest.mark.parametrize("d", [1, 15, 17, 512, 513, 1000, 4097])
+def test_bulk_math_blocks_equal_eager(d, tmp_path, monkeypatch):
+    # transcendental ops run over blocks of the row (fx_b_<name>) between segments of a pass;
+    # values cross segments through blocks, inputs are read again: every row length, chained
+    # bulk ops, reductions and outputs of bulk values, a strided input
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+
+    def f(x, y):
+        a = x * 0.25 + y
+        s = mx.tanh(mx.exp(a) * x)
+        return mx.sum(s + a * 2, axis=-1, keepdims=True), s, mx.softmax(mx.erf(x) * 3, axis=-1)
+
+    rng = np.random.default_rng(d)
+    x = mx.array(rng.standard_normal((3, d)).astype(np.float32))
+    y = mx.array(rng.standard_normal((d, 3)).astype(np.float32)).T
+    for g, e in zip(mx.compile(f)(x, y), f(x, y)):
+        np.testing.assert_allclose(np.array(g), np.array(e), rtol=2e-6, atol=1e-6)
+    text = "".join(p.read_text() for p in cache.iterdir() if p.suffix == ".c")
+    assert d == 1 or all(f"fx_b_{n}f(" in text for n in ("exp", "tanh", "erf"))
+
+
 def test_compiler_missing_writes_nothing_and_still_fuses(tmp_path, monkeypatch):
     cache = tmp_path / "k"
     monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))

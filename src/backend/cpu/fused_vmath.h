@@ -4,7 +4,9 @@
  * call their 16- and 8-lane variants, defined right here from ew_vec512.h's functions (vector
  * ABI names _ZGV<isa>N<lanes>v_<name>); the scalar remainder calls the scalar version, an
  * assembler alias the compiler cannot see through (an alias in C would be inlined, and a body
- * would make GCC derive its own variants). Each kernel defines only the functions it uses:
+ * would make GCC derive its own variants). fx_b_<name>(t, m) applies the function in place to a
+ * block of m floats (64-byte aligned; the bulk ops of fused_codegen.c), here from the 16-lane
+ * variant, elsewhere as a plain loop. Each kernel defines only the functions it uses:
  * fused_codegen.c emits FX_VMATH_USE(name) for every FX_M(name) in its ops. Elsewhere
  * (other CPUs, other compilers, fused_interp.c, which does not include this file) FX_M(f) is
  * ew_##f. */
@@ -33,6 +35,12 @@
   }                                                                                                \
   FX_HIDDEN __m128 _ZGVbN4v_fx_v_##f(__m128 x) {                                                   \
     return _mm512_castps512_ps128(V16(_mm512_castps128_ps512(x)));                                 \
+  }                                                                                                \
+  FX_HIDDEN void fx_b_##f(float *t, int64_t m) {                                                   \
+    int64_t j = 0;                                                                                 \
+    for (; j + 16 <= m; j += 16) _mm512_store_ps(t + j, V16(_mm512_load_ps(t + j)));               \
+    __mmask16 k = (__mmask16)((1u << (m - j)) - 1);                                                \
+    if (j < m) _mm512_mask_storeu_ps(t + j, k, V16(_mm512_maskz_loadu_ps(k, t + j)));              \
   }
 #define FX_VMATH_DEF2(f, V16)                                                                      \
   FX_HIDDEN float fx_s_##f(float x, float y) {                                                     \
@@ -71,8 +79,13 @@
 #define FX_VMATH_DEF_erfinvf FX_VMATH_DEF1(erfinvf, v16_erfinv)
 #define FX_VMATH_DEF_logaddexpf FX_VMATH_DEF2(logaddexpf, v16_logaddexp)
 #define FX_VMATH_DEF_powf FX_VMATH_DEF2(powf, v16_pow)
+#define FX_BULK_USE(f) /* fx_b_##f: defined with the vector variants */
 #else
 #define FX_VMATH_USE(f)
+#define FX_BULK_USE(f)                                                                             \
+  static void fx_b_##f(float *t, int64_t m) {                                                      \
+    _Pragma("omp simd") for (int64_t j = 0; j < m; j++) t[j] = FX_M(f)(t[j]);                      \
+  }
 #endif
 
 #endif
