@@ -112,9 +112,24 @@ static source source_of(builder *b, mx_array *a) {
   return (source){FROM_CONSTANT, 0, 0, canonical_constant(b->simplify ? &b->simp : NULL, a)};
 }
 
+/* Whether a node that does not depend on the inputs is replayed as a step (computed in each
+ * call, as MLX does) rather than kept as a constant: a lazy node with more than a few KiB of
+ * outputs. Kept, its buffer would be evaluated by the first call and then held by the tape for
+ * the compiled function's lifetime (the gradient of x ** 2 materializes the exponent minus one
+ * in x's shape: a compiled training step held 81 MB beyond its parameters). */
+static bool recomputed_constant(const mx_node *n) {
+  if (n->prim == MX_PRIM_NONE || n->prim == MX_PRIM_PLACEHOLDER ||
+      mx_array_status(&n->out[0]) == MX_AVAILABLE)
+    return false;
+  int64_t bytes = 0;
+  for (int o = 0; o < n->nout; o++)
+    bytes += (int64_t)n->out[o].size * mx_array_itemsize(&n->out[o]);
+  return bytes > 4096;
+}
+
 /* Builds the tape of the graph from placeholders to outs. */
-int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
-                      bool simplify) {
+int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bool simplify,
+               bool recompute_constants) {
   mx_graph g = {0};
   builder b = {.simplify = simplify};
   int rc = mx_graph_collect(&g, placeholders, NULL, outs);
@@ -124,7 +139,8 @@ int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs,
     rc = mx_error("[compile] Out of memory.");
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
-    if (!g.depends[k] || mx_ptrmap_get(&b.placeholder_index, n) >= 0) continue;
+    bool replayed = g.depends[k] || (recompute_constants && recomputed_constant(n));
+    if (!replayed || mx_ptrmap_get(&b.placeholder_index, n) >= 0) continue;
     if (n->nout > MAX_STEP_OUTPUTS) {
       rc = mx_error("[compile] %s has too many outputs.", mx_prims[n->prim].name);
       break;
@@ -393,7 +409,7 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
   if (!rc) rc = f.fn(f.payload, &placeholders, &outs);
   for (int o = 0; !rc && o < outs.n; o++)
     if (!outs.items[o]) rc = mx_error("[compile] The function returned an empty array.");
-  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify);
+  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify, true);
   /* the tape keeps outputs and placeholders (and through them the whole trace) alive */
   if (!rc && !(e->tape.traced.items = calloc((size_t)(outs.n + placeholders.n) + 1,
                                              sizeof *e->tape.traced.items)))

@@ -578,7 +578,7 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     sub_in.items[sub_in.n++] = mx_array_retain(traced_array(t, placeholders, &p.in[i]));
   tape *unfused = rc ? NULL : calloc(1, sizeof *unfused);
   if (!rc && !unfused) rc = mx_error("[compile] Out of memory.");
-  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false);
+  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false, false);
   if (unfused) fz->unfused = unfused;
   if (!rc) { /* the sub-tape keeps its ends alive */
     unfused->traced = sub_out;

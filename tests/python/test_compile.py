@@ -233,3 +233,27 @@ def test_environment_variable_disables_compile():
     env["MLX_DISABLE_COMPILE"] = "0"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "1", out.stderr
+
+
+def test_constants_derived_in_the_function_are_not_held():
+    # the gradient of w ** 2 and of mean(w) builds arrays of w's shape from constants alone
+    # (the exponent minus one, 1 / n): they are computed in each call, not evaluated once and
+    # then held by the compiled function (4 MB each here, for the function's lifetime)
+    w = mx.ones((1 << 20,))
+    mx.eval(w)
+    for fn in (lambda v: mx.sum(v ** 2), lambda v: mx.mean(v), lambda v: mx.sum(v ** 3 / 3)):
+        g = mx.compile(mx.grad(fn))
+        before = mx.get_active_memory()
+        for _ in range(2):
+            got = g(w)
+            mx.eval(got)
+            want = mx.grad(fn)(w)
+            assert np.allclose(np.array(got), np.array(want))
+            del got, want
+        assert mx.get_active_memory() - before < 1 << 16
+    inside = mx.compile(lambda x: x + mx.triu(mx.full((512, 512), 2.0), k=1))
+    x = mx.zeros((512, 512))
+    mx.eval(x)
+    before = mx.get_active_memory()
+    assert inside(x).sum().item() == 2.0 * 512 * 511 / 2
+    assert mx.get_active_memory() - before < 1 << 16
