@@ -5,6 +5,20 @@
 #include "core/primitives.h"
 #include "ops/ops.h"
 
+/* A batched a (batch..., M, K) times a matrix b (K, N) is one (batch * M, K) x (K, N) product:
+ * the rows of a stacked (a reshape: a view of a row-contiguous a). Broadcasting b instead would
+ * make its gradient a batch of products summed afterwards (a (batch, K, N) intermediate and
+ * small products: the weight gradients of nn.Linear on 3-d inputs). Returns 1 and sets *rows to
+ * batch * M when the product folds. */
+int mx_matmul_fold_rows(const mx_array *a, const mx_array *b, int32_t *rows) {
+  if (a->ndim <= 2 || b->ndim != 2) return 0;
+  int64_t n = 1;
+  for (int d = 0; d < a->ndim - 1; d++) n *= a->shape[d];
+  if (n > INT32_MAX) return 0;
+  *rows = (int32_t)n;
+  return 1;
+}
+
 /* a (..., M, K) @ b (..., K, N) -> (..., M, N). A 1-d a is (1, K) and a 1-d b is (K, 1); the
  * added dimension is removed from the result. Batch dims broadcast. */
 int mx_matmul(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
@@ -37,6 +51,19 @@ int mx_matmul(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
   int nb;
   MX_TRY(mx_broadcast_shapes("matmul", an - 2, as, bn - 2, bs, &nb, batch));
   if (nb + 2 > MX_MAX_NDIM) return mx_error("[matmul] Too many dimensions.");
+  int32_t rows, flat[2], folded[MX_MAX_NDIM];
+  if (mx_matmul_fold_rows(a, b, &rows)) {
+    flat[0] = rows, flat[1] = as[an - 1];
+    memcpy(folded, a->shape, (size_t)(a->ndim - 1) * sizeof(int32_t));
+    folded[a->ndim - 1] = bs[1];
+    mx_array *a2 = NULL, *prod2 = NULL;
+    int rc = mx_reshape(&a2, a, 2, flat, s);
+    if (!rc) rc = mx_matmul(&prod2, a2, b, s);
+    if (!rc) rc = mx_reshape(out, prod2, a->ndim, folded, s);
+    mx_array_release(a2);
+    mx_array_release(prod2);
+    return rc;
+  }
 
   /* Inputs: cast, add vector dims, broadcast batch dims. */
   int32_t full_a[MX_MAX_NDIM], full_b[MX_MAX_NDIM], out_shape[MX_MAX_NDIM];

@@ -191,6 +191,29 @@ def test_addmm_errors():
 
 # ------------------------------------------------------------------ inner, outer, vecdot
 
+@pytest.mark.parametrize("c_shape", [(), (7,), (1, 7), (1, 1, 7), (1,), (5, 1), (3, 5, 7)])
+def test_batched_times_matrix_and_its_gradients(c_shape):
+    # a (3, 5, 4) times a matrix is computed as one (15, 4) x (4, 7) product; values and both
+    # gradients against float64, with every bias shape addmm takes
+    rng = np.random.default_rng(len(c_shape))
+    an, bn = rng.standard_normal((3, 5, 4)), rng.standard_normal((4, 7))
+    cn = rng.standard_normal(c_shape)
+    gn = rng.standard_normal((3, 5, 7))
+    a, b, c, g = (mx.array(v.astype(np.float32)) for v in (an, bn, cn, gn))
+    np.testing.assert_allclose(np.array(a @ b), an @ bn, rtol=1e-5, atol=1e-5)
+    got = mx.addmm(c, a, b, alpha=1.5, beta=0.5)
+    np.testing.assert_allclose(np.array(got), 1.5 * an @ bn + 0.5 * cn, rtol=1e-5, atol=1e-5)
+    ga, gb, gc = mx.grad(lambda a, b, c: mx.sum(mx.addmm(c, a, b, 1.5, 0.5) * g), (0, 1, 2))(a, b, c)
+    np.testing.assert_allclose(np.array(ga), 1.5 * gn @ bn.T, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.array(gb), 1.5 * np.einsum("bmk,bmn->kn", an, gn), rtol=1e-5,
+                               atol=1e-5)
+    want_gc = 0.5 * gn.sum(axis=tuple(range(3 - len(c_shape)))) if c_shape else 0.5 * gn.sum()
+    for ax, n in enumerate(c_shape):
+        if n == 1:
+            want_gc = want_gc.sum(axis=ax, keepdims=True)
+    np.testing.assert_allclose(np.array(gc), want_gc, rtol=1e-5, atol=1e-5)
+
+
 def test_inner_outer():
     a, an = rand((2, 3))
     b, bn = rand((4, 3))
