@@ -139,6 +139,13 @@ static int check_int_range(PyObject *o, const mxpy_value *v, mlx_dtype d) {
   return ok ? 0 : overflow_error(o, mxpy_dtype_name(d));
 }
 
+int mxpy_check_int_fits(PyObject *o, mlx_dtype d) {
+  if (!PyLong_Check(o) || PyBool_Check(o) || !mxpy_is_integral(d)) return 0;
+  mxpy_value v;
+  if (py_to_value(o, &v) < 0) return -1;
+  return check_int_range(o, &v, d);
+}
+
 int mxpy_scalar_weak(PyObject *o, mlx_dtype other, mlx_array *out) {
   mxpy_value v;
   if (py_to_value(o, &v) < 0) return -1;

@@ -131,6 +131,8 @@ bool mxpy_is_operand(PyObject *o);
 bool mxpy_is_scalar(PyObject *o);
 /* A Python scalar next to an array of dtype `other`, using MLX's weak promotion. */
 int mxpy_scalar_weak(PyObject *o, mlx_dtype other, mlx_array *out);
+/* -1 with MLX's overflow error when the Python int o does not fit the integer dtype d. */
+int mxpy_check_int_fits(PyObject *o, mlx_dtype d);
 /* A scalar value stored as a 0-d array of dtype d. */
 int mxpy_array_from_value(const mxpy_value *v, mlx_dtype d, mlx_array *out);
 /* Evaluates a with the GIL released; RuntimeError on failure. */

@@ -372,7 +372,8 @@ static PyObject *f_full(PyObject *m, PyObject *args, PyObject *kwds) {
   mlx_array v = vo;
   if (mxpy_Array_Check(vals)) {
     v = MXPY_ARR(vals);
-  } else if (mxpy_array_from_object(vals, has ? &d : NULL, &vo) < 0) {
+  } else if ((has && mxpy_check_int_fits(vals, d) < 0) ||
+             mxpy_array_from_object(vals, has ? &d : NULL, &vo) < 0) {
     goto done;
   } else {
     v = vo;

@@ -271,9 +271,12 @@ int mx_nan_to_num(mx_array **out, mx_array *a, double nan, const double *posinf,
                   const double *neginf, mx_stream s) {
   mx_dtype t = (mx_dtype)a->dtype;
   if (!mx_dtype_is_inexact(t)) return same(out, a);
-  if (t != MX_FLOAT16 && t != MX_FLOAT32 && t != MX_BFLOAT16)
+  if (t == MX_COMPLEX64)
     return mx_error("[nan_to_num] Does not yet support given type: %s.", mx_dtype_name(t));
-  double big = t == MX_FLOAT16 ? 65504.0 : t == MX_BFLOAT16 ? 0x1.fep127 : (double)FLT_MAX;
+  double big = t == MX_FLOAT16    ? 65504.0
+               : t == MX_BFLOAT16 ? 0x1.fep127
+               : t == MX_FLOAT64  ? DBL_MAX
+                                  : (double)FLT_MAX;
   mx_nan_to_num_params p = {nan, posinf ? *posinf : big, neginf ? *neginf : -big};
   return node1(MX_PRIM_NAN_TO_NUM, &p, sizeof p, out, a, t, s);
 }

@@ -171,6 +171,17 @@ def test_meshgrid_flattens_and_errors():
 # ---------------------------------------------------------------- full_like, empty, asarray
 
 
+def test_full_integer_overflow():
+    # a Python int that does not fit the requested integer dtype is an error, as in MLX
+    for v, dt in [(-1, mx.uint8), (300, mx.int8), (70000, mx.int16), (2**40, mx.int32)]:
+        with pytest.raises(ValueError, match="overflow"):
+            mx.full((2, 3), v, dtype=dt)
+    assert mx.full((2,), 255, dtype=mx.uint8).tolist() == [255, 255]
+    assert mx.full((2,), -128, dtype=mx.int8).tolist() == [-128, -128]
+    assert mx.full((2,), True, dtype=mx.uint8).tolist() == [1, 1]
+    assert mx.full((2,), 2**64 - 1, dtype=mx.uint64).tolist() == [2**64 - 1] * 2
+
+
 def test_full_like():
     a = mx.array([1, 2, 3])
     r = mx.full_like(a, 2.5)

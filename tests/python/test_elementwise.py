@@ -298,11 +298,13 @@ def test_classification_and_nan_to_num():
     assert h.dtype == mx.float16 and npa(h)[2] == 65504 and npa(h)[3] == -65504
     assert npa(mx.nan_to_num(a.astype(mx.float16), posinf=1e10))[2] == inf  # rounds to float16
     assert npa(mx.nan_to_num(a.astype(mx.bfloat16)))[2] > 3e38
+    d = mx.array(x, dtype=mx.float64)  # float64: the float64 limits (was an error)
+    np.testing.assert_array_equal(npa(mx.nan_to_num(d)), np.nan_to_num(x.astype(np.float64)))
+    np.testing.assert_array_equal(npa(mx.nan_to_num(d, 1.5, neginf=-9.0)),
+                                  np.nan_to_num(x.astype(np.float64), nan=1.5, neginf=-9))
     assert mx.nan_to_num(mx.array([1, 2])).tolist() == [1, 2]
     assert mx.nan_to_num(nan).item() == 0.0
-    with pytest.raises(ValueError):
-        mx.nan_to_num(mx.array([1.0], mx.float64))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError):  # (MLX also refuses float64 unless posinf and neginf are given)
         mx.nan_to_num(mx.array([1j]))
 
 
@@ -614,6 +616,29 @@ def test_power_rules():
     assert (mx.array([1, 2]) ** -1).tolist() == [0, 0]  # MLX: negative integer exponents give 0
     z = mx.power(mx.array([1 + 1j]), mx.array([2 + 0j]))
     np.testing.assert_allclose(npa(z), [2j], atol=1e-6)
+
+
+@pytest.mark.parametrize("dt", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                np.int64, np.uint64])
+def test_shift_counts_out_of_range(dt):
+    # negative counts and counts of the type's width or more shift every bit out, as in numpy
+    # (they had been taken modulo the width: 7 << -3 was -536870912)
+    info = np.iinfo(dt)
+    x = np.array([7, 1, info.max, info.min, 0, 5], dtype=dt)
+    bits = 8 * np.dtype(dt).itemsize
+    counts = [0, 1, bits - 1, bits, bits + 3, 40, 70] + ([-1, -3] if info.min < 0 else [])
+    for c in counts:
+        for got, fn in [(mx.left_shift(mx.array(x), c), np.left_shift),
+                        (mx.right_shift(mx.array(x), c), np.right_shift)]:
+            want = fn(x, np.array(c).astype(dt)) if 0 <= c < bits else (
+                np.where(x < 0, -1, 0).astype(dt) if fn is np.right_shift else np.zeros_like(x))
+            np.testing.assert_array_equal(npa(got), want, err_msg=f"{fn.__name__} {c}")
+    cs = mx.array(np.array(counts, dtype=np.int64))
+    xs = mx.array(np.resize(x, len(counts)).astype(np.int32))
+    eager = mx.left_shift(xs, cs.astype(mx.int32)) + mx.right_shift(xs, cs.astype(mx.int32))
+    fused = mx.compile(lambda a, b: mx.left_shift(a, b) + mx.right_shift(a, b))(
+        xs, cs.astype(mx.int32))
+    np.testing.assert_array_equal(npa(fused), npa(eager))
 
 
 def test_shifts_and_bitwise_rules():

@@ -176,14 +176,16 @@ GEN_BIN(lor_b, uint8_t, uint8_t, x | y)
 #define U_REM(x, y) ((y) == 0 ? (x) : (x) % (y))
 #define U_FDIV(T, x, y) ((y) == 0 ? (T)0 : (T)((x) / (y)))
 
-/* signed: SI is the signed type of the promoted width (right shifts are arithmetic) */
+/* signed: SI is the signed type of the promoted width (right shifts are arithmetic). Shift
+ * counts outside [0, W] (negative ones included) shift every bit out, as numpy's do: 0, or -1
+ * for a right shift of a negative value. */
 #define GEN_SINT(S, T, U, SI, W)                                                                   \
   GEN_INT_HELPERS(S, T, U, W)                                                                      \
   GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
   GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
   GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
-  GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
-  GEN_BIN(shr_##S, T, T, (T)((SI)x >> ((U)y & (W))))                                               \
+  GEN_BIN(shl_##S, T, T, (U)y > (W) ? (T)0 : (T)((U)x << (U)y))                                    \
+  GEN_BIN(shr_##S, T, T, (U)y > (W) ? (T)((SI)x < 0 ? -1 : 0) : (T)((SI)x >> (U)y))                \
   GEN_BIN(and_##S, T, T, x &y)                                                                     \
   GEN_BIN(or_##S, T, T, x | y)                                                                     \
   GEN_BIN(xor_##S, T, T, x ^ y)                                                                    \
@@ -195,8 +197,8 @@ GEN_BIN(lor_b, uint8_t, uint8_t, x | y)
   GEN_BIN(max_##S, T, T, x > y ? x : y)                                                            \
   GEN_BIN(min_##S, T, T, x < y ? x : y)                                                            \
   GEN_BIN(pow_##S, T, T, ipow_##S(x, y))                                                           \
-  GEN_BIN(shl_##S, T, T, (T)((U)x << ((U)y & (W))))                                                \
-  GEN_BIN(shr_##S, T, T, (T)((U)x >> ((U)y & (W))))                                                \
+  GEN_BIN(shl_##S, T, T, (U)y > (W) ? (T)0 : (T)((U)x << (U)y))                                    \
+  GEN_BIN(shr_##S, T, T, (U)y > (W) ? (T)0 : (T)((U)x >> (U)y))                                    \
   GEN_BIN(and_##S, T, T, x &y)                                                                     \
   GEN_BIN(or_##S, T, T, x | y)                                                                     \
   GEN_BIN(xor_##S, T, T, x ^ y)                                                                    \

@@ -105,8 +105,8 @@ static inline float fx_powf_pick(float x, float y, float p) {
   X(BITWISE_AND,    I, I, x & y) \
   X(BITWISE_OR,     I, I, x | y) \
   X(BITWISE_XOR,    I, I, x ^ y) \
-  X(LEFT_SHIFT,     I, I, (int32_t)((uint32_t)x << ((uint32_t)y & 31u))) \
-  X(RIGHT_SHIFT,    I, I, x >> ((uint32_t)y & 31u)) \
+  X(LEFT_SHIFT,     I, I, (uint32_t)y > 31u ? 0 : (int32_t)((uint32_t)x << (uint32_t)y)) \
+  X(RIGHT_SHIFT,    I, I, (uint32_t)y > 31u ? (x < 0 ? -1 : 0) : x >> (uint32_t)y) \
   X(EQUAL,          I, B, x == y) \
   X(NOT_EQUAL,      I, B, x != y) \
   X(LESS,           I, B, x < y) \
