@@ -264,13 +264,13 @@ def to_rec(mx, r):
     return ("ok", type(r).__name__, (), np.array(r))
 
 
-def dump(path, start):
+def dump(path, start, gen=None):
     """Appends ("start", i, name), then ("done", i, name, [records], inputs), per case."""
     import mlx.core as mx
     warnings.simplefilter("ignore")
     with open(path, "ab") as f:
         pickle.dump(("meta", f"{mx.__file__} {getattr(mx, '__version__', '?')}"), f)
-        for i, (name, fn, inputs) in enumerate(cases(mx)):
+        for i, (name, fn, inputs) in enumerate((gen or cases)(mx)):
             if i < start:
                 continue
             pickle.dump(("start", i, name), f)
@@ -347,22 +347,23 @@ def compare(a, b, ins):
     return (("dtype" if a[1] != b[1] else "values"), "; ".join(what)) if what else None
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(gen=None, script=__file__, out="/tmp/compare_ops.json", doc=__doc__):
+    """gen, script, out, doc: another sweep's case generator, file, default --out, doc."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--mlx", default=os.environ.get("MLXREF_PYTHON", "/tmp/mlxref/bin/python"))
-    ap.add_argument("--out", default="/tmp/compare_ops.json")
+    ap.add_argument("--out", default=out)
     ap.add_argument("--dump", help="internal: write this environment's results to DUMP")
     ap.add_argument("--start", type=int, default=0, help="internal: first case to run")
     ap.add_argument("--lines", type=int, default=300, help="cap on printed lines")
     args = ap.parse_args()
     if args.dump:
-        return dump(args.dump, args.start)
+        return dump(args.dump, args.start, gen)
     with tempfile.TemporaryDirectory() as d:
         t0 = time.time()
-        ours, ins, m1 = run_side([sys.executable, __file__], dict(os.environ), f"{d}/a")
+        ours, ins, m1 = run_side([sys.executable, script], dict(os.environ), f"{d}/a")
         t1 = time.time()
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the real MLX alone
-        ref, _, m2 = run_side([args.mlx, __file__], env, f"{d}/b")
+        ref, _, m2 = run_side([args.mlx, script], env, f"{d}/b")
         t2 = time.time()
     diffs = []  # each: dict(case, kind, detail)
     for name in list(ours) + [n for n in ref if n not in ours]:
