@@ -1,7 +1,7 @@
 """The model ops that bench/conv.py, quant.py, linalg.py, fft.py and sdpa.py leave out: our mlx
 against the real MLX on the CPU, interleaved (mx.fast norms and rope, quantize / dequantize in
 every mode, gather_qmm, transposed and 3-D convolutions, convolve, the rest of mx.linalg, fft
-helpers, fp8 conversions).
+helpers, fp8 conversions, the gradient of a linear layer on 3-d inputs).
 
     python bench/model_ops.py [--only NAME,NAME] [--json out.json]
 
@@ -69,6 +69,10 @@ CASES = [
     ("fft.fftshift 1024x1024", "x = R(1024, 1024)", "mx.fft.fftshift(x)"),
     ("fft.irfft2 1024x1024", "x = mx.fft.rfft2(R(1024, 1024))", "mx.fft.irfft2(x)"),
     ("fft.fftn 64^3", "x = R(64, 64, 64).astype(mx.complex64)", "mx.fft.fftn(x)"),
+    ("linear 3-d (32,128,128)x(128,512) value_and_grad",
+     "x = R(32, 128, 128); w = R(512, 128); b = R(512); g = R(32, 128, 512); "
+     "f = mx.value_and_grad(lambda w, b: mx.sum(mx.addmm(b, x, w.T) * g), (0, 1))",
+     "f(w, b)"),
     ("to_fp8 10^6", "x = R(1000000)", "mx.to_fp8(x)"),
     ("from_fp8 10^6", "y = mx.to_fp8(R(1000000))", "mx.from_fp8(y, dtype=mx.float32)"),
 ]
