@@ -325,3 +325,17 @@ def test_tiles_of_spaced_rows():
         r = mx.array(x.real)[:, 1:65]
         close(mx.fft.rfft(r), np.fft.rfft(xd.real[:, 1:65]))
         close(mx.fft.irfft(a, n=126), np.fft.irfft(xd[:, 3:67], n=126))
+
+
+def test_complex_transforms_over_no_axes_are_the_identity():
+    # numpy and MLX return the input for fftn/ifftn/fft2/ifft2 with axes=() (was an error);
+    # the real transforms still refuse: they would change the dtype without transforming
+    x = mx.array([[1.0, 2.0], [3.0, 4.0]])
+    for f in (mx.fft.fftn, mx.fft.ifftn, mx.fft.fft2, mx.fft.ifft2):
+        r = f(x, axes=())
+        assert r.dtype == x.dtype and r.tolist() == x.tolist()
+    c = x.astype(mx.complex64)
+    assert mx.fft.fftn(c, axes=()).tolist() == c.tolist()
+    for f in (mx.fft.rfftn, mx.fft.irfftn):
+        with pytest.raises(ValueError):
+            f(x, axes=())
