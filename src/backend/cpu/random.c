@@ -3,7 +3,7 @@
  * Inputs may have any layout; inputs that are neither row-contiguous nor a broadcast scalar are
  * first copied to a contiguous temporary. Large outputs are split over two threads. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "fp-contract=off")
 #endif
 
 #include <math.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/random.h"
 #include "backend/cpu/strided.h"
@@ -197,38 +198,62 @@ int mx_cpu_random_bits(mx_node *n) {
 
 /* ------------------------------------------------------------------ RandomMap */
 
-/* erfinv in single precision (Giles, "Approximating the erfinv function", 2010). */
-static inline float erfinv_f(float x) {
-  if (!(fabsf(x) < 1.0f)) {
-    if (x == 1.0f) return INFINITY;
-    if (x == -1.0f) return -INFINITY;
-    return NAN;
-  }
-  float w = -logf((1.0f - x) * (1.0f + x)), p;
-  if (w < 5.0f) {
-    w = w - 2.5f;
-    p = 2.81022636e-08f;
-    p = 3.43273939e-07f + p * w;
-    p = -3.5233877e-06f + p * w;
-    p = -4.39150654e-06f + p * w;
-    p = 0.00021858087f + p * w;
-    p = -0.00125372503f + p * w;
-    p = -0.00417768164f + p * w;
-    p = 0.246640727f + p * w;
-    p = 1.50140941f + p * w;
-  } else {
-    w = sqrtf(w) - 3.0f;
-    p = -0.000200214257f;
-    p = 0.000100950558f + p * w;
-    p = 0.00134934322f + p * w;
-    p = -0.00367342844f + p * w;
-    p = 0.00573950773f + p * w;
-    p = -0.0076224613f + p * w;
-    p = 0.00943887047f + p * w;
-    p = 1.00167406f + p * w;
-    p = 2.83297682f + p * w;
-  }
-  return p * x;
+/* The distributions draw MLX's numbers bit for bit, so the float erfinv and erf they use are
+ * the ones MLX's CPU backend computes (numpy float64 checks: 0 differences over 4001 points of
+ * (-1, 1) and 8001 of [-4, 4]), not ew_math.h's more accurate ones:
+ * - erfinv: a * P(t), t = log(1 - a^2) (libm's logf), P one of two polynomials split at
+ *   |t| = 6.125 (Giles' form with Juffa's single-precision coefficients), every step an fma;
+ * - erf: Abramowitz-Stegun 7.1.26 with MLX's exp (2^x: a degree-6 polynomial of the fraction,
+ *   the integer part added into the exponent bits).
+ * random.c is compiled without contraction (the pragma above): a separately rounded product
+ * must stay one. */
+static const float erfinv_tail[] = {3.03697567e-10f, 2.93243101e-8f,  1.22150334e-6f,
+                                    2.84108955e-5f,  3.93552968e-4f,  3.02698812e-3f,
+                                    4.83185798e-3f,  -2.64646143e-1f, 8.40016484e-1f};
+static const float erfinv_body[] = {
+    5.43877832e-9f,  1.43285448e-7f, 1.22774793e-6f, 1.12963626e-7f,  -5.61530760e-5f,
+    -1.47697632e-4f, 2.31468678e-3f, 1.15392581e-2f, -2.32015476e-1f, 8.86226892e-1f};
+static const float exp2_frac[] = {1.535336188319500e-4f,
+                                  1.339887440266574e-3f,
+                                  9.618437357674640e-3f,
+                                  5.550332471162809e-2f,
+                                  2.402264791363012e-1f,
+                                  6.931472028550421e-1f,
+                                  1.0f};
+
+static inline float fma_poly(const float *c, int n, float t) {
+  float p = c[0];
+  for (int k = 1; k < n; k++) p = fmaf(p, t, c[k]);
+  return p;
+}
+
+static inline float erfinv_f(float a) {
+  float t = logf(fmaf(a, 0.0f - a, 1.0f));
+  float p = fabsf(t) > 6.125f ? fma_poly(erfinv_tail, 9, t) : fma_poly(erfinv_body, 10, t);
+  return a * p;
+}
+
+static inline float mlx_expf(float v) {
+  if (v != v) return v;
+  if (v > 88.0f) return INFINITY;
+  if (v < -88.0f) return 0.0f;
+  float x = v * 1.442695f, whole = floorf(x + 0.5f);
+  float p = fma_poly(exp2_frac, 7, x - whole);
+  uint32_t bits = (uint32_t)((int32_t)whole + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, 4);
+  return scale * p;
+}
+
+static inline float mlx_erff(float v) {
+  float t = 1.0f / fmaf(0.3275911f, fabsf(v), 1.0f);
+  float r = fmaf(1.061405429f, t, -1.453152027f);
+  r = fmaf(r, t, 1.421413741f);
+  r = fmaf(r, t, -0.284496736f);
+  r = fmaf(r, t, 0.254829592f);
+  float e = -mlx_expf(-v * v);
+  float res = fmaf(e * t, r, 1.0f);
+  return v > 0 ? res : -res;
 }
 
 /* Double precision: the float estimate refined by Newton steps on erf. */
@@ -341,7 +366,7 @@ typedef struct {
     }                                                                                              \
   } while (0)
 
-static void map_range(void *c_, int64_t b, int64_t e) {
+EW_CLONES static void map_range(void *c_, int64_t b, int64_t e) {
   map_ctx *c = c_;
   const double c0 = c->prm->c0;
   switch ((mx_rmap_fn)c->prm->fn) {
@@ -368,9 +393,9 @@ static void map_range(void *c_, int64_t b, int64_t e) {
     break;
   }
   case MX_RMAP_ERF: {
-#define FEXPR_H erff(f)
-#define FEXPR_BF erff(f)
-    MAP_FLOATS(erff(f), erf(f))
+#define FEXPR_H mlx_erff(f)
+#define FEXPR_BF mlx_erff(f)
+    MAP_FLOATS(mlx_erff(f), erf(f))
 #undef FEXPR_H
 #undef FEXPR_BF
     break;
