@@ -29,7 +29,7 @@ static void tmp_free(tmp_list *t) {
 /* mx_array *VAR = result of CALL (an op filling &VAR), kept in tl; on error goto fail. */
 #define OP(VAR, CALL)                                                                              \
   mx_array *VAR = NULL;                                                                            \
-  if ((CALL) != 0) goto fail;                                                                      \
+  if ((CALL) != 0 || !VAR) goto fail;                                                              \
   keep(&tl, VAR)
 
 static bool is_float(mx_dtype t) {

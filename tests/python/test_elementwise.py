@@ -487,6 +487,14 @@ for shape in ((5, 3001), (3, 1024), (2, 4099)):
         for got, want in ((a + ra, x + r), (ca - a, c - x), (mx.maximum(a, ra), np.maximum(x, r)),
                           (mx.minimum(ca, a), np.minimum(c, x)), (a * ca, x * c)):
             np.testing.assert_array_equal(np.array(got), want)
+# tiles of a transposed operand: each tile row is streamed out
+for shape, dt in (((1100, 1300), np.float32), ((300, 1029), np.int64), ((2, 140, 1031), np.int32)):
+    x = (rng.standard_normal(shape) * 100).astype(dt)
+    y = (rng.standard_normal(shape[:-2] + shape[-1:] + shape[-2:-1]) * 100).astype(dt)
+    xt = mx.swapaxes(mx.array(x), -1, -2)
+    np.testing.assert_array_equal(np.array(mx.maximum(mx.array(y), xt)),
+                                  np.maximum(y, np.swapaxes(x, -1, -2)))
+    np.testing.assert_array_equal(np.array(xt - mx.array(y)), np.swapaxes(x, -1, -2) - y)
 print("ok")
 """
     env = dict(os.environ, MLXC_STREAM_MIN_BYTES="1")

@@ -590,6 +590,7 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
     int stage_a = isz == 4 && !j->half && ra == 1 && sa > 1;
     int stage_b = isz == 4 && !j->half && rb == 1 && sb > 1;
     _Alignas(64) float buf[2][TILE * TILE_C];
+    _Alignas(64) char row[TILE_C * 8]; /* a streamed output row of the tile */
     for (int64_t t = begin; t < end; t++) {
       int64_t blk = t / bands, r0 = (t % bands) * TILE;
       int64_t r1 = r0 + TILE < outer_n ? r0 + TILE : outer_n;
@@ -604,11 +605,13 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
               stage_a ? (const char *)(buf[0] + (r - r0) * TILE_C) : a0 + (r - r0) * ra * isz;
           const char *br =
               stage_b ? (const char *)(buf[1] + (r - r0) * TILE_C) : b0 + (r - r0) * rb * isz;
-          bin_run(j, ar, stage_a ? 1 : sa, br, stage_b ? 1 : sb,
-                  j->o + ((blk * outer_n + r) * inner + c0) * osz, cn);
+          char *o = j->o + ((blk * outer_n + r) * inner + c0) * osz;
+          bin_run(j, ar, stage_a ? 1 : sa, br, stage_b ? 1 : sb, j->stream ? row : o, cn);
+          if (j->stream) mx_ew_stream_copy(o, row, (size_t)(cn * osz));
         }
       }
     }
+    if (j->stream) mx_ew_stream_fence();
     return;
   }
   ew_pos_at(s, begin, &p);
@@ -656,10 +659,10 @@ static int64_t init_rows(bin_job *j, const mx_array *a, const mx_array *b, const
 }
 
 /* Rows of at least 4 KiB of output of a cheap op over arrays past the cache stream their output
- * out, as flat loops do. */
+ * out, as flat loops do (tiles too: each tile row, 1 KiB of float32, through a buffer). */
 static void run_rows(bin_job *j, int64_t count, int cost, int64_t elems) {
   int64_t inner = mx_strided_inner(&j->s);
-  j->stream = !j->tiled && cost == EW_COST_CHEAP && !j->half && j->osz >= j->isz &&
+  j->stream = cost == EW_COST_CHEAP && !j->half && j->osz >= j->isz && j->osz <= 8 &&
               inner * (int64_t)j->osz >= 4096 &&
               elems * (int64_t)(2 * j->isz + j->osz) >= mx_ew_stream_min_bytes();
   int64_t per = inner * (j->tiled ? TILE : 1); /* elements per work item */
