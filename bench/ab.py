@@ -4,6 +4,7 @@ environment setting switches in one build (run it once with and once without the
     PYTHONPATH=<build>/python python bench/ab.py                 # defaults
     MLXC_VMATH=0 PYTHONPATH=... python bench/ab.py               # scalar-code float math
     MLXC_GEMM=avx512 PYTHONPATH=... python bench/ab.py           # float qmv kernel (no VNNI)
+    MLXC_STREAM_MIN_BYTES=0 PYTHONPATH=... python bench/ab.py    # no streamed (non-temporal) outputs
 
 Cases: sin and cos over 10^8 float32, binary ops with a transposed or broadcast operand at
 10^4 x 10^4, softmax and logsumexp
