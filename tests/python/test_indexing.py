@@ -638,6 +638,19 @@ def test_tril_triu(dtype):
 # --------------------------------------------------------------------------- views and misc
 
 
+@pytest.mark.parametrize("shape", [(17, 33), (129, 300), (3, 301, 517), (2, 16, 16)])
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.uint8, np.int64])
+def test_transposing_copies(shape, dtype):
+    # copies of transposed views: 4-byte elements go through register transposes in bands over
+    # the threads (every band and column-group remainder here), the others through scalar tiles
+    n = (np.random.default_rng(0).standard_normal(shape) * 50).astype(dtype)
+    a = mx.array(n)
+    check(mx.contiguous(mx.swapaxes(a, -1, -2)), np.swapaxes(n, -1, -2))
+    check(mx.contiguous(a.T), n.T)
+    check(mx.contiguous(mx.swapaxes(a[..., 1:], -1, -2)), np.swapaxes(n[..., 1:], -1, -2))
+    check(mx.swapaxes(a, -1, -2).reshape(-1), np.swapaxes(n, -1, -2).reshape(-1))
+
+
 def test_as_strided_contiguous_view():
     a = mx.arange(12).reshape(3, 4)
     n = np.arange(12).reshape(3, 4)
