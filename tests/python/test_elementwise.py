@@ -1119,3 +1119,18 @@ def test_thread_pool_concurrent_callers_and_fork():
             os._exit(2)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.int32, np.int64])
+def test_where_and_clip_with_transposed_operands(dt):
+    # one large 4-byte operand read transposed is copied first by the transposing copy; two such
+    # operands (or 8-byte ones) take the strided rows
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal((3, 301, 517)) * 10).astype(dt)
+    c = rng.standard_normal((3, 517, 301)) > 0
+    at = np.swapaxes(a, 1, 2)
+    A = mx.swapaxes(mx.array(a), 1, 2)
+    np.testing.assert_array_equal(npa(mx.where(mx.array(c), A, 5)), np.where(c, at, 5))
+    np.testing.assert_array_equal(npa(mx.where(mx.array(c), 7, A)), np.where(c, 7, at))
+    np.testing.assert_array_equal(npa(mx.where(mx.array(c), A, A * 2)), np.where(c, at, at * 2))
+    np.testing.assert_array_equal(npa(mx.clip(A, -3, 4)), np.clip(at, -3, 4))

@@ -11,6 +11,7 @@
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
+#include "backend/cpu/tile16.h"
 #include "core/error.h"
 
 /* The dtypes in enum order: suffix, C storage type. */
@@ -279,6 +280,55 @@ void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx
   copy_flat(pick_conv(st, dt), src, st, sstride, dst, dt, dstride, n);
 }
 
+/* The transposing copy: work items are bands of TR_BAND rows of one matrix (the last two dims);
+ * in a band, 16 source rows (dst columns) at a time go through register transposes (tile16.h),
+ * each read as a run of TR_BAND elements, and the next 16 runs are prefetched meanwhile (runs of
+ * 512 bytes 40 KB apart are too short for the hardware prefetchers). contiguous(x.T) of
+ * 10^4 x 10^4 float32: 241-289 ms with scalar 32 x 32 tiles on one thread, 51 ms. */
+enum { TR_BAND = 128 };
+typedef struct {
+  const mx_strided *s;
+  int di, si;
+  char *dst;
+  const char *src;
+} transpose_job;
+
+EW_CLONES static void transpose_task(void *ctx, int64_t begin, int64_t end) {
+  const transpose_job *t = ctx;
+  const mx_strided *s = t->s;
+  int nd = s->ndim;
+  int64_t n0 = s->shape[nd - 2], n1 = s->shape[nd - 1], bands = (n0 + TR_BAND - 1) / TR_BAND;
+  int64_t d0 = s->strides[t->di][nd - 2], s1 = s->strides[t->si][nd - 1];
+  mx_strided_pos p;
+  for (int64_t item = begin; item < end; item++) {
+    int64_t i0 = item % bands * TR_BAND, ni = n0 - i0 < TR_BAND ? n0 - i0 : TR_BAND;
+    ew_pos_at(s, item / bands * n0 + i0, &p);
+    const float *sb = (const float *)t->src + p.off[t->si];
+    float *db = (float *)t->dst + p.off[t->di];
+    for (int64_t j0 = 0; j0 < n1; j0 += 16) {
+      const float *src = sb + j0 * s1;
+      float *dst = db + j0;
+      for (int64_t j = j0 + 16; j < j0 + 32 && j < n1; j++)
+        for (int64_t off = 0; off < ni; off += 16)
+          __builtin_prefetch(src + (j - j0) * s1 + off, 0, 1);
+      if (j0 + 16 <= n1) {
+        tile16_rows_to_lanes(src, s1, dst, d0, ni);
+      } else {
+        for (int64_t i = 0; i < ni; i++)
+          for (int64_t j = 0; j < n1 - j0; j++) dst[i * d0 + j] = src[i + j * s1];
+      }
+    }
+  }
+}
+
+void mx_cpu_transpose4(const mx_strided *s, int di, int si, void *dst, const void *src) {
+  int nd = s->ndim;
+  int64_t n0 = s->shape[nd - 2], n1 = s->shape[nd - 1];
+  int64_t items = s->size / (n0 * n1) * ((n0 + TR_BAND - 1) / TR_BAND);
+  transpose_job t = {s, di, si, (char *)dst, (const char *)src};
+  mx_ew_parallel_for(items, 1 + 65536 / (TR_BAND * n1), transpose_task, &t);
+}
+
 void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,
                          const int32_t *shape, const int64_t *strides) {
   int64_t dstr[MX_MAX_NDIM];
@@ -299,6 +349,11 @@ void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, i
   int64_t grain = ew_grain(copy_cost(st, dt)), items;
   /* Tiled path: the source's inner stride is large and the next dim's is 1 (transposed view). */
   int64_t outer_n = s.shape[nd - 2];
+  if (s.strides[0][nd - 2] == 1 && sin != 0 && inner >= TILE && outer_n >= TILE && st == dt &&
+      mx_dtype_size(st) == 4) {
+    mx_cpu_transpose4(&s, 1, 0, dst, src);
+    return;
+  }
   if (s.strides[0][nd - 2] == 1 && sin != 0 && inner >= TILE && outer_n >= TILE) {
     j.mode = 2;
     items = s.size / (inner * outer_n) * ((outer_n + TILE - 1) / TILE);

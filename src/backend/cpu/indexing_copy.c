@@ -2,11 +2,9 @@
  * contiguous, view (dtype reinterpretation), and the shared helpers of gather/scatter. */
 #include <string.h>
 
-#include "backend/cpu/ew_common.h"
 #include "backend/cpu/indexing.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
-#include "backend/cpu/tile16.h"
 #include "core/error.h"
 #include "core/primitives.h"
 #include "ops/indexing.h"
@@ -189,39 +187,6 @@ TILED(uint64_t)
 typedef void (*tiled_fn)(char *, int64_t, int64_t, const char *, int64_t, int64_t, int64_t,
                          int64_t);
 
-/* A transposing copy of 4-byte elements, dst[i * d0 + j] = src[i + j * s1] (i < n0, j < n1):
- * bands of TR_BAND dst rows over the threads; in a band, 16 source rows (dst columns) at a time
- * go through register transposes (tile16.h), each read as a run of TR_BAND elements, and the
- * next 16 runs are prefetched meanwhile (runs of 512 bytes far apart are too short for the
- * hardware prefetchers). contiguous(x.T) of 10^4 x 10^4 float32: 289 ms with scalar 32 x 32
- * tiles on one thread. */
-enum { TR_BAND = 128 };
-typedef struct {
-  float *dst;
-  const float *src;
-  int64_t d0, s1, n0, n1;
-} transpose_job;
-
-EW_CLONES static void transpose_task(void *ctx, int64_t begin, int64_t end) {
-  const transpose_job *t = ctx;
-  for (int64_t band = begin; band < end; band++) {
-    int64_t i0 = band * TR_BAND, ni = t->n0 - i0 < TR_BAND ? t->n0 - i0 : TR_BAND;
-    for (int64_t j0 = 0; j0 < t->n1; j0 += 16) {
-      const float *src = t->src + i0 + j0 * t->s1;
-      float *dst = t->dst + i0 * t->d0 + j0;
-      for (int64_t j = j0 + 16; j < j0 + 32 && j < t->n1; j++)
-        for (int64_t off = 0; off < ni; off += 16)
-          __builtin_prefetch(src + (j - j0) * t->s1 + off, 0, 1);
-      if (j0 + 16 <= t->n1) {
-        tile16_rows_to_lanes(src, t->s1, dst, t->d0, ni);
-      } else {
-        for (int64_t i = 0; i < ni; i++)
-          for (int64_t j = 0; j < t->n1 - j0; j++) dst[i * t->d0 + j] = src[i + j * t->s1];
-      }
-    }
-  }
-}
-
 void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_t *sst, int ndim,
                  const int32_t *shape, size_t isz) {
   mx_strided it;
@@ -232,23 +197,19 @@ void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_
   if (nd >= 2 && it.shape[nd - 1] >= 8 && it.shape[nd - 2] >= 8 && it.strides[0][nd - 1] == 1 &&
       (it.strides[1][nd - 2] == 1 || it.strides[1][nd - 2] == -1) &&
       (it.strides[1][nd - 1] > 1 || it.strides[1][nd - 1] < -1)) {
+    if (isz == 4 && it.strides[1][nd - 2] == 1) {
+      mx_cpu_transpose4(&it, 0, 1, dst, src);
+      return;
+    }
     tiled_fn fn = isz == 1   ? tiled_uint8_t
                   : isz == 2 ? tiled_uint16_t
                   : isz == 4 ? tiled_uint32_t
                              : tiled_uint64_t;
     int64_t outer = it.size / (it.shape[nd - 1] * it.shape[nd - 2]);
     int64_t idx[MX_MAX_NDIM] = {0}, od = 0, os = 0;
-    bool vec = isz == 4 && it.strides[1][nd - 2] == 1;
     for (int64_t o = 0; o < outer; o++) {
-      if (vec) {
-        transpose_job t = {(float *)dst + od,     (const float *)src + os, it.strides[0][nd - 2],
-                           it.strides[1][nd - 1], it.shape[nd - 2],        it.shape[nd - 1]};
-        int64_t bands = (t.n0 + TR_BAND - 1) / TR_BAND;
-        mx_ew_parallel_for(bands, 1 + 65536 / (TR_BAND * t.n1), transpose_task, &t);
-      } else {
-        fn(dst + od * (int64_t)isz, it.strides[0][nd - 2], 1, src + os * (int64_t)isz,
-           it.strides[1][nd - 2], it.strides[1][nd - 1], it.shape[nd - 2], it.shape[nd - 1]);
-      }
+      fn(dst + od * (int64_t)isz, it.strides[0][nd - 2], 1, src + os * (int64_t)isz,
+         it.strides[1][nd - 2], it.strides[1][nd - 1], it.shape[nd - 2], it.shape[nd - 1]);
       for (int d = nd - 3; d >= 0; d--) { /* odometer over the outer axes */
         od += it.strides[0][d];
         os += it.strides[1][d];

@@ -117,6 +117,10 @@ static inline int mx_strided_is_row_contig(const mx_array *a) {
 void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx_dtype dt,
                     int64_t dstride, int64_t n);
 
+/* The copy of 4-byte elements over s (operand di: dst, unit stride along the last dim; si: src,
+ * unit stride along the second to last): a transposing copy, over the worker threads. */
+void mx_cpu_transpose4(const mx_strided *s, int di, int si, void *dst, const void *src);
+
 /* Copies an N-d strided view (src, st, shape, element strides) into the row-contiguous buffer
  * dst of dtype dt, converting. Never fails. */
 void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, int ndim,

@@ -168,6 +168,15 @@ static int follows(const mx_array *a, const mx_array *like) {
   return 1;
 }
 
+/* A large 4-byte array whose last two dims are swapped (x.T): row mode would read it one element
+ * per cache line (where(x > 0, x.T, 0) at 10^4 x 10^4: 323 ms), so tern_eval copies it first with
+ * the transposing copy. */
+static int read_transposed(const mx_array *a) {
+  int nd = a->ndim;
+  return nd >= 2 && mx_array_itemsize(a) == 4 && a->size >= (1 << 16) && a->strides[nd - 2] == 1 &&
+         a->strides[nd - 1] > 1 && a->shape[nd - 1] >= 16 && a->shape[nd - 2] >= 16;
+}
+
 /* Runs fn over n's three inputs (each of the output's shape) into n->out[0]. */
 static int tern_eval(mx_node *n, tern_fn fn) {
   const char *name = mx_prims[n->prim].name;
@@ -184,51 +193,66 @@ static int tern_eval(mx_node *n, tern_fn fn) {
   memset(&j, 0, sizeof j);
   j.fn = fn;
   j.osz = mx_array_itemsize(out);
-  int rc[3], sc[3], all_flat = 1;
+  int rc[3], sc[3], all_flat = 1, strided = 0;
+  const char *data[3];
+  mx_buffer *copied[3] = {NULL, NULL, NULL};
   for (int k = 0; k < 3; k++) {
     j.sz[k] = mx_array_itemsize(ins[k]);
     rc[k] = mx_strided_is_row_contig(ins[k]);
     sc[k] = ins[k]->data_size == 1;
-    if (!rc[k] && !sc[k]) all_flat = 0;
+    strided += !rc[k] && !sc[k];
+    data[k] = (const char *)mx_array_data(ins[k]);
+    if (!data[k]) return mx_error("[%s] Array has no data.", name);
   }
+  for (int k = 0; k < 3; k++) /* the only strided operand, read transposed: copied (see above) */
+    if (strided == 1 && !rc[k] && !sc[k] && read_transposed(ins[k])) {
+      if (!(copied[k] = mx_buffer_alloc((size_t)ins[k]->size * 4))) return MX_ERR;
+      mx_cpu_copy_strided(copied[k]->ptr, (mx_dtype)ins[k]->dtype, data[k], (mx_dtype)ins[k]->dtype,
+                          ins[k]->ndim, ins[k]->shape, ins[k]->strides);
+      data[k] = copied[k]->ptr;
+      rc[k] = 1;
+    }
+  for (int k = 0; k < 3; k++)
+    if (!rc[k] && !sc[k]) all_flat = 0;
   const mx_array *like = NULL; /* the first input that is not one value */
   for (int k = 0; k < 3 && !like; k++)
     if (!sc[k]) like = ins[k];
-  int64_t count;
+  int64_t count = 0;
+  int status = 0;
   if (out->size == 0 || all_flat) {
-    if (mx_array_alloc_data(out)) return MX_ERR;
+    status = mx_array_alloc_data(out);
     count = out->size;
     for (int k = 0; k < 3; k++) j.st[k] = rc[k] && !(sc[k] && out->size > 1) ? 1 : 0;
   } else if (like && ew_dense(like) && follows(ins[0], like) && follows(ins[1], like) &&
              follows(ins[2], like)) {
-    if (ew_alloc_like(out, like)) return MX_ERR;
+    status = ew_alloc_like(out, like);
     count = like->data_size;
     for (int k = 0; k < 3; k++) j.st[k] = sc[k] ? 0 : 1;
   } else {
-    if (mx_array_alloc_data(out)) return MX_ERR;
+    status = mx_array_alloc_data(out);
     const int64_t *st[3] = {ins[0]->strides, ins[1]->strides, ins[2]->strides};
     mx_strided_init(&j.s, out->ndim, out->shape, 3, st);
     j.rows = 1;
     count = mx_strided_rows(&j.s);
   }
-  if (count == 0) return 0;
-  for (int k = 0; k < 3; k++) {
-    j.in[k] = (const char *)mx_array_data(ins[k]);
-    if (!j.in[k]) return mx_error("[%s] Array has no data.", name);
-  }
+  for (int k = 0; k < 3; k++) j.in[k] = data[k];
   j.o = (char *)mx_array_data(out);
-  if (!j.o) return mx_error("[%s] Array has no data.", name);
-  int64_t grain = ew_grain(EW_COST_CHEAP);
-  if (j.rows) {
-    int64_t inner = mx_strided_inner(&j.s);
-    grain = (grain + inner - 1) / inner;
-  } else {
-    int64_t bytes = (int64_t)j.osz;
-    for (int k = 0; k < 3; k++) bytes += j.st[k] * (int64_t)j.sz[k];
-    j.stream = count * bytes >= mx_ew_stream_min_bytes();
+  if (!status && count > 0 && !j.o) status = mx_error("[%s] Array has no data.", name);
+  if (!status && count > 0) {
+    int64_t grain = ew_grain(EW_COST_CHEAP);
+    if (j.rows) {
+      int64_t inner = mx_strided_inner(&j.s);
+      grain = (grain + inner - 1) / inner;
+    } else {
+      int64_t bytes = (int64_t)j.osz;
+      for (int k = 0; k < 3; k++) bytes += j.st[k] * (int64_t)j.sz[k];
+      j.stream = count * bytes >= mx_ew_stream_min_bytes();
+    }
+    mx_ew_parallel_for(count, grain, tern_task, &j);
   }
-  mx_ew_parallel_for(count, grain, tern_task, &j);
-  return 0;
+  for (int k = 0; k < 3; k++)
+    if (copied[k]) mx_buffer_release(copied[k]);
+  return status ? MX_ERR : 0;
 }
 
 int mx_cpu_select(mx_node *n) {
