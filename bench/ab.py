@@ -6,8 +6,8 @@ environment setting switches in one build (run it once with and once without the
     MLXC_GEMM=avx512 PYTHONPATH=... python bench/ab.py           # float qmv kernel (no VNNI)
     MLXC_STREAM_MIN_BYTES=0 PYTHONPATH=... python bench/ab.py    # no streamed (non-temporal) outputs
 
-Cases: sin and cos over 10^8 float32, binary ops with a transposed or broadcast operand and the
-transposing copy at 10^4 x 10^4, softmax and logsumexp
+Cases: sin and cos over 10^8 float32, binary ops with a transposed or broadcast operand, the
+transposing copy, where with a transposed operand and softmax along axis 0 at 10^4 x 10^4, softmax and logsumexp
 over 10^4 rows of 1000, the 4-bit quantized matvec 4096 x 4096 (group 64; 2000 calls). Medians."""
 import time
 
@@ -42,6 +42,8 @@ def main():
         ("x + x.T (10^4 x 10^4)", lambda: x + x.T, 7),
         ("maximum(x, x.T)", lambda: mx.maximum(x, x.T), 7),
         ("contiguous(x.T)", lambda: mx.contiguous(x.T), 7),
+        ("where(x > 0, x.T, 0)", lambda: mx.where(x > 0, x.T, 0.0), 7),
+        ("softmax(x, axis=0)", lambda: mx.softmax(x, axis=0), 7),
         ("x + row", lambda: x + row, 7),
         ("x + column", lambda: x + col, 7),
         ("softmax (10^4 x 1000)", lambda: mx.softmax(s, axis=-1), 15),
