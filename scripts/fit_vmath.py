@@ -38,6 +38,9 @@ def main():
     c, e = fit(lambda r: (2.0**r - 1) / r if r else math.log(2), -0.5, 0.5, 5,
                weight=lambda r: abs(r) / 2.0**r)
     print(f"/* error {e:.1e} */\n" + c_floats("ew_exp2_p", c))
+    # log1p(t) / t on [0, 1]: the softplus term of logaddexp, log1p(exp(-|a - b|)) = t P(t)
+    c, e = fit(lambda t: math.log1p(t) / t if t else 1.0, 0.0, 1.0, 10)
+    print(f"/* error {e:.1e} */\n" + c_floats("ew_log1p_unit_p", c))
 
 
 if __name__ == "__main__":

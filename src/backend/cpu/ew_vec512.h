@@ -209,10 +209,13 @@ EW_V16 ew_v16 v16_atanh(ew_v16 x) {
   return v16_copysign(_mm512_mul_ps(v16c(0.5f), v16_log1p(a)), x);
 }
 
+/* max + log1p(t), t = exp(-|a - b|) in (0, 1]: log1p(t) = t P(t) by one polynomial (no log, no
+ * division), added to max in the same fma. */
 EW_V16 ew_v16 v16_logaddexp(ew_v16 a, ew_v16 b) {
   ew_v16 mx = _mm512_max_ps(a, b);
   ew_v16 d = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(_mm512_sub_ps(a, b)));
-  ew_v16 y = _mm512_add_ps(mx, v16_log1p(v16_exp(d)));
+  ew_v16 t = v16_exp(d);
+  ew_v16 y = _mm512_fmadd_ps(t, v16_poly(t, ew_log1p_unit_p, EW_NCOEF(ew_log1p_unit_p)), mx);
   y = v16_sel(v16_eq(_mm512_abs_ps(mx), v16c(EW_INFF)), y, mx);
   return v16_sel(v16_isnan(a) | v16_isnan(b), y, _mm512_add_ps(a, b));
 }
