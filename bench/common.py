@@ -231,3 +231,15 @@ def machine():
 def write_json(path, obj):
     with open(path, "w") as f:
         json.dump(obj, f, indent=1)
+
+
+def close_workers(workers):
+    for w in workers:
+        w.close()
+
+
+def save_rows(path, versions, rows):
+    """The drivers' JSON (when a path is given): the machine, each implementation's version and
+    the measured rows."""
+    if path:
+        write_json(path, {"machine": machine(), "versions": versions, "rows": rows})

@@ -14,7 +14,8 @@ import os
 if "MLXREF_PYTHON" not in os.environ and os.path.exists("/tmp/mlxref/bin/python"):
     os.environ["MLXREF_PYTHON"] = "/tmp/mlxref/bin/python"
 
-from common import fmt_ms, fmt_ratio, machine, measure, serve, start_workers, write_json  # noqa
+from common import (close_workers, fmt_ms, fmt_ratio, measure, save_rows, serve,  # noqa
+                    start_workers)
 
 # (op, shape): complex input for fft / ifft / fft2 / irfft, float32 for rfft / rfft2; irfft's
 # shape is the output's (its input holds n / 2 + 1 values along the last axis)
@@ -101,10 +102,8 @@ def main():
                   + f"{fmt_ratio(t.get('mlx'), t.get('mlxc')):>10}"
                   + f"{fmt_ratio(t.get('numpy'), t.get('mlxc')):>12}", flush=True)
     finally:
-        for w in workers:
-            w.close()
-    if args.json:
-        write_json(args.json, {"machine": machine(), "versions": versions, "rows": rows})
+        close_workers(workers)
+    save_rows(args.json, versions, rows)
 
 
 if __name__ == "__main__":

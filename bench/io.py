@@ -13,7 +13,7 @@ import argparse
 import os
 import tempfile
 
-from common import fmt_ms, machine, measure, serve, start_workers, write_json
+from common import close_workers, fmt_ms, measure, save_rows, serve, start_workers
 
 CASES = [("npy", "save"), ("npy", "load"), ("safetensors", "save"), ("safetensors", "load")]
 
@@ -90,10 +90,8 @@ def main():
                 f"{fmt_ms(t.get(i)):>12}{(nbytes / t[i] / 1e9 if i in t else 0):>7.2f}"
                 for i in impls), flush=True)
     finally:
-        for w in workers:
-            w.close()
-    if args.json:
-        write_json(args.json, {"machine": machine(), "versions": versions, "rows": rows})
+        close_workers(workers)
+    save_rows(args.json, versions, rows)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ here): its slow rows take 3 samples (the warm-up counted) and it skips the large
 """
 import argparse
 
-from common import fmt_ms, machine, measure, serve, start_workers, write_json
+from common import close_workers, fmt_ms, measure, save_rows, serve, start_workers
 
 # (label, dtype, M, N, K, transpose_b)
 SHAPES = [
@@ -131,10 +131,8 @@ def main():
                 f"{fmt_ms(t.get(i)):>12}{(flops / t[i] / 1e9 if i in t else 0):>8.1f}"
                 for i in impls), flush=True)
     finally:
-        for w in workers:
-            w.close()
-    if args.json:
-        write_json(args.json, {"machine": machine(), "versions": versions, "rows": rows})
+        close_workers(workers)
+    save_rows(args.json, versions, rows)
 
 
 if __name__ == "__main__":

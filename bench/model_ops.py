@@ -15,7 +15,8 @@ import os
 if "MLXREF_PYTHON" not in os.environ and os.path.exists("/tmp/mlxref/bin/python"):
     os.environ["MLXREF_PYTHON"] = "/tmp/mlxref/bin/python"
 
-from common import fmt_ms, fmt_ratio, machine, measure, serve, start_workers, write_json  # noqa
+from common import (close_workers, fmt_ms, fmt_ratio, measure, save_rows, serve,  # noqa
+                    start_workers)
 
 # (name, setup: statements making the inputs from rng (numpy) and mx, expression to time)
 CASES = [
@@ -125,10 +126,8 @@ def main():
             print(f"| {name} | {fmt_ms(t.get('mlxc'))} | {fmt_ms(t.get('mlx'))} | "
                   f"{fmt_ratio(t.get('mlx'), t.get('mlxc'))} |", flush=True)
     finally:
-        for w in workers:
-            w.close()
-    if args.json:
-        write_json(args.json, {"machine": machine(), "versions": versions, "rows": rows})
+        close_workers(workers)
+    save_rows(args.json, versions, rows)
 
 
 if __name__ == "__main__":

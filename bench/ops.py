@@ -16,8 +16,8 @@ import argparse
 import gc
 import os
 
-from common import (fmt_ms, fmt_ratio, load_triad, machine, measure, serve, start_workers,
-                    write_json)
+from common import (close_workers, fmt_ms, fmt_ratio, load_triad, measure, save_rows, serve,
+                    start_workers)
 
 # name -> (mlx expression, numpy expression or None). Inputs (see INPUTS): x, y random normal,
 # p positive, q >= 1, u in (-1, 1), m, m2 bool masks, i/j int32 (j > 0), x2 a square matrix, xt
@@ -448,10 +448,8 @@ def main():
                          "samples": {i: r["n"] for i, r in res.items()}})
             print_row(case, res, impls, bytes_moved)
     finally:
-        for w in workers:
-            w.close()
-    if args.json:
-        write_json(args.json, {"machine": machine(), "versions": versions, "rows": rows})
+        close_workers(workers)
+    save_rows(args.json, versions, rows)
 
 
 if __name__ == "__main__":

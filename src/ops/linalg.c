@@ -153,18 +153,14 @@ int mx_addmm(mx_array **out, mx_array *c, mx_array *a, mx_array *b, float alpha,
                     "provided which results in %s, which is not a real floating point type.",
                     mx_dtype_name((mx_dtype)a->dtype), mx_dtype_name((mx_dtype)b->dtype),
                     mx_dtype_name((mx_dtype)c->dtype), mx_dtype_name(t));
-  int32_t rows;
+  int32_t flat[2], folded[MX_MAX_NDIM];
   bool c_rowwise = true; /* c broadcasts along every dim but the last */
   for (int d = 0; d + 1 < c->ndim; d++) c_rowwise &= c->shape[d] == 1;
   if (c->ndim && c->shape[c->ndim - 1] != 1 && b->ndim == 2)
     c_rowwise &= c->shape[c->ndim - 1] == b->shape[1];
   if (c_rowwise && c->ndim <= a->ndim && b->shape[0] == a->shape[a->ndim - 1] &&
-      mx_matmul_fold_rows(a, b, &rows)) { /* one 2-d product (see mx_matmul_fold_rows) */
-    int32_t flat[2] = {rows, a->shape[a->ndim - 1]},
-            crow[1] = {c->ndim ? c->shape[c->ndim - 1] : 1};
-    int32_t folded[MX_MAX_NDIM];
-    memcpy(folded, a->shape, (size_t)(a->ndim - 1) * sizeof(int32_t));
-    folded[a->ndim - 1] = b->shape[1];
+      mx_matmul_fold(a, b, flat, folded)) { /* one 2-d product (see mx_matmul_fold) */
+    int32_t crow[1] = {c->ndim ? c->shape[c->ndim - 1] : 1};
     mx_array *a2 = NULL, *c2 = NULL, *r2 = NULL;
     int rc = mx_reshape(&a2, a, 2, flat, s);
     if (!rc) rc = mx_reshape(&c2, c, 1, crow, s);

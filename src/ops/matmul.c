@@ -8,14 +8,16 @@
 /* A batched a (batch..., M, K) times a matrix b (K, N) is one (batch * M, K) x (K, N) product:
  * the rows of a stacked (a reshape: a view of a row-contiguous a). Broadcasting b instead would
  * make its gradient a batch of products summed afterwards (a (batch, K, N) intermediate and
- * small products: the weight gradients of nn.Linear on 3-d inputs). Returns 1 and sets *rows to
- * batch * M when the product folds. */
-int mx_matmul_fold_rows(const mx_array *a, const mx_array *b, int32_t *rows) {
+ * small products: the weight gradients of nn.Linear on 3-d inputs). Returns 1 when the product
+ * folds, with flat the shape of a's reshape and folded (a->ndim dims) the result's shape. */
+int mx_matmul_fold(const mx_array *a, const mx_array *b, int32_t flat[2], int32_t *folded) {
   if (a->ndim <= 2 || b->ndim != 2) return 0;
   int64_t n = 1;
   for (int d = 0; d < a->ndim - 1; d++) n *= a->shape[d];
   if (n > INT32_MAX) return 0;
-  *rows = (int32_t)n;
+  flat[0] = (int32_t)n, flat[1] = a->shape[a->ndim - 1];
+  memcpy(folded, a->shape, (size_t)(a->ndim - 1) * sizeof(int32_t));
+  folded[a->ndim - 1] = b->shape[1];
   return 1;
 }
 
@@ -51,11 +53,8 @@ int mx_matmul(mx_array **out, mx_array *a, mx_array *b, mx_stream s) {
   int nb;
   MX_TRY(mx_broadcast_shapes("matmul", an - 2, as, bn - 2, bs, &nb, batch));
   if (nb + 2 > MX_MAX_NDIM) return mx_error("[matmul] Too many dimensions.");
-  int32_t rows, flat[2], folded[MX_MAX_NDIM];
-  if (mx_matmul_fold_rows(a, b, &rows)) {
-    flat[0] = rows, flat[1] = as[an - 1];
-    memcpy(folded, a->shape, (size_t)(a->ndim - 1) * sizeof(int32_t));
-    folded[a->ndim - 1] = bs[1];
+  int32_t flat[2], folded[MX_MAX_NDIM];
+  if (mx_matmul_fold(a, b, flat, folded)) {
     mx_array *a2 = NULL, *prod2 = NULL;
     int rc = mx_reshape(&a2, a, 2, flat, s);
     if (!rc) rc = mx_matmul(&prod2, a2, b, s);

@@ -55,6 +55,6 @@ int mx_sum(mx_array **out, mx_array *a, const int *axes, int naxes, bool keepdim
 
 /* matmul.c */
 int mx_matmul(mx_array **out, mx_array *a, mx_array *b, mx_stream s);
-int mx_matmul_fold_rows(const mx_array *a, const mx_array *b, int32_t *rows);
+int mx_matmul_fold(const mx_array *a, const mx_array *b, int32_t flat[2], int32_t *folded);
 
 #endif

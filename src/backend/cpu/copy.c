@@ -283,8 +283,8 @@ void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx
 /* The transposing copy: work items are bands of TR_BAND rows of one matrix (the last two dims);
  * in a band, 16 source rows (dst columns) at a time go through register transposes (tile16.h),
  * each read as a run of TR_BAND elements, and the next 16 runs are prefetched meanwhile (runs of
- * 512 bytes 40 KB apart are too short for the hardware prefetchers). contiguous(x.T) of
- * 10^4 x 10^4 float32: 241-289 ms with scalar 32 x 32 tiles on one thread, 51 ms. */
+ * 512 bytes 40 KB apart are too short for the hardware prefetchers). bench/ab.py,
+ * contiguous(x.T) of 10^4 x 10^4 float32: 214 ms with scalar 32 x 32 tiles on one thread, 50 ms. */
 enum { TR_BAND = 128 };
 typedef struct {
   const mx_strided *s;
@@ -349,12 +349,11 @@ void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, i
   int64_t grain = ew_grain(copy_cost(st, dt)), items;
   /* Tiled path: the source's inner stride is large and the next dim's is 1 (transposed view). */
   int64_t outer_n = s.shape[nd - 2];
-  if (s.strides[0][nd - 2] == 1 && sin != 0 && inner >= TILE && outer_n >= TILE && st == dt &&
-      mx_dtype_size(st) == 4) {
-    mx_cpu_transpose4(&s, 1, 0, dst, src);
-    return;
-  }
   if (s.strides[0][nd - 2] == 1 && sin != 0 && inner >= TILE && outer_n >= TILE) {
+    if (st == dt && mx_dtype_size(st) == 4) { /* without conversion: register transposes */
+      mx_cpu_transpose4(&s, 1, 0, dst, src);
+      return;
+    }
     j.mode = 2;
     items = s.size / (inner * outer_n) * ((outer_n + TILE - 1) / TILE);
     grain = (grain + inner * TILE - 1) / (inner * TILE);

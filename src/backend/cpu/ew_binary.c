@@ -540,8 +540,9 @@ EW_CLONES static void stage_transposed(const float *src, int64_t cs, int64_t nr,
 /* Row k's share of the prefetches of the tile at columns cnext of the band at p (nr rows): row k
  * of an operand read along its rows, rows 2k and 2k + 1 of a transposed one (the tile's columns).
  * The next tile's lines then arrive while this tile computes: the reads are runs of 0.5-1 KiB
- * 40 KB apart, too short for the hardware prefetchers (maximum(x, x.T) at 10^4 x 10^4: 58-61 ->
- * 33-37 ms). Always inlined: as a call GCC found no side effects in it and dropped it. */
+ * 40 KB apart, too short for the hardware prefetchers (bench/ab.py, maximum(x, x.T) at 10^4 x
+ * 10^4: 65 -> 37 ms with the streamed rows). Always inlined: as a call GCC found no side effects
+ * in it and dropped it. */
 static inline __attribute__((always_inline)) void
 prefetch_tile_share(const bin_job *j, const mx_strided_pos *p, int64_t cnext, int64_t k, int64_t nr,
                     int stage_a, int stage_b) {

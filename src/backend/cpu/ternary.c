@@ -169,8 +169,8 @@ static int follows(const mx_array *a, const mx_array *like) {
 }
 
 /* A large 4-byte array whose last two dims are swapped (x.T): row mode would read it one element
- * per cache line (where(x > 0, x.T, 0) at 10^4 x 10^4: 323 ms), so tern_eval copies it first with
- * the transposing copy. */
+ * per cache line, so tern_eval copies it first with the transposing copy (bench/ab.py,
+ * where(x > 0, x.T, 0) at 10^4 x 10^4: 311 -> 86 ms). */
 static int read_transposed(const mx_array *a) {
   int nd = a->ndim;
   return nd >= 2 && mx_array_itemsize(a) == 4 && a->size >= (1 << 16) && a->strides[nd - 2] == 1 &&
