@@ -29,7 +29,35 @@ def c_floats(name, values):
     return f"static const float {name}[] = {{{body}}};"
 
 
+def c_table(name, rows):
+    """rows[j][k]: coefficient j (highest power first) of interval k, as float[J][K]"""
+    body = ",\n    ".join("{" + ", ".join(repr(float(np.float32(v))) + "f" for v in row) + "}"
+                          for row in rows)
+    return f"static const float {name}[{len(rows)}][{len(rows[0])}] = {{\n    {body}}};"
+
+
+def erf_table():
+    """erf on [k/4, (k + 1)/4), k = 0..15, as degree-6 polynomials in t = x - k/4 (relative
+    error; interval 0 as t P(t), exact at 0, its t coefficient stored minus 1: erf = t + t q(t),
+    as 2/sqrt(pi) in float is 0.9 ulp off, which tiny x would see). Returns (rows, error)."""
+    cols, worst = [], 0.0
+    for k in range(16):
+        lo = k / 4
+        if k == 0:
+            c, e = fit(lambda x: math.erf(x) / x if x else 2 / math.sqrt(math.pi), 0.0, 0.25, 5)
+            c = list(c) + [0.0]
+        else:
+            c, e = fit(math.erf, lo, lo + 0.25, 6, weight=lambda x: 1 / math.erf(x), center=lo)
+        cols.append(list(c))
+        worst = max(worst, e)
+    rows = [[col[j] for col in cols] for j in range(7)]
+    rows[5][0] -= 1.0
+    return rows, worst
+
+
 def main():
+    rows, e = erf_table()
+    print(f"/* error {e:.1e} */\n" + c_table("ew_erf_tab", rows))
     # erfc(a) = 2^Q(a - 3/2) on [1, 3.92], error weighted by erfc (what reaches erf = 1 - erfc)
     c, e = fit(lambda a: math.log2(math.erfc(a)), 1.0, 3.92, 6,
                weight=lambda a: math.erfc(a) * math.log(2), center=1.5)
