@@ -55,7 +55,82 @@ def erf_table():
     return rows, worst
 
 
+def log_table():
+    """log(m) for m = getmant(x) in [3/4, 3/2) as log(c) + log1p(r), r = m / c - 1, with 1/c and
+    log(c) from 32 entries (vpermt2ps) indexed by bits 18-22 of m: entries 0-15 split [1, 3/2)
+    in steps of 1/32, entries 16-31 split [3/4, 1) in steps of 1/64. The two entries next to 1
+    keep c = 1 (r = m - 1 exact, no table term, so logs near 1 stay accurate); elsewhere 1/c is
+    the float near the interval's midpoint whose -log is nearest a float (within 2^-10 of its
+    float's ulp or so: the table's rounding adds almost nothing). Returns (invc, logc, poly,
+    error): log1p(r) = r + r^2 P(r) on the r range of all entries."""
+    def f32(v):
+        return float(np.float32(v))
+
+    invc, logc, rlo, rhi = [], [], 0.0, 0.0
+    for j in range(32):
+        lo = 1 + j / 32 if j < 16 else 0.75 + (j - 16) / 64
+        width = 1 / 32 if j < 16 else 1 / 64
+        if j in (0, 31):
+            ic = 1.0
+        else:
+            mid = f32(1 / (lo + width / 2))
+            best = None
+            for d in range(-2048, 2049):
+                cand = f32(mid * (1 + d * 2.0**-24))
+                lc = -math.log(cand)
+                err = abs(f32(lc) - lc) / abs(lc)
+                if best is None or err < best[0]:
+                    best = (err, cand)
+            ic = best[1]
+        invc.append(ic)
+        logc.append(f32(-math.log(ic)) + 0.0)
+        rlo = min(rlo, lo * ic - 1)
+        rhi = max(rhi, (lo + width) * ic - 1)
+    c, e = fit(lambda r: (math.log1p(r) - r) / (r * r) if r else -0.5, rlo, rhi, 3,
+               weight=lambda r: r * r / max(abs(r), 1e-30))
+    return invc, logc, c, e, (rlo, rhi)
+
+
+def asinh_table():
+    """asinh |x| as one degree-6 polynomial in t per interval, 32 entries (vpermt2ps): entry 0 is
+    [0, 1/4) in t = |x| (t + t q(t), its t coefficient stored minus 1); entries 1-28 are the
+    halves of the octaves 2^-2 .. 2^11, x = 2^e (1 + h/2 + t), t in [0, 1/2); entries 29-30 are
+    log(1 + h/2 + t), to which the caller adds (e + 1) log 2 for |x| >= 2^12 (asinh = log 2|x| to
+    within 2^-26 there). Returns (rows, starts, worst relative error)."""
+    cols, starts, worst = [], [], 0.0
+    for k in range(32):
+        if k == 0:
+            c, e = fit(lambda x: math.asinh(x) / x if x else 1.0, 0.0, 0.25, 5)
+            c = list(c) + [0.0]
+            c[5] -= 1.0
+            start = 0.0
+        elif k <= 30:
+            h = (k - 1) % 2
+            start = 1 + 0.5 * h
+            if k <= 28:
+                scale = 2.0 ** (-2 + (k - 1) // 2)
+                fn = lambda t: math.asinh(scale * (start + t))
+                weight = lambda t: 1 / fn(t)
+            else:
+                fn = lambda t: math.log(start + t)
+                weight = lambda t: 1 / (13 * math.log(2))  # the smallest result there: 12 log 2
+            c, e = fit(fn, 0.0, 0.5, 6, weight=weight)
+            c = list(c)
+        else:
+            c, e, start = [0.0] * 7, 0.0, 0.0
+        cols.append(c)
+        starts.append(start)
+        worst = max(worst, e)
+    return [[col[j] for col in cols] for j in range(7)], starts, worst
+
+
 def main():
+    rows, starts, e = asinh_table()
+    print(f"/* error {e:.1e} */\n" + c_table("ew_asinh_tab", rows))
+    print(c_floats("ew_asinh_start", starts))
+    invc, logc, c, e, rr = log_table()
+    print(f"/* r in [{rr[0]:.5f}, {rr[1]:.5f}], error {e:.1e} */\n" + c_floats("ew_log_invc", invc))
+    print(c_floats("ew_log_logc", logc) + "\n" + c_floats("ew_log_tab_p", c))
     rows, e = erf_table()
     print(f"/* error {e:.1e} */\n" + c_table("ew_erf_tab", rows))
     # erfc(a) = 2^Q(a - 3/2) on [1, 3.92], error weighted by erfc (what reaches erf = 1 - erfc)

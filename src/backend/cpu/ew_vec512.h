@@ -127,17 +127,88 @@ EW_V16 ew_v16 v16_cosh(ew_v16 x) {
 
 /* ------------------------------------------------------------------ log family */
 
-/* x = 2^e m with m in [3/4, 3/2) (subnormals normalized by vgetmant); returns log(m) by
- * ew_logm_f's series. Negative x gives a nan m; zeros, infinities are fixed by the callers. */
+/* x = 2^e m with m in [3/4, 3/2) (subnormals normalized by vgetmant); returns log(m) =
+ * log(c) + log1p(r), r = m / c - 1 (one fma), with 1/c and log(c) from 32 entries picked by
+ * vpermt2ps on bits 18-22 of m (scripts/fit_vmath.py: 1/c chosen so that log(c) is nearly exact
+ * in float; c = 1 next to 1) and log1p(r) = r + r^2 P(r), |r| <= 1/32 (error 9.1e-11): no
+ * division. Negative x gives a nan m; zeros, infinities are fixed by the callers. */
+static const float ew_log_invc[] = {1.0f,
+                                    0.9552043080329895f,
+                                    0.9275087118148804f,
+                                    0.9015070796012878f,
+                                    0.8766513466835022f,
+                                    0.8534204959869385f,
+                                    0.8311185240745544f,
+                                    0.8100588917732239f,
+                                    0.7901990413665771f,
+                                    0.7709991335868835f,
+                                    0.7529551982879639f,
+                                    0.7356563806533813f,
+                                    0.7190330028533936f,
+                                    0.7033435702323914f,
+                                    0.6882533431053162f,
+                                    0.6736201643943787f,
+                                    1.3196216821670532f,
+                                    1.2929929494857788f,
+                                    1.2674206495285034f,
+                                    1.2427000999450684f,
+                                    1.2190840244293213f,
+                                    1.1963295936584473f,
+                                    1.1742477416992188f,
+                                    1.1531721353530884f,
+                                    1.1326841115951538f,
+                                    1.112912654876709f,
+                                    1.094139575958252f,
+                                    1.0756179094314575f,
+                                    1.0578902959823608f,
+                                    1.0405272245407104f,
+                                    1.0240832567214966f,
+                                    1.0f};
+static const float ew_log_logc[] = {0.0f,
+                                    0.045830026268959045f,
+                                    0.07525309175252914f,
+                                    0.10368738323450089f,
+                                    0.13164591789245605f,
+                                    0.15850289165973663f,
+                                    0.18498286604881287f,
+                                    0.2106483280658722f,
+                                    0.23547041416168213f,
+                                    0.26006802916526794f,
+                                    0.2837495505809784f,
+                                    0.30699214339256287f,
+                                    0.3298480212688446f,
+                                    0.3519097864627838f,
+                                    0.37359827756881714f,
+                                    0.39508888125419617f,
+                                    -0.27734509110450745f,
+                                    -0.2569596469402313f,
+                                    -0.23698385059833527f,
+                                    -0.21728651225566864f,
+                                    -0.1980997771024704f,
+                                    -0.17925819754600525f,
+                                    -0.16062772274017334f,
+                                    -0.14251652359962463f,
+                                    -0.12459013611078262f,
+                                    -0.1069805920124054f,
+                                    -0.08996827900409698f,
+                                    -0.07289529591798782f,
+                                    -0.05627663806080818f,
+                                    -0.039727531373500824f,
+                                    -0.02379782870411873f,
+                                    0.0f};
+static const float ew_log_tab_p[] = {0.1940469890832901f, -0.25001469254493713f,
+                                     0.3333347737789154f, -0.5f};
 EW_V16 ew_v16 v16_logm(ew_v16 x, ew_v16 *e_out) {
   ew_v16 m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_nan);
   *e_out = _mm512_sub_ps(_mm512_getexp_ps(x), _mm512_getexp_ps(m));
-  ew_v16 f = _mm512_sub_ps(m, v16c(1.0f));
-  ew_v16 s = _mm512_div_ps(f, _mm512_add_ps(v16c(2.0f), f));
-  ew_v16 z = _mm512_mul_ps(s, s);
-  ew_v16 R = _mm512_mul_ps(v16_poly(z, ew_log_r, EW_NCOEF(ew_log_r)), z);
-  ew_v16 hfsq = _mm512_mul_ps(_mm512_mul_ps(v16c(0.5f), f), f);
-  return _mm512_sub_ps(f, _mm512_fnmadd_ps(s, _mm512_add_ps(hfsq, R), hfsq));
+  __m512i idx = _mm512_srli_epi32(_mm512_castps_si512(m), 18);
+  ew_v16 invc =
+      _mm512_permutex2var_ps(_mm512_loadu_ps(ew_log_invc), idx, _mm512_loadu_ps(ew_log_invc + 16));
+  ew_v16 logc =
+      _mm512_permutex2var_ps(_mm512_loadu_ps(ew_log_logc), idx, _mm512_loadu_ps(ew_log_logc + 16));
+  ew_v16 r = _mm512_fmsub_ps(m, invc, v16c(1.0f));
+  ew_v16 p = v16_poly(r, ew_log_tab_p, EW_NCOEF(ew_log_tab_p));
+  return _mm512_add_ps(logc, _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r));
 }
 
 /* The logarithms' special values: zeros -> -inf, +inf -> +inf (negative and nan are nan). */
@@ -163,38 +234,182 @@ EW_V16 ew_v16 v16_log10(ew_v16 x) {
   return v16_log_special(x, _mm512_fmadd_ps(e, v16c(EW_LOG10_2HIF), lo));
 }
 
-/* log1p: ew_log1pf's correction of the rounding of u = 1 + x. */
+/* 1 / d to about 2^-28 for finite nonzero d: the 2^-14 estimate and one Newton step (cheaper
+ * than vdivps; d = 0 gives nan) */
+EW_V16 ew_v16 v16_recip(ew_v16 d) {
+  ew_v16 r = _mm512_rcp14_ps(d);
+  return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, v16c(1.0f)), r);
+}
+
+/* log1p: ew_log1pf's correction of the rounding of u = 1 + x, (x - (u - 1)) / u (all of the
+ * result when x is below u's rounding). */
 EW_V16 ew_v16 v16_log1p(ew_v16 x) {
   ew_v16 u = _mm512_add_ps(v16c(1.0f), x);
   ew_v16 l = v16_log(u);
-  ew_v16 c = _mm512_div_ps(_mm512_sub_ps(x, _mm512_sub_ps(u, v16c(1.0f))), u);
+  ew_v16 c = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_sub_ps(u, v16c(1.0f))), v16_recip(u));
   __mmask16 plain = v16_le(u, _mm512_setzero_ps()) | v16_eq(u, v16c(EW_INFF));
   ew_v16 y = v16_sel(plain, _mm512_add_ps(l, c), l);
   return v16_sel(v16_eq(x, _mm512_setzero_ps()), y, x); /* keeps -0 */
 }
 
-/* asinh, acosh, atanh: ew_asinhf's, ew_acoshf's and ew_atanhf's arguments to one log1p (acosh's
- * t(2 + t) by an fma instead of in double). */
+/* asinh, atanh: ew_asinhf's and ew_atanhf's arguments to one log1p. */
+/* asinh |x|: one degree-6 polynomial per lane, its coefficients picked by vpermt2ps from 32
+ * entries (scripts/fit_vmath.py, relative error 9e-9): entry 0 is [0, 1/4) in t = |x| (t + t q(t)),
+ * entries 1-28 the halves of the octaves 2^-2 .. 2^11 in t = m - start, |x| = 2^e m, m in [1, 2)
+ * (exact); 29-30 log m, plus (e + 1) log 2 for |x| >= 2^12 (asinh = log 2|x| there to 2^-26).
+ * The entry is bits 22-30 of |x| (exponent and first mantissa bit) less 249, clamped to
+ * [0, 29 + h]. No sqrt, no log, no division. */
+static const float ew_asinh_tab[7][32] = {
+    {-0.02954203635454178f,    -1.0612245205265936e-05f,
+     -6.5073268160631415e-06f, -2.715130540309474e-05f,
+     0.00013479322660714388f,  0.004216670524328947f,
+     0.0005622868775390089f,   -0.004404435865581036f,
+     -0.0023089007008820772f,  -0.029820406809449196f,
+     -0.0048199971206486225f,  -0.04210815578699112f,
+     -0.005700164008885622f,   -0.045734014362096786f,
+     -0.005938570015132427f,   -0.0466582216322422f,
+     -0.005998217035084963f,   -0.046874675899744034f,
+     -0.006012242753058672f,   -0.046915702521800995f,
+     -0.006014993414282799f,   -0.04691543057560921f,
+     -0.006015068851411343f,   -0.04690678045153618f,
+     -0.006014584098011255f,   -0.046897489577531815f,
+     -0.0060140397399663925f,  -0.046889156103134155f,
+     -0.006013545207679272f,   -0.046792592853307724f,
+     -0.006007546093314886f,   0.0f},
+    {0.08274968713521957f,    2.776338988041971e-05f,
+     -4.526800239545992e-06f, -0.0008609344367869198f,
+     -0.0008484778227284551f, -0.011952866800129414f,
+     -0.0006802704883739352f, 0.02431122586131096f,
+     0.010027908720076084f,   0.09494945406913757f,
+     0.0179123617708683f,     0.12689976394176483f,
+     0.020572546869516373f,   0.13620984554290771f,
+     0.02128877118229866f,    0.13859818875789642f,
+     0.02146945707499981f,    0.139175683259964f,
+     0.021513402462005615f,   0.1393006592988968f,
+     0.021523265168070793f,   0.13931618630886078f,
+     0.021524816751480103f,   0.13930724561214447f,
+     0.021524449810385704f,   0.13929437100887299f,
+     0.021523727104067802f,   0.13928216695785522f,
+     0.0215230081230402f,     0.13913793861865997f,
+     0.0215140413492918f,     0.0f},
+    {-0.0009593035792931914f, 0.000284112204099074f, 0.0003146431699860841f, 0.0045182714238762856f,
+     0.0023070904426276684f,  0.01025670487433672f,  -0.004736957605928183f, -0.07257089018821716f,
+     -0.028142394497990608f,  -0.1745603084564209f,  -0.041939590126276016f, -0.21642018854618073f,
+     -0.04634648561477661f,   -0.2283589094877243f,  -0.04751935228705406f,  -0.23142792284488678f,
+     -0.047816257923841476f,  -0.2321874350309372f,  -0.04788997396826744f,  -0.2323666661977768f,
+     -0.04790778458118439f,   -0.23240269720554352f, -0.04791172593832016f,  -0.23240453004837036f,
+     -0.04791228845715523f,   -0.23239903151988983f, -0.047912076115608215f, -0.23239263892173767f,
+     -0.04791171848773956f,   -0.23231200873851776f, -0.04790670797228813f,  0.0f},
+    {-0.16661237180233002f,   -0.0019582349341362715f,
+     -0.0013471611309796572f, -0.005970455706119537f,
+     0.0008529264596290886f,  0.02959619089961052f,
+     0.030665647238492966f,   0.16709652543067932f,
+     0.07162456959486008f,    0.27610987424850464f,
+     0.09077280759811401f,    0.3158145844936371f,
+     0.096514031291008f,      0.3268081247806549f,
+     0.09801875054836273f,    0.329624742269516f,
+     0.09839919954538345f,    0.33032986521720886f,
+     0.09849438816308975f,    0.3305036127567291f,
+     0.09851803630590439f,    0.3305447995662689f,
+     0.0985238179564476f,     0.33055323362350464f,
+     0.09852515906095505f,    0.33055379986763f,
+     0.09852539747953415f,    0.3305526673793793f,
+     0.09852538257837296f,    0.330532044172287f,
+     0.09852411597967148f,    0.0f},
+    {-1.1296698403384653e-06f, -0.0071333968080580235f,
+     -0.009619812481105328f,   -0.044720761477947235f,
+     -0.047999974340200424f,   -0.1767873615026474f,
+     -0.12801019847393036f,    -0.3577800691127777f,
+     -0.18973232805728912f,    -0.4564293324947357f,
+     -0.2132606953382492f,     -0.4883258044719696f,
+     -0.21990996599197388f,    -0.49688082933425903f,
+     -0.22162631154060364f,    -0.49905794858932495f,
+     -0.22205886244773865f,    -0.4996042847633362f,
+     -0.22216719388961792f,    -0.49974068999290466f,
+     -0.22219426929950714f,    -0.4997745156288147f,
+     -0.22220101952552795f,    -0.4997827708721161f,
+     -0.22220268845558167f,    -0.4997846484184265f,
+     -0.2222031056880951f,     -0.4997849762439728f,
+     -0.22220319509506226f,    -0.4997827410697937f,
+     -0.2222030758857727f,     0.0f},
+    {3.815109117510929e-09f, 0.24253562092781067f, 0.23408229649066925f, 0.4472135901451111f,
+     0.4000000059604645f,    0.7071071267127991f,  0.5547002553939819f,  0.8944274187088013f,
+     0.6324554085731506f,    0.9701393246650696f,  0.6575955152511597f,  0.9922726154327393f,
+     0.6643633246421814f,    0.9980466365814209f,  0.6660881638526917f,  0.9995059370994568f,
+     0.6665214896202087f,    0.9998717308044434f,  0.6666299104690552f,  0.9999632239341736f,
+     0.666657030582428f,     0.9999861121177673f,  0.6666638255119324f,  0.9999918341636658f,
+     0.6666655540466309f,    0.9999932050704956f,  0.6666659712791443f,  0.9999935626983643f,
+     0.6666660904884338f,    0.999993622303009f,   0.6666660904884338f,  0.0f},
+    {0.0f,
+     0.24746645987033844f,
+     0.3667246103286743f,
+     0.4812118113040924f,
+     0.6931471824645996f,
+     0.8813735842704773f,
+     1.19476318359375f,
+     1.4436354637145996f,
+     1.8184465169906616f,
+     2.094712495803833f,
+     2.4917798042297363f,
+     2.776472330093384f,
+     3.1797854900360107f,
+     3.4667110443115234f,
+     3.8716347217559814f,
+     4.159127235412598f,
+     4.564456462860107f,
+     4.852091312408447f,
+     5.2575225830078125f,
+     5.545192718505859f,
+     5.950649261474609f,
+     6.238328456878662f,
+     6.643791198730469f,
+     6.9314727783203125f,
+     7.336937427520752f,
+     7.624619483947754f,
+     8.030084609985352f,
+     8.317766189575195f,
+     8.723231315612793f,
+     3.092308986651915e-08f,
+     0.40546509623527527f,
+     0.0f}};
+static const float ew_asinh_start[] = {
+    0.0f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f,
+    1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 1.0f, 1.5f, 0.0f};
+
 EW_V16 ew_v16 v16_asinh(ew_v16 x) {
   ew_v16 ax = _mm512_abs_ps(x);
-  ew_v16 axc = v16_min_keepnan(ax, 0x1p12f), t = _mm512_mul_ps(axc, axc);
-  ew_v16 root = _mm512_sqrt_ps(_mm512_add_ps(v16c(1.0f), t));
-  ew_v16 a = _mm512_add_ps(axc, _mm512_div_ps(t, _mm512_add_ps(v16c(1.0f), root)));
-  __mmask16 big = v16_lt(v16c(0x1p12f), ax), huge = v16_lt(v16c(0x1p100f), ax);
-  a = v16_sel(big, a, _mm512_fmsub_ps(v16c(2.0f), ax, v16c(1.0f)));
-  a = v16_sel(huge, a, ax);
-  ew_v16 y = _mm512_add_ps(v16_log1p(a), _mm512_maskz_mov_ps(huge, v16c(EW_LN2F)));
+  __m512i top = _mm512_srli_epi32(_mm512_castps_si512(ax), 22); /* 2 (e + 127) + h */
+  __m512i last =
+      _mm512_add_epi32(_mm512_and_si512(top, _mm512_set1_epi32(1)), _mm512_set1_epi32(29));
+  __m512i idx =
+      _mm512_max_epi32(_mm512_sub_epi32(top, _mm512_set1_epi32(249)), _mm512_setzero_si512());
+  idx = _mm512_min_epi32(idx, last);
+  __mmask16 small = _mm512_cmpeq_epi32_mask(idx, _mm512_setzero_si512());
+  ew_v16 m = _mm512_getmant_ps(ax, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  ew_v16 start = _mm512_permutex2var_ps(_mm512_loadu_ps(ew_asinh_start), idx,
+                                        _mm512_loadu_ps(ew_asinh_start + 16));
+  ew_v16 t = v16_sel(small, _mm512_sub_ps(m, start), ax);
+#define ASINH_COEF(j)                                                                              \
+  _mm512_permutex2var_ps(_mm512_loadu_ps(ew_asinh_tab[j]), idx,                                    \
+                         _mm512_loadu_ps(ew_asinh_tab[j] + 16))
+  ew_v16 p = ASINH_COEF(0);
+#pragma GCC unroll 8
+  for (int j = 1; j < 6; j++) p = _mm512_fmadd_ps(p, t, ASINH_COEF(j));
+  ew_v16 c0 = _mm512_mask_mov_ps(ASINH_COEF(6), small, t);
+#undef ASINH_COEF
+  ew_v16 y = _mm512_fmadd_ps(p, t, c0);
+  ew_v16 e1 = _mm512_maskz_add_ps(v16_le(v16c(0x1p12f), ax), _mm512_getexp_ps(ax), v16c(1.0f));
+  y = _mm512_fmadd_ps(e1, v16c(EW_LN2HIF), _mm512_fmadd_ps(e1, v16c(EW_LN2LOF), y));
   return v16_copysign(y, x);
 }
 
+/* acosh x = log1p(t + sqrt(t (2 + t))), t = x - 1 (exact), up to 2^12: the sum of two positive
+ * terms is good to about an ulp wherever the result is not small, and t (2 + t) by one fma
+ * keeps the small results accurate (ew_acoshf's other branch is not needed in float). */
 EW_V16 ew_v16 v16_acosh(ew_v16 x) {
   ew_v16 xc = v16_min_keepnan(v16_max_keepnan(x, 1.0f), 0x1p12f);
   ew_v16 t = _mm512_sub_ps(xc, v16c(1.0f));
-  ew_v16 small = _mm512_add_ps(t, _mm512_sqrt_ps(_mm512_fmadd_ps(t, t, _mm512_add_ps(t, t))));
-  ew_v16 root = _mm512_sqrt_ps(_mm512_fmsub_ps(xc, xc, v16c(1.0f)));
-  ew_v16 mid = _mm512_sub_ps(_mm512_fmsub_ps(v16c(2.0f), xc, v16c(1.0f)),
-                             _mm512_div_ps(v16c(1.0f), _mm512_add_ps(xc, root)));
-  ew_v16 a = v16_sel(v16_lt(x, v16c(2.0f)), mid, small);
+  ew_v16 a = _mm512_add_ps(t, _mm512_sqrt_ps(_mm512_fmadd_ps(t, t, _mm512_add_ps(t, t))));
   __mmask16 big = v16_lt(v16c(0x1p12f), x), huge = v16_lt(v16c(0x1p100f), x);
   a = v16_sel(big, a, _mm512_fmsub_ps(v16c(2.0f), x, v16c(1.0f)));
   a = v16_sel(huge, a, x);
@@ -204,7 +419,8 @@ EW_V16 ew_v16 v16_acosh(ew_v16 x) {
 
 EW_V16 ew_v16 v16_atanh(ew_v16 x) {
   ew_v16 ax = _mm512_abs_ps(x), t = _mm512_add_ps(ax, ax);
-  ew_v16 q = _mm512_div_ps(t, _mm512_sub_ps(v16c(1.0f), ax));
+  ew_v16 q = _mm512_mul_ps(t, v16_recip(_mm512_sub_ps(v16c(1.0f), ax)));
+  q = v16_sel(v16_eq(ax, v16c(1.0f)), q, v16c(EW_INFF)); /* the estimate's step makes 1/0 nan */
   ew_v16 a = v16_sel(v16_lt(ax, v16c(0.5f)), q, _mm512_fmadd_ps(q, ax, t));
   return v16_copysign(_mm512_mul_ps(v16c(0.5f), v16_log1p(a)), x);
 }
