@@ -124,7 +124,33 @@ def asinh_table():
     return [[col[j] for col in cols] for j in range(7)], starts, worst
 
 
+def c_doubles(name, values):
+    body = ", ".join(float(v).hex() for v in values)
+    return f"static const double {name}[] = {{{body}}};"
+
+
+def pow_tables():
+    """pow's tables in double: for m in [3/4, 3/2) by bits 19-22 of float m (entries 0-7: [1, 3/2)
+    in steps of 1/16; 8-15: [3/4, 1) in steps of 1/32), 1/c at the interval's midpoint and
+    log2(c) (so |r| = |m / c - 1| <= 1/32); 2^(j/16) for j = 0..15; and the Taylor series of
+    log2(1 + r) / r (to r^5: truncation 2^-33 relative, t = y log2|x| to 2^-25 up to |t| = 150) and
+    2^f (to f^4 on |f| <= 1/32: 2^-34)."""
+    invc, log2c = [], []
+    for j in range(16):
+        lo, width = (1 + j / 16, 1 / 16) if j < 8 else (0.75 + (j - 8) / 32, 1 / 32)
+        ic = 1 / (lo + width / 2)
+        invc.append(ic)
+        log2c.append(-math.log2(ic))
+    exp2j = [2.0 ** (j / 16) for j in range(16)]
+    log2_p = [(-1) ** k / (k + 1) / math.log(2) for k in range(5, -1, -1)]
+    exp2_p = [math.log(2) ** k / math.factorial(k) for k in range(4, 0, -1)]
+    return invc, log2c, exp2j, log2_p, exp2_p
+
+
 def main():
+    for name, v in zip(("ew_pow_invc", "ew_pow_log2c", "ew_pow_exp2j", "ew_pow_log2_p",
+                        "ew_pow_exp2_p"), pow_tables()):
+        print(c_doubles(name, v))
     rows, starts, e = asinh_table()
     print(f"/* error {e:.1e} */\n" + c_table("ew_asinh_tab", rows))
     print(c_floats("ew_asinh_start", starts))

@@ -625,53 +625,71 @@ EW_V16 __m512d v8d_poly(__m512d z, const double *c, int n) {
   return p;
 }
 
-/* y log|x| in double for eight float lanes (ew_dlog_pow's series; |x| = 0 -> -inf, inf -> inf) */
-EW_V16 __m512d v8d_ylogx(__m512d ax, __m512d y) {
-  __m512d m = _mm512_getmant_pd(ax, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
-  __m512d e = _mm512_sub_pd(_mm512_getexp_pd(ax), _mm512_getexp_pd(m));
-  __m512d f = _mm512_sub_pd(m, _mm512_set1_pd(1.0));
-  /* s = f / (2 + f) only feeds the correction term s (hfsq + R) ~ f^3 / 12: a 2^-14 reciprocal
-   * estimate and one Newton step (2^-28) are plenty, and much cheaper than vdivpd */
-  __m512d d = _mm512_add_pd(_mm512_set1_pd(2.0), f), inv = _mm512_rcp14_pd(d);
-  inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(d, inv, _mm512_set1_pd(1.0)), inv);
-  __m512d s = _mm512_mul_pd(f, inv);
-  __m512d z = _mm512_mul_pd(s, s);
-  __m512d R = _mm512_mul_pd(v8d_poly(z, ew_dlog_pow_r, EW_NCOEF(ew_dlog_pow_r)), z);
-  __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
-  __m512d lm = _mm512_sub_pd(f, _mm512_fnmadd_pd(s, _mm512_add_pd(hfsq, R), hfsq));
-  __m512d l = _mm512_fmadd_pd(e, _mm512_set1_pd(0x1.62e42fefa39efp-1), lm);
-  l = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(ax, _mm512_setzero_pd(), _CMP_EQ_OQ), l,
-                           _mm512_set1_pd(-EW_INF));
-  l = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(ax, _mm512_set1_pd(EW_INF), _CMP_EQ_OQ), l, ax);
-  return _mm512_mul_pd(y, l);
+/* pow's y log2|x| and 2^t in double, eight lanes at a time, from tables (scripts/fit_vmath.py):
+ * log2 m = log2 c + r P(r), r = m / c - 1 (|r| <= 1/32) with 1/c and log2 c picked by vpermt2pd
+ * from 16 entries on bits 19-22 of m; 2^t = 2^(j/16) 2^f 2^n, 16 t = 16 n + j + 16 f rounded by
+ * the shifter (j in its low bits picks the entry, |f| <= 1/32). t to about 2^-33 relative: the
+ * float result is within an ulp wherever it is representable. */
+static const double ew_pow_invc[] = {
+    0x1.f07c1f07c1f08p-1, 0x1.d41d41d41d41dp-1, 0x1.bacf914c1bad0p-1, 0x1.a41a41a41a41ap-1,
+    0x1.8f9c18f9c18fap-1, 0x1.7d05f417d05f4p-1, 0x1.6c16c16c16c17p-1, 0x1.5c9882b931057p-1,
+    0x1.4e5e0a72f0539p+0, 0x1.4141414141414p+0, 0x1.3521cfb2b78c1p+0, 0x1.29e4129e4129ep+0,
+    0x1.1f7047dc11f70p+0, 0x1.15b1e5f75270dp+0, 0x1.0c9714fbcda3bp+0, 0x1.0410410410410p+0};
+static const double ew_pow_log2c[] = {
+    0x1.6bad3758efd81p-5,  0x1.08c588cda79e5p-3,  0x1.acf5e2db4ec91p-3,  0x1.24407ab0e073ap-2,
+    0x1.6e221cd9d0cddp-2,  0x1.b47ebf73882a1p-2,  0x1.f7a8568cb06cep-2,  0x1.1bf311e95d00ep-1,
+    -0x1.8a8980abfbd30p-2, -0x1.4f6fbb2cec598p-2, -0x1.169c05363f157p-2, -0x1.bfc67a7fff4cap-3,
+    -0x1.563dc29ffacafp-3, -0x1.e0b1ae8f2fd56p-4, -0x1.1bb32a60054a2p-4, -0x1.743ee861f353fp-6};
+static const double ew_pow_exp2j[] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+static const double ew_pow_log2_p[] = {-0x1.ec709dc3a03fdp-3, 0x1.2776c50ef9bffp-2,
+                                       -0x1.71547652b82fep-2, 0x1.ec709dc3a03fdp-2,
+                                       -0x1.71547652b82fep-1, 0x1.71547652b82fep+0};
+static const double ew_pow_exp2_p[] = {0x1.3b2ab6fba4e77p-7, 0x1.c6b08d704a0bfp-5,
+                                       0x1.ebfbdff82c58ep-3, 0x1.62e42fefa39efp-1};
+
+EW_V16 __m512d v8d_table(const double *t, __m512i idx) {
+  return _mm512_permutex2var_pd(_mm512_loadu_pd(t), idx, _mm512_loadu_pd(t + 8));
 }
 
-/* e^t in double (ew_dexp_pow's series), rounded to float: vscalef saturates to inf and 0 */
-EW_V16 __m256 v8d_exp_to_float(__m512d t) {
-  t = _mm512_min_pd(_mm512_set1_pd(1000.0), _mm512_max_pd(_mm512_set1_pd(-1000.0), t));
-  __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(t, _mm512_set1_pd(EW_LOG2E)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(EW_LN2HI), t);
-  r = _mm512_fnmadd_pd(n, _mm512_set1_pd(EW_LN2LO), r);
-  __m512d p = v8d_poly(r, ew_dexp_pow_taylor, EW_NCOEF(ew_dexp_pow_taylor));
-  p = _mm512_fmadd_pd(_mm512_mul_pd(p, r), r, r);
-  return _mm512_cvtpd_ps(_mm512_scalef_pd(_mm512_add_pd(p, _mm512_set1_pd(1.0)), n));
+/* m in [3/4, 3/2), e: |x| = 2^e m (e = -inf for 0, inf for inf); idx: bits 19-22 of float m;
+ * lanes outside keep get t = 0 (y = 0 or |x| = 1: 1 even where y log2|x| is 0 * inf) */
+EW_V16 __m256 v8d_exp2_ylog2(__m512d m, __m512d e, __m512i idx, __m512d y, __mmask8 keep) {
+  __m512d r = _mm512_fmsub_pd(m, v8d_table(ew_pow_invc, idx), _mm512_set1_pd(1.0));
+  __m512d p = v8d_poly(r, ew_pow_log2_p, EW_NCOEF(ew_pow_log2_p));
+  __m512d l = _mm512_fmadd_pd(r, p, _mm512_add_pd(e, v8d_table(ew_pow_log2c, idx)));
+  __m512d t = _mm512_maskz_mul_pd(keep, y, l);
+  t = _mm512_min_pd(_mm512_set1_pd(2000.0), _mm512_max_pd(_mm512_set1_pd(-2000.0), t));
+  __m512d kd = _mm512_fmadd_pd(t, _mm512_set1_pd(16.0), _mm512_set1_pd(EW_SHIFTER));
+  __m512d kn = _mm512_sub_pd(kd, _mm512_set1_pd(EW_SHIFTER));
+  __m512d f = _mm512_fnmadd_pd(kn, _mm512_set1_pd(1.0 / 16), t);
+  __m512d tj = v8d_table(ew_pow_exp2j, _mm512_castpd_si512(kd));
+  __m512d q = v8d_poly(f, ew_pow_exp2_p, EW_NCOEF(ew_pow_exp2_p));
+  __m512d v = _mm512_fmadd_pd(_mm512_mul_pd(tj, f), q, tj);
+  return _mm512_cvtpd_ps(_mm512_scalef_pd(v, _mm512_mul_pd(kn, _mm512_set1_pd(1.0 / 16))));
 }
 
 /* x^y with C's special cases, as ew_powf: exp(y log|x|) in double, sign and specials in float */
 EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
   ew_v16 ax = _mm512_abs_ps(x);
   __mmask16 trivial = v16_eq(y, _mm512_setzero_ps()) | v16_eq(ax, v16c(1.0f)); /* 0 * inf */
-  __m256 r8[2];
-#pragma GCC unroll 2
-  for (int h = 0; h < 2; h++) {
-    __m256 axh = h ? _mm512_extractf32x8_ps(ax, 1) : _mm512_castps512_ps256(ax);
-    __m256 yh = h ? _mm512_extractf32x8_ps(y, 1) : _mm512_castps512_ps256(y);
-    __m512d t = v8d_ylogx(_mm512_cvtps_pd(axh), _mm512_cvtps_pd(yh));
-    t = _mm512_maskz_mov_pd((__mmask8) ~(trivial >> (8 * h)), t);
-    r8[h] = v8d_exp_to_float(t);
-  }
-  ew_v16 r = _mm512_insertf32x8(_mm512_castps256_ps512(r8[0]), r8[1], 1);
+  ew_v16 m = _mm512_getmant_ps(ax, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
+  ew_v16 e = _mm512_sub_ps(_mm512_getexp_ps(ax), _mm512_getexp_ps(m));
+  e = v16_sel(v16_eq(ax, _mm512_setzero_ps()), e, v16c(-EW_INFF));
+  __m512i idx = _mm512_srli_epi32(_mm512_castps_si512(m), 19);
+#define POW_HALF(H)                                                                                \
+  v8d_exp2_ylog2(_mm512_cvtps_pd(_mm512_extractf32x8_ps(m, H)),                                    \
+                 _mm512_cvtps_pd(_mm512_extractf32x8_ps(e, H)),                                    \
+                 _mm512_cvtepu32_epi64(_mm512_extracti32x8_epi32(idx, H)),                         \
+                 _mm512_cvtps_pd(_mm512_extractf32x8_ps(y, H)), (__mmask8)(~trivial >> (8 * H)))
+  ew_v16 r = _mm512_insertf32x8(_mm512_castps256_ps512(POW_HALF(0)), POW_HALF(1), 1);
+#undef POW_HALF
+  /* x >= +0 (or a nan without sign): r is complete (x = +0, +inf, nan and y = nan follow) */
+  __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(x));
+  if (!neg) return r;
   ew_v16 fy = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
   ew_v16 hy = _mm512_mul_ps(y, v16c(0.5f));
   __mmask16 is_int = v16_eq(fy, y);
@@ -679,7 +697,6 @@ EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
       is_int &
       _mm512_cmp_ps_mask(_mm512_roundscale_ps(hy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), hy,
                          _CMP_NEQ_UQ);
-  __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(x));
   r = v16_negate_if(neg & is_odd, r);
   __mmask16 neg_finite = v16_lt(x, _mm512_setzero_ps()) & v16_lt(v16c(-EW_INFF), x);
   r = v16_sel(neg_finite & ~is_int, r, v16c(EW_NANF));
