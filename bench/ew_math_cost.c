@@ -4,7 +4,8 @@
  *   cc -O3 -march=native -fno-math-errno -fno-trapping-math -Isrc bench/ew_math_cost.c
  * With --all: every float function, ew_math.h's scalar code (compiler-vectorized) next to
  * ew_vec512.h's AVX-512 version (the figures quoted in docs/BENCHMARKS.md), over normal(0, 1)
- * inputs (mapped into each function's domain). */
+ * inputs (mapped into each function's domain); the binary pow (|x| + 1 to the power of normal
+ * y) and logaddexp after them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,23 @@ FUNCS(SCALAR_KERNEL)
 FUNCS(VECTOR_KERNEL)
 #endif
 
+/* binary functions: BIN_X, BIN_Y hold their two inputs */
+static float BIN_X[1024], BIN_Y[1024];
+#define BINARY(X) X(pow, ew_powf, v16_pow) X(logaddexp, ew_logaddexpf, v16_logaddexp)
+#define SCALAR_BINARY(NAME, S, V)                                                                  \
+  __attribute__((noinline)) static void s2_##NAME(const float *x, float *y, int n) {               \
+    for (int i = 0; i < n; i++) y[i] = S(x[i], BIN_Y[i]);                                          \
+  }
+BINARY(SCALAR_BINARY)
+#if EW_HAVE_VEC512
+#define VECTOR_BINARY(NAME, S, V)                                                                  \
+  EW_V16_TARGET __attribute__((noinline)) static void v2_##NAME(const float *x, float *y, int n) { \
+    for (int i = 0; i < n; i += 16)                                                                \
+      _mm512_storeu_ps(y + i, V(_mm512_loadu_ps(x + i), _mm512_loadu_ps(BIN_Y + i)));              \
+  }
+BINARY(VECTOR_BINARY)
+#endif
+
 static void all_functions(float *x, float *y, int n, int reps) {
   static float base[1024];
   for (int i = 0; i < n; i++) { /* normal(0, 1) by Box-Muller */
@@ -89,6 +107,20 @@ static void all_functions(float *x, float *y, int n, int reps) {
 #define ROW_VEC(NAME)
 #endif
   FUNCS(ROW)
+  for (int i = 0; i < n; i++) BIN_X[i] = fabsf(base[i]) + 1.0f, BIN_Y[i] = base[(i * 7 + 3) % n];
+#define ROW2(NAME, S, V)                                                                           \
+  {                                                                                                \
+    double ts = ns_per_element(s2_##NAME, BIN_X, y, n, reps), tv = 0.0;                            \
+    ROW2_VEC(NAME)                                                                                 \
+    printf("%-8s %10.3f %10.3f\n", #NAME, ts, tv);                                                 \
+  }
+#if EW_HAVE_VEC512
+#define ROW2_VEC(NAME)                                                                             \
+  if (vec) tv = ns_per_element(v2_##NAME, BIN_X, y, n, reps);
+#else
+#define ROW2_VEC(NAME)
+#endif
+  BINARY(ROW2)
 }
 
 int main(int argc, char **argv) {
