@@ -272,8 +272,48 @@ static inline int rem_fast_ok(float x, float y) {
   return (__builtin_fabsf(x) < 0x1p28f * __builtin_fabsf(y)) & (__builtin_fabsf(y) < EW_INFF);
 }
 
-EW_CLONES static void rem_f32(const void *a_, int64_t sa, const void *b_, int64_t sb, void *o_,
-                              int64_t n) {
+#if EW_HAVE_X86 && EW_HAVE_VEC512
+/* rem_fast_f32 in float, sixteen lanes, for |x| < 2^22 |y| (finite, y != 0; the others are
+ * flagged in *slow): q = trunc(x / y) is at most one too large in magnitude there (the float
+ * quotient is within 1/4), x - q y is exact by an fma, and a result of the wrong sign gives one
+ * |y| back. The fmod value carries x's sign (zeros included). */
+EW_V16_TARGET static inline ew_v16 rem_v16(ew_v16 x, ew_v16 y, __mmask16 *slow) {
+  ew_v16 ay = _mm512_abs_ps(y);
+  *slow = ~(v16_lt(_mm512_abs_ps(x), _mm512_mul_ps(ay, v16c(0x1p22f))) & v16_lt(ay, v16c(EW_INFF)));
+  ew_v16 q = _mm512_roundscale_ps(_mm512_div_ps(x, y), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  ew_v16 r = _mm512_fnmadd_ps(q, y, x);
+  __mmask16 wrong = _mm512_movepi32_mask(_mm512_castps_si512(_mm512_xor_ps(r, x))) &
+                    _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  r = v16_copysign(_mm512_mask_add_ps(r, wrong, r, v16_copysign(ay, x)), x);
+  __mmask16 fix = _mm512_movepi32_mask(_mm512_castps_si512(_mm512_xor_ps(r, y))) &
+                  _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  return _mm512_mask_add_ps(r, fix, r, y);
+}
+
+EW_V16_TARGET static void rem_f32_v16(const float *a, int64_t sa, const float *b, int64_t sb,
+                                      float *o, int64_t n) {
+  const ew_v16 a0 = _mm512_set1_ps(a[0]), b0 = _mm512_set1_ps(b[0]);
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u), slow;
+    ew_v16 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : a0;
+    ew_v16 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : b0;
+    ew_v16 r = rem_v16(x, y, &slow);
+    if (slow & m) {
+      float xs[16], ys[16], rs[16];
+      _mm512_storeu_ps(xs, x);
+      _mm512_storeu_ps(ys, y);
+      _mm512_storeu_ps(rs, r);
+      for (int k = 0; k < 16; k++)
+        if (slow & m & (1u << k)) rs[k] = rem_slow_f32(xs[k], ys[k]);
+      r = _mm512_loadu_ps(rs);
+    }
+    _mm512_mask_storeu_ps(o + i, m, r);
+  }
+}
+#endif
+
+EW_CLONES static void rem_f32_scalar(const void *a_, int64_t sa, const void *b_, int64_t sb,
+                                     void *o_, int64_t n) {
   const float *a = (const float *)a_, *b = (const float *)b_;
   float *o = (float *)o_;
   for (int64_t s = 0; s < n; s += EW_BLOCK) {
@@ -291,6 +331,16 @@ EW_CLONES static void rem_f32(const void *a_, int64_t sa, const void *b_, int64_
       for (int64_t i = s; i < s + m; i++) o[i] = rem_fast_f32(a[i * sa], b[i * sb]);
     }
   }
+}
+
+static void rem_f32(const void *a, int64_t sa, const void *b, int64_t sb, void *o, int64_t n) {
+#if EW_HAVE_X86 && EW_HAVE_VEC512
+  if (n > 0 && (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && mx_ew_vec512()) {
+    rem_f32_v16((const float *)a, sa, (const float *)b, sb, (float *)o, n);
+    return;
+  }
+#endif
+  rem_f32_scalar(a, sa, b, sb, o, n);
 }
 
 /* 16-bit floats (staged in float): MLX rounds the quotient to the 16-bit type before the floor */
