@@ -1134,3 +1134,22 @@ def test_where_and_clip_with_transposed_operands(dt):
     np.testing.assert_array_equal(npa(mx.where(mx.array(c), 7, A)), np.where(c, 7, at))
     np.testing.assert_array_equal(npa(mx.where(mx.array(c), A, A * 2)), np.where(c, at, at * 2))
     np.testing.assert_array_equal(npa(mx.clip(A, -3, 4)), np.clip(at, -3, 4))
+
+
+def test_float32_remainder_exact_near_multiples():
+    # the float32 kernel divides in float: quotients that round up to an integer (x just below a
+    # multiple of y), ratios up to and past 2^22 (the fast lanes' limit), and y broadcast
+    k = rng.integers(-10 ** 6, 10 ** 6, 20000).astype(np.float32)
+    y = rng.standard_normal(20000).astype(np.float32)
+    m = (k * y).astype(np.float32)
+    big_y = rng.uniform(0.5, 2, 20000).astype(np.float32)
+    big_x = (big_y * rng.uniform(2 ** 21, 2 ** 23, 20000)).astype(np.float32)
+    xs = np.concatenate([m, np.nextafter(m, np.float32(np.inf)), np.nextafter(m, np.float32(0)),
+                         big_x, -big_x])
+    ys = np.concatenate([y, y, y, big_y, big_y])
+    with np.errstate(all="ignore"):
+        want = np.remainder(xs.astype(np.float64), ys.astype(np.float64)).astype(np.float32)
+        np.testing.assert_array_equal(npa(mx.remainder(mx.array(xs), mx.array(ys))), want)
+        c = np.float32(0.37)
+        want_c = np.remainder(xs.astype(np.float64), np.float64(c)).astype(np.float32)
+        np.testing.assert_array_equal(npa(mx.remainder(mx.array(xs), c)), want_c)
