@@ -147,7 +147,29 @@ def pow_tables():
     return invc, log2c, exp2j, log2_p, exp2_p
 
 
+def tanh_table():
+    """tanh on [k/4, (k + 1)/4), k = 0..30, and [31/4, 10] (|x| clamped to 10: tanh rounds to 1
+    beyond 9.01) as degree-6 polynomials in t = |x| - k/4 (relative error); interval 0 as t + t q(t)
+    (its t coefficient stored minus 1). Returns (rows, worst error)."""
+    cols, worst = [], 0.0
+    for k in range(32):
+        lo = k / 4
+        if k == 0:
+            c, e = fit(lambda x: math.tanh(x) / x if x else 1.0, 0.0, 0.25, 5)
+            c = list(c) + [0.0]
+            c[5] -= 1.0
+        else:
+            c, e = fit(math.tanh, lo, 10.0 if k == 31 else lo + 0.25, 6,
+                       weight=lambda x: 1 / math.tanh(x), center=lo)
+            c = list(c)
+        cols.append(c)
+        worst = max(worst, e)
+    return [[col[j] for col in cols] for j in range(7)], worst
+
+
 def main():
+    rows, e = tanh_table()
+    print(f"/* error {e:.1e} */\n" + c_table("ew_tanh_tab", rows))
     for name, v in zip(("ew_pow_invc", "ew_pow_log2c", "ew_pow_exp2j", "ew_pow_log2_p",
                         "ew_pow_exp2_p"), pow_tables()):
         print(c_doubles(name, v))

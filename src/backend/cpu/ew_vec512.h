@@ -67,6 +67,24 @@ EW_V16 ew_v16 v16_min_keepnan(ew_v16 x, float c) {
   return _mm512_min_ps(v16c(c), x);
 }
 
+/* Piecewise polynomials: a degree-6 polynomial per lane in t whose coefficients are entry idx
+ * of the rows tab[j * width ...], j = 0..6 (highest power first; width 16: vpermps, 32:
+ * vpermt2ps). Lanes in first (entry 0, an interval starting at 0) are t + t q(t), their t
+ * coefficient stored minus 1 (the exact leading coefficient 1 or 2/sqrt(pi) rounded to float
+ * would be off by up to an ulp for tiny t); the others c0 + t P(t). */
+EW_V16 ew_v16 v16_table_coef(const float *row, int width, __m512i idx) {
+  if (width == 16) return _mm512_permutexvar_ps(idx, _mm512_loadu_ps(row));
+  return _mm512_permutex2var_ps(_mm512_loadu_ps(row), idx, _mm512_loadu_ps(row + 16));
+}
+EW_V16 ew_v16 v16_table_poly(const float *tab, int width, __m512i idx, ew_v16 t, __mmask16 first) {
+  ew_v16 p = v16_table_coef(tab, width, idx);
+#pragma GCC unroll 8
+  for (int j = 1; j < 6; j++)
+    p = _mm512_fmadd_ps(p, t, v16_table_coef(tab + j * width, width, idx));
+  ew_v16 c0 = _mm512_mask_mov_ps(v16_table_coef(tab + 6 * width, width, idx), first, t);
+  return _mm512_fmadd_ps(p, t, c0);
+}
+
 /* ------------------------------------------------------------------ exp family */
 
 /* x in [-104, 90] (or nan): returns e^r with e^x = e^r 2^n (ew_expf's reduction and series). */
@@ -99,14 +117,117 @@ EW_V16 ew_v16 v16_sigmoid(ew_v16 x) {
   return _mm512_div_ps(num, _mm512_add_ps(v16c(1.0f), e));
 }
 
+/* tanh |x| on [k/4, (k + 1)/4), k = 0..30, and [31/4, 10] (|x| clamped to 10; tanh rounds to 1
+ * from 9.01): one degree-6 polynomial per lane in t = |x| - k/4 (exact), v16_table_poly
+ * (scripts/fit_vmath.py, relative error 5.3e-9). No exp, no division. */
+static const float ew_tanh_tab[7][32] = {
+    {-0.037536878138780594f,   -0.06910095363855362f,    -0.024366389960050583f,
+     0.01285295095294714f,     0.01846630871295929f,     0.01098322682082653f,
+     0.004126024432480335f,    0.0006536035216413438f,   -0.0005587493651546538f,
+     -0.0007634799112565815f,  -0.0006373784272000194f,  -0.00045503079309128225f,
+     -0.0003021754673682153f,  -0.00019314060045871884f, -0.00012081817840225995f,
+     -7.464300870196894e-05f,  -4.578286825562827e-05f,  -2.7949699870077893e-05f,
+     -1.7020147424773313e-05f, -1.0346388990001287e-05f, -6.285147264861735e-06f,
+     -3.811098167716409e-06f,  -2.3099205463950057e-06f, -1.401959480062942e-06f,
+     -8.479303801323113e-07f,  -5.102655222799513e-07f,  -3.025227499620087e-07f,
+     -1.8911430288426345e-07f, -1.2002519156339986e-07f, -7.05003415646388e-08f,
+     -4.241649520508872e-08f,  -4.24877599769502e-09f},
+    {0.14346802234649658f,    0.07082930952310562f,    -0.03606114536523819f,
+     -0.06818734109401703f,   -0.04588816314935684f,   -0.017751406878232956f,
+     -0.001699533429928124f,  0.004110789392143488f,   0.0049001178704202175f,
+     0.003990843892097473f,   0.0028278795070946217f,  0.001872705528512597f,
+     0.0011955710360780358f,  0.0007475222228094935f,  0.0004617106169462204f,
+     0.0002831213059835136f,  0.0001728636270854622f,  0.00010526288679102436f,
+     6.399912672350183e-05f,  3.887299681082368e-05f,  2.3598999177920632e-05f,
+     1.4317848581413273e-05f, 8.684724889462814e-06f,  5.268951099424157e-06f,
+     3.19435366691323e-06f,   1.9345436612638878e-06f, 1.1685945082717808e-06f,
+     7.129301025088353e-07f,  4.363193966128165e-07f,  2.6280488896190946e-07f,
+     1.5923403395845526e-07f, 4.1517928650591784e-08f},
+    {-0.0012791425688192248f,  0.14003820717334747f,     0.166152223944664f,
+     0.10040294378995895f,     0.027619820088148117f,    -0.012832142412662506f,
+     -0.025122756138443947f,   -0.023586655035614967f,   -0.01790984533727169f,
+     -0.012322191148996353f,   -0.00804264098405838f,    -0.005094835534691811f,
+     -0.0031716134399175644f,  -0.0019540281500667334f,  -0.001196427852846682f,
+     -0.0007298283744603395f,  -0.00044419863843359053f, -0.0002699844480957836f,
+     -0.00016396187129430473f, -9.952425170922652e-05f,  -6.039283107384108e-05f,
+     -3.6639528843807057e-05f, -2.222610783064738e-05f,  -1.3482339454640169e-05f,
+     -8.177481504390016e-06f,  -4.95921403853572e-06f,   -3.00680449072388e-06f,
+     -1.8248729247716255e-06f, -1.1078602710767882e-06f, -6.714225264659035e-07f,
+     -4.072247179465194e-07f,  -1.7822593179062096e-07f},
+    {-0.3332598805427551f,    -0.25698795914649963f,   -0.09432756155729294f,
+     0.04175566881895065f,    0.10361357778310776f,    0.10833197087049484f,
+     0.08782972395420074f,    0.06292721629142761f,    0.042110562324523926f,
+     0.0270873811095953f,     0.01702055335044861f,    0.01054617203772068f,
+     0.006479677744209766f,   0.003960961010307074f,   0.0024138488806784153f,
+     0.0014682821929454803f,  0.0008921097032725811f,  0.0005416631465777755f,
+     0.0003287456347607076f,  0.00019947168766520917f, 0.00012101419997634366f,
+     7.340918091358617e-05f,  4.452867869986221e-05f,  2.7009446057491004e-05f,
+     1.6382517060264945e-05f, 9.936574315361213e-06f,  6.02678755967645e-06f,
+     3.655599584817537e-06f,  2.2173487650434254e-06f, 1.3448268418869702e-06f,
+     8.15683449673088e-07f,   4.48125291541146e-07f},
+    {-1.5480516140087275e-06f, -0.2302255630493164f,     -0.3634259104728699f,
+     -0.37891873717308044f,    -0.3198504149913788f,     -0.23787221312522888f,
+     -0.16356685757637024f,    -0.10714015364646912f,    -0.0681094080209732f,
+     -0.04250982403755188f,    -0.02623625285923481f,    -0.0160822793841362f,
+     -0.009817233309149742f,   -0.005977703724056482f,   -0.0036342444363981485f,
+     -0.002207445213571191f,   -0.0013400488533079624f,  -0.0008132098591886461f,
+     -0.0004933946765959263f,  -0.0002993171219713986f,  -0.000181566399987787f,
+     -0.00011013344919774681f, -6.680220394628122e-05f,  -4.0518651076126844e-05f,
+     -2.4576191208325326e-05f, -1.4906350770615973e-05f, -9.041207704285625e-06f,
+     -5.483797394845169e-06f,  -3.3261017051700037e-06f, -2.017382030317094e-06f,
+     -1.2236057500558672e-06f, -7.265247177201672e-07f},
+    {5.290551996495196e-09f,  0.9400148391723633f,     0.7864476442337036f,
+     0.596585750579834f,      0.41997435688972473f,    0.280414879322052f,
+     0.18070665001869202f,    0.11381209641695023f,    0.07065082341432571f,
+     0.043464917689561844f,   0.026592226698994637f,   0.016214286908507347f,
+     0.009866037406027317f,   0.005995714571326971f,   0.0036408845335245132f,
+     0.002209892263635993f,   0.0013409506063908339f,  0.0008135423413477838f,
+     0.0004935173783451319f,  0.00029936249484308064f, 0.000181583222001791f,
+     0.00011013972834916785f, 6.680456863250583e-05f,  4.0519553294871e-05f,
+     2.4576545911259018e-05f, 1.4906500837241765e-05f, 9.041275916388258e-06f,
+     5.483821041707415e-06f,  3.3261092085012933e-06f, 2.017388624153682e-06f,
+     1.2236084785399726e-06f, 7.401519042105065e-07f},
+    {0.0f,
+     0.24491865932941437f,
+     0.46211716532707214f,
+     0.6351489424705505f,
+     0.7615941762924194f,
+     0.8482836484909058f,
+     0.9051482677459717f,
+     0.9413755536079407f,
+     0.9640275835990906f,
+     0.9780260920524597f,
+     0.9866142868995667f,
+     0.9918597340583801f,
+     0.9950547814369202f,
+     0.9969976544380188f,
+     0.9981778860092163f,
+     0.998894453048706f,
+     0.9993293285369873f,
+     0.9995931386947632f,
+     0.9997532367706299f,
+     0.999850332736969f,
+     0.9999092221260071f,
+     0.9999449253082275f,
+     0.9999666213989258f,
+     0.9999797344207764f,
+     0.9999877214431763f,
+     0.9999925494194031f,
+     0.9999954700469971f,
+     0.9999972581863403f,
+     0.9999983310699463f,
+     0.9999989867210388f,
+     0.9999994039535522f,
+     0.9999996423721313f}};
 EW_V16 ew_v16 v16_tanh(ew_v16 x) {
-  ew_v16 ax = _mm512_abs_ps(x), z = _mm512_mul_ps(x, x);
-  ew_v16 p = v16_poly(z, ew_tanh_p, EW_NCOEF(ew_tanh_p));
-  ew_v16 small = _mm512_fmadd_ps(_mm512_mul_ps(ax, z), p, ax);
-  ew_v16 e = v16_exp(_mm512_mul_ps(v16c(-2.0f), ax));
-  ew_v16 big =
-      _mm512_sub_ps(v16c(1.0f), _mm512_div_ps(_mm512_add_ps(e, e), _mm512_add_ps(v16c(1.0f), e)));
-  return v16_copysign(v16_sel(v16_lt(ax, v16c(0.625f)), big, small), x);
+  ew_v16 ax = v16_min_keepnan(_mm512_abs_ps(x), 10.0f);
+  ew_v16 k = _mm512_roundscale_ps(_mm512_mul_ps(ax, v16c(4.0f)),
+                                  _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  k = _mm512_min_ps(k, v16c(31.0f));
+  ew_v16 t = _mm512_fnmadd_ps(k, v16c(0.25f), ax);
+  __m512i idx = _mm512_cvttps_epi32(k);
+  ew_v16 p = v16_table_poly(ew_tanh_tab[0], 32, idx, t, v16_eq(k, _mm512_setzero_ps()));
+  return v16_copysign(p, x);
 }
 
 /* sinh: |x| < 1 by its Taylor series (odd, to x^11: truncation 1.6e-10 relative); beyond,
@@ -386,18 +507,8 @@ EW_V16 ew_v16 v16_asinh(ew_v16 x) {
   idx = _mm512_min_epi32(idx, last);
   __mmask16 small = _mm512_cmpeq_epi32_mask(idx, _mm512_setzero_si512());
   ew_v16 m = _mm512_getmant_ps(ax, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
-  ew_v16 start = _mm512_permutex2var_ps(_mm512_loadu_ps(ew_asinh_start), idx,
-                                        _mm512_loadu_ps(ew_asinh_start + 16));
-  ew_v16 t = v16_sel(small, _mm512_sub_ps(m, start), ax);
-#define ASINH_COEF(j)                                                                              \
-  _mm512_permutex2var_ps(_mm512_loadu_ps(ew_asinh_tab[j]), idx,                                    \
-                         _mm512_loadu_ps(ew_asinh_tab[j] + 16))
-  ew_v16 p = ASINH_COEF(0);
-#pragma GCC unroll 8
-  for (int j = 1; j < 6; j++) p = _mm512_fmadd_ps(p, t, ASINH_COEF(j));
-  ew_v16 c0 = _mm512_mask_mov_ps(ASINH_COEF(6), small, t);
-#undef ASINH_COEF
-  ew_v16 y = _mm512_fmadd_ps(p, t, c0);
+  ew_v16 t = v16_sel(small, _mm512_sub_ps(m, v16_table_coef(ew_asinh_start, 32, idx)), ax);
+  ew_v16 y = v16_table_poly(ew_asinh_tab[0], 32, idx, t, small);
   ew_v16 e1 = _mm512_maskz_add_ps(v16_le(v16c(0x1p12f), ax), _mm512_getexp_ps(ax), v16c(1.0f));
   y = _mm512_fmadd_ps(e1, v16c(EW_LN2HIF), _mm512_fmadd_ps(e1, v16c(EW_LN2LOF), y));
   return v16_copysign(y, x);
@@ -440,8 +551,7 @@ EW_V16 ew_v16 v16_logaddexp(ew_v16 a, ew_v16 b) {
 
 /* erf on [k/4, (k + 1)/4), k = 0..15: a degree-6 polynomial in t = |x| - k/4 (exact) per
  * interval, its coefficients picked by vpermps from 16-entry rows (scripts/fit_vmath.py, relative
- * error 2.9e-9); interval 0 is t + t q(t) (its t coefficient stored minus 1: 2/sqrt(pi) in float
- * is 0.9 ulp off, which tiny x would see); |x| >= 4 is clamped to 4 (erf rounds to 1).
+ * error 2.9e-9; v16_table_poly); |x| >= 4 is clamped to 4 (erf rounds to 1).
  * One polynomial per lane: no second branch, no exp. */
 static const float ew_erf_tab[7][16] = {
     {-0.019428474828600883f, -0.04960334300994873f, -0.0412435457110405f, -0.010529590770602226f,
@@ -484,13 +594,8 @@ EW_V16 ew_v16 v16_erf(ew_v16 x) {
   k = _mm512_min_ps(k, v16c(15.0f));
   ew_v16 t = _mm512_fnmadd_ps(k, v16c(0.25f), ax);
   __m512i idx = _mm512_cvttps_epi32(k); /* nan: 0x80000000, whose low bits pick row 0 */
-  ew_v16 p = _mm512_permutexvar_ps(idx, _mm512_loadu_ps(ew_erf_tab[0]));
-#pragma GCC unroll 8
-  for (int j = 1; j < 6; j++)
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(idx, _mm512_loadu_ps(ew_erf_tab[j])));
-  ew_v16 c0 = _mm512_permutexvar_ps(idx, _mm512_loadu_ps(ew_erf_tab[6]));
-  c0 = _mm512_mask_mov_ps(c0, v16_eq(k, _mm512_setzero_ps()), t); /* interval 0: t + t q(t) */
-  return v16_copysign(_mm512_fmadd_ps(p, t, c0), x);
+  ew_v16 p = v16_table_poly(ew_erf_tab[0], 16, idx, t, v16_eq(k, _mm512_setzero_ps()));
+  return v16_copysign(p, x);
 }
 
 EW_V16 ew_v16 v16_erfinv(ew_v16 x) {
