@@ -20,13 +20,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/ew_math.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
+#include "backend/cpu/tile16.h"
 #include "core/error.h"
 #include "ops/reduce.h"
 
-#define SCH 2048 /* column chunk */
+#if MX_TILE16_VEC && defined(__x86_64__)
+#include <immintrin.h>
+#define SCAN_ROWS16 1
+#else
+#define SCAN_ROWS16 0
+#endif
+
+#define SCH 8192 /* column chunk */
 
 /* ---- combine operations ---- */
 
@@ -107,6 +116,7 @@ typedef void (*row_fn)(const void *x, void *y, int64_t n, int rev, int incl, voi
 typedef void (*cols_fn)(const void *x, void *y, int64_t n, int64_t rs, int64_t w, int rev,
                         int incl);
 typedef void (*fix_fn)(void *y, int64_t n, const void *carry);
+typedef void (*rows_fn)(const void *x, void *y, int64_t n, int rev, int incl);
 
 /* T storage, A accumulator, LD/ST conversions, COMB combine, INIT identity. */
 #define GEN_SCAN(NAME, T, A, LD, ST, COMB, INIT)                                                   \
@@ -266,13 +276,59 @@ GEN_LAE_ROW(lae_row_f32, float, L_ID, S_ID)
 GEN_LAE_ROW(lae_row_f16, uint16_t, L_H, S_H)
 GEN_LAE_ROW(lae_row_bf16, uint16_t, L_BF, S_BF)
 
+#if SCAN_ROWS16
+/* float32 sums of 16 rows of n (consecutive, stride n) at once on AVX-512: 16 x 16 tiles are
+ * transposed in registers so that each step adds one column to two vectors of eight double
+ * accumulators (one lane per row), then transposed back. Each row sees exactly row_sum_f32's
+ * operations in its order (the same bits); the adds of sixteen rows overlap instead of waiting
+ * on one accumulator's latency. */
+__attribute__((target("avx512f,avx512dq"))) static void
+rows16_sum_f32(const void *x_, void *y_, int64_t n, int rev, int incl) {
+  const float *x = (const float *)x_;
+  float *y = (float *)y_;
+  __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+  int64_t nt = n / 16 * 16;
+  for (int64_t b = 0; b < nt; b += 16) {
+    int64_t s = rev ? n - 16 - b : b;
+    v16f t[16];
+    for (int k = 0; k < 16; k++) t[k] = V16_LD(x + k * n + s);
+    transpose16(t);
+    for (int jj = 0; jj < 16; jj++) {
+      int j = rev ? 15 - jj : jj;
+      __m512 c = (__m512)t[j];
+      __m512d vl = _mm512_cvtps_pd(_mm512_castps512_ps256(c));
+      __m512d vh = _mm512_cvtps_pd(_mm512_extractf32x8_ps(c, 1));
+      __m256 ol = _mm512_cvtpd_ps(lo), oh = _mm512_cvtpd_ps(hi);
+      lo = _mm512_add_pd(lo, vl);
+      hi = _mm512_add_pd(hi, vh);
+      if (incl) ol = _mm512_cvtpd_ps(lo), oh = _mm512_cvtpd_ps(hi);
+      t[j] = (v16f)_mm512_insertf32x8(_mm512_castps256_ps512(ol), oh, 1);
+    }
+    transpose16(t);
+    for (int k = 0; k < 16; k++) V16_ST(y + k * n + s, t[k]);
+  }
+  double acc[16];
+  _mm512_storeu_pd(acc, lo);
+  _mm512_storeu_pd(acc + 8, hi);
+  for (int k = 0; k < 16; k++) /* the columns left: [nt, n), or [0, n - nt) in reverse */
+    for (int64_t ii = nt; ii < n; ii++) {
+      int64_t i = rev ? n - 1 - ii : ii;
+      double v = x[k * n + i];
+      if (incl) acc[k] += v;
+      y[k * n + i] = (float)acc[k];
+      if (!incl) acc[k] += v;
+    }
+}
+#endif
+
 typedef struct {
   row_fn row;
   cols_fn cols;
   fix_fn fix;
+  rows_fn rows; /* 16 rows at once, or NULL */
 } scan_kernel;
 
-#define SK(NAME) ((scan_kernel){row_##NAME, cols_##NAME, fix_##NAME})
+#define SK(NAME) ((scan_kernel){row_##NAME, cols_##NAME, fix_##NAME, NULL})
 
 static int pick(int op, mx_dtype dt, scan_kernel *k) {
 #define INTS(OP)                                                                                   \
@@ -356,7 +412,7 @@ typedef struct {
   const char *x;
   char *y;
   size_t isz;
-  int64_t n, inner, chunks;
+  int64_t n, inner, chunks, chunk; /* column chunks of chunk <= SCH columns */
   int rev, incl;
   /* single long row */
   int64_t h;            /* elements of the first part in scan order */
@@ -367,15 +423,20 @@ typedef struct {
 static void scan_range(void *c_, int64_t b, int64_t e) {
   scan_ctx *c = (scan_ctx *)c_;
   if (c->inner == 1) {
-    for (int64_t r = b; r < e; r++) {
+    int64_t r = b;
+    for (; c->k.rows && r + 16 <= e; r += 16) {
+      size_t off = (size_t)(r * c->n) * c->isz;
+      c->k.rows(c->x + off, c->y + off, c->n, c->rev, c->incl);
+    }
+    for (; r < e; r++) {
       size_t off = (size_t)(r * c->n) * c->isz;
       c->k.row(c->x + off, c->y + off, c->n, c->rev, c->incl, NULL);
     }
     return;
   }
   for (int64_t u = b; u < e; u++) {
-    int64_t o = u / c->chunks, j0 = (u % c->chunks) * SCH;
-    int64_t w = c->inner - j0 < SCH ? c->inner - j0 : SCH;
+    int64_t o = u / c->chunks, j0 = (u % c->chunks) * c->chunk;
+    int64_t w = c->inner - j0 < c->chunk ? c->inner - j0 : c->chunk;
     size_t off = (size_t)(o * c->n * c->inner + j0) * c->isz;
     c->k.cols(c->x + off, c->y + off, c->n, c->inner, w, c->rev, c->incl);
   }
@@ -417,6 +478,9 @@ int mx_cpu_scan(mx_node *nd) {
   memset(&c, 0, sizeof c);
   if (pick(p->op, (mx_dtype)in->dtype, &c.k))
     return mx_error("[scan] Unsupported dtype %s.", mx_dtype_name((mx_dtype)in->dtype));
+#if SCAN_ROWS16
+  if (p->op == MX_SCAN_SUM && in->dtype == MX_FLOAT32 && mx_ew_vec512()) c.k.rows = rows16_sum_f32;
+#endif
   if (mx_array_alloc_data(out)) return MX_ERR;
   if (in->size == 0) return 0;
   mx_axis_view v;
@@ -426,7 +490,13 @@ int mx_cpu_scan(mx_node *nd) {
   c.isz = mx_array_itemsize(in);
   c.n = v.n;
   c.inner = v.inner;
+  /* an even number of chunks when there is one column block (the two threads take half each) */
   c.chunks = (v.inner + SCH - 1) / SCH;
+  if (c.chunks > 1 && c.chunks % 2 && v.outer == 1) c.chunks++;
+  c.chunk = (v.inner + c.chunks - 1) / c.chunks;
+  c.chunk = c.chunk > 16 ? (c.chunk + 15) / 16 * 16 : c.chunk;
+  c.chunk = c.chunk > SCH ? SCH : c.chunk;
+  c.chunks = (v.inner + c.chunk - 1) / c.chunk;
   c.rev = p->reverse != 0;
   c.incl = p->inclusive != 0;
   bool split = v.inner == 1 && v.outer == 1 && v.n >= (1 << 20) && p->op != MX_SCAN_LOGADDEXP;
