@@ -404,6 +404,18 @@ def test_scans(op, dtype):
     assert r.shape == (a.size,)
 
 
+def test_float32_cumsum_many_rows_exact():
+    # float32 sums run in double in scan order (sixteen rows at a time on AVX-512), so each output
+    # is the float64 running sum rounded once: equal to numpy's float64 accumulate cast to float32
+    for shape in ((16, 16), (37, 53), (33, 7), (18, 3, 40)):
+        x = (rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 1e4], size=shape)).astype(np.float32)
+        for reverse in (False, True):
+            for inclusive in (False, True):
+                want = np_scan("cumsum", x.astype(np.float64), -1, reverse, inclusive)
+                got = mx.cumsum(mx.array(x), axis=-1, reverse=reverse, inclusive=inclusive)
+                np.testing.assert_array_equal(np.array(got), want.astype(np.float32))
+
+
 def test_scan_details():
     assert mx.cummax(mx.array([1, 3, 2, 5]), inclusive=False).tolist() == [-2**31, 1, 3, 3]
     assert mx.cummin(mx.array([1, 3, 2, 5], mx.uint8), inclusive=False).tolist() == [255, 1, 1, 1]
