@@ -416,6 +416,30 @@ def test_float32_cumsum_many_rows_exact():
                 np.testing.assert_array_equal(np.array(got), want.astype(np.float32))
 
 
+def test_logcumsumexp_long_rows():
+    # rows long enough for the sixteen-element chunks, with chunks that span more than 80, nan,
+    # +inf and runs of -inf partway, in float32 / float16 / bfloat16, against float64
+    for shape, scale in (((3, 1000), 1.0), ((2, 37), 10.0), ((4, 333), 100.0), ((1, 4099), 1.0)):
+        x = (rng.standard_normal(shape) * scale).astype(np.float32)
+        if shape[1] > 40:
+            x[0, 20], x[1 % shape[0], 30] = np.nan, np.inf
+            x[-1, 25:40] = -np.inf
+        for dt, tol in ((mx.float32, 2e-6), (mx.float16, 4e-3), (mx.bfloat16, 3e-2)):
+            a = mx.array(x).astype(dt)
+            ref = np.array(a.astype(mx.float32)).astype(np.float64)
+            for reverse in (False, True):
+                for inclusive in (False, True):
+                    with np.errstate(invalid="ignore"):
+                        want = np_scan("logcumsumexp", ref, -1, reverse, inclusive)
+                    got = np.array(mx.logcumsumexp(a, axis=-1, reverse=reverse, inclusive=inclusive)
+                                   .astype(mx.float32)).astype(np.float64)
+                    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+                    fin = np.isfinite(want)
+                    np.testing.assert_array_equal(got[~fin & ~np.isnan(want)],
+                                                  want[~fin & ~np.isnan(want)])
+                    np.testing.assert_allclose(got[fin], want[fin], rtol=tol, atol=tol)
+
+
 def test_scan_details():
     assert mx.cummax(mx.array([1, 3, 2, 5]), inclusive=False).tolist() == [-2**31, 1, 3, 3]
     assert mx.cummin(mx.array([1, 3, 2, 5], mx.uint8), inclusive=False).tolist() == [255, 1, 1, 1]

@@ -22,14 +22,14 @@
 
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/ew_math.h"
+#include "backend/cpu/ew_vec512.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
 #include "backend/cpu/tile16.h"
 #include "core/error.h"
 #include "ops/reduce.h"
 
-#if MX_TILE16_VEC && defined(__x86_64__)
-#include <immintrin.h>
+#if MX_TILE16_VEC && defined(__x86_64__) && EW_HAVE_VEC512
 #define SCAN_ROWS16 1
 #else
 #define SCAN_ROWS16 0
@@ -233,40 +233,126 @@ GEN_SCAN(min_c64, mx_complex64, mx_complex64, L_ID, S_ID, C_CMIN, CXHI)
 GEN_SCAN(lae_c64, mx_complex64, mx_complex64, L_ID, S_ID, C_CLAE, CXLAE)
 
 /* logaddexp rows of float32, float16, bfloat16 as a running (max m, sum s of exp(x - m)):
- * the result m + log(s) leaves the sequential chain (s in double), and the logs of a block go
- * through a vectorized pass. A NaN makes s NaN for good. */
+ * the result m + log(s) leaves the sequential chain (s in double). A block of the row is staged
+ * in float in scan order (xb), its results (rb) are computed, then stored. A NaN makes s NaN for
+ * good. */
 #define LBLK 1024
+
+typedef struct {
+  float m;
+  double s;
+} lae_state;
+
+/* one element: the (m, s) of its result, the state before it (exclusive) or after (inclusive) */
+static inline void lae_step(lae_state *st, float v, int incl, float *mb, float *sb) {
+  if (!incl) *mb = st->m, *sb = (float)st->s;
+  if (v <= st->m) {
+    st->s += v == st->m ? 1.0 : (double)ew_expf(v - st->m);
+  } else {
+    st->s = st->s * (double)ew_expf(st->m - v) + 1.0;
+    st->m = v;
+  }
+  if (incl) *mb = st->m, *sb = (float)st->s;
+}
 
 MX_RED_CLONES static void lae_logs(const float *mb, const float *sb, float *rb, int64_t n) {
   for (int64_t k = 0; k < n; k++) rb[k] = mb[k] + ew_logf(sb[k]);
+}
+
+static void lae_block_scalar(lae_state *st, const float *xb, float *rb, int64_t len, int incl) {
+  float mb[LBLK], sb[LBLK];
+  for (int64_t k = 0; k < len; k++) lae_step(st, xb[k], incl, mb + k, sb + k);
+  lae_logs(mb, sb, rb, len);
+}
+
+#if SCAN_ROWS16
+/* Sixteen elements at a time. With M = max(m, chunk) and Mj the running maxima (of m and the
+ * chunk up to each element), S = s e^(m - M) + the running sums of e^(x - M) (in double, within
+ * the registers) holds the term of Mj itself, e* = e^(Mj - M), computed bit for bit as in S; each
+ * result is Mj + log1p((S - e*) e^(M - Mj)): the term of the maximum is exactly 1, as in
+ * lae_step, so results near 0 keep their accuracy. Chunks that span more than 80 (e^(x - M)
+ * would lose range), hold a nan or +inf, or come after one take lae_step. */
+EW_V16_TARGET static void lae_block_v16(lae_state *st, const float *xb, float *rb, int64_t len,
+                                        int incl) {
+  const __m512i iz = _mm512_setzero_si512();
+  int64_t k = 0;
+  for (; k + 16 <= len; k += 16) {
+    ew_v16 v = _mm512_loadu_ps(xb + k);
+    float bm = _mm512_reduce_max_ps(v);
+    float M = bm > st->m ? bm : st->m;
+    __mmask16 ninf = v16_eq(v, v16c(-EW_INFF));
+    float lo_v = _mm512_mask_reduce_min_ps((__mmask16)~ninf, v); /* +inf when all are -inf */
+    if (v16_isnan(v) || !(bm < EW_INFF) || !(st->m < EW_INFF) || !(lo_v >= M - 80.0f) ||
+        M == -EW_INFF) {
+      float mb[16], sb[16];
+      for (int j = 0; j < 16; j++) lae_step(st, xb[k + j], incl, mb + j, sb + j);
+      for (int j = 0; j < 16; j++) rb[k + j] = mb[j] + ew_logf(sb[j]);
+      continue;
+    }
+    ew_v16 e = v16_exp(_mm512_sub_ps(v, v16c(M)));
+    ew_v16 mj = v;
+    __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(e));
+    __m512d hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(e, 1));
+    for (int sh = 1; sh < 16; sh *= 2) { /* running maxima over the sixteen lanes */
+      __m512i shifted = _mm512_alignr_epi32(_mm512_castps_si512(mj),
+                                            _mm512_castps_si512(v16c(-EW_INFF)), 16 - sh);
+      mj = _mm512_max_ps(mj, _mm512_castsi512_ps(shifted));
+    }
+    for (int sh = 1; sh < 8; sh *= 2) { /* running sums within each half */
+      __m512i il = _mm512_castpd_si512(lo), ih = _mm512_castpd_si512(hi);
+      lo = _mm512_add_pd(lo, _mm512_castsi512_pd(_mm512_alignr_epi64(il, iz, 8 - sh)));
+      hi = _mm512_add_pd(hi, _mm512_castsi512_pd(_mm512_alignr_epi64(ih, iz, 8 - sh)));
+    }
+    hi = _mm512_add_pd(hi, _mm512_permutexvar_pd(_mm512_set1_epi64(7), lo));
+    double total = _mm512_cvtsd_f64(_mm512_permutexvar_pd(_mm512_set1_epi64(7), hi));
+    ew_v16 m0 = v16c(st->m);
+    if (!incl) { /* shift by one lane: the state before each element */
+      hi = _mm512_castsi512_pd(
+          _mm512_alignr_epi64(_mm512_castpd_si512(hi), _mm512_castpd_si512(lo), 7));
+      lo = _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(lo), iz, 7));
+      mj = _mm512_castsi512_ps(
+          _mm512_alignr_epi32(_mm512_castps_si512(mj), _mm512_castps_si512(m0), 15));
+    }
+    mj = _mm512_max_ps(mj, m0);
+    double em = _mm512_cvtss_f32(v16_exp(v16c(st->m - M))), carry = st->s * em;
+    __m512d c = _mm512_set1_pd(carry);
+    ew_v16 top = v16_exp(_mm512_sub_ps(mj, v16c(M))); /* e*: exactly the maximum's own term */
+    lo = _mm512_sub_pd(_mm512_add_pd(lo, c), _mm512_cvtps_pd(_mm512_castps512_ps256(top)));
+    hi = _mm512_sub_pd(_mm512_add_pd(hi, c), _mm512_cvtps_pd(_mm512_extractf32x8_ps(top, 1)));
+    ew_v16 rest =
+        _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
+    rest = _mm512_mul_ps(rest, v16_exp(_mm512_sub_ps(v16c(M), mj)));
+    ew_v16 r = _mm512_add_ps(mj, v16_log1p(rest));
+    /* an exclusive first lane before any finite value: log(0) from m = -inf */
+    r = _mm512_mask_mov_ps(r, v16_eq(mj, v16c(-EW_INFF)), v16c(-EW_INFF));
+    _mm512_storeu_ps(rb + k, r);
+    st->s = carry + total;
+    st->m = M;
+  }
+  if (k < len) lae_block_scalar(st, xb + k, rb + k, len - k, incl);
+}
+#endif
+
+static void lae_block(lae_state *st, const float *xb, float *rb, int64_t len, int incl) {
+#if SCAN_ROWS16
+  if (mx_ew_vec512()) {
+    lae_block_v16(st, xb, rb, len, incl);
+    return;
+  }
+#endif
+  lae_block_scalar(st, xb, rb, len, incl);
 }
 
 #define GEN_LAE_ROW(NAME, T, LD, ST)                                                               \
   static void NAME(const void *x_, void *y_, int64_t n, int rev, int incl, void *acc_out) {        \
     const T *x = (const T *)x_;                                                                    \
     T *y = (T *)y_;                                                                                \
-    float m = -INFINITY, mb[LBLK], sb[LBLK], rb[LBLK];                                             \
-    double s = 0.0;                                                                                \
+    lae_state st = {-INFINITY, 0.0};                                                               \
+    float xb[LBLK], rb[LBLK];                                                                      \
     for (int64_t b0 = 0; b0 < n; b0 += LBLK) {                                                     \
       int64_t len = n - b0 < LBLK ? n - b0 : LBLK;                                                 \
-      for (int64_t k = 0; k < len; k++) {                                                          \
-        float v = LD(x[rev ? n - 1 - (b0 + k) : b0 + k]);                                          \
-        if (!incl) {                                                                               \
-          mb[k] = m;                                                                               \
-          sb[k] = (float)s;                                                                        \
-        }                                                                                          \
-        if (v <= m) {                                                                              \
-          s += v == m ? 1.0 : (double)ew_expf(v - m);                                          \
-        } else {                                                                                   \
-          s = s * (double)ew_expf(m - v) + 1.0;                                                \
-          m = v;                                                                                   \
-        }                                                                                          \
-        if (incl) {                                                                                \
-          mb[k] = m;                                                                               \
-          sb[k] = (float)s;                                                                        \
-        }                                                                                          \
-      }                                                                                            \
-      lae_logs(mb, sb, rb, len);                                                                   \
+      for (int64_t k = 0; k < len; k++) xb[k] = LD(x[rev ? n - 1 - (b0 + k) : b0 + k]);            \
+      lae_block(&st, xb, rb, len, incl);                                                           \
       for (int64_t k = 0; k < len; k++) y[rev ? n - 1 - (b0 + k) : b0 + k] = ST(rb[k]);            \
     }                                                                                              \
     (void)acc_out;                                                                                 \
