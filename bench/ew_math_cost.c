@@ -1,6 +1,7 @@
-/* Nanoseconds per element of ew_math.h's float erf and exp (the eager kernels' and the fused
- * kernels' versions) on one core, over 1000-element rows that stay in L1: the arithmetic floor
- * of a fused GELU chain. bench/compile.py builds and runs it:
+/* Nanoseconds per element of float erf and exp on one core, over 1000-element rows that stay in
+ * L1: the arithmetic floor of a fused GELU chain (ew_vec512.h's AVX-512 versions, which eager
+ * and fused kernels use on such CPUs; elsewhere ew_math.h's). bench/compile.py builds and runs
+ * it:
  *   cc -O3 -march=native -fno-math-errno -fno-trapping-math -Isrc bench/ew_math_cost.c
  * With --all: every float function, ew_math.h's scalar code (compiler-vectorized) next to
  * ew_vec512.h's AVX-512 version (the figures quoted in docs/BENCHMARKS.md), over normal(0, 1)
@@ -131,7 +132,12 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (int i = 0; i < N; i++) x[i] = (float)(i % 17) * 0.3f - 2.8f;
-  printf("erf %.3f\nexp %.3f\n", ns_per_element(k_erf, x, y, N, REPS),
-         ns_per_element(k_exp, x, y, N, REPS));
+  void (*erf_k)(const float *, float *, int) = k_erf, (*exp_k)(const float *, float *, int) = k_exp;
+#if EW_HAVE_VEC512
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+    erf_k = v_erf, exp_k = v_exp;
+#endif
+  printf("erf %.3f\nexp %.3f\n", ns_per_element(erf_k, x, y, N, REPS),
+         ns_per_element(exp_k, x, y, N, REPS));
   return 0;
 }
