@@ -239,6 +239,15 @@ static const char *red_init(int op) {
                                 : "EW_INFF";
 }
 
+/* acc = acc (op) v: an element into a chunk's partial, or a partial into the row's total */
+static void put_combine(sbuf *b, int op, const char *acc, const char *v) {
+  if (op == MX_REDUCE_SUM || op == MX_REDUCE_PROD) {
+    put(b, "%s %s= %s;\n", acc, op == MX_REDUCE_SUM ? "+" : "*", v);
+    return;
+  }
+  put(b, "%s = %s %s %s ? %s : %s;\n", acc, acc, op == MX_REDUCE_MAX ? ">" : "<", v, acc, v);
+}
+
 /* Op i's vector-math function when it is a bulk op (a float32 function of one float32 value
  * computed by FX_M(name)(x)): its name (not terminated) and length; NULL otherwise. */
 static const char *bulk_name(const mx_fused *f, int i, int *len) {
@@ -325,20 +334,11 @@ static void put_body(gen *g, int p, int s, int nseg) {
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p || g->level[op->args[0]] != s)
       continue;
     ref(g, op->args[0], r, sizeof r);
-    switch (op->prim) {
-    case MX_REDUCE_SUM:
-      put(b, "a%d += %s;\n", i, r);
-      break;
-    case MX_REDUCE_PROD:
-      put(b, "a%d *= %s;\n", i, r);
-      break;
-    case MX_REDUCE_MAX:
-      put(b, "a%d = a%d > %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r);
-      break;
-    default:
-      put(b, "a%d = a%d < %s ? a%d : %s;\nn%d |= %s != %s;\n", i, i, r, i, r, i, r, r);
-      break;
-    }
+    char acc[16];
+    snprintf(acc, sizeof acc, "a%d", i);
+    put_combine(b, op->prim, acc, r);
+    if (op->prim != MX_REDUCE_SUM && op->prim != MX_REDUCE_PROD)
+      put(b, "n%d |= %s != %s;\n", i, r, r);
   }
   for (int o = 0; o < f->nout; o++) {
     if (g->plan->store_loop[o] != p || g->level[f->outs[o]] != s) continue;
@@ -440,20 +440,10 @@ static void put_loop(gen *g, int p) {
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
-    switch (op->prim) {
-    case MX_REDUCE_SUM:
-      put(b, "t%d += a%d;\n", i, i);
-      break;
-    case MX_REDUCE_PROD:
-      put(b, "t%d *= a%d;\n", i, i);
-      break;
-    case MX_REDUCE_MAX:
-      put(b, "t%d = t%d > a%d ? t%d : a%d;\n", i, i, i, i, i);
-      break;
-    default:
-      put(b, "t%d = t%d < a%d ? t%d : a%d;\n", i, i, i, i, i);
-      break;
-    }
+    char total[16], part[16];
+    snprintf(total, sizeof total, "t%d", i);
+    snprintf(part, sizeof part, "a%d", i);
+    put_combine(b, op->prim, total, part);
     put(b, "n%d_any |= n%d;\n", i, i);
   }
   put(b, "}\n");
