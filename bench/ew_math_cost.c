@@ -42,16 +42,17 @@ static double ns_per_element(void (*k)(const float *, float *, int), const float
 #define DOM_UNIT(x) ((x)*0.3f)
 #define FUNCS(X)                                                                                   \
   X(exp, ew_expf, v16_exp, DOM_ALL)                                                                \
-  X(log, ew_logf, v16_log, DOM_POS) X(log1p, ew_log1pf, v16_log1p, DOM_POS)                        \
-      X(sigmoid, ew_sigmoidf, v16_sigmoid, DOM_ALL) X(tanh, ew_tanhf, v16_tanh, DOM_ALL)           \
-          X(sinh, ew_sinhf, v16_sinh, DOM_ALL) X(sin, ew_sinf, v16_sin, DOM_ALL)                   \
-              X(cos, ew_cosf, v16_cos, DOM_ALL) X(tan, ew_tanf, v16_tan, DOM_ALL)                  \
-                  X(erf, ew_erff, v16_erf, DOM_ALL) X(erfinv, ew_erfinvf, v16_erfinv, DOM_UNIT)    \
-                      X(asinh, ew_asinhf, v16_asinh, DOM_ALL)                                      \
-                          X(acosh, ew_acoshf, v16_acosh, DOM_GE1)                                  \
-                              X(atanh, ew_atanhf, v16_atanh, DOM_UNIT)                             \
-                                  X(asin, ew_asinf, v16_asin, DOM_UNIT)                            \
-                                      X(acos, ew_acosf, v16_acos, DOM_UNIT)
+  X(expm1, ew_expm1f, v16_expm1, DOM_ALL) X(log, ew_logf, v16_log, DOM_POS)                        \
+      X(log1p, ew_log1pf, v16_log1p, DOM_POS) X(sigmoid, ew_sigmoidf, v16_sigmoid, DOM_ALL)        \
+          X(tanh, ew_tanhf, v16_tanh, DOM_ALL) X(sinh, ew_sinhf, v16_sinh, DOM_ALL)                \
+              X(sin, ew_sinf, v16_sin, DOM_ALL) X(cos, ew_cosf, v16_cos, DOM_ALL)                  \
+                  X(tan, ew_tanf, v16_tan, DOM_ALL) X(erf, ew_erff, v16_erf, DOM_ALL)              \
+                      X(erfinv, ew_erfinvf, v16_erfinv, DOM_UNIT)                                  \
+                          X(asinh, ew_asinhf, v16_asinh, DOM_ALL)                                  \
+                              X(acosh, ew_acoshf, v16_acosh, DOM_GE1)                              \
+                                  X(atanh, ew_atanhf, v16_atanh, DOM_UNIT)                         \
+                                      X(asin, ew_asinf, v16_asin, DOM_UNIT)                        \
+                                          X(acos, ew_acosf, v16_acos, DOM_UNIT)
 
 #define SCALAR_KERNEL(NAME, S, V, DOM)                                                             \
   __attribute__((noinline)) static void s_##NAME(const float *x, float *y, int n) {                \

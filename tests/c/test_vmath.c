@@ -67,6 +67,7 @@ enum {
   F_TAN,
   F_ASIN,
   F_ACOS,
+  F_EXPM1,
   F_NUM
 };
 
@@ -127,8 +128,11 @@ EW_V16_TARGET static void apply16(int id, const float *in, float *out) {
   case F_ASIN:
     y = v16_asin(x);
     break;
-  default:
+  case F_ACOS:
     y = v16_acos(x);
+    break;
+  default:
+    y = v16_expm1(x);
     break;
   }
   _mm512_storeu_ps(out, y);
@@ -192,6 +196,10 @@ static float s_acos(float x) {
   return ew_acosf(x);
 }
 
+static float s_expm1(float x) {
+  return ew_expm1f(x);
+}
+
 static const vfun funs[F_NUM] = {
     {"exp", exp, s_exp, F_EXP, 2.0, -105.0f, 90.0f, 0.0f},
     {"log", log, s_log, F_LOG, 2.0, 0.0f, 4.0f, 0.0f},
@@ -212,6 +220,7 @@ static const vfun funs[F_NUM] = {
     {"tan", tan, s_tan, F_TAN, 2.5, -10.0f, 10.0f, EW_TRIG_LIMITF},
     {"asin", asin, s_asin, F_ASIN, 2.0, -1.01f, 1.01f, 0.0f},
     {"acos", acos, s_acos, F_ACOS, 2.0, -1.01f, 1.01f, 0.0f},
+    {"expm1", expm1, s_expm1, F_EXPM1, 2.0, -31.0f, 90.0f, 0.0f},
 };
 
 /* Checks one block of 16 inputs; returns the largest error seen. */

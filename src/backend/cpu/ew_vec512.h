@@ -87,16 +87,29 @@ EW_V16 ew_v16 v16_table_poly(const float *tab, int width, __m512i idx, ew_v16 t,
 
 /* ------------------------------------------------------------------ exp family */
 
-/* x in [-104, 90] (or nan): returns e^r with e^x = e^r 2^n (ew_expf's reduction and series). */
-EW_V16 ew_v16 v16_exp_reduce(ew_v16 x, ew_v16 *n_out) {
+/* x in [-104, 90] (or nan): returns e^r - 1 with e^x = e^r 2^n (ew_expf's reduction and
+ * series). */
+EW_V16 ew_v16 v16_expm1_reduce(ew_v16 x, ew_v16 *n_out) {
   ew_v16 n = _mm512_roundscale_ps(_mm512_mul_ps(x, v16c(EW_LOG2EF)),
                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   ew_v16 r = _mm512_fnmadd_ps(n, v16c(EW_LN2HIF), x);
   r = _mm512_fnmadd_ps(n, v16c(EW_LN2LOF), r);
   ew_v16 p = v16_poly(r, ew_exp_taylor, EW_NCOEF(ew_exp_taylor));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r); /* e^r - 1 */
   *n_out = n;
-  return _mm512_add_ps(p, v16c(1.0f));
+  return _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r);
+}
+EW_V16 ew_v16 v16_exp_reduce(ew_v16 x, ew_v16 *n_out) {
+  return _mm512_add_ps(v16_expm1_reduce(x, n_out), v16c(1.0f));
+}
+
+/* ew_expm1f: (e^r - 1 + (1 - 2^-n)) 2^n, 1 - 2^-n exact (n <= 30 there; x clamped to
+ * [-30, 89]); zeros and nans are returned as they are. */
+EW_V16 ew_v16 v16_expm1(ew_v16 x) {
+  ew_v16 n, em = v16_expm1_reduce(v16_min_keepnan(v16_max_keepnan(x, -30.0f), 89.0f), &n);
+  ew_v16 c = _mm512_sub_ps(v16c(1.0f),
+                           _mm512_scalef_ps(v16c(1.0f), _mm512_sub_ps(_mm512_setzero_ps(), n)));
+  ew_v16 y = _mm512_scalef_ps(_mm512_add_ps(em, c), n);
+  return v16_sel(v16_eq(x, _mm512_setzero_ps()) | v16_isnan(x), y, x);
 }
 
 EW_V16 ew_v16 v16_exp(ew_v16 x) {

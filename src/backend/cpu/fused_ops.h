@@ -45,7 +45,7 @@ static inline float fx_powf_pick(float x, float y, float p) {
   X(SQRT,           F, F, __builtin_sqrtf(x)) \
   X(RSQRT,          F, F, 1.0f / __builtin_sqrtf(x)) \
   X(EXP,            F, F, FX_M(expf)(x)) \
-  X(EXPM1,          F, F, ew_expm1f(x)) \
+  X(EXPM1,          F, F, FX_M(expm1f)(x)) \
   X(LOG,            F, F, FX_M(logf)(x)) \
   X(LOG2,           F, F, FX_M(log2f)(x)) \
   X(LOG10,          F, F, FX_M(log10f)(x)) \

@@ -62,6 +62,7 @@
   }
 #define FX_VMATH_USE(f) FX_VMATH_DEF_##f
 #define FX_VMATH_DEF_expf FX_VMATH_DEF1(expf, v16_exp)
+#define FX_VMATH_DEF_expm1f FX_VMATH_DEF1(expm1f, v16_expm1)
 #define FX_VMATH_DEF_logf FX_VMATH_DEF1(logf, v16_log)
 #define FX_VMATH_DEF_log2f FX_VMATH_DEF1(log2f, v16_log2)
 #define FX_VMATH_DEF_log10f FX_VMATH_DEF1(log10f, v16_log10)
