@@ -293,16 +293,26 @@ EW_V16_TARGET static void lae_block_v16(lae_state *st, const float *xb, float *r
     ew_v16 mj = v;
     __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(e));
     __m512d hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(e, 1));
-    for (int sh = 1; sh < 16; sh *= 2) { /* running maxima over the sixteen lanes */
-      __m512i shifted = _mm512_alignr_epi32(_mm512_castps_si512(mj),
-                                            _mm512_castps_si512(v16c(-EW_INFF)), 16 - sh);
-      mj = _mm512_max_ps(mj, _mm512_castsi512_ps(shifted));
-    }
-    for (int sh = 1; sh < 8; sh *= 2) { /* running sums within each half */
-      __m512i il = _mm512_castpd_si512(lo), ih = _mm512_castpd_si512(hi);
-      lo = _mm512_add_pd(lo, _mm512_castsi512_pd(_mm512_alignr_epi64(il, iz, 8 - sh)));
-      hi = _mm512_add_pd(hi, _mm512_castsi512_pd(_mm512_alignr_epi64(ih, iz, 8 - sh)));
-    }
+    /* running maxima over the sixteen lanes, running sums within each half (the shifts are
+     * immediates: spelled out, as unoptimized builds do not fold a loop's counter) */
+#define LAE_MAX_STEP(SH)                                                                           \
+  mj = _mm512_max_ps(                                                                              \
+      mj, _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(mj),                         \
+                                                  _mm512_castps_si512(v16c(-EW_INFF)), 16 - SH)))
+#define LAE_SUM_STEP(SH)                                                                           \
+  lo = _mm512_add_pd(                                                                              \
+      lo, _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(lo), iz, 8 - SH)));          \
+  hi = _mm512_add_pd(                                                                              \
+      hi, _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(hi), iz, 8 - SH)))
+    LAE_MAX_STEP(1);
+    LAE_MAX_STEP(2);
+    LAE_MAX_STEP(4);
+    LAE_MAX_STEP(8);
+    LAE_SUM_STEP(1);
+    LAE_SUM_STEP(2);
+    LAE_SUM_STEP(4);
+#undef LAE_MAX_STEP
+#undef LAE_SUM_STEP
     hi = _mm512_add_pd(hi, _mm512_permutexvar_pd(_mm512_set1_epi64(7), lo));
     double total = _mm512_cvtsd_f64(_mm512_permutexvar_pd(_mm512_set1_epi64(7), hi));
     ew_v16 m0 = v16c(st->m);
