@@ -336,11 +336,8 @@ EW_V16 ew_v16 v16_logm(ew_v16 x, ew_v16 *e_out) {
   ew_v16 m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_nan);
   *e_out = _mm512_sub_ps(_mm512_getexp_ps(x), _mm512_getexp_ps(m));
   __m512i idx = _mm512_srli_epi32(_mm512_castps_si512(m), 18);
-  ew_v16 invc =
-      _mm512_permutex2var_ps(_mm512_loadu_ps(ew_log_invc), idx, _mm512_loadu_ps(ew_log_invc + 16));
-  ew_v16 logc =
-      _mm512_permutex2var_ps(_mm512_loadu_ps(ew_log_logc), idx, _mm512_loadu_ps(ew_log_logc + 16));
-  ew_v16 r = _mm512_fmsub_ps(m, invc, v16c(1.0f));
+  ew_v16 r = _mm512_fmsub_ps(m, v16_table_coef(ew_log_invc, 32, idx), v16c(1.0f));
+  ew_v16 logc = v16_table_coef(ew_log_logc, 32, idx);
   ew_v16 p = v16_poly(r, ew_log_tab_p, EW_NCOEF(ew_log_tab_p));
   return _mm512_add_ps(logc, _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r));
 }
@@ -386,7 +383,6 @@ EW_V16 ew_v16 v16_log1p(ew_v16 x) {
   return v16_sel(v16_eq(x, _mm512_setzero_ps()), y, x); /* keeps -0 */
 }
 
-/* asinh, atanh: ew_asinhf's and ew_atanhf's arguments to one log1p. */
 /* asinh |x|: one degree-6 polynomial per lane, its coefficients picked by vpermt2ps from 32
  * entries (scripts/fit_vmath.py, relative error 9e-9): entry 0 is [0, 1/4) in t = |x| (t + t q(t)),
  * entries 1-28 the halves of the octaves 2^-2 .. 2^11 in t = m - start, |x| = 2^e m, m in [1, 2)
@@ -541,6 +537,7 @@ EW_V16 ew_v16 v16_acosh(ew_v16 x) {
   return v16_sel(v16_lt(x, v16c(1.0f)), y, v16c(EW_NANF));
 }
 
+/* atanh: ew_atanhf's argument to one log1p, its quotient by the reciprocal */
 EW_V16 ew_v16 v16_atanh(ew_v16 x) {
   ew_v16 ax = _mm512_abs_ps(x), t = _mm512_add_ps(ax, ax);
   ew_v16 q = _mm512_mul_ps(t, v16_recip(_mm512_sub_ps(v16c(1.0f), ax)));
