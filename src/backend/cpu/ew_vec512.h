@@ -693,12 +693,24 @@ EW_V16 ew_v16 v16_cos(ew_v16 x) {
   return v16_negate_if(_mm512_test_epi32_mask(q1, _mm512_set1_epi32(2)), v);
 }
 
+/* tan of r = hi + lo: t0 = hi + hi z T(z), z = hi^2 (T: a fit on |hi| <= 0.87, pi/4 plus the
+ * overshoot of the float reduction up to 2^20, scripts/fit_vmath.py, relative error 8.6e-9),
+ * plus lo (1 + t0^2) before the last rounding; odd multiples of pi/2 give -1 / tan r by the
+ * reciprocal estimate and a Newton step (r is never 0 there). */
+static const float ew_tan_p[] = {
+    0.005833687726408243f, -0.0031274587381631136f, 0.013603249564766884f, 0.020116398110985756f,
+    0.05430666357278824f,  0.13330282270908356f,    0.3333342671394348f};
 EW_V16 ew_v16 v16_tan(ew_v16 x) {
-  ew_v16 s, c;
-  __m512i q = v16_sincos(x, &s, &c);
+  __m512i q;
+  ew_v16 lo, r = v16_trig_reduce(x, &lo, &q);
+  ew_v16 z = _mm512_mul_ps(r, r);
+  ew_v16 rz = _mm512_mul_ps(r, z), p = v16_poly(z, ew_tan_p, EW_NCOEF(ew_tan_p));
+  ew_v16 t0 = _mm512_fmadd_ps(rz, p, r);
+  ew_v16 corr = _mm512_mul_ps(lo, _mm512_fmadd_ps(t0, t0, v16c(1.0f)));
+  ew_v16 t = _mm512_add_ps(r, _mm512_fmadd_ps(rz, p, corr)); /* small terms first, one rounding */
   __mmask16 odd = _mm512_test_epi32_mask(q, _mm512_set1_epi32(1));
-  ew_v16 num = v16_sel(odd, s, v16_negate_if(odd, c)), den = v16_sel(odd, c, s);
-  return v16_sel(v16_eq(x, _mm512_setzero_ps()), _mm512_div_ps(num, den), x);
+  t = _mm512_mask_sub_ps(t, odd, _mm512_setzero_ps(), v16_recip(t));
+  return v16_sel(v16_eq(x, _mm512_setzero_ps()), t, x);
 }
 
 /* ------------------------------------------------------------------ asin, acos */
