@@ -8,9 +8,9 @@ environment setting switches in one build (run it once with and once without the
 
 Cases: sin, cos and logaddexp over 10^8 float32, binary ops with a transposed or broadcast
 operand, the transposing copy, where with a transposed operand and softmax along axis 0 at
-10^4 x 10^4, softmax, logsumexp and logcumsumexp over 10^4 rows of 1000, cumsum along either axis
-(512 x 1000, in cache; 10^4 x 10^4), the 4-bit quantized matvec 4096 x 4096 (group 64; 2000
-calls). Medians.
+10^4 x 10^4, softmax, logsumexp, logcumsumexp and float16 cumsum over 10^4 rows of 1000, cumsum
+along either axis (512 x 1000, in cache; 10^4 x 10^4), the 4-bit quantized matvec 4096 x 4096
+(group 64; 2000 calls). Medians.
 Changes no setting switches are compared by running this file against two builds in turn."""
 import time
 
@@ -35,10 +35,11 @@ def main():
     row, col = mx.random.normal((1, n)), mx.random.normal((n, 1))
     s = mx.random.normal((n, 1000))
     c512 = mx.random.normal((512, 1000))
+    s16 = s.astype(mx.float16)
     w = mx.random.normal((4096, 4096))
     wq, sc, bi = mx.quantize(w, group_size=64, bits=4)
     v = mx.random.normal((1, 4096))
-    mx.eval(x, row, col, s, c512, wq, sc, bi, v)
+    mx.eval(x, row, col, s, c512, s16, wq, sc, bi, v)
     flat = x.reshape(-1)
     half = flat * 0.5
     mx.eval(half)
@@ -58,6 +59,7 @@ def main():
         ("cumsum (512 x 1000)", lambda: mx.cumsum(c512, axis=1), 200),
         ("cumsum axis 1 (10^4 x 10^4)", lambda: mx.cumsum(x, axis=1), 7),
         ("cumsum axis 0 (10^4 x 10^4)", lambda: mx.cumsum(x, axis=0), 7),
+        ("float16 cumsum (10^4 x 1000)", lambda: mx.cumsum(s16, axis=-1), 7),
         ("logcumsumexp (10^4 x 1000)", lambda: mx.logcumsumexp(s, axis=-1), 7),
         ("qmv 4-bit 4096^2 g64", lambda: mx.quantized_matmul(v, wq, sc, bi, transpose=True,
                                                              group_size=64, bits=4), 2000),

@@ -416,6 +416,27 @@ def test_float32_cumsum_many_rows_exact():
                 np.testing.assert_array_equal(np.array(got), want.astype(np.float32))
 
 
+def test_half_scans_long_rows_exact():
+    # float16 / bfloat16 rows are scanned in float in blocks of 1024: each output is the float32
+    # running value rounded once, across block boundaries and in both directions
+    x32 = rng.standard_normal((3, 2500)).astype(np.float32)
+    for dt in (mx.float16, mx.bfloat16):
+        a = mx.array(x32).astype(dt)
+        xf = np.array(a.astype(mx.float32))
+        for op, acc in (("cumsum", np.add), ("cummax", np.maximum)):
+            for reverse in (False, True):
+                for inclusive in (False, True):
+                    v = xf[:, ::-1] if reverse else xf
+                    want = acc.accumulate(v, axis=-1, dtype=np.float32)
+                    if not inclusive:
+                        first = np.full((3, 1), 0.0 if op == "cumsum" else -np.inf, np.float32)
+                        want = np.concatenate([first, want[:, :-1]], axis=-1)
+                    want = want[:, ::-1] if reverse else want
+                    got = getattr(mx, op)(a, axis=-1, reverse=reverse, inclusive=inclusive)
+                    np.testing.assert_array_equal(np.array(got.astype(mx.float32)),
+                                                  np.array(mx.array(want).astype(dt).astype(mx.float32)))
+
+
 def test_logcumsumexp_long_rows():
     # rows long enough for the sixteen-element chunks, with chunks that span more than 80, nan,
     # +inf and runs of -inf partway, in float32 / float16 / bfloat16, against float64

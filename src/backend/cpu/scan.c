@@ -217,6 +217,65 @@ GEN_SCAN(sum_f16, uint16_t, float, L_H, S_H, C_ADD, 0.0f)
 GEN_SCAN(sum_bf16, uint16_t, float, L_BF, S_BF, C_ADD, 0.0f)
 GEN_SCAN(sum_f32, float, double, L_D, S_F, C_ADD, 0.0)
 
+/* float16 / bfloat16 rows: converted to float a block at a time in vector loops (the
+ * conversions are bit arithmetic that a sequential loop would pay per element), scanned in
+ * float, converted back: per element the operations of GEN_SCAN's row, so the same bits. */
+#define HBLK 1024
+#define GEN_HALF_CONV(S, LD, ST)                                                                   \
+  MX_RED_CLONES static void to_float_##S(const uint16_t *x, float *f, int64_t n) {                 \
+    for (int64_t k = 0; k < n; k++) f[k] = LD(x[k]);                                               \
+  }                                                                                                \
+  MX_RED_CLONES static void from_float_##S(const float *f, uint16_t *y, int64_t n) {               \
+    for (int64_t k = 0; k < n; k++) y[k] = ST(f[k]);                                               \
+  }
+GEN_HALF_CONV(h, L_H, S_H)
+GEN_HALF_CONV(bf, L_BF, S_BF)
+
+#define GEN_HALF_ROW(NAME, S, COMB, INIT)                                                          \
+  static void hrow_##NAME(const void *x_, void *y_, int64_t n, int rev, int incl, void *acc_out) { \
+    const uint16_t *x = (const uint16_t *)x_;                                                      \
+    uint16_t *y = (uint16_t *)y_;                                                                  \
+    float acc = INIT, xb[HBLK];                                                                    \
+    for (int64_t b0 = 0; b0 < n; b0 += HBLK) {                                                     \
+      int64_t len = n - b0 < HBLK ? n - b0 : HBLK, off = rev ? n - b0 - len : b0;                  \
+      to_float_##S(x + off, xb, len);                                                              \
+      for (int64_t s = 0; s < len; s++) {                                                          \
+        int64_t k = rev ? len - 1 - s : s;                                                         \
+        float v = xb[k];                                                                           \
+        if (incl) acc = COMB(acc, v);                                                              \
+        xb[k] = acc;                                                                               \
+        if (!incl) acc = COMB(acc, v);                                                             \
+      }                                                                                            \
+      from_float_##S(xb, y + off, len);                                                            \
+    }                                                                                              \
+    if (acc_out) memcpy(acc_out, &acc, sizeof acc);                                                \
+  }
+#define GEN_HALF_ROWS(S)                                                                           \
+  GEN_HALF_ROW(sum_##S, S, C_ADD, 0.0f)                                                            \
+  GEN_HALF_ROW(prod_##S, S, C_MUL, 1.0f)                                                           \
+  GEN_HALF_ROW(max_##S, S, C_FMAX, -INFINITY)                                                      \
+  GEN_HALF_ROW(min_##S, S, C_FMIN, INFINITY)
+GEN_HALF_ROWS(h)
+GEN_HALF_ROWS(bf)
+
+/* the staged row of op for a 16-bit float dtype, or NULL */
+static row_fn half_row(int op, mx_dtype dt) {
+  if (dt != MX_FLOAT16 && dt != MX_BFLOAT16) return NULL;
+  int h = dt == MX_FLOAT16;
+  switch (op) {
+  case MX_SCAN_SUM:
+    return h ? hrow_sum_h : hrow_sum_bf;
+  case MX_SCAN_PROD:
+    return h ? hrow_prod_h : hrow_prod_bf;
+  case MX_SCAN_MAX:
+    return h ? hrow_max_h : hrow_max_bf;
+  case MX_SCAN_MIN:
+    return h ? hrow_min_h : hrow_min_bf;
+  default:
+    return NULL;
+  }
+}
+
 GEN_SCAN(sum_f64, double, double, L_ID, S_ID, C_ADD, 0.0)
 GEN_SCAN(prod_f64, double, double, L_ID, S_ID, C_MUL, 1.0)
 GEN_SCAN(max_f64, double, double, L_ID, S_ID, C_FMAX, -INFINITY)
@@ -577,6 +636,8 @@ int mx_cpu_scan(mx_node *nd) {
 #if SCAN_ROWS16
   if (p->op == MX_SCAN_SUM && in->dtype == MX_FLOAT32 && mx_ew_vec512()) c.k.rows = rows16_sum_f32;
 #endif
+  row_fn hrow = half_row(p->op, (mx_dtype)in->dtype);
+  if (hrow) c.k.row = hrow;
   if (mx_array_alloc_data(out)) return MX_ERR;
   if (in->size == 0) return 0;
   mx_axis_view v;
