@@ -343,9 +343,7 @@ EW_V16_TARGET static void lae_block_v16(lae_state *st, const float *xb, float *r
     float lo_v = _mm512_mask_reduce_min_ps((__mmask16)~ninf, v); /* +inf when all are -inf */
     if (v16_isnan(v) || !(bm < EW_INFF) || !(st->m < EW_INFF) || !(lo_v >= M - 80.0f) ||
         M == -EW_INFF) {
-      float mb[16], sb[16];
-      for (int j = 0; j < 16; j++) lae_step(st, xb[k + j], incl, mb + j, sb + j);
-      for (int j = 0; j < 16; j++) rb[k + j] = mb[j] + ew_logf(sb[j]);
+      lae_block_scalar(st, xb + k, rb + k, 16, incl);
       continue;
     }
     ew_v16 e = v16_exp(_mm512_sub_ps(v, v16c(M)));
