@@ -180,7 +180,22 @@ def tan_poly():
     return fit(g, 0.0, 0.87 ** 2, 6, weight=w)
 
 
+def sincos_polys():
+    """sin r = r + r z S(z) and cos r = 1 + z C(z), z = r^2, |r| <= 0.87 (as tan_poly), four
+    coefficients each (one Horner over coefficients picked per lane); relative errors."""
+    def s(z):
+        r = math.sqrt(z)
+        return (math.sin(r) / r - 1) / z if z > 1e-12 else -1 / 6
+
+    def c(z):
+        return (math.cos(math.sqrt(z)) - 1) / z if z > 1e-12 else -0.5
+    return (fit(s, 0.0, 0.87 ** 2, 3, weight=lambda z: z / (1 - z / 6)),
+            fit(c, 0.0, 0.87 ** 2, 3, weight=lambda z: z / math.cos(math.sqrt(z))))
+
+
 def main():
+    for name, (c, e) in zip(("ew_sin_p", "ew_cos_p"), sincos_polys()):
+        print(f"/* error {e:.1e} */\n" + c_floats(name, c))
     c, e = tan_poly()
     print(f"/* error {e:.1e} */\n" + c_floats("ew_tan_p", c))
     rows, e = tanh_table()

@@ -215,8 +215,8 @@ static const vfun funs[F_NUM] = {
     {"atanh", atanh, s_atanh, F_ATANH, 2.5, -1.01f, 1.01f, 0.0f},
     {"erf", erf, s_erf, F_ERF, 2.0, -5.0f, 5.0f, 0.0f},
     {"erfinv", ref_erfinv, s_erfinv, F_ERFINV, 3.0, -1.01f, 1.01f, 0.0f},
-    {"sin", sin, s_sin, F_SIN, 1.0, -10.0f, 10.0f, EW_TRIG_LIMITF},
-    {"cos", cos, s_cos, F_COS, 1.0, -10.0f, 10.0f, EW_TRIG_LIMITF},
+    {"sin", sin, s_sin, F_SIN, 1.5, -10.0f, 10.0f, EW_SINCOS_V16_LIMITF},
+    {"cos", cos, s_cos, F_COS, 1.5, -10.0f, 10.0f, EW_SINCOS_V16_LIMITF},
     {"tan", tan, s_tan, F_TAN, 2.5, -10.0f, 10.0f, EW_TRIG_LIMITF},
     {"asin", asin, s_asin, F_ASIN, 2.0, -1.01f, 1.01f, 0.0f},
     {"acos", acos, s_acos, F_ACOS, 2.0, -1.01f, 1.01f, 0.0f},
@@ -264,6 +264,22 @@ static void check_function(const vfun *f) {
       double e = check_block(f, in, &scalar_worst);
       worst = e > worst ? e : worst;
       k = 0;
+    }
+  }
+  /* trigonometric functions: the floats around multiples of pi/2 up to the limit, where the
+   * reduced argument is smallest (and its last bits matter most) */
+  for (int64_t j = 1; f->limit > 0 && j < (int64_t)(f->limit / 1.5707963f); j += 7) {
+    float m = (float)((double)j * 1.5707963267948966);
+    for (int d = -4; d <= 4; d++) {
+      if (d == 0) continue;
+      in[k] = nextafterf(m, d < 0 ? 0.0f : INFINITY);
+      for (int s = 1; s < abs(d); s++) in[k] = nextafterf(in[k], d < 0 ? 0.0f : INFINITY);
+      if (j & 1) in[k] = -in[k];
+      if (++k == 16) {
+        double e = check_block(f, in, &scalar_worst);
+        worst = e > worst ? e : worst;
+        k = 0;
+      }
     }
   }
   const float special[16] = {0.0f,    -0.0f,    INFINITY, -INFINITY, NAN,      1.0f,

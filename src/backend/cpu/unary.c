@@ -160,12 +160,12 @@ enum {
 #define GEN_UN_V16(NAME, SCALAR, VFN)                                                              \
   GEN_UN(NAME##_scalar, float, float, SCALAR(x))                                                   \
   EW_V16_ROW(NAME, VFN, SCALAR, 0.0f)
-#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN)                                             \
+#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN, VLIMIT)                                     \
   GEN_UN_GUARD(NAME##_scalar, FAST, SLOW, LIMIT)                                                   \
-  EW_V16_ROW(NAME, VFN, SLOW, LIMIT)
+  EW_V16_ROW(NAME, VFN, SLOW, VLIMIT)
 #else
 #define GEN_UN_V16(NAME, SCALAR, VFN) GEN_UN(NAME, float, float, SCALAR(x))
-#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN) GEN_UN_GUARD(NAME, FAST, SLOW, LIMIT)
+#define GEN_UN_V16_GUARD(NAME, FAST, SLOW, LIMIT, VFN, VLIMIT) GEN_UN_GUARD(NAME, FAST, SLOW, LIMIT)
 #endif
 
 /* ------------------------------------------------------------------ integer and bool */
@@ -220,9 +220,9 @@ GEN_UN_V16(log_f32, ew_logf, v16_log)
 GEN_UN_V16(log2_f32, ew_log2f, v16_log2)
 GEN_UN_V16(log10_f32, ew_log10f, v16_log10)
 GEN_UN_V16(log1p_f32, ew_log1pf, v16_log1p)
-GEN_UN_V16_GUARD(sin_f32, ew_sinf, sinf, EW_TRIG_LIMITF, v16_sin)
-GEN_UN_V16_GUARD(cos_f32, ew_cosf, cosf, EW_TRIG_LIMITF, v16_cos)
-GEN_UN_V16_GUARD(tan_f32, ew_tanf, tanf, EW_TRIG_LIMITF, v16_tan)
+GEN_UN_V16_GUARD(sin_f32, ew_sinf, sinf, EW_TRIG_LIMITF, v16_sin, EW_SINCOS_V16_LIMITF)
+GEN_UN_V16_GUARD(cos_f32, ew_cosf, cosf, EW_TRIG_LIMITF, v16_cos, EW_SINCOS_V16_LIMITF)
+GEN_UN_V16_GUARD(tan_f32, ew_tanf, tanf, EW_TRIG_LIMITF, v16_tan, EW_TRIG_LIMITF)
 GEN_UN_V16(sinh_f32, ew_sinhf, v16_sinh)
 GEN_UN_V16(cosh_f32, ew_coshf, v16_cosh)
 GEN_UN_V16(tanh_f32, ew_tanhf, v16_tanh)
