@@ -631,30 +631,27 @@ EW_V16 ew_v16 v16_erfinv(ew_v16 x) {
 
 /* ------------------------------------------------------------------ sin, cos, tan */
 
-/* x = n pi/2 + (hi + lo) for |x| < EW_TRIG_LIMITF, q = n mod 4, in float: pi/2 in four parts;
- * x - n p1 is exact (a multiple of 2^-23 below 2 in magnitude, or of x's ulp), n p2 is split
- * exactly by an fma and subtracted with an exact two-sum, the last parts only feed lo. Lanes
- * beyond the limit, infinities and nans are the caller's (GEN_UN_V16_GUARD gives them to
- * libm). */
-EW_V16 ew_v16 v16_trig_reduce(ew_v16 x, ew_v16 *lo_out, __m512i *q_out) {
-  ew_v16 n = _mm512_roundscale_ps(_mm512_mul_ps(x, v16c(0x1.45f306p-1f)),
-                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  ew_v16 a = _mm512_fnmadd_ps(n, v16c(0x1.921fb6p+0f), x);
-  ew_v16 b = _mm512_mul_ps(n, v16c(0x1.777a5cp-25f)); /* -n p2 */
-  ew_v16 b_lo = _mm512_fmsub_ps(n, v16c(0x1.777a5cp-25f), b);
-  ew_v16 hi = _mm512_add_ps(a, b);
-  ew_v16 bb = _mm512_sub_ps(hi, a);
-  ew_v16 e = _mm512_add_ps(_mm512_sub_ps(a, _mm512_sub_ps(hi, bb)), _mm512_sub_ps(b, bb));
-  ew_v16 lo = _mm512_add_ps(e, b_lo);
-  lo = _mm512_fmadd_ps(n, v16c(0x1.ee59dap-50f), lo);       /* -n p3 */
-  *lo_out = _mm512_fnmadd_ps(n, v16c(0x1.98a2e0p-77f), lo); /* -n p4 */
-  *q_out = _mm512_cvtps_epi32(n);
-  return hi;
+/* |x| = n pi/2 + r for |x| < EW_TRIG_LIMITF (ax = |x|): n by rounding with the 1.5 2^23 shift
+ * (*n_bits: its low bits are n's), r = |x| - n p1 (exact by the fma) + n p2 + n p3 with pi/2 in
+ * three parts, rounded twice. There is no low part: r is off by up to 0.5 ulp (one ulp where n
+ * p3 reaches r's last bits, n past 2^18). Lanes beyond the limit, infinities and nans are the
+ * caller's (GEN_UN_V16_GUARD gives them to libm). */
+EW_V16 ew_v16 v16_trig_reduce(ew_v16 ax, __m512i *n_bits) {
+  ew_v16 nb = _mm512_fmadd_ps(ax, v16c(0x1.45f306p-1f), v16c(0x1.8p23f));
+  ew_v16 n = _mm512_sub_ps(nb, v16c(0x1.8p23f));
+  ew_v16 r = _mm512_fnmadd_ps(n, v16c(0x1.921fb6p+0f), ax);
+  r = _mm512_fmadd_ps(n, v16c(0x1.777a5cp-25f), r);
+  *n_bits = _mm512_castps_si512(nb);
+  return _mm512_fmadd_ps(n, v16c(0x1.ee59dap-50f), r);
 }
 
-/* sin and cos of |x| = n pi/2 + r: n by rounding with the 1.5 2^23 shift (its low bits are n's),
- * r = |x| - n p1 (exact by the fma) + n p2 + n p3, rounded twice: unlike v16_trig_reduce no
- * low part, which costs up to 0.5 ulp of r more (1.49 ulp at most measured, numpy's float32
+/* y with the sign bit flipped where the sign bit of s is set */
+EW_V16 ew_v16 v16_flip_sign(ew_v16 y, __m512i s) {
+  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(y), s,
+                                                       _mm512_set1_epi32((int)0x80000000), 0x78));
+}
+
+/* sin and cos of |x| = n pi/2 + r (v16_trig_reduce: 1.49 ulp at most measured, numpy's float32
  * sin 1.45, MLX's 1.47 below 10 and far more beyond). Lanes where sin(|x|) is +-sin r (n even;
  * cos: n odd) and those where it is +-cos r share one Horner: the coefficients are picked per
  * lane, y = A + A z P(z) with A = r or 1. Bit 1 of n (cos: of n + 1) and, for sin, x's sign
@@ -666,13 +663,8 @@ static const float ew_sin_p[] = {2.709584123294917e-06f, -0.0001983831898542121f
 static const float ew_cos_p[] = {2.4287326596095227e-05f, -0.0013885539956390858f,
                                  0.041666578501462936f, -0.5f};
 EW_V16 ew_v16 v16_sin_or_cos(ew_v16 x, int cosine) {
-  ew_v16 ax = _mm512_abs_ps(x);
-  ew_v16 nb = _mm512_fmadd_ps(ax, v16c(0x1.45f306p-1f), v16c(0x1.8p23f));
-  ew_v16 n = _mm512_sub_ps(nb, v16c(0x1.8p23f));
-  ew_v16 r = _mm512_fnmadd_ps(n, v16c(0x1.921fb6p+0f), ax);
-  r = _mm512_fmadd_ps(n, v16c(0x1.777a5cp-25f), r);
-  r = _mm512_fmadd_ps(n, v16c(0x1.ee59dap-50f), r);
-  __m512i q = _mm512_castps_si512(nb);
+  __m512i q;
+  ew_v16 r = v16_trig_reduce(_mm512_abs_ps(x), &q);
   if (cosine) q = _mm512_add_epi32(q, _mm512_set1_epi32(1));
   __mmask16 use_cos = _mm512_test_epi32_mask(q, _mm512_set1_epi32(1));
   ew_v16 z = _mm512_mul_ps(r, r), p = v16c(0.0f);
@@ -695,24 +687,26 @@ EW_V16 ew_v16 v16_cos(ew_v16 x) {
   return v16_sin_or_cos(x, 1);
 }
 
-/* tan of r = hi + lo: t0 = hi + hi z T(z), z = hi^2 (T: a fit on |hi| <= 0.87, pi/4 plus the
- * overshoot of the float reduction up to 2^20, scripts/fit_vmath.py, relative error 8.6e-9),
- * plus lo (1 + t0^2) before the last rounding; odd multiples of pi/2 give -1 / tan r by the
- * reciprocal estimate and a Newton step (r is never 0 there). */
+/* tan |x| = t = r + r z T(z), z = r^2 (v16_trig_reduce; T: a fit on |r| <= 0.87, pi/4 plus the
+ * overshoot of the float reduction up to 2^20, scripts/fit_vmath.py, relative error 8.6e-9);
+ * odd n give -1 / t by the reciprocal estimate and a Newton step on t's unrounded value (t's
+ * rounding would add another half ulp; r is never 0 there). 2.25 ulp at most measured (numpy's
+ * float32 tan 3.66). */
 static const float ew_tan_p[] = {
     0.005833687726408243f, -0.0031274587381631136f, 0.013603249564766884f, 0.020116398110985756f,
     0.05430666357278824f,  0.13330282270908356f,    0.3333342671394348f};
 EW_V16 ew_v16 v16_tan(ew_v16 x) {
   __m512i q;
-  ew_v16 lo, r = v16_trig_reduce(x, &lo, &q);
+  ew_v16 r = v16_trig_reduce(_mm512_abs_ps(x), &q);
   ew_v16 z = _mm512_mul_ps(r, r);
   ew_v16 rz = _mm512_mul_ps(r, z), p = v16_poly(z, ew_tan_p, EW_NCOEF(ew_tan_p));
-  ew_v16 t0 = _mm512_fmadd_ps(rz, p, r);
-  ew_v16 corr = _mm512_mul_ps(lo, _mm512_fmadd_ps(t0, t0, v16c(1.0f)));
-  ew_v16 t = _mm512_add_ps(r, _mm512_fmadd_ps(rz, p, corr)); /* small terms first, one rounding */
+  ew_v16 t = _mm512_fmadd_ps(rz, p, r);
+  ew_v16 t_lo = _mm512_fmadd_ps(rz, p, _mm512_sub_ps(r, t)); /* r - t exact: t < 2r */
+  ew_v16 y0 = _mm512_rcp14_ps(t);
+  ew_v16 e = _mm512_fnmadd_ps(t_lo, y0, _mm512_fnmadd_ps(t, y0, v16c(1.0f)));
   __mmask16 odd = _mm512_test_epi32_mask(q, _mm512_set1_epi32(1));
-  t = _mm512_mask_sub_ps(t, odd, _mm512_setzero_ps(), v16_recip(t));
-  return v16_sel(v16_eq(x, _mm512_setzero_ps()), t, x);
+  t = _mm512_mask_sub_ps(t, odd, _mm512_setzero_ps(), _mm512_fmadd_ps(y0, e, y0));
+  return v16_flip_sign(t, _mm512_castps_si512(x));
 }
 
 /* ------------------------------------------------------------------ asin, acos */
