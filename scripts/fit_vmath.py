@@ -180,6 +180,18 @@ def tan_poly():
     return fit(g, 0.0, 0.87 ** 2, 6, weight=w)
 
 
+def logaddexp_table():
+    """log1p(exp(-d)) on [k/2, (k + 1)/2), k = 0..31, as degree-5 polynomials in t = d - k/2
+    (relative error): logaddexp = max + this at d = |a - b| < 16. Returns (rows, error)."""
+    cols, worst = [], 0.0
+    for k in range(32):
+        f = lambda d: math.log1p(math.exp(-d))
+        c, e = fit(f, k / 2, k / 2 + 0.5, 5, weight=lambda d: 1 / f(d), center=k / 2)
+        cols.append(list(c))
+        worst = max(worst, e)
+    return [[col[j] for col in cols] for j in range(6)], worst
+
+
 def sincos_polys():
     """sin r = r + r z S(z) and cos r = 1 + z C(z), z = r^2, |r| <= 0.87 (as tan_poly), four
     coefficients each (one Horner over coefficients picked per lane); relative errors."""
@@ -194,6 +206,8 @@ def sincos_polys():
 
 
 def main():
+    rows, e = logaddexp_table()
+    print(f"/* error {e:.1e} */\n" + c_table("ew_logaddexp_tab", rows))
     for name, (c, e) in zip(("ew_sin_p", "ew_cos_p"), sincos_polys()):
         print(f"/* error {e:.1e} */\n" + c_floats(name, c))
     c, e = tan_poly()

@@ -616,7 +616,7 @@ EW_INLINE float ew_erff(float x) {
 }
 
 /* log(e^a + e^b) = max + log1p(t), t = e^{-|a - b|} in (0, 1], with log1p(t) = t P(t) (as
- * v16_logaddexp); equal infinities give themselves, nan gives nan. */
+ * v16_logaddexp_by_exp); equal infinities give themselves, nan gives nan. */
 EW_INLINE float ew_logaddexpf(float a, float b) {
   float mx = a > b ? a : b;
   float d = -__builtin_fabsf(a - b), t = ew_expf(d);
