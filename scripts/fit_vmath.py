@@ -192,6 +192,33 @@ def logaddexp_table():
     return [[col[j] for col in cols] for j in range(6)], worst
 
 
+def unit_table(f, slope0):
+    """An odd f on (-1, 1) with a singularity at 1 (atanh, erfinv) as degree-6 polynomials from
+    32 entries: 0-7 the intervals [k/16, (k + 1)/16] of |x| in t = |x| - k/16 (entry 0 as t + t
+    q(t), f'(0) = slope0, its t coefficient stored minus 1), 8-31 the halves of the octaves
+    2^-2 .. 2^-13 of w = 1 - |x| = 2^e m in t = m - start, start 3/2 or 1 (relative error).
+    Returns (rows, starts, error)."""
+    cols, starts, worst = [], [], 0.0
+    for k in range(8):
+        if k == 0:
+            c, e = fit(lambda x: f(x) / x if x else slope0, 0.0, 1 / 16, 5)
+            c = list(c) + [0.0]
+            c[5] -= 1.0
+        else:
+            c, e = fit(f, k / 16, (k + 1) / 16, 6, weight=lambda x: 1 / f(x), center=k / 16)
+        cols.append(list(c))
+        starts.append(k / 16)
+        worst = max(worst, e)
+    for j in range(24):
+        ex, start = -2 - j // 2, 1.5 if j % 2 == 0 else 1.0
+        g = lambda t: f(1 - 2.0 ** ex * (start + t))
+        c, e = fit(g, 0.0, 0.5, 6, weight=lambda t: 1 / g(t))
+        cols.append(list(c))
+        starts.append(start)
+        worst = max(worst, e)
+    return [[col[j] for col in cols] for j in range(7)], starts, worst
+
+
 def sincos_polys():
     """sin r = r + r z S(z) and cos r = 1 + z C(z), z = r^2, |r| <= 0.87 (as tan_poly), four
     coefficients each (one Horner over coefficients picked per lane); relative errors."""
@@ -206,6 +233,14 @@ def sincos_polys():
 
 
 def main():
+    import mpmath
+    mpmath.mp.dps = 30
+    for name, fn, s0 in (("atanh", math.atanh, 1.0),
+                         ("erfinv", lambda x: float(mpmath.erfinv(x)), math.sqrt(math.pi) / 2)):
+        rows, starts, e = unit_table(fn, s0)
+        print(f"/* error {e:.1e} */\n" + c_table(f"ew_{name}_tab", rows))
+        if name == "atanh":
+            print(c_floats("ew_unit_start", starts))
     rows, e = logaddexp_table()
     print(f"/* error {e:.1e} */\n" + c_table("ew_logaddexp_tab", rows))
     for name, (c, e) in zip(("ew_sin_p", "ew_cos_p"), sincos_polys()):
