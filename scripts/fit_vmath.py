@@ -147,6 +147,29 @@ def pow_tables():
     return invc, log2c, exp2j, log2_p, exp2_p
 
 
+def pow_float_tables():
+    """pow in float-float, sixteen lanes: log2 m = log2 c + log2(1 + r), 1/c from log_table (r
+    from m 1/c by an exact product); log2 c as hi (a multiple of 2^-16, so that e + hi is exact
+    for |e| < 256) + lo; log2(1 + r) = r log2(e) + r^2 P(r); 2^(j/32) as hi + lo for j = 0..31 and
+    2^f = 1 + f Q(f) on |f| <= 1/64 + 2^-20. Returns (log2c_hi, log2c_lo, P, P error, exp2_hi,
+    exp2_lo, Q, Q error)."""
+    def f32(v):
+        return float(np.float32(v))
+    invc, _, _, _, (rlo, rhi) = log_table()
+    hi = [round(-math.log2(ic) * 2**16) / 2**16 for ic in invc]
+    lo = [f32(-math.log2(ic) - h) for ic, h in zip(invc, hi)]
+    import mpmath
+    mpmath.mp.dps = 40
+    L = 1 / mpmath.log(2)
+    p, pe = fit(lambda r: float((mpmath.log(1 + mpmath.mpf(r)) * L - r * L) / mpmath.mpf(r) ** 2)
+                if r else float(-L / 2), rlo, rhi, 4)
+    e2hi = [f32(2 ** (j / 32)) for j in range(32)]
+    e2lo = [f32(2 ** (j / 32) - h) for j, h in zip(range(32), e2hi)]
+    b = 1 / 64 + 2**-20
+    q, qe = fit(lambda f: (2**f - 1) / f if f else math.log(2), -b, b, 3)
+    return hi, lo, p, pe, e2hi, e2lo, q, qe
+
+
 def tanh_table():
     """tanh on [k/4, (k + 1)/4), k = 0..30, and [31/4, 10] (|x| clamped to 10: tanh rounds to 1
     beyond 9.01) as degree-6 polynomials in t = |x| - k/4 (relative error); interval 0 as t + t q(t)
@@ -233,6 +256,12 @@ def sincos_polys():
 
 
 def main():
+    hi, lo, p, pe, e2hi, e2lo, q, qe = pow_float_tables()
+    for name, v in (("ew_powf_log2c_hi", hi), ("ew_powf_log2c_lo", lo), ("ew_powf_exp2_hi", e2hi),
+                    ("ew_powf_exp2_lo", e2lo)):
+        print(c_floats(name, v))
+    print(f"/* error {pe:.1e} */\n" + c_floats("ew_powf_log2_p", p))
+    print(f"/* error {qe:.1e} */\n" + c_floats("ew_powf_exp2_p", q))
     import mpmath
     mpmath.mp.dps = 30
     for name, fn, s0 in (("atanh", math.atanh, 1.0),

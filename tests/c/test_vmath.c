@@ -341,6 +341,10 @@ EW_V16_TARGET static void check_pow(void) {
       a[i] = (float)(st >> 8) * 0x1p-20f - 8.0f; /* [-8, 8) */
       st = st * 1664525u + 1013904223u;
       b[i] = (i & 1) ? (float)((int)(st >> 24) - 128) : (float)(st >> 8) * 0x1p-19f - 16.0f;
+      if (it % 3 == 0) { /* near 1 to large powers: y log2 x needs its low part there */
+        a[i] = 1.0f + (a[i] / 8.0f) * 0x1p-5f;
+        b[i] *= 16.0f;
+      }
     }
     _mm512_storeu_ps(out, v16_pow(_mm512_loadu_ps(a), _mm512_loadu_ps(b)));
     for (int i = 0; i < 16; i++) {

@@ -1084,9 +1084,8 @@ EW_V16 __m256 v8d_exp2_ylog2(__m512d m, __m512d e, __m512i idx, __m512d y, __mma
   return _mm512_cvtpd_ps(_mm512_scalef_pd(v, _mm512_mul_pd(kn, _mm512_set1_pd(1.0 / 16))));
 }
 
-/* x^y with C's special cases, as ew_powf: exp(y log|x|) in double, sign and specials in float */
-EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
-  ew_v16 ax = _mm512_abs_ps(x);
+/* |x|^y in double (every lane; y = 0 or |x| = 1 give 1) */
+EW_V16 ew_v16 v16_pow_abs_by_double(ew_v16 ax, ew_v16 y) {
   __mmask16 trivial = v16_eq(y, _mm512_setzero_ps()) | v16_eq(ax, v16c(1.0f)); /* 0 * inf */
   ew_v16 m = _mm512_getmant_ps(ax, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
   ew_v16 e = _mm512_sub_ps(_mm512_getexp_ps(ax), _mm512_getexp_ps(m));
@@ -1099,6 +1098,195 @@ EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
                  _mm512_cvtps_pd(_mm512_extractf32x8_ps(y, H)), (__mmask8)(~trivial >> (8 * H)))
   ew_v16 r = _mm512_insertf32x8(_mm512_castps256_ps512(POW_HALF(0)), POW_HALF(1), 1);
 #undef POW_HALF
+  return r;
+}
+
+/* |x|^y in float-float, for lanes where t = y log2|x| is below 125 and y below 256 in magnitude
+ * (*far: the others, nans too). log2|x| = e + log2 c + log2(1 + r), 1/c from the log's table (r = m
+ * / c - 1 as an exact sum r + r_lo), log2 c as hi (a multiple of 2^-16: e + hi is exact) + lo,
+ * log2(1 + r) = r log2(e) + r^2 P(r); the sum renormalized to l + l_lo, t = y l as t + t_lo by an
+ * fma; 2^t = 2^(j/32) (hi + lo) 2^f 2^n with 2^f = 1 + f Q(f), |f| <= 1/64 (scripts/fit_vmath.py
+ * pow_float_tables). 0.88 ulp at most measured. */
+static const float ew_powf_log2c_hi[] = {0.0f,
+                                         0.0661163330078125f,
+                                         0.1085662841796875f,
+                                         0.1495819091796875f,
+                                         0.1899261474609375f,
+                                         0.228668212890625f,
+                                         0.266876220703125f,
+                                         0.30389404296875f,
+                                         0.3397064208984375f,
+                                         0.3751983642578125f,
+                                         0.40936279296875f,
+                                         0.442901611328125f,
+                                         0.4758758544921875f,
+                                         0.5077056884765625f,
+                                         0.5389862060546875f,
+                                         0.5699920654296875f,
+                                         -0.4001312255859375f,
+                                         -0.3707122802734375f,
+                                         -0.341888427734375f,
+                                         -0.3134765625f,
+                                         -0.285797119140625f,
+                                         -0.2586212158203125f,
+                                         -0.2317352294921875f,
+                                         -0.2056121826171875f,
+                                         -0.17974853515625f,
+                                         -0.1543426513671875f,
+                                         -0.129791259765625f,
+                                         -0.10516357421875f,
+                                         -0.0811920166015625f,
+                                         -0.05731201171875f,
+                                         -0.034332275390625f,
+                                         0.0f};
+static const float ew_powf_log2c_lo[] = {-0.0f,
+                                         2.4186144855775638e-06f,
+                                         9.781030030353577e-07f,
+                                         7.364415523625212e-06f,
+                                         -1.2345575441941037e-06f,
+                                         3.1228712487063603e-06f,
+                                         -2.3572054033138556e-06f,
+                                         7.255303444253514e-06f,
+                                         5.577884166996228e-06f,
+                                         4.917221758660162e-07f,
+                                         1.276504349334573e-06f,
+                                         -5.568474534811685e-06f,
+                                         -5.749963747803122e-06f,
+                                         -7.184720288933022e-06f,
+                                         2.1762823507742723e-06f,
+                                         7.042416996227985e-07f,
+                                         6.83804046275327e-06f,
+                                         -2.1280768578435527e-06f,
+                                         -6.99829888617387e-06f,
+                                         -1.6111831655507558e-06f,
+                                         -4.468911924959684e-07f,
+                                         6.303182999545243e-06f,
+                                         -1.5895303704382968e-06f,
+                                         4.300777163734892e-06f,
+                                         2.963651240861509e-06f,
+                                         2.2817969238531077e-06f,
+                                         -5.530191629077308e-06f,
+                                         -2.10770463127119e-06f,
+                                         1.9899514427379472e-06f,
+                                         -2.700779759834404e-06f,
+                                         -7.340649972320534e-07f,
+                                         -0.0f};
+static const float ew_powf_exp2_hi[] = {1.0f,
+                                        1.0218971967697144f,
+                                        1.0442737340927124f,
+                                        1.0671404600143433f,
+                                        1.0905077457427979f,
+                                        1.114386796951294f,
+                                        1.1387885808944702f,
+                                        1.1637248992919922f,
+                                        1.1892070770263672f,
+                                        1.215247392654419f,
+                                        1.2418577671051025f,
+                                        1.2690509557724f,
+                                        1.2968395948410034f,
+                                        1.3252366781234741f,
+                                        1.3542555570602417f,
+                                        1.3839099407196045f,
+                                        1.4142135381698608f,
+                                        1.4451807737350464f,
+                                        1.4768261909484863f,
+                                        1.5091644525527954f,
+                                        1.5422108173370361f,
+                                        1.5759809017181396f,
+                                        1.610490322113037f,
+                                        1.6457555294036865f,
+                                        1.6817928552627563f,
+                                        1.7186193466186523f,
+                                        1.7562521696090698f,
+                                        1.7947090864181519f,
+                                        1.8340080976486206f,
+                                        1.8741676807403564f,
+                                        1.9152065515518188f,
+                                        1.9571441411972046f};
+static const float ew_powf_exp2_lo[] = {0.0f,
+                                        -4.811559861650494e-08f,
+                                        4.8334701574503924e-08f,
+                                        -5.9337519786595294e-08f,
+                                        -1.3077539939843064e-08f,
+                                        -5.435540018083884e-08f,
+                                        5.386222312608879e-08f,
+                                        -4.051441493402308e-08f,
+                                        3.797635272917432e-08f,
+                                        -3.267394887984665e-08f,
+                                        4.496838101886169e-08f,
+                                        1.419333317542737e-09f,
+                                        -4.018999533172973e-08f,
+                                        -3.496373324196611e-08f,
+                                        -1.0123349269974824e-08f,
+                                        -5.875577357983275e-08f,
+                                        2.4203234971764687e-08f,
+                                        3.324199937537742e-08f,
+                                        -4.500898853621038e-08f,
+                                        -2.4959373234878512e-08f,
+                                        8.070904833346049e-09f,
+                                        -5.661025426206834e-08f,
+                                        9.836217174097328e-09f,
+                                        -5.124972091152813e-08f,
+                                        -2.4755326677450284e-08f,
+                                        -4.8496175963919086e-08f,
+                                        -9.235770370707996e-09f,
+                                        -1.141504490931311e-08f,
+                                        -1.1239277952768134e-08f,
+                                        -4.663005626071026e-08f,
+                                        9.845328108326612e-09f,
+                                        -1.7021804410433106e-08f};
+/* error 8.8e-11 */
+static const float ew_powf_log2_p[] = {-0.2327260971069336f, 0.28855767846107483f,
+                                       -0.36067602038383484f, 0.48089835047721863f,
+                                       -0.7213475108146667f};
+/* error 1.1e-11 */
+static const float ew_powf_exp2_p[] = {0.0096181845292449f, 0.055504411458969116f,
+                                       0.24022650718688965f, 0.6931471824645996f};
+EW_V16 ew_v16 v16_pow_abs(ew_v16 ax, ew_v16 y, __mmask16 *far) {
+  ew_v16 m = _mm512_getmant_ps(ax, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
+  ew_v16 e = _mm512_sub_ps(_mm512_getexp_ps(ax), _mm512_getexp_ps(m));
+  __m512i idx = _mm512_srli_epi32(_mm512_castps_si512(m), 18);
+  ew_v16 invc = v16_table_coef(ew_log_invc, 32, idx);
+  ew_v16 p = _mm512_mul_ps(m, invc);
+  ew_v16 r_lo = _mm512_fmsub_ps(m, invc, p), r = _mm512_sub_ps(p, v16c(1.0f));
+  ew_v16 a = _mm512_add_ps(e, v16_table_coef(ew_powf_log2c_hi, 32, idx));
+  ew_v16 b = _mm512_mul_ps(r, v16c(EW_LOG2EF));
+  ew_v16 b_lo = _mm512_fmsub_ps(r, v16c(EW_LOG2EF), b);
+  ew_v16 l = _mm512_add_ps(a, b); /* a is 0 or larger than b */
+  ew_v16 l_lo = _mm512_add_ps(_mm512_sub_ps(a, l), b);
+  /* r_lo / (1 + r) log2(e), r log2(e)'s low part, log2 c's low part, r^2 P(r) */
+  ew_v16 tail = _mm512_fmadd_ps(_mm512_fnmadd_ps(r_lo, r, r_lo), v16c(EW_LOG2EF), b_lo);
+  tail = _mm512_fmadd_ps(r, v16c(0x1.4ae0cp-26f), tail);
+  tail = _mm512_add_ps(tail, v16_table_coef(ew_powf_log2c_lo, 32, idx));
+  tail = _mm512_fmadd_ps(_mm512_mul_ps(r, r), v16_poly(r, ew_powf_log2_p, EW_NCOEF(ew_powf_log2_p)),
+                         tail);
+  l_lo = _mm512_add_ps(l_lo, tail);
+  ew_v16 l1 = _mm512_add_ps(l, l_lo);
+  l_lo = _mm512_add_ps(_mm512_sub_ps(l, l1), l_lo);
+  ew_v16 t = _mm512_mul_ps(y, l1);
+  ew_v16 t_lo = _mm512_fmadd_ps(y, l_lo, _mm512_fmsub_ps(y, l1, t));
+  /* |y| < 256 keeps the roundings of r^2 P(r) and of the tail below 2^-26 in t */
+  *far = ~(v16_lt(_mm512_abs_ps(t), v16c(125.0f)) & v16_lt(_mm512_abs_ps(y), v16c(256.0f)));
+  ew_v16 kd = _mm512_fmadd_ps(t, v16c(32.0f), v16c(0x1.8p23f)); /* j: its low 5 bits */
+  ew_v16 kn = _mm512_sub_ps(kd, v16c(0x1.8p23f));
+  ew_v16 f = _mm512_add_ps(_mm512_fnmadd_ps(kn, v16c(1.0f / 32), t), t_lo);
+  __m512i j = _mm512_castps_si512(kd);
+  ew_v16 th = v16_table_coef(ew_powf_exp2_hi, 32, j);
+  ew_v16 fq = _mm512_mul_ps(f, v16_poly(f, ew_powf_exp2_p, EW_NCOEF(ew_powf_exp2_p)));
+  ew_v16 v = _mm512_add_ps(th, _mm512_fmadd_ps(th, fq, v16_table_coef(ew_powf_exp2_lo, 32, j)));
+  ew_v16 n = _mm512_roundscale_ps(_mm512_mul_ps(kn, v16c(1.0f / 32)),
+                                  _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  return _mm512_scalef_ps(v, n);
+}
+
+/* x^y with C's special cases, as ew_powf: |x|^y in float-float, in double where t reaches 125
+ * (overflow, underflow, zeros, infinities, nans) or |y| 256 (such vectors only), sign and
+ * specials in float */
+EW_V16 ew_v16 v16_pow(ew_v16 x, ew_v16 y) {
+  ew_v16 ax = _mm512_abs_ps(x);
+  __mmask16 far;
+  ew_v16 r = v16_pow_abs(ax, y, &far);
+  if (far) r = v16_sel(far, r, v16_pow_abs_by_double(ax, y));
   /* x >= +0 (or a nan without sign): r is complete (x = +0, +inf, nan and y = nan follow) */
   __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(x));
   if (!neg) return r;
