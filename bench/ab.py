@@ -6,12 +6,14 @@ environment setting switches in one build (run it once with and once without the
     MLXC_GEMM=avx512 PYTHONPATH=... python bench/ab.py           # float qmv kernel (no VNNI)
     MLXC_STREAM_MIN_BYTES=0 PYTHONPATH=... python bench/ab.py    # no streamed (non-temporal) outputs
 
-Cases: sin, cos and logaddexp over 10^8 float32, binary ops with a transposed or broadcast
+Cases: sin, cos, tan, arccosh, arctanh, erfinv, logaddexp and power over 10^8 float32 (inputs
+in their domains as bench/ops.py's), binary ops with a transposed or broadcast
 operand, the transposing copy, where with a transposed operand and softmax along axis 0 at
 10^4 x 10^4, softmax, logsumexp, logcumsumexp and float16 cumsum over 10^4 rows of 1000, cumsum
 along either axis (512 x 1000, in cache; 10^4 x 10^4), the 4-bit quantized matvec 4096 x 4096
-(group 64; 2000 calls). Medians.
+(group 64; 2000 calls). Medians. --only SUBSTRING runs the cases whose name has it.
 Changes no setting switches are compared by running this file against two builds in turn."""
+import argparse
 import time
 
 import numpy as np
@@ -30,6 +32,9 @@ def median_ms(fn, reps):
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="")
+    only = ap.parse_args().only
     n = 10**4
     x = mx.random.normal((n, n))
     row, col = mx.random.normal((1, n)), mx.random.normal((n, 1))
@@ -42,11 +47,20 @@ def main():
     mx.eval(x, row, col, s, c512, s16, wq, sc, bi, v)
     flat = x.reshape(-1)
     half = flat * 0.5
-    mx.eval(half)
+    u = mx.random.uniform(-0.99, 0.99, (n * n,))
+    q = mx.random.uniform(1.0, 11.0, (n * n,))
+    p = mx.random.uniform(1e-3, 10.0, (n * n,))
+    y1 = flat + 0.1
+    mx.eval(half, u, q, p, y1)
     cases = [
         ("sin (10^8)", lambda: mx.sin(flat), 7),
         ("cos (10^8)", lambda: mx.cos(flat), 7),
+        ("tan (10^8)", lambda: mx.tan(flat), 7),
+        ("arccosh (10^8)", lambda: mx.arccosh(q), 7),
+        ("arctanh (10^8)", lambda: mx.arctanh(u), 7),
+        ("erfinv (10^8)", lambda: mx.erfinv(u), 7),
         ("logaddexp (10^8)", lambda: mx.logaddexp(flat, half), 7),
+        ("power (10^8)", lambda: mx.power(p, y1), 7),
         ("x + x.T (10^4 x 10^4)", lambda: x + x.T, 7),
         ("maximum(x, x.T)", lambda: mx.maximum(x, x.T), 7),
         ("contiguous(x.T)", lambda: mx.contiguous(x.T), 7),
@@ -65,6 +79,8 @@ def main():
                                                              group_size=64, bits=4), 2000),
     ]
     for name, fn, reps in cases:
+        if only not in name:
+            continue
         print(f"{name:28s} {median_ms(fn, reps):9.3f} ms")
 
 
