@@ -22,7 +22,8 @@ def kernel_cache(tmp_path_factory, monkeypatch):
 UNARY = [mx.exp, mx.tanh, mx.sigmoid, mx.erf, mx.abs, mx.negative, mx.square, mx.floor,
          lambda a: mx.sqrt(mx.abs(a)), lambda a: mx.log1p(mx.abs(a)),
          lambda a: mx.rsqrt(1 + mx.abs(a)), lambda a: mx.arctan(a), lambda a: mx.expm1(a / 4),
-         lambda a: a * 0.5 + 1.25, lambda a: mx.maximum(a, 0.0)]
+         lambda a: a * 0.5 + 1.25, lambda a: mx.maximum(a, 0.0), mx.sin, mx.cos,
+         lambda a: mx.tan(a / 2)]
 BINARY = [mx.add, mx.subtract, mx.multiply, mx.maximum, mx.minimum, mx.logaddexp, mx.arctan2,
           lambda a, b: a / (1 + mx.abs(b)), lambda a, b: mx.where(a > b, a, b * 2),
           lambda a, b: mx.power(mx.abs(a), 2.0) - b,
@@ -125,6 +126,30 @@ def test_gelu_layernorm_softmax_chain(compiler, dtype, monkeypatch):
     assert got.dtype == dtype
     np.testing.assert_allclose(np.array(got.astype(mx.float32)), ref, rtol=TOL[dtype] * 5,
                                atol=TOL[dtype] * ref.max())
+
+
+@pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
+def test_trig_fuses_and_matches_eager_at_any_argument(compiler, tmp_path, monkeypatch):
+    """sin, cos and tan fuse, and lanes past the vector functions' limits (up to 2^19 and 2^20),
+    infinities and nans give what the eager kernels give (the same functions when the kernel is
+    generated; the interpreter's scalar ones are within an ulp or two)."""
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+    monkeypatch.setenv("MLXC_CC", compiler)
+    v = [0.0, -0.0, 1.0, -2.5, 1e5, 6e5, -7e5, 1.5e6, 3e7, -1e30, np.inf, -np.inf, np.nan,
+         1.5707964, 3.1415927, 1e-30]
+    x = mx.array(np.array(v * 3, np.float32))
+    f = lambda a: mx.sin(a) * 2 + mx.cos(a) - mx.tan(a) * 0.5
+    want, got = np.array(f(x)), np.array(mx.compile(f)(x))
+    v64 = np.float32(v).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        ref = 2 * np.sin(v64) + np.cos(v64) - 0.5 * np.tan(v64)
+    np.testing.assert_allclose(want[:16], ref, rtol=1e-6, atol=1e-6)
+    if compiler == "cc":
+        assert np.array_equal(got, want, equal_nan=True)
+        assert len([p for p in cache.iterdir() if p.suffix == ".so"]) == 1  # one fused kernel
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
 
 
 def test_one_compiled_kernel_and_disk_cache(tmp_path, monkeypatch):

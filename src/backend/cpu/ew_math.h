@@ -634,6 +634,18 @@ EW_INLINE float ew_tanf(float x) {
   return (q & 1u) ? -cs / sn : sn / cs;
 }
 
+/* sin, cos and tan of any float: the functions above below EW_TRIG_LIMITF, the C library's
+ * beyond (infinities and nans too) */
+EW_INLINE float ew_sin_fullf(float x) {
+  return __builtin_fabsf(x) < EW_TRIG_LIMITF ? ew_sinf(x) : __builtin_sinf(x);
+}
+EW_INLINE float ew_cos_fullf(float x) {
+  return __builtin_fabsf(x) < EW_TRIG_LIMITF ? ew_cosf(x) : __builtin_cosf(x);
+}
+EW_INLINE float ew_tan_fullf(float x) {
+  return __builtin_fabsf(x) < EW_TRIG_LIMITF ? ew_tanf(x) : __builtin_tanf(x);
+}
+
 /* (e^x - 1) / 2, as ew_expm1f with the halving folded into the scale so that results up to
  * FLT_MAX do not overflow on the way (x <= 89.4). */
 EW_INLINE float ew_expm1hf(float x) {

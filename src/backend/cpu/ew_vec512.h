@@ -998,6 +998,33 @@ EW_V16 ew_v16 v16_tan(ew_v16 x) {
   return v16_flip_sign(t, _mm512_castps_si512(x));
 }
 
+/* y with the lanes in slow recomputed by fn, one scalar call each */
+EW_V16 ew_v16 v16_redo_lanes(ew_v16 x, ew_v16 y, __mmask16 slow, float (*fn)(float)) {
+  if (!slow) return y;
+  float xs[16], ys[16];
+  _mm512_storeu_ps(xs, x);
+  _mm512_storeu_ps(ys, y);
+  for (int k = 0; k < 16; k++)
+    if (slow >> k & 1) ys[k] = fn(xs[k]);
+  return _mm512_loadu_ps(ys);
+}
+
+/* sin, cos and tan of any float, for callers without a guard of their own (fused kernels):
+ * lanes at or past the vector versions' limits (and nans) by ew_math.h's full-range functions,
+ * as the eager kernels do */
+EW_V16 __mmask16 v16_beyond(ew_v16 x, float limit) {
+  return ~v16_lt(_mm512_abs_ps(x), v16c(limit));
+}
+EW_V16 ew_v16 v16_sin_full(ew_v16 x) {
+  return v16_redo_lanes(x, v16_sin(x), v16_beyond(x, EW_SINCOS_V16_LIMITF), ew_sin_fullf);
+}
+EW_V16 ew_v16 v16_cos_full(ew_v16 x) {
+  return v16_redo_lanes(x, v16_cos(x), v16_beyond(x, EW_SINCOS_V16_LIMITF), ew_cos_fullf);
+}
+EW_V16 ew_v16 v16_tan_full(ew_v16 x) {
+  return v16_redo_lanes(x, v16_tan(x), v16_beyond(x, EW_TRIG_LIMITF), ew_tan_fullf);
+}
+
 /* ------------------------------------------------------------------ asin, acos */
 
 /* ew_asinf / ew_acosf: the series on [0, sqrt(1/2)], pi/2 - 2 asin(sqrt((1 - |x|) / 2)) beyond. */

@@ -638,13 +638,14 @@ static bool cache_dir(char *dir, size_t n) {
 }
 
 static bool run_compiler(const char *cc, const char *src, const char *so) {
-  const char *argv[NFLAGS + 5];
+  const char *argv[NFLAGS + 6];
   int k = 0;
   argv[k++] = cc;
   for (int i = 0; i < NFLAGS; i++) argv[k++] = cc_flags[i];
   argv[k++] = "-o";
   argv[k++] = so;
   argv[k++] = src;
+  argv[k++] = "-lm"; /* sin, cos and tan of large arguments call the C library's */
   argv[k] = NULL;
   posix_spawn_file_actions_t fa;
   if (posix_spawn_file_actions_init(&fa) != 0) return false;

@@ -50,6 +50,9 @@ static inline float fx_powf_pick(float x, float y, float p) {
   X(LOG2,           F, F, FX_M(log2f)(x)) \
   X(LOG10,          F, F, FX_M(log10f)(x)) \
   X(LOG1P,          F, F, FX_M(log1pf)(x)) \
+  X(SIN,            F, F, FX_M(sin_fullf)(x)) \
+  X(COS,            F, F, FX_M(cos_fullf)(x)) \
+  X(TAN,            F, F, FX_M(tan_fullf)(x)) \
   X(SINH,           F, F, FX_M(sinhf)(x)) \
   X(COSH,           F, F, FX_M(coshf)(x)) \
   X(TANH,           F, F, FX_M(tanhf)(x)) \

@@ -140,14 +140,7 @@ enum {
       __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);           \
       ew_v16 x = _mm512_maskz_loadu_ps(m, a + i), y = VFN(x);                                      \
       __mmask16 slow = (LIMIT) > 0 ? m & ~v16_lt(_mm512_abs_ps(x), v16c(LIMIT)) : 0;               \
-      if (slow) {                                                                                  \
-        float xs[16], ys[16];                                                                      \
-        _mm512_storeu_ps(xs, x);                                                                   \
-        _mm512_storeu_ps(ys, y);                                                                   \
-        for (int k = 0; k < 16; k++)                                                               \
-          if (slow >> k & 1) ys[k] = SLOW(xs[k]);                                                  \
-        y = _mm512_loadu_ps(ys);                                                                   \
-      }                                                                                            \
+      y = v16_redo_lanes(x, y, slow, SLOW);                                                        \
       _mm512_mask_storeu_ps(o + i, m, y);                                                          \
     }                                                                                              \
   }                                                                                                \
@@ -220,9 +213,9 @@ GEN_UN_V16(log_f32, ew_logf, v16_log)
 GEN_UN_V16(log2_f32, ew_log2f, v16_log2)
 GEN_UN_V16(log10_f32, ew_log10f, v16_log10)
 GEN_UN_V16(log1p_f32, ew_log1pf, v16_log1p)
-GEN_UN_V16_GUARD(sin_f32, ew_sinf, sinf, EW_TRIG_LIMITF, v16_sin, EW_SINCOS_V16_LIMITF)
-GEN_UN_V16_GUARD(cos_f32, ew_cosf, cosf, EW_TRIG_LIMITF, v16_cos, EW_SINCOS_V16_LIMITF)
-GEN_UN_V16_GUARD(tan_f32, ew_tanf, tanf, EW_TRIG_LIMITF, v16_tan, EW_TRIG_LIMITF)
+GEN_UN_V16_GUARD(sin_f32, ew_sinf, ew_sin_fullf, EW_TRIG_LIMITF, v16_sin, EW_SINCOS_V16_LIMITF)
+GEN_UN_V16_GUARD(cos_f32, ew_cosf, ew_cos_fullf, EW_TRIG_LIMITF, v16_cos, EW_SINCOS_V16_LIMITF)
+GEN_UN_V16_GUARD(tan_f32, ew_tanf, ew_tan_fullf, EW_TRIG_LIMITF, v16_tan, EW_TRIG_LIMITF)
 GEN_UN_V16(sinh_f32, ew_sinhf, v16_sinh)
 GEN_UN_V16(cosh_f32, ew_coshf, v16_cosh)
 GEN_UN_V16(tanh_f32, ew_tanhf, v16_tanh)
