@@ -6,7 +6,8 @@
   12 bytes per element);
 - compile time of a 100-op function: the first call in a fresh process, with the kernel disk
   cache warm (ours) and cold;
-- elementwise graphs eager vs compiled: a transcendental chain (10^7), x*2+y (10^8, memory-bound:
+- elementwise graphs eager vs compiled: a transcendental chain (10^7), "rotate" x cos t - y sin t
+  (10^7, a rotary embedding's arithmetic), x*2+y (10^8, memory-bound:
   streamed outputs), sum(x*y) over 10^8 (one row split over the threads), bias-add + relu over
   (64, 28, 28, 32) (rows of 32), softmax(x + causal mask) over attention scores (32, 4, 128,
   128) (short rows, as in a transformer's backward pass);
@@ -56,6 +57,9 @@ def prepare(case):
     elif name.startswith("softmax"):
         args = (mx.random.normal((32, 4, 128, 128)), mx.triu(mx.full((128, 128), -1e9), k=1))
         f = lambda x, m: mx.softmax(x + m, axis=-1)
+    elif name.startswith("rotate"):
+        args = tuple(mx.random.normal((n,)) for _ in range(3))
+        f = lambda t, x, y: x * mx.cos(t) - y * mx.sin(t)
     elif name.startswith("bias"):
         args = (mx.random.normal((64, 28, 28, 32)), mx.random.normal((32,)))
         f = lambda x, b: mx.maximum(x + b, 0.0) * 2
@@ -69,7 +73,8 @@ def prepare(case):
 
     def run():
         mx.eval(f(*args))
-    moved = {"chain": 8 * n, "sum(x*y)": 8 * n, "bias + relu": 2 * 4 * 64 * 28 * 28 * 32,
+    moved = {"chain": 8 * n, "sum(x*y)": 8 * n, "rotate": 16 * n,
+             "bias + relu": 2 * 4 * 64 * 28 * 28 * 32,
              "softmax(x + mask)": 2 * 4 * 32 * 4 * 128 * 128}
     return run, {"bytes": moved.get(name.split(",")[0], 12 * n)}
 
@@ -142,7 +147,7 @@ def main():
     rows = {}
     triads = []
     try:
-        cases = [("chain", args.n), ("elementwise", 10**7), ("x*2+y", args.n),
+        cases = [("chain", args.n), ("elementwise", 10**7), ("rotate", 10**7), ("x*2+y", args.n),
                  ("sum(x*y)", args.n), ("bias + relu", 0), ("softmax(x + mask)", 0)]
         for name, n in [(f"{c}, {how}", n) for c, n in cases for how in ("eager", "compiled")]:
             if name.startswith("chain"):
