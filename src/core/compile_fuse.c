@@ -39,6 +39,7 @@ static int fusable(const mx_node *n, int *naxes) {
     return FS_BCAST;
   case MX_PRIM_ASTYPE:
   case MX_PRIM_COPY:
+  case MX_PRIM_STOP_GRADIENT: /* the identity forward; transforms replay the unfused steps */
     return FS_EW;
   case MX_PRIM_SELECT:
     return arg_kind(n->inputs[0]) == MX_FK_B && arg_kind(n->inputs[1]) == kout &&
@@ -405,10 +406,12 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     if (cls == 1) p->ops[a[0]].row = 1;
     a[1] = a[2], a[2] = -1;
   }
-  int kind = n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY ? MX_FOP_CAST
-             : n->prim == MX_PRIM_SELECT                          ? MX_FOP_SELECT
-             : n->nin == 1                                        ? MX_FOP_UNARY
-                                                                  : MX_FOP_BINARY;
+  int kind =
+      n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY || n->prim == MX_PRIM_STOP_GRADIENT
+          ? MX_FOP_CAST
+      : n->prim == MX_PRIM_SELECT ? MX_FOP_SELECT
+      : n->nin == 1               ? MX_FOP_UNARY
+                                  : MX_FOP_BINARY;
   int prim = n->prim == MX_PRIM_CLIP ? MX_PRIM_MINIMUM : n->prim;
   int op = compute_op(p, kind, prim, dt, a[0], a[1], a[2]);
   if (op >= 0 && cls == 1) p->ops[op].row = 1; /* (a value of the row shape) */

@@ -23,7 +23,7 @@ UNARY = [mx.exp, mx.tanh, mx.sigmoid, mx.erf, mx.abs, mx.negative, mx.square, mx
          lambda a: mx.sqrt(mx.abs(a)), lambda a: mx.log1p(mx.abs(a)),
          lambda a: mx.rsqrt(1 + mx.abs(a)), lambda a: mx.arctan(a), lambda a: mx.expm1(a / 4),
          lambda a: a * 0.5 + 1.25, lambda a: mx.maximum(a, 0.0), mx.sin, mx.cos,
-         lambda a: mx.tan(a / 2)]
+         lambda a: mx.tan(a / 2), lambda a: mx.stop_gradient(a) - 1]
 BINARY = [mx.add, mx.subtract, mx.multiply, mx.maximum, mx.minimum, mx.logaddexp, mx.arctan2,
           lambda a, b: a / (1 + mx.abs(b)), lambda a, b: mx.where(a > b, a, b * 2),
           lambda a, b: mx.power(mx.abs(a), 2.0) - b,
@@ -150,6 +150,26 @@ def test_trig_fuses_and_matches_eager_at_any_argument(compiler, tmp_path, monkey
         assert len([p for p in cache.iterdir() if p.suffix == ".so"]) == 1  # one fused kernel
     else:
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_straight_through_estimator_is_one_kernel_with_eager_gradients(tmp_path, monkeypatch):
+    """stop_gradient fuses (the identity forward) and grad of the compiled function still sees
+    it: x + stop_gradient(round(q) - x) passes the gradient straight through."""
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+
+    def f(x, q):
+        y = x + mx.stop_gradient(mx.round(q * 4) / 4 - x)
+        return mx.sum(mx.exp(y) * x * 0.5)
+    rng = np.random.default_rng(3)
+    x, q = (mx.array(rng.standard_normal((64, 33)).astype(np.float32)) for _ in range(2))
+    want = float(f(x, q))
+    assert abs(float(mx.compile(f)(x, q)) - want) <= 1e-5 * abs(want)
+    assert len([p for p in cache.iterdir() if p.suffix == ".so"]) == 1
+    y = np.round(np.array(q, np.float64) * 4) / 4
+    ref = 0.5 * np.exp(y) * (1 + np.array(x, np.float64))  # d/dx of exp(y) x / 2, y fixed
+    for g in (mx.grad(f)(x, q), mx.grad(mx.compile(f))(x, q)):
+        np.testing.assert_allclose(np.array(g), ref, rtol=1e-5, atol=1e-6)
 
 
 def test_one_compiled_kernel_and_disk_cache(tmp_path, monkeypatch):
