@@ -298,16 +298,7 @@ EW_V16_TARGET static void rem_f32_v16(const float *a, int64_t sa, const float *b
     ew_v16 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : a0;
     ew_v16 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : b0;
     ew_v16 r = rem_v16(x, y, &slow);
-    if (slow & m) {
-      float xs[16], ys[16], rs[16];
-      _mm512_storeu_ps(xs, x);
-      _mm512_storeu_ps(ys, y);
-      _mm512_storeu_ps(rs, r);
-      for (int k = 0; k < 16; k++)
-        if (slow & m & (1u << k)) rs[k] = rem_slow_f32(xs[k], ys[k]);
-      r = _mm512_loadu_ps(rs);
-    }
-    _mm512_mask_storeu_ps(o + i, m, r);
+    _mm512_mask_storeu_ps(o + i, m, v16_redo_lanes2(x, y, r, slow & m, rem_slow_f32));
   }
 }
 #endif

@@ -70,6 +70,42 @@ EW_V16 ew_v16 v16_min_keepnan(ew_v16 x, float c) {
   return _mm512_min_ps(v16c(c), x);
 }
 
+/* lanes with |x| >= limit or nan: past a vector function's range */
+EW_V16 __mmask16 v16_beyond(ew_v16 x, float limit) {
+  return ~v16_lt(_mm512_abs_ps(x), v16c(limit));
+}
+/* y with the lanes in slow recomputed by fn(x) (fn2(x, b)), one scalar call each */
+EW_V16 ew_v16 v16_redo_lanes(ew_v16 x, ew_v16 y, __mmask16 slow, float (*fn)(float)) {
+  if (!slow) return y;
+  float xs[16], ys[16];
+  _mm512_storeu_ps(xs, x);
+  _mm512_storeu_ps(ys, y);
+  for (int k = 0; k < 16; k++)
+    if (slow >> k & 1) ys[k] = fn(xs[k]);
+  return _mm512_loadu_ps(ys);
+}
+EW_V16 ew_v16 v16_redo_lanes2(ew_v16 x, ew_v16 b, ew_v16 y, __mmask16 slow,
+                              float (*fn2)(float, float)) {
+  if (!slow) return y;
+  float xs[16], bs[16], ys[16];
+  _mm512_storeu_ps(xs, x);
+  _mm512_storeu_ps(bs, b);
+  _mm512_storeu_ps(ys, y);
+  for (int k = 0; k < 16; k++)
+    if (slow >> k & 1) ys[k] = fn2(xs[k], bs[k]);
+  return _mm512_loadu_ps(ys);
+}
+
+/* Equal intervals from 0, per to a unit: k = min(floor(x per), kmax) for x >= 0 (kmax for a
+ * nan), *t = x - k / per (exact); the interval's entry is (int)k. */
+EW_V16 ew_v16 v16_interval(ew_v16 x, float per, float kmax, ew_v16 *t) {
+  ew_v16 k =
+      _mm512_roundscale_ps(_mm512_mul_ps(x, v16c(per)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  k = _mm512_min_ps(k, v16c(kmax));
+  *t = _mm512_fnmadd_ps(k, v16c(1.0f / per), x);
+  return k;
+}
+
 /* Piecewise polynomials: a degree-6 polynomial per lane in t whose coefficients are entry idx
  * of the rows tab[j * width ...], j = 0..6 (highest power first; width 16: vpermps, 32:
  * vpermt2ps). Lanes in first (entry 0, an interval starting at 0) are t + t q(t), their t
@@ -241,13 +277,9 @@ static const float ew_tanh_tab[7][32] = {
      0.9999994039535522f,
      0.9999996423721313f}};
 EW_V16 ew_v16 v16_tanh(ew_v16 x) {
-  ew_v16 ax = v16_min_keepnan(_mm512_abs_ps(x), 10.0f);
-  ew_v16 k = _mm512_roundscale_ps(_mm512_mul_ps(ax, v16c(4.0f)),
-                                  _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  k = _mm512_min_ps(k, v16c(31.0f));
-  ew_v16 t = _mm512_fnmadd_ps(k, v16c(0.25f), ax);
-  __m512i idx = _mm512_cvttps_epi32(k);
-  ew_v16 p = v16_table_poly(ew_tanh_tab[0], 32, idx, t, v16_eq(k, _mm512_setzero_ps()));
+  ew_v16 t, k = v16_interval(v16_min_keepnan(_mm512_abs_ps(x), 10.0f), 4.0f, 31.0f, &t);
+  ew_v16 p =
+      v16_table_poly(ew_tanh_tab[0], 32, _mm512_cvttps_epi32(k), t, v16_eq(k, _mm512_setzero_ps()));
   return v16_copysign(p, x);
 }
 
@@ -560,7 +592,7 @@ EW_V16 ew_v16 v16_unit_table(const float *tab, ew_v16 x, __mmask16 *far) {
                                         _mm512_cvttps_epi32(_mm512_min_ps(k, v16c(7.0f))));
   ew_v16 m = _mm512_getmant_ps(w, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
   ew_v16 t = _mm512_sub_ps(v16_sel(small, m, ax), v16_table_coef(ew_unit_start, 32, idx));
-  *far = ~v16_lt(ax, v16c(1.0f - 0x1p-13f));
+  *far = v16_beyond(x, 1.0f - 0x1p-13f);
   __mmask16 first = _mm512_cmpeq_epi32_mask(idx, _mm512_setzero_si512());
   return v16_copysign(v16_table_poly(tab, 32, idx, t, first), x);
 }
@@ -744,16 +776,12 @@ static const float ew_logaddexp_tab[6][32] = {
      6.144193321233615e-06f,  3.726646127688582e-06f,  2.260326937175705e-06f,
      1.3709581025977968e-06f, 8.315283821502817e-07f,  5.043475539423525e-07f,
      3.059022617435403e-07f,  1.8553912184415822e-07f}};
-/* error 1.5e-11 */
 EW_V16 ew_v16 v16_logaddexp(ew_v16 a, ew_v16 b) {
   ew_v16 d = _mm512_abs_ps(_mm512_sub_ps(a, b));
-  ew_v16 k = _mm512_roundscale_ps(_mm512_add_ps(d, d), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  ew_v16 t = _mm512_fnmadd_ps(k, v16c(0.5f), d);
-  /* indices of lanes that are not near: anything (their results are replaced) */
-  __m512i idx = _mm512_cvttps_epi32(k);
-  ew_v16 y =
-      _mm512_add_ps(_mm512_max_ps(a, b), v16_table_horner(ew_logaddexp_tab[0], 32, 6, idx, t));
-  __mmask16 far = ~v16_lt(d, v16c(16.0f)); /* nan too */
+  ew_v16 t, k = v16_interval(d, 2.0f, 31.0f, &t); /* lanes not near: replaced below */
+  ew_v16 y = _mm512_add_ps(_mm512_max_ps(a, b),
+                           v16_table_horner(ew_logaddexp_tab[0], 32, 6, _mm512_cvttps_epi32(k), t));
+  __mmask16 far = v16_beyond(d, 16.0f);
   return far ? v16_sel(far, y, v16_logaddexp_by_exp(a, b)) : y;
 }
 
@@ -798,13 +826,9 @@ static const float ew_erf_tab[7][16] = {
      0.9985373020172119f, 0.9995930194854736f, 0.9998993873596191f, 0.9999778866767883f,
      0.9999957084655762f, 0.9999992847442627f, 0.9999998807907104f}};
 EW_V16 ew_v16 v16_erf(ew_v16 x) {
-  ew_v16 ax = v16_min_keepnan(_mm512_abs_ps(x), 4.0f);
-  ew_v16 k = _mm512_roundscale_ps(_mm512_mul_ps(ax, v16c(4.0f)),
-                                  _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  k = _mm512_min_ps(k, v16c(15.0f));
-  ew_v16 t = _mm512_fnmadd_ps(k, v16c(0.25f), ax);
-  __m512i idx = _mm512_cvttps_epi32(k); /* nan: 0x80000000, whose low bits pick row 0 */
-  ew_v16 p = v16_table_poly(ew_erf_tab[0], 16, idx, t, v16_eq(k, _mm512_setzero_ps()));
+  ew_v16 t, k = v16_interval(v16_min_keepnan(_mm512_abs_ps(x), 4.0f), 4.0f, 15.0f, &t);
+  ew_v16 p =
+      v16_table_poly(ew_erf_tab[0], 16, _mm512_cvttps_epi32(k), t, v16_eq(k, _mm512_setzero_ps()));
   return v16_copysign(p, x);
 }
 
@@ -941,11 +965,11 @@ EW_V16 ew_v16 v16_flip_sign(ew_v16 y, __m512i s) {
 }
 
 /* sin and cos of |x| = n pi/2 + r (v16_trig_reduce: 1.49 ulp at most measured, numpy's float32
- * sin 1.45, MLX's 1.47 below 10 and far more beyond). Lanes where sin(|x|) is +-sin r (n even;
- * cos: n odd) and those where it is +-cos r share one Horner: the coefficients are picked per
- * lane, y = A + A z P(z) with A = r or 1. Bit 1 of n (cos: of n + 1) and, for sin, x's sign
- * give the result's sign. Lanes with |x| >= EW_SINCOS_V16_LIMITF are the caller's: at larger n the
- * two roundings reach 1.67 ulp. */
+ * sin 1.45, MLX's 1.47 below 10 and far more beyond; scripts/ulp_errors.py). Lanes where sin(|x|)
+ * is +-sin r (n even; cos: n odd) and those where it is +-cos r share one Horner: the coefficients
+ * are picked per lane, y = A + A z P(z) with A = r or 1. Bit 1 of n (cos: of n + 1) and, for sin,
+ * x's sign give the result's sign. Lanes with |x| >= EW_SINCOS_V16_LIMITF are the caller's: at
+ * larger n the two roundings reach 1.67 ulp. */
 #define EW_SINCOS_V16_LIMITF 0x1p19f
 static const float ew_sin_p[] = {2.709584123294917e-06f, -0.0001983831898542121f,
                                  0.008333326317369938f, -0.1666666716337204f};
@@ -963,9 +987,7 @@ EW_V16 ew_v16 v16_sin_or_cos(ew_v16 x, int cosine) {
   ew_v16 y = _mm512_fmadd_ps(_mm512_mul_ps(a, z), p, a);
   __m512i sign = _mm512_slli_epi32(q, 30);
   if (!cosine) sign = _mm512_xor_si512(sign, _mm512_castps_si512(x));
-  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(/* y ^ (sign & 0x80000000) */
-                                                       _mm512_castps_si512(y), sign,
-                                                       _mm512_set1_epi32((int)0x80000000), 0x78));
+  return v16_flip_sign(y, sign);
 }
 
 EW_V16 ew_v16 v16_sin(ew_v16 x) {
@@ -979,8 +1001,8 @@ EW_V16 ew_v16 v16_cos(ew_v16 x) {
 /* tan |x| = t = r + r z T(z), z = r^2 (v16_trig_reduce; T: a fit on |r| <= 0.87, pi/4 plus the
  * overshoot of the float reduction up to 2^20, scripts/fit_vmath.py, relative error 8.6e-9);
  * odd n give -1 / t by the reciprocal estimate and a Newton step on t's unrounded value (t's
- * rounding would add another half ulp; r is never 0 there). 2.25 ulp at most measured (numpy's
- * float32 tan 3.66). */
+ * rounding would add another half ulp; r is never 0 there). 2.38 ulp at most measured
+ * (scripts/ulp_errors.py; numpy's float32 tan 3.69). */
 static const float ew_tan_p[] = {
     0.005833687726408243f, -0.0031274587381631136f, 0.013603249564766884f, 0.020116398110985756f,
     0.05430666357278824f,  0.13330282270908356f,    0.3333342671394348f};
@@ -998,23 +1020,9 @@ EW_V16 ew_v16 v16_tan(ew_v16 x) {
   return v16_flip_sign(t, _mm512_castps_si512(x));
 }
 
-/* y with the lanes in slow recomputed by fn, one scalar call each */
-EW_V16 ew_v16 v16_redo_lanes(ew_v16 x, ew_v16 y, __mmask16 slow, float (*fn)(float)) {
-  if (!slow) return y;
-  float xs[16], ys[16];
-  _mm512_storeu_ps(xs, x);
-  _mm512_storeu_ps(ys, y);
-  for (int k = 0; k < 16; k++)
-    if (slow >> k & 1) ys[k] = fn(xs[k]);
-  return _mm512_loadu_ps(ys);
-}
-
 /* sin, cos and tan of any float, for callers without a guard of their own (fused kernels):
  * lanes at or past the vector versions' limits (and nans) by ew_math.h's full-range functions,
  * as the eager kernels do */
-EW_V16 __mmask16 v16_beyond(ew_v16 x, float limit) {
-  return ~v16_lt(_mm512_abs_ps(x), v16c(limit));
-}
 EW_V16 ew_v16 v16_sin_full(ew_v16 x) {
   return v16_redo_lanes(x, v16_sin(x), v16_beyond(x, EW_SINCOS_V16_LIMITF), ew_sin_fullf);
 }
@@ -1133,7 +1141,7 @@ EW_V16 ew_v16 v16_pow_abs_by_double(ew_v16 ax, ew_v16 y) {
  * / c - 1 as an exact sum r + r_lo), log2 c as hi (a multiple of 2^-16: e + hi is exact) + lo,
  * log2(1 + r) = r log2(e) + r^2 P(r); the sum renormalized to l + l_lo, t = y l as t + t_lo by an
  * fma; 2^t = 2^(j/32) (hi + lo) 2^f 2^n with 2^f = 1 + f Q(f), |f| <= 1/64 (scripts/fit_vmath.py
- * pow_float_tables). 0.88 ulp at most measured. */
+ * pow_float_tables). 0.63 ulp at most in tests/c/test_vmath.c. */
 static const float ew_powf_log2c_hi[] = {0.0f,
                                          0.0661163330078125f,
                                          0.1085662841796875f,
@@ -1293,7 +1301,7 @@ EW_V16 ew_v16 v16_pow_abs(ew_v16 ax, ew_v16 y, __mmask16 *far) {
   ew_v16 t = _mm512_mul_ps(y, l1);
   ew_v16 t_lo = _mm512_fmadd_ps(y, l_lo, _mm512_fmsub_ps(y, l1, t));
   /* |y| < 256 keeps the roundings of r^2 P(r) and of the tail below 2^-26 in t */
-  *far = ~(v16_lt(_mm512_abs_ps(t), v16c(125.0f)) & v16_lt(_mm512_abs_ps(y), v16c(256.0f)));
+  *far = v16_beyond(t, 125.0f) | v16_beyond(y, 256.0f);
   ew_v16 kd = _mm512_fmadd_ps(t, v16c(32.0f), v16c(0x1.8p23f)); /* j: its low 5 bits */
   ew_v16 kn = _mm512_sub_ps(kd, v16c(0x1.8p23f));
   ew_v16 f = _mm512_add_ps(_mm512_fnmadd_ps(kn, v16c(1.0f / 32), t), t_lo);

@@ -139,7 +139,7 @@ enum {
     for (int64_t i = 0; i < n; i += 16) {                                                          \
       __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);           \
       ew_v16 x = _mm512_maskz_loadu_ps(m, a + i), y = VFN(x);                                      \
-      __mmask16 slow = (LIMIT) > 0 ? m & ~v16_lt(_mm512_abs_ps(x), v16c(LIMIT)) : 0;               \
+      __mmask16 slow = (LIMIT) > 0 ? m & v16_beyond(x, LIMIT) : 0;                                 \
       y = v16_redo_lanes(x, y, slow, SLOW);                                                        \
       _mm512_mask_storeu_ps(o + i, m, y);                                                          \
     }                                                                                              \
