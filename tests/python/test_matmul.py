@@ -101,6 +101,13 @@ def test_matmul_half_large_layouts(dt):
     q, qn = rand((301, 40), dt)
     close(val(p @ q), pn @ qn, dt, scale=2.0)  # K > 256, row-major B
     close(val(p[:3] @ q), pn[:3] @ qn, dt, scale=2.0)  # few rows
+    # bfloat16 on AMX walks K in slices of 256: K over three slices (the last one partial),
+    # M and N not multiples of the 32 x 32 blocks
+    r, rn = rand((150, 700), dt)
+    s, sn = rand((700, 90), dt)
+    close(val(r @ s), rn @ sn, dt, scale=3.0)
+    c, cn = rand((150, 90), dt)
+    close(val(mx.addmm(c, r, s, alpha=0.5, beta=2.0)), 2.0 * cn + 0.5 * (rn @ sn), dt, scale=3.0)
     v, vn = rand((2, 600), dt)
     w, wn = rand((2100, 600), dt)
     close(val(v @ w.T), vn @ wn.T, dt, scale=2.0)  # matrix-vector products of a linear layer
@@ -442,13 +449,14 @@ def test_einsum_path_errors():
 
 # ------------------------------------------------------------------ block_masked_mm
 
-def ref_block_masked(an, bn, bs, mo=None, ml=None, mr=None):
+def ref_block_masked(an, bn, bs, mo=None, ml=None, mr=None, rnd=lambda x: x):
+    """rnd rounds the masked operands to the inputs' dtype (the products are taken in it)."""
     M, K = an.shape[-2:]
     N = bn.shape[-1]
     def expand(m, r, c):
         return np.repeat(np.repeat(np.asarray(m, np.float64), bs, -2), bs, -1)[..., :r, :c]
-    a = an * expand(ml, M, K) if ml is not None else an
-    b = bn * expand(mr, K, N) if mr is not None else bn
+    a = rnd(an * expand(ml, M, K)) if ml is not None else an
+    b = rnd(bn * expand(mr, K, N)) if mr is not None else bn
     out = a @ b
     if mo is not None:
         out = out * expand(mo, M, N)
@@ -465,7 +473,9 @@ def test_block_masked_mm(dt):
     mr = rng.random((2, 3)) > 0.3
     got = mx.block_masked_mm(a, b, bs, mx.array(mo), mx.array(ml), mx.array(mr))
     assert got.dtype == dt and got.shape == (70, 65)
-    close(val(got), ref_block_masked(an, bn, bs, mo, np.array(mx.array(ml).astype(dt).astype(mx.float32)), mr),
+    def rnd(x):
+        return val(mx.array(x.astype(np.float32)).astype(dt)) if dt != mx.float64 else x
+    close(val(got), ref_block_masked(an, bn, bs, mo, val(mx.array(ml).astype(dt)), mr, rnd),
           dt, scale=1.0)
 
 
