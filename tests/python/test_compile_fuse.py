@@ -172,6 +172,46 @@ def test_straight_through_estimator_is_one_kernel_with_eager_gradients(tmp_path,
         np.testing.assert_allclose(np.array(g), ref, rtol=1e-5, atol=1e-6)
 
 
+def test_cheap_values_are_recomputed_in_later_passes(tmp_path, monkeypatch):
+    """GELU -> layer norm -> softmax over rows: the centred and scaled values (a subtraction and
+    a product) are recomputed in the passes that read them again instead of going through
+    scratch rows; only the GELU (erf) and the exponentials are stored. The kernel compiles and
+    matches float64; so does a leaky ReLU (a select) read again after its row maximum."""
+    import re
+    cache = tmp_path / "k"
+    monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))
+
+    def chain(x):
+        h = x * (1 + mx.erf(x / math.sqrt(2))) / 2
+        mu = mx.mean(h, axis=-1, keepdims=True)
+        var = mx.mean(mx.square(h - mu), axis=-1, keepdims=True)
+        return mx.softmax((h - mu) * mx.rsqrt(var + 1e-5), axis=-1)
+
+    def leaky_softmax(x):
+        y = mx.where(x > 0, x, 0.1 * x)
+        e = mx.exp(y - mx.max(y, axis=-1, keepdims=True))
+        return e / mx.sum(e, axis=-1, keepdims=True)
+
+    rng = np.random.default_rng(5)
+    xn = rng.standard_normal((7, 300)).astype(np.float32)
+    x = mx.array(xn)
+    x64 = xn.astype(np.float64)
+    erf = np.vectorize(math.erf)
+    h = x64 * (1 + erf(x64 / math.sqrt(2))) / 2
+    z = (h - h.mean(-1, keepdims=True)) / np.sqrt(h.var(-1, keepdims=True) + 1e-5)
+    want = np.exp(z - z.max(-1, keepdims=True))
+    np.testing.assert_allclose(np.array(mx.compile(chain)(x)), want / want.sum(-1, keepdims=True),
+                               rtol=2e-5, atol=1e-9)
+    y = np.where(x64 > 0, x64, 0.1 * x64)
+    e = np.exp(y - y.max(-1, keepdims=True))
+    np.testing.assert_allclose(np.array(mx.compile(leaky_softmax)(x)),
+                               e / e.sum(-1, keepdims=True), rtol=2e-5, atol=1e-9)
+    sources = sorted(cache.glob("*.c"))
+    assert len(sources) == 2 and len(list(cache.glob("*.so"))) == 2  # both generated, compiled
+    stored = [set(re.findall(r"(sc\d+)\[j\] =", p.read_text())) for p in sources]
+    assert sorted(len(s) for s in stored) == [1, 2]  # leaky: exp only; chain: GELU and exp
+
+
 def test_one_compiled_kernel_and_disk_cache(tmp_path, monkeypatch):
     cache = tmp_path / "k"
     monkeypatch.setenv("MLXC_KERNEL_CACHE", str(cache))

@@ -18,11 +18,26 @@ static int max_i(int a, int b) {
   return a > b ? a : b;
 }
 
-int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p) {
+enum { RECOMPUTE_MAX_OPS = 3 }; /* most ops computed again for one value */
+
+/* Ops computed again when op x is: x and the cheap full ops it reads, recursively (capped). */
+static int recompute_size(const mx_fused *f, int x, int depth) {
+  const mx_fop *op = &f->ops[x];
+  if (op->row || op->kind == MX_FOP_INPUT || op->kind == MX_FOP_CONST) return 0;
+  if (depth > RECOMPUTE_MAX_OPS || !mx_fused_cheap(f, x)) return RECOMPUTE_MAX_OPS + 1;
+  int n = 1;
+  for (int a = 0; a < 3; a++)
+    if (op->args[a] >= 0 && mx_fused_cheap(f, op->args[a]))
+      n += recompute_size(f, op->args[a], depth + 1);
+  return n;
+}
+
+int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p, bool recompute) {
   *p = (mx_fused_plan){.phase = calloc((size_t)f->nops, sizeof(int)),
                        .slot = malloc(sizeof(int) * (size_t)f->nops),
-                       .store_loop = calloc((size_t)f->nout + 1, sizeof(int))};
-  if (!p->phase || !p->slot || !p->store_loop) {
+                       .store_loop = calloc((size_t)f->nout + 1, sizeof(int)),
+                       .again = calloc((size_t)f->nops, sizeof(uint64_t))};
+  if (!p->phase || !p->slot || !p->store_loop || !p->again) {
     mx_fused_plan_free(p);
     return mx_error("[compile] Out of memory.");
   }
@@ -43,17 +58,34 @@ int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p) {
     p->store_loop[o] = f->out_row[o] ? -1 : p->phase[f->outs[o]];
     if (!f->out_row[o]) p->nloops = max_i(p->nloops, p->store_loop[o] + 1);
   }
-  /* full values read in a later pass than their own */
-  for (int i = 0; i < f->nops; i++) {
-    const mx_fop *op = &f->ops[i];
-    for (int a = 0; a < 3 && op->kind >= MX_FOP_UNARY; a++) {
-      int x = op->args[a];
-      if (x < 0 || f->ops[x].row || f->ops[x].kind == MX_FOP_INPUT || p->slot[x] >= 0) continue;
-      int reads_in = op->kind == MX_FOP_REDUCE ? p->phase[x] : p->phase[i];
-      if (reads_in > p->phase[x]) p->slot[x] = p->nscratch++;
+  /* full values read in a later pass than their own: computed again there or kept in a slot
+   * (consumers first, so that a value's readers include the passes that recompute them) */
+  for (int x = f->nops - 1; x >= 0; x--) {
+    if (f->ops[x].row || f->ops[x].kind == MX_FOP_INPUT) continue;
+    uint64_t later = 0;
+    bool far = false; /* read in a pass past the 64 bits of `again` */
+    for (int i = x + 1; i < f->nops; i++) {
+      const mx_fop *op = &f->ops[i];
+      if (op->kind < MX_FOP_UNARY || op->kind == MX_FOP_REDUCE ||
+          (op->args[0] != x && op->args[1] != x && op->args[2] != x))
+        continue;
+      if (p->phase[i] > p->phase[x]) {
+        far |= p->phase[i] >= 64;
+        if (p->phase[i] < 64) later |= (uint64_t)1 << p->phase[i];
+      }
+      later |= p->again[i];
     }
+    if (!later && !far) continue;
+    if (recompute && !far && recompute_size(f, x, 0) <= RECOMPUTE_MAX_OPS)
+      p->again[x] = later;
+    else
+      p->slot[x] = p->nscratch++;
   }
   return 0;
+}
+
+bool mx_fused_in_pass(const mx_fused_plan *plan, int i, int p) {
+  return plan->phase[i] == p || (p >= 0 && p < 64 && (plan->again[i] >> p & 1));
 }
 
 bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, int p) {
@@ -71,6 +103,7 @@ bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, 
 }
 
 void mx_fused_plan_free(mx_fused_plan *p) {
+  free(p->again);
   free(p->phase);
   free(p->slot);
   free(p->store_loop);
@@ -94,8 +127,15 @@ static executor *get_executor(mx_fused *f) {
   pthread_mutex_lock(&f->lock);
   if (!atomic_load(&f->ready)) {
     executor *e = calloc(1, sizeof *e);
-    if (e && mx_fused_plan_make(f, &e->plan) == 0) {
+    bool ok = e && mx_fused_plan_make(f, &e->plan, true) == 0;
+    if (ok) {
       e->fn = mx_fused_codegen(f, &e->plan);
+      if (!e->fn) { /* the interpreter reads every later value from a slot */
+        mx_fused_plan_free(&e->plan);
+        ok = mx_fused_plan_make(f, &e->plan, false) == 0;
+      }
+    }
+    if (ok) {
       f->exec = e;
       f->exec_free = executor_free;
       atomic_store(&f->ready, 1);

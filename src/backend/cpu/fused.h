@@ -27,9 +27,18 @@ typedef struct {
   int nloops, nscratch;
   int *phase, *slot;
   int *store_loop; /* per output: the pass that stores it */
+  /* per op, with recompute: bit q set = computed again in pass q, where it is read, instead of
+   * kept in a scratch slot (a few cheap ops: a store and a load cost more than recomputing) */
+  uint64_t *again;
 } mx_fused_plan;
 
-int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p);
+/* recompute: cheap values read in later passes are recomputed there (the generated code does
+ * this; the interpreter reads every such value from a slot). */
+int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p, bool recompute);
+/* Whether op i is computed in pass p (its own pass or, recomputed, a later one). */
+bool mx_fused_in_pass(const mx_fused_plan *plan, int i, int p);
+/* Whether op i is cheap to compute again (no division, square root or library function). */
+bool mx_fused_cheap(const mx_fused *f, int i);
 void mx_fused_plan_free(mx_fused_plan *p);
 /* Whether pass p reads op x (an argument, a reduction's input or an output stored there). */
 bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, int p);
