@@ -13,7 +13,8 @@
   128) (short rows, as in a transformer's backward pass);
 - erf and exp per element on one core (bench/ew_math_cost.c): the chain's arithmetic floor.
 
-Run: PYTHONPATH=<build>/python python bench/compile.py [--rows N] [--json out.json]
+Run: PYTHONPATH=<build>/python python bench/compile.py [--n N] [--json out.json]
+     [--only SUBSTRING] [--impls mlxc]  (e.g. --only chain --impls mlxc: one build's chain rows)
 (TRIAD_LIB: the triad shared library; scripts/bench.sh builds one.)"""
 import argparse
 import ctypes
@@ -139,16 +140,19 @@ def main():
     ap.add_argument("--worker")
     ap.add_argument("--n", type=int, default=10**8)
     ap.add_argument("--json")
+    ap.add_argument("--only", default="", help="the cases whose name has this substring")
+    ap.add_argument("--impls", default="mlxc,mlx", help="e.g. mlxc: ours alone (A/B of builds)")
     args = ap.parse_args()
     if args.worker:
         import mlx.core as mx
         return common.serve(prepare, f"{args.worker} {getattr(mx, '__version__', '')}")
-    workers = common.start_workers(__file__, impls=("mlxc", "mlx"))
+    workers = common.start_workers(__file__, impls=tuple(args.impls.split(",")))
     rows = {}
     triads = []
     try:
         cases = [("chain", args.n), ("elementwise", 10**7), ("rotate", 10**7), ("x*2+y", args.n),
                  ("sum(x*y)", args.n), ("bias + relu", 0), ("softmax(x + mask)", 0)]
+        cases = [c for c in cases if args.only in c[0]]
         for name, n in [(f"{c}, {how}", n) for c, n in cases for how in ("eager", "compiled")]:
             if name.startswith("chain"):
                 triads.append(triad_gbs(args.n // 4 * 3))
