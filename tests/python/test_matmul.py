@@ -101,8 +101,8 @@ def test_matmul_half_large_layouts(dt):
     q, qn = rand((301, 40), dt)
     close(val(p @ q), pn @ qn, dt, scale=2.0)  # K > 256, row-major B
     close(val(p[:3] @ q), pn[:3] @ qn, dt, scale=2.0)  # few rows
-    # bfloat16 on AMX walks K in slices of 256: K over three slices (the last one partial),
-    # M and N not multiples of the 32 x 32 blocks
+    # K not a multiple of the AMX kernel's 32 (zero-padded), M and N not multiples of its 32 x 32
+    # blocks
     r, rn = rand((150, 700), dt)
     s, sn = rand((700, 90), dt)
     close(val(r @ s), rn @ sn, dt, scale=3.0)
@@ -111,6 +111,17 @@ def test_matmul_half_large_layouts(dt):
     v, vn = rand((2, 600), dt)
     w, wn = rand((2100, 600), dt)
     close(val(v @ w.T), vn @ wn.T, dt, scale=2.0)  # matrix-vector products of a linear layer
+    # bfloat16 on AMX: row-major B packed 8 panels of 32 columns at a time (10 panels here, the
+    # last one ragged) and, at K = 2048, two groups of panels; an odd K; a NaN row stays NaN
+    a, an = rand((70, 2048), dt)
+    b, bn = rand((2048, 300), dt)
+    close(val(a @ b), an @ bn, dt, scale=6.0)
+    close(val(a[:, :97] @ b[:97]), an[:, :97] @ bn[:97], dt, scale=2.0)
+    c, cn = rand((70, 300), dt)
+    close(val(mx.addmm(c, a, b, alpha=0.25, beta=-1.0)), 0.25 * (an @ bn) - cn, dt, scale=3.0)
+    an[5, 7] = np.nan
+    got = val(mx.array(an).astype(dt) @ b)
+    assert np.isnan(got[5]).all() and not np.isnan(np.delete(got, 5, axis=0)).any()
 
 
 def test_matmul_broadcast_and_empty():

@@ -82,11 +82,12 @@ mx_gemm_isa mx_gemm_isa_set(mx_gemm_isa isa);
  * with the kernel of `isa` (AVX512 or AVX512BF16). Returns MX_ERR when out of memory. */
 int mx_gemm_half_packed(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, int nthreads);
 
-/* Shared by the AMX kernel: a B panel of k-pairs (dst[s][w] = bfloat16 k = 2s, 2s + 1 of column
- * w, for s < ceil(K / 2), w < W; element (w, k) at src[w * ws + k * ks], only w < wn exists);
- * the epilogue of a float32 tile (row stride 32) into out (see gemm_pack.c). */
-void mx_gemm_pack_bf16_pairs(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn, int64_t K,
-                             int W, uint32_t *dst);
+/* Shared by the AMX kernel: npanels B panels of k-pairs, panel_words apart (in panel q,
+ * dst[s][w] = bfloat16 k = 2s, 2s + 1 of column 32q + w, for s < ceil(K / 2), w < 32; element
+ * (w, k) at src[w * ws + k * ks], only w < wn exists); the epilogue of a float32 tile (row
+ * stride 32) into out (see gemm_pack.c). */
+void mx_gemm_pack_bf16_pair_panels(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn,
+                                   int64_t K, int npanels, int64_t panel_words, uint32_t *dst);
 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
                            int nr);
 

@@ -33,11 +33,11 @@
 #define TGT_AMX __attribute__((target("amx-tile,amx-bf16,avx512f")))
 
 enum {
-  SUB = 32,      /* rows (and columns) of one microkernel block */
-  KB = 32,       /* k per tile step */
-  MC = 128,      /* most rows per work unit */
-  PANELS = 16,   /* most B panels (of 32 columns) per work unit */
-  A_STEP = 2048, /* bytes of packed A per sub-block and k block: two 16 x 64-byte tiles */
+  SUB = 32,              /* rows (and columns) of one microkernel block */
+  KB = 32,               /* k per tile step */
+  GROUP_BYTES = 1 << 20, /* packed B per work unit: stays in L2 with two A sub-blocks */
+  PACK_PANELS = 8,       /* B panels per packing unit */
+  A_STEP = 2048,         /* bytes of packed A per sub-block and k block: two 16 x 64-byte tiles */
 };
 
 /* ------------------------------------------------------------------ availability */
@@ -101,10 +101,12 @@ static const tile_config amx_config = {
 
 TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
 
-/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. */
+/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. Each k block
+ * also prefetches npf cache lines from pf into L2 (the next A sub-block; see compute_units). */
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
  * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
-TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C) {
+TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C, const char *pf,
+                            int npf) {
   __asm__ volatile("" ::: "memory");
   _tile_zero(0);
   _tile_zero(1);
@@ -112,6 +114,7 @@ TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C)
   _tile_zero(3);
   for (int64_t kb = 0; kb < nkb; kb++) {
     const char *a = A + kb * A_STEP, *b = B + kb * 16 * 128;
+    for (int l = 0; l < npf; l++, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
     _tile_loadd(4, a, 64);
     _tile_loadd(6, b, 128);
     _tile_loadd(7, b + 64, 128);
@@ -138,11 +141,14 @@ typedef struct {
   size_t a_sub, b_panel; /* bytes of one packed A sub-block (SUB rows) and one B panel */
   char *apack, *bpack;   /* every sub-block, every panel */
   int64_t nsub, npanels; /* how many */
-  int64_t mc, panels;    /* rows and B panels per work unit */
-  int64_t ngroups;
+  int64_t panels;        /* B panels per group */
+  int64_t ngroups;       /* groups of `panels` B panels */
+  int64_t chunk_subs;    /* A sub-blocks per work unit */
+  int64_t nchunks;       /* row chunks (of chunk_subs sub-blocks) */
 } amx_ctx;
 
-/* Packing units: A sub-blocks 0 .. nsub - 1, then B panels. */
+/* Packing units: A sub-blocks 0 .. nsub - 1, then runs of up to PACK_PANELS B panels (a
+ * row-major B is read a whole run's width at a time). */
 static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
@@ -153,33 +159,50 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
              (uint16_t *)(x->apack + (size_t)u * x->a_sub));
       continue;
     }
-    int64_t q = u - x->nsub, j0 = q * 32;
-    char *dst = x->bpack + (size_t)q * x->b_panel;
-    mx_gemm_pack_bf16_pairs((const uint16_t *)g->b.ptr + j0 * g->b.cs, g->b.cs, g->b.rs,
-                            g->N - j0 < 32 ? g->N - j0 : 32, g->K, 32, (uint32_t *)dst);
+    int64_t q0 = (u - x->nsub) * PACK_PANELS;
+    int n = (int)(x->npanels - q0 < PACK_PANELS ? x->npanels - q0 : PACK_PANELS);
+    char *dst = x->bpack + (size_t)q0 * x->b_panel;
+    mx_gemm_pack_bf16_pair_panels((const uint16_t *)g->b.ptr + q0 * 32 * g->b.cs, g->b.cs, g->b.rs,
+                                  g->N - q0 * 32, g->K, n, (int64_t)(x->b_panel / 4),
+                                  (uint32_t *)dst);
     size_t packed = (size_t)((g->K + 1) / 2) * 128; /* zero the pairs up to nkb * 16 */
-    memset(dst + packed, 0, x->b_panel - packed);
+    for (int q = 0; q < n; q++) memset(dst + q * x->b_panel + packed, 0, x->b_panel - packed);
   }
 }
 
-/* Work units: (block of mc rows) x (group of `panels` B panels), row block major. */
+/* Work units: (group of B panels) x (chunk of A sub-blocks), group major, so that a thread's
+ * consecutive units share their B group. The group (about GROUP_BYTES) stays in L2 while the
+ * unit's A sub-blocks stream through: each sub-block runs every panel of the group, whole K per
+ * microkernel call, and prefetches the next sub-block into L2 meanwhile (the tile loads stall on
+ * anything further than L2: with both operands in L2 the microkernel runs at about 60% of its
+ * in-L1 rate, with A coming from L3 at about 45%). */
 static void compute_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
   float tile[SUB * SUB] __attribute__((aligned(64)));
   load_config();
   for (int64_t u = u0; u < u1; u++) {
-    int64_t rb = u / x->ngroups, grp = u % x->ngroups;
-    int64_t i0 = rb * x->mc, rows = g->M - i0 < x->mc ? g->M - i0 : x->mc;
-    int64_t q1 = (grp + 1) * x->panels < x->npanels ? (grp + 1) * x->panels : x->npanels;
-    for (int64_t q = grp * x->panels; q < q1; q++) {
-      int64_t j0 = q * 32;
-      int nr = (int)(g->N - j0 < 32 ? g->N - j0 : 32);
-      for (int64_t s = 0; s * SUB < rows; s++) {
-        const char *ap = x->apack + (size_t)(i0 / SUB + s) * x->a_sub;
-        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile);
-        int mr = (int)(rows - s * SUB < SUB ? rows - s * SUB : SUB);
-        mx_gemm_half_epilogue(g, tile, i0 + s * SUB, j0, mr, nr);
+    int64_t grp = u / x->nchunks, chunk = u % x->nchunks;
+    int64_t q0 = grp * x->panels, q1 = q0 + x->panels < x->npanels ? q0 + x->panels : x->npanels;
+    int64_t s0 = chunk * x->chunk_subs;
+    int64_t s1 = s0 + x->chunk_subs < x->nsub ? s0 + x->chunk_subs : x->nsub;
+    /* lines of the next sub-block to prefetch per k block, spread over the group's calls */
+    int64_t lines = (int64_t)(x->a_sub / 64), steps = (q1 - q0) * x->nkb;
+    int npf = (int)((lines + steps - 1) / steps);
+    for (int64_t s = s0; s < s1; s++) {
+      const char *ap = x->apack + (size_t)s * x->a_sub;
+      const char *next = s + 1 < s1 ? ap + x->a_sub : NULL;
+      int64_t i0 = s * SUB;
+      int mr = (int)(g->M - i0 < SUB ? g->M - i0 : SUB);
+      for (int64_t q = q0; q < q1; q++) {
+        int64_t j0 = q * 32, done = (q - q0) * x->nkb * npf; /* lines already prefetched */
+        int64_t n = next ? (lines - done < x->nkb * npf ? lines - done : x->nkb * npf) : 0;
+        int step_pf = n > 0 ? npf : 0;
+        /* a call prefetches whole k blocks' worth: the last one may run past the sub-block into
+         * the next packed one or the buffer's end; prefetches never fault, but stay inside */
+        const char *pf = step_pf ? next + done * 64 : ap;
+        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile, pf, step_pf);
+        mx_gemm_half_epilogue(g, tile, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
       }
     }
   }
@@ -196,16 +219,17 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
   x.nsub = (g->M + SUB - 1) / SUB;
   x.npanels = (g->N + 31) / 32;
   bool serial = g->max_threads == 1;
-  /* smaller units until there are about four per thread (or they are one 32 x 32 block) */
-  int64_t want = serial ? 1 : 4 * (int64_t)mx_ew_num_threads(), units;
-  x.mc = MC, x.panels = PANELS;
-  for (;;) {
-    x.ngroups = (x.npanels + x.panels - 1) / x.panels;
-    units = (g->M + x.mc - 1) / x.mc * x.ngroups;
-    if (units >= want || (x.mc == SUB && x.panels == 1)) break;
-    if (x.mc > SUB && x.mc >= x.panels * 32) x.mc /= 2;
-    else x.panels = x.panels > 1 ? x.panels / 2 : 1;
-  }
+  /* B groups of about GROUP_BYTES; then row chunks until there are about four units per thread */
+  x.panels = (int64_t)(GROUP_BYTES / x.b_panel);
+  if (x.panels < 1) x.panels = 1;
+  if (x.panels > x.npanels) x.panels = x.npanels;
+  x.ngroups = (x.npanels + x.panels - 1) / x.panels;
+  int64_t want = serial ? 1 : 4 * (int64_t)mx_ew_num_threads();
+  x.nchunks = (want + x.ngroups - 1) / x.ngroups;
+  if (x.nchunks > x.nsub) x.nchunks = x.nsub;
+  x.chunk_subs = (x.nsub + x.nchunks - 1) / x.nchunks;
+  x.nchunks = (x.nsub + x.chunk_subs - 1) / x.chunk_subs;
+  int64_t units = x.ngroups * x.nchunks;
   mx_buffer *abuf = mx_buffer_alloc((size_t)x.nsub * x.a_sub);
   mx_buffer *bbuf = abuf ? mx_buffer_alloc((size_t)x.npanels * x.b_panel) : NULL;
   if (!bbuf) {
@@ -213,12 +237,13 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
     return mx_error("[%s] Out of memory packing matrix operands.", op);
   }
   x.apack = abuf->ptr;
+  int64_t npack_b = (x.npanels + PACK_PANELS - 1) / PACK_PANELS;
   x.bpack = bbuf->ptr;
   if (serial) {
-    pack_units(&x, 0, x.nsub + x.npanels);
+    pack_units(&x, 0, x.nsub + npack_b);
     compute_units(&x, 0, units);
   } else {
-    mx_ew_parallel_for(x.nsub + x.npanels, 1, pack_units, &x);
+    mx_ew_parallel_for(x.nsub + npack_b, 1, pack_units, &x);
     mx_ew_parallel_for(units, 1, compute_units, &x);
   }
   mx_buffer_release(abuf);

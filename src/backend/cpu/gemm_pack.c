@@ -109,19 +109,22 @@ static void pack_pairs_scalar(const pack_src *p, int W, uint32_t *dst) {
   }
 }
 
-/* bfloat16 pairs, unit stride along w: interleave rows k0 and k0 + 1. */
-TGT_AVX512 static void pack_pairs_wunit(const pack_src *p, int W, uint32_t *dst) {
+/* bfloat16 pairs, unit stride along w: interleave rows k0 and k0 + 1. W > 32 packs W / 32
+ * panels of 32 columns, panel_words apart, reading each row pair once across all of them. */
+TGT_AVX512 static void pack_pairs_wunit(const pack_src *p, int W, int64_t panel_words,
+                                        uint32_t *dst) {
   int64_t steps = (p->K + 1) / 2;
   const __m512i lo_idx =
       _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8, 39, 7, 38, 6,
                        37, 5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
   const __m512i hi_idx = _mm512_add_epi16(lo_idx, _mm512_set1_epi16(16));
+  int pw = W < 32 ? W : 32; /* panel width */
   for (int64_t s = 0; s < steps; s++) {
-    uint32_t *d = dst + s * W;
     int64_t k0 = 2 * s;
     bool has1 = k0 + 1 < p->K;
     const uint16_t *r0 = p->src + k0 * p->ks, *r1 = r0 + p->ks;
     for (int w = 0; w < W; w += 32) {
+      uint32_t *d = dst + (w / 32) * panel_words + s * pw;
       int64_t n = p->wn - w;
       n = n < 0 ? 0 : (n > 32 ? 32 : n);
       __mmask32 m = n == 32 ? 0xffffffffu : (((__mmask32)1 << n) - 1);
@@ -130,10 +133,10 @@ TGT_AVX512 static void pack_pairs_wunit(const pack_src *p, int W, uint32_t *dst)
       __m512i x0 = _mm512_permutex2var_epi16(a, lo_idx, b);
       __m512i x1 = _mm512_permutex2var_epi16(a, hi_idx, b);
       if (W - w >= 32) {
-        _mm512_storeu_si512((void *)(d + w), x0);
-        _mm512_storeu_si512((void *)(d + w + 16), x1);
+        _mm512_storeu_si512((void *)d, x0);
+        _mm512_storeu_si512((void *)(d + 16), x1);
       } else { /* W = MR = 12 */
-        _mm512_mask_storeu_epi32(d + w, (__mmask16)((1u << (W - w)) - 1), x0);
+        _mm512_mask_storeu_epi32(d, (__mmask16)((1u << (W - w)) - 1), x0);
       }
     }
   }
@@ -228,7 +231,7 @@ static void pack_panel(pack_kind kind, const pack_src *p, int W, void *dst) {
     if (p->ks == 1 && p->K >= 2)
       pack_pairs_kunit(p, W, (uint32_t *)dst);
     else if (p->ws == 1)
-      pack_pairs_wunit(p, W, (uint32_t *)dst);
+      pack_pairs_wunit(p, W, 0, (uint32_t *)dst);
     else
       pack_pairs_scalar(p, W, (uint32_t *)dst);
   } else {
@@ -241,10 +244,15 @@ static void pack_panel(pack_kind kind, const pack_src *p, int W, void *dst) {
   }
 }
 
-void mx_gemm_pack_bf16_pairs(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn, int64_t K,
-                             int W, uint32_t *dst) {
+void mx_gemm_pack_bf16_pair_panels(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn,
+                                   int64_t K, int npanels, int64_t panel_words, uint32_t *dst) {
   pack_src p = {src, ws, ks, wn, K, MX_BFLOAT16};
-  pack_panel(KIND_BF16, &p, W, dst);
+  if (ws == 1 && !(ks == 1 && K >= 2)) { /* the same choice as pack_panel's */
+    pack_pairs_wunit(&p, 32 * npanels, panel_words, dst);
+    return;
+  }
+  for (int q = 0; q < npanels; q++, p.src += 32 * ws, p.wn -= 32)
+    pack_panel(KIND_BF16, &p, 32, dst + q * panel_words);
 }
 
 /* ------------------------------------------------------------------ microkernels */
@@ -295,12 +303,43 @@ TGT_AVX512 static void ukr_f32(int64_t steps, const float *A, const float *B, fl
 /* ------------------------------------------------------------------ epilogue */
 
 /* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr */
+/* float32 -> bfloat16 of 16 lanes, rounding exactly as mx_f2bf (nearest even; NaN stays NaN). */
+TGT_AVX512 static inline __m256i f32_to_bf16x16(__m512 v) {
+  __m512i x = _mm512_castps_si512(v), hi = _mm512_srli_epi32(x, 16);
+  __m512i r = _mm512_add_epi32(x, _mm512_set1_epi32(0x7fff));
+  r = _mm512_srli_epi32(_mm512_add_epi32(r, _mm512_and_si512(hi, _mm512_set1_epi32(1))), 16);
+  __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(x, _mm512_set1_epi32(0x7fffffff)),
+                                          _mm512_set1_epi32(0x7f800000));
+  r = _mm512_mask_or_epi32(r, nan, hi, _mm512_set1_epi32(0x40));
+  return _mm512_cvtepi32_epi16(r);
+}
+
+/* One full bfloat16 row of 32: out = alpha * t (+ beta * c when c, contiguous). */
+TGT_AVX512 static void bf16_row32(const float *t, float alpha, const uint16_t *c, float beta,
+                                  uint16_t *out) {
+  for (int h = 0; h < 2; h++) {
+    __m512 v = _mm512_mul_ps(_mm512_loadu_ps(t + 16 * h), _mm512_set1_ps(alpha));
+    if (c) {
+      __m512i cw = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(c + 16 * h)));
+      __m512 cf = _mm512_castsi512_ps(_mm512_slli_epi32(cw, 16));
+      v = _mm512_add_ps(v, _mm512_mul_ps(cf, _mm512_set1_ps(beta))); /* as the scalar path rounds */
+    }
+    _mm256_storeu_si256((__m256i *)(out + 16 * h), f32_to_bf16x16(v));
+  }
+}
+
 TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0,
                                       int mr, int nr) {
   uint16_t *out = (uint16_t *)g->out;
   bool has_c = g->c.ptr && g->beta != 0.0f;
   const uint16_t *cp = (const uint16_t *)g->c.ptr;
   float alpha = g->alpha, beta = g->beta;
+  if (g->dt == MX_BFLOAT16 && nr == NR && (!has_c || g->c.cs == 1)) {
+    for (int r = 0; r < mr; r++)
+      bf16_row32(tile + r * NR, alpha, has_c ? cp + (i0 + r) * g->c.rs + j0 : NULL, beta,
+                 out + (i0 + r) * g->ldo + j0);
+    return;
+  }
   for (int r = 0; r < mr; r++) {
     float *t = tile + r * NR;
     if (alpha != 1.0f)
