@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/fused.h"
 #include "backend/cpu/half.h"
 #include "core/compile_tape.h"
 #include "core/error.h"
 #include "core/fused.h"
 #include "core/primitives.h"
+#include "ops/elementwise.h"
 #include "ops/params.h"
 #include "ops/reduce.h"
 
@@ -51,6 +53,14 @@ static int fusable(const mx_node *n, int *naxes) {
                    mx_fused_binary_kind(MX_PRIM_MAXIMUM, kin) == kout
                ? FS_EW
                : FS_NO;
+  case MX_PRIM_FLOOR_DIVIDE: /* floats: Divide then Floor (ints: the table's row) */
+    if (kin != MX_FK_F) break;
+    return arg_kind(n->inputs[1]) == kin && mx_fused_binary_kind(MX_PRIM_DIVIDE, kin) == kout &&
+                   mx_fused_unary_kind(MX_PRIM_FLOOR, kout) == kout
+               ? FS_EW
+               : FS_NO;
+  case MX_PRIM_NAN_TO_NUM: /* selects of its replacement values (see nan_to_num_op) */
+    return kin == MX_FK_F && kout == kin ? FS_EW : FS_NO;
   case MX_PRIM_SOFTMAX:
     return kin == MX_FK_F && n->out[0].ndim >= 1 ? FS_SOFTMAX : FS_NO;
   case MX_PRIM_REDUCE: {
@@ -367,6 +377,29 @@ static int compute_op(program *p, int kind, int prim, int dtype, int a0, int a1,
       p, (mx_fop){.kind = kind, .prim = prim, .dtype = dtype, .row = row, .args = {a0, a1, a2}});
 }
 
+/* A constant of a float dtype (a row value: inlined in generated code). */
+static int float_const(program *p, int dtype, float v) {
+  return add_op(
+      p,
+      (mx_fop){.kind = MX_FOP_CONST, .dtype = dtype, .row = 1, .args = {-1, -1, -1}, .value = v});
+}
+
+/* nan_to_num(x) as the eager kernel computes it: y = x == inf ? posinf : x; y = x == -inf ?
+ * neginf : y; x != x ? nan : y, with the replacement values rounded to the dtype as the kernel
+ * rounds them (mx_cpu_nan_to_num_values), inlined as constants. */
+static int nan_to_num_op(program *p, const mx_nan_to_num_params *prm, int dtype, int x) {
+  float v[3];
+  mx_cpu_nan_to_num_values(prm, (mx_dtype)dtype, v);
+  static const int test[3] = {MX_PRIM_ISPOSINF, MX_PRIM_ISNEGINF, MX_PRIM_ISNAN};
+  int y = x;
+  for (int k = 0; k < 3 && y >= 0; k++) {
+    int c = float_const(p, dtype, v[k == 2 ? 0 : k + 1]); /* posinf, neginf, then nan */
+    int t = c < 0 ? -1 : compute_op(p, MX_FOP_UNARY, test[k], MX_BOOL, x, -1, -1);
+    y = t < 0 ? -1 : compute_op(p, MX_FOP_SELECT, MX_PRIM_SELECT, dtype, t, c, y);
+  }
+  return y;
+}
+
 /* The op computing member k (its inputs' ops first). -1: out of memory. */
 static int member_op(fuser *f, program *p, int gi, int k) {
   const step *s = &f->t->steps[k];
@@ -405,6 +438,18 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     if (a[0] < 0) return -1;
     if (cls == 1) p->ops[a[0]].row = 1;
     a[1] = a[2], a[2] = -1;
+  }
+  if (n->prim == MX_PRIM_NAN_TO_NUM ||
+      (n->prim == MX_PRIM_FLOOR_DIVIDE && arg_kind(&n->out[0]) == MX_FK_F)) {
+    int op = n->prim == MX_PRIM_NAN_TO_NUM
+                 ? nan_to_num_op(p, n->params, dt, a[0])
+                 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, a[0], a[1], -1);
+    if (op >= 0 && n->prim == MX_PRIM_FLOOR_DIVIDE) {
+      if (cls == 1) p->ops[op].row = 1;
+      op = compute_op(p, MX_FOP_UNARY, MX_PRIM_FLOOR, dt, op, -1, -1);
+    }
+    if (op >= 0 && cls == 1) p->ops[op].row = 1;
+    return op;
   }
   int kind =
       n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY || n->prim == MX_PRIM_STOP_GRADIENT

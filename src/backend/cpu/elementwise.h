@@ -13,9 +13,14 @@
 #include <stdint.h>
 
 #include "core/array.h"
+#include "ops/elementwise.h"
 
 /* unary.c: ABS ... ISNEGINF and NAN_TO_NUM (one kernel for every unary primitive). */
 int mx_cpu_unary(mx_node *n);
+/* nan_to_num's replacement values (nan, posinf, neginf) for a float32, float16 or bfloat16
+ * array, as its kernel applies them: rounded to the dtype (also the constants of fused kernels,
+ * compile_fuse.c). */
+void mx_cpu_nan_to_num_values(const mx_nan_to_num_params *p, mx_dtype t, float v[3]);
 
 /* ew_binary.c: MAXIMUM ... LOGICAL_OR (inputs of equal shape and dtype; comparisons give bool)
  * and DIVMOD (two outputs). */

@@ -214,20 +214,10 @@ GEN_UINT(u16, uint16_t, uint32_t, 31u)
 GEN_UINT(u32, uint32_t, uint32_t, 31u)
 GEN_UINT(u64, uint64_t, uint64_t, 63u)
 
-/* Floor division of integers of up to 32 bits through double, which vectorizes (x86 has no
- * vector integer division): for |x| < 2^31 and |y| >= 1 the quotient x / y rounded to double is
- * off by at most |x / y| 2^-53 < 1 / |y|, less than its distance to the next integer when it is
- * not an integer itself, so its floor is exact. Division by 0 gives 0; INT32_MIN // -1 (2^31)
- * wraps to INT32_MIN. The remainder is x - q y in wrapping arithmetic (x itself for y = 0). */
-static inline int32_t qd_floor(double x, double y) {
-  double q = __builtin_floor(x / y);
-  q = y == 0.0 ? 0.0 : q;
-  q = q >= 2147483648.0 ? -2147483648.0 : q;
-  return (int32_t)q;
-}
+/* floor division and remainder of integers of up to 32 bits through double (ew_math.h) */
 #define GEN_DIV_D(S, T)                                                                            \
-  GEN_BIN(fdiv_##S, T, T, (T)qd_floor(x, y))                                                       \
-  GEN_BIN(rem_##S, T, T, (T)((uint32_t)x - (uint32_t)qd_floor(x, y) * (uint32_t)y))
+  GEN_BIN(fdiv_##S, T, T, (T)ew_floor_divi(x, y))                                                  \
+  GEN_BIN(rem_##S, T, T, (T)((uint32_t)x - (uint32_t)ew_floor_divi(x, y) * (uint32_t)y))
 
 GEN_DIV_D(i8, int8_t)
 GEN_DIV_D(i16, int16_t)
@@ -249,47 +239,8 @@ GEN_BIN(fdiv_u64, uint64_t, uint64_t, U_FDIV(uint64_t, x, y))
 #define F_MIN(x, y) ((x) != (x) ? (x) : ((x) < (y) ? (x) : (y)))
 #define F_NANEQ(x, y) (((x) == (y)) | (((x) != (x)) & ((y) != (y))))
 
-/* MLX's remainder: r = fmod(x, y); r += y when r is nonzero and its sign differs from y's. */
-static inline float rem_fix_f32(float r, float y) {
-  return (r != 0.0f && ((r < 0.0f) != (y < 0.0f))) ? r + y : r;
-}
-static inline float rem_slow_f32(float x, float y) {
-  return rem_fix_f32(fmodf(x, y), y);
-}
-/* fmod through double for |x| < 2^28 |y| (finite, y != 0): q = trunc(x / y) may come out one too
- * large in magnitude when x / y rounds up to an integer; then x - q y (exact) has the wrong
- * sign and one |y| is given back. The fmod value is exact in float. */
-static inline float rem_fast_f32(float x, float y) {
-  double xd = x, yd = y;
-  double q = __builtin_trunc(xd / yd);
-  double f = xd - q * yd;
-  int wrong = (f != 0.0) & ((f < 0.0) != (xd < 0.0));
-  f = wrong ? f - __builtin_copysign(__builtin_fabs(yd), f) : f;
-  float r = f == 0.0 ? __builtin_copysignf(0.0f, x) : (float)f;
-  return rem_fix_f32(r, y);
-}
-static inline int rem_fast_ok(float x, float y) {
-  return (__builtin_fabsf(x) < 0x1p28f * __builtin_fabsf(y)) & (__builtin_fabsf(y) < EW_INFF);
-}
-
+/* MLX's remainder of floats: ew_remainderf (ew_math.h) and v16_remainder (ew_vec512.h) */
 #if EW_HAVE_X86 && EW_HAVE_VEC512
-/* rem_fast_f32 in float, sixteen lanes, for |x| < 2^22 |y| (finite, y != 0; the others are
- * flagged in *slow): q = trunc(x / y) is at most one too large in magnitude there (the float
- * quotient is within 1/4), x - q y is exact by an fma, and a result of the wrong sign gives one
- * |y| back. The fmod value carries x's sign (zeros included). */
-EW_V16_TARGET static inline ew_v16 rem_v16(ew_v16 x, ew_v16 y, __mmask16 *slow) {
-  ew_v16 ay = _mm512_abs_ps(y);
-  *slow = ~(v16_lt(_mm512_abs_ps(x), _mm512_mul_ps(ay, v16c(0x1p22f))) & v16_lt(ay, v16c(EW_INFF)));
-  ew_v16 q = _mm512_roundscale_ps(_mm512_div_ps(x, y), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  ew_v16 r = _mm512_fnmadd_ps(q, y, x);
-  __mmask16 wrong = _mm512_movepi32_mask(_mm512_castps_si512(_mm512_xor_ps(r, x))) &
-                    _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  r = v16_copysign(_mm512_mask_add_ps(r, wrong, r, v16_copysign(ay, x)), x);
-  __mmask16 fix = _mm512_movepi32_mask(_mm512_castps_si512(_mm512_xor_ps(r, y))) &
-                  _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  return _mm512_mask_add_ps(r, fix, r, y);
-}
-
 EW_V16_TARGET static void rem_f32_v16(const float *a, int64_t sa, const float *b, int64_t sb,
                                       float *o, int64_t n) {
   const ew_v16 a0 = _mm512_set1_ps(a[0]), b0 = _mm512_set1_ps(b[0]);
@@ -297,8 +248,8 @@ EW_V16_TARGET static void rem_f32_v16(const float *a, int64_t sa, const float *b
     __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u), slow;
     ew_v16 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : a0;
     ew_v16 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : b0;
-    ew_v16 r = rem_v16(x, y, &slow);
-    _mm512_mask_storeu_ps(o + i, m, v16_redo_lanes2(x, y, r, slow & m, rem_slow_f32));
+    ew_v16 r = v16_remainder_fast(x, y, &slow);
+    _mm512_mask_storeu_ps(o + i, m, v16_redo_lanes2(x, y, r, slow & m, ew_remainder_slowf));
   }
 }
 #endif
@@ -310,16 +261,16 @@ EW_CLONES static void rem_f32_scalar(const void *a_, int64_t sa, const void *b_,
   for (int64_t s = 0; s < n; s += EW_BLOCK) {
     int64_t m = n - s < EW_BLOCK ? n - s : EW_BLOCK;
     int bad = 0;
-    for (int64_t i = s; i < s + m; i++) bad |= !rem_fast_ok(a[i * sa], b[i * sb]);
+    for (int64_t i = s; i < s + m; i++) bad |= !ew_remainder_fast_ok(a[i * sa], b[i * sb]);
     if (bad) {
       for (int64_t i = s; i < s + m; i++) {
         float x = a[i * sa], y = b[i * sb];
-        o[i] = rem_fast_ok(x, y) ? rem_fast_f32(x, y) : rem_slow_f32(x, y);
+        o[i] = ew_remainderf(x, y);
       }
     } else if (sa == 1 && sb == 1) {
-      for (int64_t i = s; i < s + m; i++) o[i] = rem_fast_f32(a[i], b[i]);
+      for (int64_t i = s; i < s + m; i++) o[i] = ew_remainder_fastf(a[i], b[i]);
     } else {
-      for (int64_t i = s; i < s + m; i++) o[i] = rem_fast_f32(a[i * sa], b[i * sb]);
+      for (int64_t i = s; i < s + m; i++) o[i] = ew_remainder_fastf(a[i * sa], b[i * sb]);
     }
   }
 }

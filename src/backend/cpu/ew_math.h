@@ -12,6 +12,8 @@
  *   float through double: sin, cos, tan (the reduction by pi/2 needs the extra bits; arguments
  *     beyond 2^20 go to libm, see unary.c) and pow (exp(y log|x|) must be accurate to 2^-30).
  *   double helpers: exp, log, sqrt, erf, erfinv (float64 erfinv's starting point), sin/cos.
+ *   exact: MLX's float remainder (fmod through double, libm's fmod beyond) and the floor
+ *     division of integers of up to 32 bits through double (ew_binary.c and fused kernels).
  *
  * Coefficients: Taylor coefficients (1/n!, 2/(2k+1)) and least-squares Chebyshev fits computed
  * for this file with mpmath.chebyfit (the maximum error of each fit is noted next to it).
@@ -756,6 +758,50 @@ EW_INLINE float ew_erfinvf(float x) {
   y = ax > 1.0f ? EW_NANF : y;
   y = __builtin_copysignf(y, x);
   return x != x ? x : y;
+}
+
+/* ------------------------------------------------------------------ remainder, floor division */
+
+/* MLX's remainder of floats: r = fmod(x, y); r += y when r is nonzero and its sign differs from
+ * y's. fmod is exact, so every way of computing it below gives the same bits. */
+EW_INLINE float ew_rem_fixf(float r, float y) {
+  return (r != 0.0f && ((r < 0.0f) != (y < 0.0f))) ? r + y : r;
+}
+/* fmod by the C library: any arguments (zero and infinite divisors, nans, huge ratios) */
+EW_INLINE float ew_remainder_slowf(float x, float y) {
+  return ew_rem_fixf(__builtin_fmodf(x, y), y);
+}
+/* fmod through double for |x| < 2^28 |y| (finite, y != 0): q = trunc(x / y) may come out one too
+ * large in magnitude when x / y rounds up to an integer; then x - q y (exact) has the wrong
+ * sign and one |y| is given back. The fmod value is exact in float. */
+EW_INLINE float ew_remainder_fastf(float x, float y) {
+  double xd = x, yd = y;
+  double q = __builtin_trunc(xd / yd);
+  double f = xd - q * yd;
+  int wrong = (f != 0.0) & ((f < 0.0) != (xd < 0.0));
+  f = wrong ? f - __builtin_copysign(__builtin_fabs(yd), f) : f;
+  float r = f == 0.0 ? __builtin_copysignf(0.0f, x) : (float)f;
+  return ew_rem_fixf(r, y);
+}
+EW_INLINE int ew_remainder_fast_ok(float x, float y) {
+  return (__builtin_fabsf(x) < 0x1p28f * __builtin_fabsf(y)) & (__builtin_fabsf(y) < EW_INFF);
+}
+/* The remainder of any floats (a call to the C library outside the fast range, as sin_full;
+ * ew_vec512.h's v16_remainder gives the same bits sixteen lanes at a time). */
+EW_INLINE float ew_remainderf(float x, float y) {
+  return ew_remainder_fast_ok(x, y) ? ew_remainder_fastf(x, y) : ew_remainder_slowf(x, y);
+}
+
+/* Floor division of integers of up to 32 bits through double, which vectorizes (x86 has no
+ * vector integer division): for |x| < 2^31 and |y| >= 1 the quotient x / y rounded to double is
+ * off by at most |x / y| 2^-53 < 1 / |y|, less than its distance to the next integer when it is
+ * not an integer itself, so its floor is exact. Division by 0 gives 0; INT32_MIN // -1 (2^31)
+ * wraps to INT32_MIN. The remainder is x - q y in wrapping arithmetic (x itself for y = 0). */
+EW_INLINE int32_t ew_floor_divi(double x, double y) {
+  double q = __builtin_floor(x / y);
+  q = y == 0.0 ? 0.0 : q;
+  q = q >= 2147483648.0 ? -2147483648.0 : q;
+  return (int32_t)q;
 }
 
 #endif

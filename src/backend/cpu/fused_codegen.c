@@ -496,7 +496,7 @@ static void put_row_ops(gen *g, int p) {
   }
 }
 
-/* The distinct names of the FX_M(name) functions the program's ops call (at most the 18 of
+/* The distinct names of the FX_M(name) functions the program's ops call (at most the 23 of
  * fused_vmath.h): names[k] is not terminated, lens[k] is its length. */
 enum { MAX_VMATH = 32 };
 static int vmath_uses(const mx_fused *f, const char **names, int *lens) {

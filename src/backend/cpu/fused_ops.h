@@ -6,8 +6,12 @@
  * Kinds: F float (stored as float32, float16 or bfloat16; computed in float and, for 16-bit
  * types, rounded after each op exactly as the eager kernels stage them), I int32, B bool (a byte
  * holding 0 or 1). The expressions are the eager kernels' (unary.c, binary.c, ew_binary.c,
- * ternary.c, copy.c) for these kinds; sin/cos/tan (libm beyond 2^20) and integer division are
- * not fused. Self-contained: no project includes, so the text compiles on its own. */
+ * ternary.c, copy.c) for these kinds, mostly through the same ew_math.h functions (remainder,
+ * integer floor division). Ops that are compositions of rows here are lowered by
+ * compile_fuse.c: clip (maximum, minimum), softmax, floor_divide of floats (divide, then floor:
+ * a 16-bit quotient is rounded before the floor, as eager) and nan_to_num (selects of its
+ * replacement values, inlined as constants, by isnan / isposinf / isneginf). Self-contained: no
+ * project includes, so the text compiles on its own (after ew_math.h). */
 #ifndef MX_BACKEND_CPU_FUSED_OPS_H
 #define MX_BACKEND_CPU_FUSED_OPS_H
 
@@ -91,6 +95,7 @@ static inline float fx_powf_pick(float x, float y, float p) {
   X(MAXIMUM,        F, F, FX_FMAX(x, y)) \
   X(MINIMUM,        F, F, FX_FMIN(x, y)) \
   X(POWER,          F, F, FX_POWF(x, y, FX_M(powf))) \
+  X(REMAINDER,      F, F, FX_M(remainderf)(x, y)) \
   X(ARCTAN2,        F, F, ew_atan2f(x, y)) \
   X(LOGADDEXP,      F, F, FX_M(logaddexpf)(x, y)) \
   X(EQUAL,          F, B, x == y) \
@@ -103,6 +108,8 @@ static inline float fx_powf_pick(float x, float y, float p) {
   X(ADD,            I, I, FX_IWRAP(+, x, y)) \
   X(SUBTRACT,       I, I, FX_IWRAP(-, x, y)) \
   X(MULTIPLY,       I, I, FX_IWRAP(*, x, y)) \
+  X(FLOOR_DIVIDE,   I, I, ew_floor_divi(x, y)) \
+  X(REMAINDER,      I, I, FX_IWRAP(-, x, FX_IWRAP(*, ew_floor_divi(x, y), y))) \
   X(MAXIMUM,        I, I, x > y ? x : y) \
   X(MINIMUM,        I, I, x < y ? x : y) \
   X(BITWISE_AND,    I, I, x & y) \

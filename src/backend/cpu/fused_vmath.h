@@ -83,6 +83,7 @@
 #define FX_VMATH_DEF_erfinvf FX_VMATH_DEF1(erfinvf, v16_erfinv)
 #define FX_VMATH_DEF_logaddexpf FX_VMATH_DEF2(logaddexpf, v16_logaddexp)
 #define FX_VMATH_DEF_powf FX_VMATH_DEF2(powf, v16_pow)
+#define FX_VMATH_DEF_remainderf FX_VMATH_DEF2(remainderf, v16_remainder)
 #define FX_BULK_USE(f) /* fx_b_##f: defined with the vector variants */
 #else
 #define FX_VMATH_USE(f)

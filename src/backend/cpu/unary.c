@@ -763,22 +763,24 @@ static void un_task(void *ctx, int64_t begin, int64_t end) {
 }
 
 /* 16-bit floats get the replacement values rounded to their type (1e10 becomes inf in float16). */
+void mx_cpu_nan_to_num_values(const mx_nan_to_num_params *p, mx_dtype t, float v[3]) {
+  const double in[3] = {p->nan, p->posinf, p->neginf};
+  for (int k = 0; k < 3; k++) {
+    v[k] = (float)in[k];
+    if (t == MX_FLOAT16) v[k] = mx_h2f(mx_f2h(v[k]));
+    if (t == MX_BFLOAT16) v[k] = mx_bf2f(mx_f2bf(v[k]));
+  }
+}
+
 static void nan2num_vals(const mx_nan_to_num_params *p, mx_dtype t, void *out) {
   if (t == MX_FLOAT64) {
     nan2num_f64 v = {p->nan, p->posinf, p->neginf};
     memcpy(out, &v, sizeof v);
     return;
   }
-  nan2num_f32 v = {(float)p->nan, (float)p->posinf, (float)p->neginf};
-  if (t == MX_FLOAT16) {
-    v.nan = mx_h2f(mx_f2h(v.nan));
-    v.posinf = mx_h2f(mx_f2h(v.posinf));
-    v.neginf = mx_h2f(mx_f2h(v.neginf));
-  } else if (t == MX_BFLOAT16) {
-    v.nan = mx_bf2f(mx_f2bf(v.nan));
-    v.posinf = mx_bf2f(mx_f2bf(v.posinf));
-    v.neginf = mx_bf2f(mx_f2bf(v.neginf));
-  }
+  float f[3];
+  mx_cpu_nan_to_num_values(p, t, f);
+  nan2num_f32 v = {f[0], f[1], f[2]};
   memcpy(out, &v, sizeof v);
 }
 
