@@ -88,6 +88,10 @@ int mx_gemm_half_packed(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, 
  * stride 32) into out (see gemm_pack.c). */
 void mx_gemm_pack_bf16_pair_panels(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn,
                                    int64_t K, int npanels, int64_t panel_words, uint32_t *dst);
+/* A for the AMX kernel: rows (<= 32) x K, element (i, k) at src[i * rs + k * cs], as 16 x 32
+ * tiles, k block kb and rows 16h.. at dst + kb * 1024 + h * 512 words (zero-padded). */
+void mx_gemm_pack_bf16_a_tiles(const uint16_t *src, int64_t rs, int64_t cs, int64_t rows, int64_t K,
+                               int64_t nkb, uint16_t *dst);
 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
                            int nr);
 

@@ -65,27 +65,6 @@ bool mx_gemm_amx_available(void) {
 
 /* ------------------------------------------------------------------ packing A */
 
-/* Rows i0 .. i0 + rows - 1 of A (rows <= SUB) as one sub-block: for k block b, half h, 16 rows
- * x KB bfloat16 at dst + b * A_STEP + h * 1024 bytes. Rows past `rows` and k past K are zeros. */
-TGT_AMX static void pack_a(const mx_gemm_args *g, int64_t i0, int64_t rows, int64_t nkb,
-                           uint16_t *dst) {
-  for (int r = 0; r < SUB; r++) {
-    uint16_t *row = dst + (r / 16) * 512 + (r % 16) * KB;
-    const uint16_t *src = r < rows ? (const uint16_t *)g->a.ptr + (i0 + r) * g->a.rs : NULL;
-    for (int64_t kb = 0; kb < nkb; kb++) {
-      uint16_t *t = row + kb * (A_STEP / 2);
-      int64_t k0 = kb * KB, n = src ? (g->K - k0 < KB ? g->K - k0 : KB) : 0;
-      if (g->a.cs == 1) { /* one masked 64-byte load, the zeros included */
-        __mmask32 m = n == KB ? 0xffffffffu : (((__mmask32)1 << n) - 1);
-        _mm512_storeu_si512((void *)t, _mm512_maskz_loadu_epi16(m, n ? src + k0 : t));
-        continue;
-      }
-      for (int64_t k = 0; k < n; k++) t[k] = src[(k0 + k) * g->a.cs];
-      for (int64_t k = n; k < KB; k++) t[k] = 0;
-    }
-  }
-}
-
 /* ------------------------------------------------------------------ the microkernel */
 
 typedef struct {
@@ -158,8 +137,9 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   for (int64_t u = u0; u < u1; u++) {
     if (u < x->nsub) {
       int64_t i0 = u * SUB;
-      pack_a(g, i0, g->M - i0 < SUB ? g->M - i0 : SUB, x->nkb,
-             (uint16_t *)(x->apack + (size_t)u * x->a_sub));
+      mx_gemm_pack_bf16_a_tiles((const uint16_t *)g->a.ptr + i0 * g->a.rs, g->a.rs, g->a.cs,
+                                g->M - i0 < SUB ? g->M - i0 : SUB, g->K, x->nkb,
+                                (uint16_t *)(x->apack + (size_t)u * x->a_sub));
       continue;
     }
     int64_t q0 = (u - x->nsub) * PACK_PANELS;

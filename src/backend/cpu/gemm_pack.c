@@ -255,6 +255,45 @@ void mx_gemm_pack_bf16_pair_panels(const uint16_t *src, int64_t ws, int64_t ks, 
     pack_panel(KIND_BF16, &p, 32, dst + q * panel_words);
 }
 
+/* A for the AMX kernel: rows (<= 32) x K at src[i * rs + k * cs] as tiles of 16 rows x 32 k
+ * (64 bytes a row): block kb, half h at dst + kb * 1024 + h * 512 words. Rows past `rows` and k
+ * past K are zeros. Row-major A: one masked load per tile row; column-major (x.T @ y): two k
+ * columns interleaved into 16 k-pair words per row, 16 of those transposed. */
+TGT_AVX512 void mx_gemm_pack_bf16_a_tiles(const uint16_t *src, int64_t rs, int64_t cs, int64_t rows,
+                                          int64_t K, int64_t nkb, uint16_t *dst) {
+  for (int64_t kb = 0; kb < nkb; kb++) {
+    int64_t k0 = kb * 32, nk = K - k0 < 32 ? K - k0 : 32;
+    for (int h = 0; h < 2; h++) {
+      uint16_t *t = dst + kb * 1024 + h * 512;
+      int64_t r0 = 16 * h, nr = rows - r0 < 0 ? 0 : (rows - r0 < 16 ? rows - r0 : 16);
+      if (cs == 1) {
+        __mmask32 m = nk == 32 ? 0xffffffffu : (((__mmask32)1 << nk) - 1);
+        for (int r = 0; r < 16; r++)
+          _mm512_storeu_si512((void *)(t + r * 32),
+                              r < nr ? _mm512_maskz_loadu_epi16(m, src + (r0 + r) * rs + k0)
+                                     : _mm512_setzero_si512());
+      } else if (rs == 1) {
+        __mmask16 m = (__mmask16)((1u << nr) - 1);
+        __m512i w[16];
+        for (int q = 0; q < 16; q++) { /* w[q]: word r = k0 + 2q, k0 + 2q + 1 of row r0 + r */
+          const uint16_t *c = src + (k0 + 2 * q) * cs + r0;
+          __m256i lo = 2 * q < nk ? _mm256_maskz_loadu_epi16(m, c) : _mm256_setzero_si256();
+          __m256i hi =
+              2 * q + 1 < nk ? _mm256_maskz_loadu_epi16(m, c + cs) : _mm256_setzero_si256();
+          w[q] = _mm512_or_si512(_mm512_cvtepu16_epi32(lo),
+                                 _mm512_slli_epi32(_mm512_cvtepu16_epi32(hi), 16));
+        }
+        tr16(w);
+        for (int r = 0; r < 16; r++) _mm512_storeu_si512((void *)(t + r * 32), w[r]);
+      } else {
+        for (int r = 0; r < 16; r++)
+          for (int k = 0; k < 32; k++)
+            t[r * 32 + k] = r < nr && k < nk ? src[(r0 + r) * rs + (k0 + k) * cs] : 0;
+      }
+    }
+  }
+}
+
 /* ------------------------------------------------------------------ microkernels */
 
 /* C (MR x NR float32, row stride NR) = A panel @ B panel over `steps` packed steps. */
