@@ -9,7 +9,7 @@
  *
  * Prints one line per size and dtype: "n dtype median_ms gflops rel_err", the error being the
  * largest difference from the float32 product of the same (bfloat16-rounded) inputs over that
- * product's largest entry. */
+ * product's largest entry; "bfloat16-a.T@b" is a.T @ b (a column-major left operand). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,15 +81,19 @@ int main(int argc, char **argv) {
     /* bfloat16 first: OpenBLAS's threads keep spinning for a while after a float32 product */
     double t16 = time_matmul(a, b, reps, &ab, s);
     double t32 = time_matmul(a32, b32, reps, &ref, s);
-    if (t32 < 0 || t16 < 0) {
+    /* a.T @ b (the weight gradient's product): A column-major */
+    mlx_array at = mlx_array_new(), atb = mlx_array_new();
+    double tt = mlx_transpose(&at, a, s) ? -1 : time_matmul(at, b, reps, &atb, s);
+    if (t32 < 0 || t16 < 0 || tt < 0) {
       fprintf(stderr, "matmul failed at n = %d\n", n);
       return 1;
     }
     printf("%d float32 %.3f %.1f 0\n", n, t32, flops / t32 / 1e6);
     printf("%d bfloat16 %.3f %.1f %.2e\n", n, t16, flops / t16 / 1e6, rel_err(ab, ref, s));
+    printf("%d bfloat16-a.T@b %.3f %.1f -\n", n, tt, flops / tt / 1e6);
     fflush(stdout);
-    mlx_array arr[] = {a32, b32, a, b, ab, ref};
-    for (int k = 0; k < 6; k++) mlx_array_free(arr[k]);
+    mlx_array arr[] = {a32, b32, a, b, ab, ref, at, atb};
+    for (int k = 0; k < 8; k++) mlx_array_free(arr[k]);
   }
   mlx_array_free(key);
   mlx_array_free(key2);
