@@ -8,11 +8,14 @@
  * Packing, K zero-padded to a multiple of 32:
  *   B: the k-pair panels of the AVX512-BF16 kernel (gemm_pack.c: [K/2][32 columns] words), so
  *      tile B0 is 16 pair rows of a panel at a row stride of 128 bytes and B1 the next 64 bytes;
- *   A: per 32-row sub-block, per 32-k block, two 16 x 64-byte tiles stored contiguously.
- * Both operands are packed once, in parallel; then the work units, (block of up to MC rows) x
- * (group of up to PANELS B panels), made smaller until there are about four per thread, run
- * each panel of their group over their rows (which stay in L2). Units go to the worker pool, so
- * all cores take part (the whole pool, not the two threads of the AVX-512 kernels).
+ *   A: per 32-row sub-block, per 32-k block, two 16 x 64-byte tiles stored contiguously
+ *      (gemm_pack.c's mx_gemm_pack_bf16_a_tiles).
+ * Both operands are packed once, in parallel; then the work units, (a group of about
+ * GROUP_BYTES of B panels) x (a chunk of A sub-blocks), as many chunks as give about four units
+ * per thread, run every panel of their group for each sub-block of their chunk (see
+ * compute_units: the group stays in L2). Units go to the worker pool, so all cores take part
+ * (the whole pool, not the two threads of the AVX-512 kernels). bench/gemm_bf16.c measures the
+ * products, bench/amx_tiles.c the tile step alone.
  *
  * Linux hands out AMX state only on request: arch_prctl(ARCH_REQ_XCOMP_PERM, XTILEDATA) once
  * per process (mx_gemm_amx_available). Each worker loads the tile configuration at the start
