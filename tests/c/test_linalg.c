@@ -217,6 +217,10 @@ static void test_matmul_half_isas(void) {
       check_matmul(dt, 1, 8, 130, 301, false, false, false); /* few rows: row updates */
       check_matmul(dt, 1, 1, 2100, 600, false, true, false); /* matrix-vector, two threads */
       check_matmul(dt, 1, 3, 1100, 1000, false, false, false);
+      /* AMX: 10 B panels in two groups of eight (row-major B packed eight at a time), A
+       * row-major and column-major */
+      check_matmul(dt, 1, 70, 300, 2048, false, false, false);
+      check_matmul(dt, 1, 70, 300, 2048, true, false, false);
     }
   }
   CHECK(mx_gemm_isa_set(top) == top);
