@@ -79,6 +79,9 @@ static void run_chunks(mx_ew_task fn, void *ctx, int64_t n, int64_t chunk, int n
  * a graph evaluates, and waking a sleeping thread costs a scheduler round trip (on a virtual
  * machine, whose idle vCPU the host may have descheduled, up to milliseconds). */
 #define SPIN_NS 500000
+/* Pools of at most this many workers steer them (one affinity call per worker and wake-up; the
+ * stacking was seen on a 2-vCPU VM, not measured on large machines). */
+#define STEER_MAX_WORKERS 7
 
 static uint64_t now_ns(void) {
   struct timespec t;
@@ -169,6 +172,7 @@ static void start_pool(void) {
     }
     pthread_attr_destroy(&attr);
     P.nworkers = made;
+    P.steer = P.steer && made <= STEER_MAX_WORKERS;
     pthread_mutex_unlock(&P.lock);
     atomic_store(&state, 1);
   }
