@@ -141,7 +141,7 @@ def families_section(rows):
               body) + [""]
 
 
-def matmul_section(mm):
+def matmul_section(mm, amx):
     body = []
     for r in mm["rows"]:
         t, f = r["t"], r["flops"]
@@ -154,14 +154,17 @@ def matmul_section(mm):
                      ratio(gf.get("mlxc"), gf.get("openblas")),
                      f"{gf['mlx']:.1f}" if "mlx" in gf else "-",
                      ratio(t.get("mlx"), t.get("mlxc"))])
+    kernels = ("bfloat16 uses our AMX tile kernel from 32 rows, columns and k up (smaller: our "
+               "AVX-512 kernels), float16 our packed AVX-512 kernel." if amx else
+               "bfloat16 and float16 use our packed AVX-512 kernels.")
     return [
         "## Matmul",
         "",
         "GFLOP/s = 2*M*N*K / median time. numpy OpenBLAS: numpy's matmul (" +
         mm["versions"].get("numpy", "numpy") + "); linked OpenBLAS: " +
         mm["versions"].get("openblas", "the system OpenBLAS") + ", the library our float32",
-        "products call (sgemv for one row), timed directly. bfloat16 and float16 use our packed",
-        "AVX-512 kernels. The real MLX's CPU matmul runs at a few GFLOP/s here; it skips the",
+        "products call (sgemv for one row), timed directly. " + kernels,
+        "The real MLX's CPU matmul runs at a few GFLOP/s here; it skips the",
         "4096-wide shapes and float16 2048^3 (tens of seconds per call).",
         "",
     ] + table(["shape", "dtype", "mlxc ms", "mlxc GF/s", "numpy OpenBLAS GF/s",
@@ -289,7 +292,7 @@ def main(out_dir, doc):
         body += bw_lines
         body += families_section(ops["rows"])
     if mm:
-        body += matmul_section(mm)
+        body += matmul_section(mm, mach.get("amx"))
     body += overhead_section(over, mm)
     lines += targets_section(ops, mm, tri, mach) + body
     notes = []
