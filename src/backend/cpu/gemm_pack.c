@@ -341,7 +341,6 @@ TGT_AVX512 static void ukr_f32(int64_t steps, const float *A, const float *B, fl
 
 /* ------------------------------------------------------------------ epilogue */
 
-/* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr */
 /* float32 -> bfloat16 of 16 lanes, rounding exactly as mx_f2bf (nearest even; NaN stays NaN). */
 TGT_AVX512 static inline __m256i f32_to_bf16x16(__m512 v) {
   __m512i x = _mm512_castps_si512(v), hi = _mm512_srli_epi32(x, 16);
@@ -367,6 +366,7 @@ TGT_AVX512 static void bf16_row32(const float *t, float alpha, const uint16_t *c
   }
 }
 
+/* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr */
 TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0,
                                       int mr, int nr) {
   uint16_t *out = (uint16_t *)g->out;
