@@ -15,18 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "mlx/c/mlx.h"
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* Median milliseconds of reps products a @ b (each evaluated); *out keeps the last one. */
 static double time_matmul(mlx_array a, mlx_array b, int reps, mlx_array *out, mlx_stream s) {
