@@ -18,7 +18,6 @@
 #include "core/error.h"
 #include "core/fused.h"
 #include "core/primitives.h"
-#include "ops/elementwise.h"
 #include "ops/params.h"
 #include "ops/reduce.h"
 
@@ -439,26 +438,23 @@ static int member_op(fuser *f, program *p, int gi, int k) {
     if (cls == 1) p->ops[a[0]].row = 1;
     a[1] = a[2], a[2] = -1;
   }
-  if (n->prim == MX_PRIM_NAN_TO_NUM ||
-      (n->prim == MX_PRIM_FLOOR_DIVIDE && arg_kind(&n->out[0]) == MX_FK_F)) {
-    int op = n->prim == MX_PRIM_NAN_TO_NUM
-                 ? nan_to_num_op(p, n->params, dt, a[0])
-                 : compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, a[0], a[1], -1);
-    if (op >= 0 && n->prim == MX_PRIM_FLOOR_DIVIDE) {
-      if (cls == 1) p->ops[op].row = 1;
-      op = compute_op(p, MX_FOP_UNARY, MX_PRIM_FLOOR, dt, op, -1, -1);
-    }
+  int op;
+  if (n->prim == MX_PRIM_NAN_TO_NUM) {
+    op = nan_to_num_op(p, n->params, dt, a[0]);
+  } else if (n->prim == MX_PRIM_FLOOR_DIVIDE && arg_kind(&n->out[0]) == MX_FK_F) {
+    op = compute_op(p, MX_FOP_BINARY, MX_PRIM_DIVIDE, dt, a[0], a[1], -1); /* then floor */
     if (op >= 0 && cls == 1) p->ops[op].row = 1;
-    return op;
+    if (op >= 0) op = compute_op(p, MX_FOP_UNARY, MX_PRIM_FLOOR, dt, op, -1, -1);
+  } else {
+    int kind =
+        n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY || n->prim == MX_PRIM_STOP_GRADIENT
+            ? MX_FOP_CAST
+        : n->prim == MX_PRIM_SELECT ? MX_FOP_SELECT
+        : n->nin == 1               ? MX_FOP_UNARY
+                                    : MX_FOP_BINARY;
+    int prim = n->prim == MX_PRIM_CLIP ? MX_PRIM_MINIMUM : n->prim;
+    op = compute_op(p, kind, prim, dt, a[0], a[1], a[2]);
   }
-  int kind =
-      n->prim == MX_PRIM_ASTYPE || n->prim == MX_PRIM_COPY || n->prim == MX_PRIM_STOP_GRADIENT
-          ? MX_FOP_CAST
-      : n->prim == MX_PRIM_SELECT ? MX_FOP_SELECT
-      : n->nin == 1               ? MX_FOP_UNARY
-                                  : MX_FOP_BINARY;
-  int prim = n->prim == MX_PRIM_CLIP ? MX_PRIM_MINIMUM : n->prim;
-  int op = compute_op(p, kind, prim, dt, a[0], a[1], a[2]);
   if (op >= 0 && cls == 1) p->ops[op].row = 1; /* (a value of the row shape) */
   return op;
 }
