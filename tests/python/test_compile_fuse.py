@@ -440,6 +440,42 @@ print("ok")
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def test_far_rows_match_cached_rows():
+    # kernels that reduce along rows take, past the cache size, the row function's prefetching
+    # variant and stream full output rows out through buffers; a threshold of 1 byte makes every
+    # size take that path: the results must be the bytes of the in-cache path, and match eager
+    code = """
+import hashlib, numpy as np, mlx.core as mx
+def chain(x, m):
+    h = x * (1 + mx.erf(x / 1.4142135)) / 2
+    mu = mx.mean(h, axis=-1, keepdims=True)
+    z = (h - mu) * mx.rsqrt(mx.mean(mx.square(h - mu), axis=-1, keepdims=True) + 1e-5)
+    return mx.softmax(z + m, axis=-1), mu, (z > 0.5), z.astype(mx.float16)
+digest = hashlib.sha256()
+mx.random.seed(3)
+for rows, d in ((3, 1), (7, 5), (9, 1000), (4, 4099), (2, 9000), (33, 129)):
+    x, m = mx.random.normal((rows, d)), mx.random.normal((d,))
+    for xin in (x, mx.random.normal((d, rows)).T):
+        got, want = mx.compile(chain)(xin, m), chain(xin, m)
+        for g, e in zip(got, want):
+            assert g.dtype == e.dtype and g.shape == e.shape
+            np.testing.assert_allclose(np.array(g, dtype=np.float32), np.array(e, dtype=np.float32),
+                                       rtol=2e-3, atol=2e-3)
+            digest.update(np.array(g).tobytes())
+print(digest.hexdigest())
+"""
+    runs = []
+    for threshold in ("1", None):
+        env = dict(os.environ)
+        env.pop("MLXC_STREAM_MIN_BYTES", None)
+        if threshold:
+            env["MLXC_STREAM_MIN_BYTES"] = threshold
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(out.stdout.strip())
+    assert len(runs[0]) == 64 and runs[0] == runs[1]
+
+
 @pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
 def test_long_single_row_reductions_split_over_threads(compiler, monkeypatch):
     # one row of 10^6: computed in pieces whose partial reductions are combined

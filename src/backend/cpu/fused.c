@@ -114,7 +114,8 @@ void mx_fused_plan_free(mx_fused_plan *p) {
 
 typedef struct {
   mx_fused_plan plan;
-  mx_fused_row_fn fn; /* NULL: the interpreter */
+  mx_fused_row_fn fn;  /* NULL: the interpreter */
+  mx_fused_row_fn far; /* fn for rows past the caches, or NULL (mx_fused_codegen) */
 } executor;
 
 static void executor_free(void *e) {
@@ -129,7 +130,7 @@ static executor *get_executor(mx_fused *f) {
     executor *e = calloc(1, sizeof *e);
     bool ok = e && mx_fused_plan_make(f, &e->plan, true) == 0;
     if (ok) {
-      e->fn = mx_fused_codegen(f, &e->plan);
+      e->fn = mx_fused_codegen(f, &e->plan, &e->far);
       if (!e->fn) { /* the interpreter reads every later value from a slot */
         mx_fused_plan_free(&e->plan);
         ok = mx_fused_plan_make(f, &e->plan, false) == 0;
@@ -164,6 +165,7 @@ typedef struct {
   int64_t istride[MAX_OPERANDS];              /* inner stride, elements */
   int64_t isize[MAX_OPERANDS];                /* item size, bytes */
   bool stream;                                /* outputs streamed out (stream_piece) */
+  bool far;                                   /* rows past the caches (far_rows) */
   int64_t max_out_size;
 } frame;
 
@@ -187,6 +189,25 @@ static void stream_piece(const frame *fr, int64_t len, void *const *ptr, const i
   }
 }
 
+/* Rows of a reducing kernel past the caches: the row function's far variant prefetches the
+ * inputs, and each row's full outputs are computed into buffers (rowbuf, FAR_ROW_BYTES each) and
+ * streamed out (GELU -> layer norm -> softmax over 10^8 floats, bench/compile.py: 65-69 -> 56
+ * ms). */
+enum { FAR_ROW_BYTES = 32 << 10 };
+static void far_rows(const frame *fr, int64_t len, int64_t run, void *const *ptr,
+                     const int64_t *rstride, void *scratch, char *rowbuf) {
+  void *at[MAX_OPERANDS], *out[MAX_OPERANDS];
+  for (int64_t r = 0; r < run; r++) {
+    for (int k = 0; k < fr->nin + fr->nout; k++) at[k] = (char *)ptr[k] + r * rstride[k];
+    for (int o = 0; o < fr->nout; o++)
+      out[o] = fr->istride[fr->nin + o] ? rowbuf + (size_t)o * FAR_ROW_BYTES : at[fr->nin + o];
+    fr->e->far(len, 1, at, fr->istride, rstride, out, scratch);
+    for (int o = 0; o < fr->nout; o++)
+      if (out[o] != at[fr->nin + o])
+        mx_ew_stream_copy(at[fr->nin + o], out[o], (size_t)(len * fr->isize[fr->nin + o]));
+  }
+}
+
 /* Pointers of every operand at the start of the row with multi-index idx (outer axes). */
 static void row_pointers(const frame *fr, const int64_t *idx, void **ptr) {
   for (int k = 0; k < fr->nin + fr->nout; k++) {
@@ -203,8 +224,9 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
   const frame *fr = ctx;
   int nops = fr->nin + fr->nout;
   void *scratch = NULL;
-  if (fr->e->plan.nscratch) {
-    scratch = malloc((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 64);
+  size_t scratch_bytes = ((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 127) & ~(size_t)63;
+  if (fr->e->plan.nscratch || fr->far) { /* far: the output rows' buffers after the scratch */
+    scratch = aligned_alloc(64, scratch_bytes + (fr->far ? (size_t)fr->nout * FAR_ROW_BYTES : 0));
     if (!scratch) return; /* (the caller checked a first allocation) */
   }
   int64_t rstride[MAX_OPERANDS]; /* bytes between rows along the innermost outer axis */
@@ -227,6 +249,8 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
       ptr[k] = (char *)rowptr[k] + j0 * fr->istride[k] * fr->isize[k];
     if (fr->e->fn && fr->stream) {
       stream_piece(fr, len, ptr, rstride);
+    } else if (fr->far) {
+      far_rows(fr, len, run, ptr, rstride, scratch, (char *)scratch + scratch_bytes);
     } else if (fr->e->fn) {
       fr->e->fn(len, run, ptr, fr->istride, rstride, ptr + fr->nin, scratch);
     } else {
@@ -249,7 +273,7 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
     }
     row_pointers(fr, idx, rowptr);
   }
-  if (fr->stream) mx_ew_stream_fence();
+  if (fr->stream || fr->far) mx_ew_stream_fence();
   free(scratch);
 }
 
@@ -501,12 +525,15 @@ int mx_cpu_compiled(mx_node *n) {
   }
   fr.stream = e->fn && !f->ninner && !fr.nouter && n->nout <= 8 && min_out >= 2 &&
               !e->plan.nscratch && bytes >= mx_ew_stream_min_bytes() && memory_bound(f);
+  fr.far = e->far && fr.npieces == 1 && fr.d * fr.max_out_size <= FAR_ROW_BYTES &&
+           bytes >= mx_ew_stream_min_bytes();
   int64_t per_unit = fr.piece * (f->nops + 1);
   if (!rc && nrows == 1 && fr.d >= 2 * SPLIT_PIECE && splittable(f, &e->plan))
     rc = run_split_row(&fr);
   else if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
-    if (e->plan.nscratch) { /* fail here, not silently in a worker */
-      void *probe = malloc((size_t)e->plan.nscratch * (size_t)fr.d * 4 + 64);
+    if (e->plan.nscratch || fr.far) { /* fail here, not silently in a worker */
+      void *probe = malloc((size_t)e->plan.nscratch * (size_t)fr.d * 4 + 64 +
+                           (fr.far ? (size_t)fr.nout * FAR_ROW_BYTES : 0));
       if (!probe) rc = mx_error("[compile] Out of memory for a fused kernel's scratch.");
       free(probe);
     }

@@ -47,8 +47,11 @@ bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, 
  * outputs); the contract of one row is in fused.c. */
 typedef void (*mx_fused_row_fn)(int64_t d, int64_t nrows, void *const *in, const int64_t *stride,
                                 const int64_t *rstride, void *const *out, void *scratch);
-/* The compiled row function, or NULL (no compiler, or it failed: the interpreter runs). */
-mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan);
+/* The compiled row function, or NULL (no compiler, or it failed: the interpreter runs). *far:
+ * for programs that reduce along rows, a variant of it for rows past the caches (it prefetches
+ * the inputs a block ahead in unit-stride rows), else NULL. */
+mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan,
+                                 mx_fused_row_fn *far);
 /* The interpreter's row function (same contract, with the program). */
 void mx_fused_interp_row(const mx_fused *f, const mx_fused_plan *plan, int64_t d, void *const *in,
                          const int64_t *stride, void *const *out, void *scratch);

@@ -175,6 +175,10 @@ typedef struct {
    * (a bulk op: the first segment that reads its block); bulk[i] marks bulk ops. */
   int *level;
   bool *bulk;
+  /* far: the kernel has mx_fused_row_far, where the first pass that reads an input prefetches
+   * it; fetched[i]: input op i is prefetched by an earlier pass, first[i]: by this one */
+  bool far;
+  bool *fetched, *first;
 } gen;
 
 /* How op x is referred to inside pass g->loop (or between passes when loop < 0). */
@@ -399,10 +403,40 @@ static int put_levels(gen *g, int p) {
  * Only passes with reductions do this: in purely elementwise loops the per-vector calls were
  * faster (tanh(x) * y + sigmoid(y) * 0.5 - x at 10^7: 9.9 ms against 11.7-13.1 ms in blocks). */
 enum { FX_BLOCK = 512 };
+
+/* Marks the inputs that pass p reads first (first[], fetched[]) and returns how many. */
+static int first_reads(gen *g, int p, int nseg) {
+  int n = 0;
+  for (int i = 0; i < g->f->nops; i++) {
+    const mx_fop *op = &g->f->ops[i];
+    g->first[i] = false;
+    if (!g->far || op->kind != MX_FOP_INPUT || op->row || g->fetched[i]) continue;
+    for (int s = 0; s < nseg && !g->first[i]; s++) g->first[i] = seg_uses(g, p, i, s);
+    if (g->first[i]) g->fetched[i] = true, n++;
+  }
+  return n;
+}
+
+/* In mx_fused_row_far (far is a constant there), the unit-stride copy of a pass that first
+ * reads an input walks the row in blocks of FX_BLOCK and asks for each such input's next block
+ * into L2 ahead of it (rows past the caches: the hardware prefetcher, which stops at every 4 KB
+ * page, left a 1000-float row's erf pass waiting on memory; bench/fused_row.c). */
+static void put_prefetch(const gen *g) {
+  for (int i = 0; i < g->f->nops; i++) {
+    if (!g->first[i]) continue;
+    int in = g->f->ops[i].input;
+    put(g->b,
+        "if (far) for (int64_t q = sb; q < se; q += 64 / (int64_t)sizeof *i%d) "
+        "__builtin_prefetch((const void *)((uintptr_t)(i%d + q) + %d * sizeof *i%d), 0, 2);\n",
+        in, in, FX_BLOCK, in);
+  }
+}
+
 static void put_loop(gen *g, int p) {
   const mx_fused *f = g->f;
   sbuf *b = g->b;
   int nseg = put_levels(g, p), len;
+  int nfirst = first_reads(g, p, nseg);
   for (int i = 0; i < f->nops; i++) {
     const mx_fop *op = &f->ops[i];
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
@@ -418,15 +452,17 @@ static void put_loop(gen *g, int p) {
         (g->bulk[i] || needs_block(g, p, i, nseg)))
       put(b, "%s bk%d[%d] __attribute__((aligned(64)));\n", ctype(op->dtype), i, FX_BLOCK);
   }
-  const char *lo = nseg > 1 ? "sb" : "jb", *hi = nseg > 1 ? "se" : "je";
   for (int copy = 0; copy < 2; copy++) {
     g->contig = copy == 0;
+    bool blocks = nseg > 1 || (g->contig && nfirst > 0);
+    const char *lo = blocks ? "sb" : "jb", *hi = blocks ? "se" : "je";
     put(b, copy == 0 ? "if (contig) {\n" : "} else {\n");
-    if (nseg > 1)
+    if (blocks)
       put(b,
           "for (int64_t sb = jb; sb < je; sb += %d) {\nconst int64_t se = je - sb < %d ? je : sb "
           "+ %d;\n",
           FX_BLOCK, FX_BLOCK, FX_BLOCK);
+    if (g->contig) put_prefetch(g);
     for (int sg = 0; sg < nseg; sg++) {
       put(b, "#pragma omp simd");
       for (int i = 0; i < f->nops; i++) {
@@ -450,7 +486,7 @@ static void put_loop(gen *g, int p) {
         if (name) put(b, "fx_b_%.*s(bk%d, se - sb);\n", len, name, i);
       }
     }
-    if (nseg > 1) put(b, "}\n");
+    if (blocks) put(b, "}\n");
   }
   put(b, "}\n");
   for (int i = 0; i < f->nops; i++) {
@@ -540,9 +576,9 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
    * (the strides are the same for every row): GCC does not vectorize an omp simd reduction loop
    * that has the other copy next to it in the same loop nest (softmax rows of 128 ran scalar). */
   put(&b,
-      "static inline __attribute__((always_inline)) void fx_row(const int contig, int64_t d, "
-      "int64_t r, void *const *in_, const int64_t *stride, const int64_t *rstride, "
-      "void *const *out_, void *scratch) {\n(void)scratch;\nvoid *in[%d], *out[%d];\n"
+      "static inline __attribute__((always_inline)) void fx_row(const int contig, const int far, "
+      "int64_t d, int64_t r, void *const *in_, const int64_t *stride, const int64_t *rstride, "
+      "void *const *out_, void *scratch) {\n(void)scratch; (void)far;\nvoid *in[%d], *out[%d];\n"
       "for (int k = 0; k < %d; k++) in[k] = (char *)in_[k] + r * rstride[k];\n"
       "for (int k = 0; k < %d; k++) out[k] = (char *)out_[k] + r * rstride[%d + k];\n",
       f->nin + 1, f->nout + 1, f->nin, f->nout, f->nin);
@@ -561,30 +597,44 @@ static char *generate(const mx_fused *f, const mx_fused_plan *plan) {
     if (plan->slot[i] >= 0)
       put(&b, "%s *restrict sc%d = (%s *)((char *)scratch + (size_t)%d * (size_t)d * 4);\n",
           ctype(f->ops[i].dtype), plan->slot[i], ctype(f->ops[i].dtype), plan->slot[i]);
+  size_t n = (size_t)f->nops;
   gen g = {.f = f,
            .plan = plan,
            .b = &b,
-           .level = calloc((size_t)f->nops, sizeof(int)),
-           .bulk = calloc((size_t)f->nops, sizeof(bool))};
-  for (int p = 0; p <= plan->nloops && g.level && g.bulk; p++) {
+           .level = calloc(n, sizeof(int)),
+           .bulk = calloc(n, sizeof(bool)),
+           .far = f->ninner > 0,
+           .fetched = calloc(n, sizeof(bool)),
+           .first = calloc(n, sizeof(bool))};
+  bool ok = g.level && g.bulk && g.fetched && g.first;
+  for (int p = 0; p <= plan->nloops && ok; p++) {
     put_row_ops(&g, p);
     if (p == plan->nloops) break;
     g.loop = p;
     put_loop(&g, p);
   }
   put(&b, "}\n");
-  put(&b, "void mx_fused_row(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
-          "const int64_t *rstride, void *const *out_, void *scratch) {\nconst int contig = 1");
-  for (int i = 0; i < f->nops; i++) {
-    const mx_fop *op = &f->ops[i];
-    if (op->kind == MX_FOP_INPUT && !op->row) put(&b, " && stride[%d] == 1", op->input);
+  /* mx_fused_row_far: the same with the prefetches (rows past the caches, fused.c) */
+  for (int far = 0; far <= (int)g.far; far++) {
+    put(&b,
+        "void mx_fused_row%s(int64_t d, int64_t nrows, void *const *in_, const int64_t *stride, "
+        "const int64_t *rstride, void *const *out_, void *scratch) {\nconst int contig = 1",
+        far ? "_far" : "");
+    for (int i = 0; i < f->nops; i++) {
+      const mx_fop *op = &f->ops[i];
+      if (op->kind == MX_FOP_INPUT && !op->row) put(&b, " && stride[%d] == 1", op->input);
+    }
+    put(&b,
+        ";\nif (contig)\nfor (int64_t r = 0; r < nrows; r++) fx_row(1, %d, d, r, in_, stride, "
+        "rstride, out_, scratch);\nelse\nfor (int64_t r = 0; r < nrows; r++) fx_row(0, 0, d, r, "
+        "in_, stride, rstride, out_, scratch);\n}\n",
+        far);
   }
-  put(&b, ";\nif (contig)\nfor (int64_t r = 0; r < nrows; r++) fx_row(1, d, r, in_, stride, "
-          "rstride, out_, scratch);\nelse\nfor (int64_t r = 0; r < nrows; r++) fx_row(0, d, r, "
-          "in_, stride, rstride, out_, scratch);\n}\n");
-  if (!g.level || !g.bulk) b.failed = 1;
+  if (!ok) b.failed = 1;
   free(g.level);
   free(g.bulk);
+  free(g.fetched);
+  free(g.first);
   if (b.failed) {
     free(b.s);
     return NULL;
@@ -689,15 +739,18 @@ static bool write_file(const char *path, const char *text) {
   return fclose(fp) == 0 && ok;
 }
 
-static mx_fused_row_fn load(const char *so) {
+static mx_fused_row_fn load(const char *so, mx_fused_row_fn *far) {
   void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
   if (!h) return NULL;
   mx_fused_row_fn fn;
   *(void **)&fn = dlsym(h, "mx_fused_row");
+  *(void **)far = dlsym(h, "mx_fused_row_far");
   return fn; /* (the handle stays open: kernels live as long as the process) */
 }
 
-mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
+mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan,
+                                 mx_fused_row_fn *far) {
+  *far = NULL;
   char cc[4096], dir[4096], so[4200], tmp_src[4200], tmp_so[4200];
   struct stat st;
   if (!find_compiler(cc, sizeof cc) || stat(cc, &st) != 0 || !cache_dir(dir, sizeof dir))
@@ -715,7 +768,7 @@ mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
    * waits and loads its object instead of compiling it again */
   static pthread_mutex_t compiling = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock(&compiling);
-  mx_fused_row_fn fn = access(so, R_OK) == 0 ? load(so) : NULL;
+  mx_fused_row_fn fn = access(so, R_OK) == 0 ? load(so, far) : NULL;
   if (!fn) { /* compile into a private name, then rename: other processes see whole files only */
     snprintf(tmp_src, sizeof tmp_src, "%s/k%016llx-%d.c", dir, (unsigned long long)h,
              (int)getpid());
@@ -723,7 +776,7 @@ mx_fused_row_fn mx_fused_codegen(const mx_fused *f, const mx_fused_plan *plan) {
     char kept_src[4200]; /* the source stays beside its object, for reading */
     snprintf(kept_src, sizeof kept_src, "%s/k%016llx.c", dir, (unsigned long long)h);
     if (write_file(tmp_src, src) && run_compiler(cc, tmp_src, tmp_so) && rename(tmp_so, so) == 0) {
-      fn = load(so);
+      fn = load(so, far);
       rename(tmp_src, kept_src);
     }
     unlink(tmp_src);
