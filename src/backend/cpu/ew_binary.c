@@ -104,6 +104,8 @@ enum {
     const ew_v16 a0 = _mm512_set1_ps(a[0]), b0 = _mm512_set1_ps(b[0]);                             \
     int64_t i = 0;                                                                                 \
     for (; i + 16 <= n; i += 16) {                                                                 \
+      _mm_prefetch((const char *)((uintptr_t)(a + i * sa) + EW_V16_AHEAD * sa), _MM_HINT_T1);      \
+      _mm_prefetch((const char *)((uintptr_t)(b + i * sb) + EW_V16_AHEAD * sb), _MM_HINT_T1);      \
       ew_v16 x = sa ? _mm512_loadu_ps(a + i) : a0, y = sb ? _mm512_loadu_ps(b + i) : b0;           \
       _mm512_storeu_ps(o + i, VFN(x, y));                                                          \
     }                                                                                              \

@@ -25,6 +25,11 @@
 
 #define EW_V16_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
 #define EW_V16 static inline __attribute__((always_inline)) EW_V16_TARGET
+/* The eager kernels' AVX-512 function loops (unary.c, ew_binary.c) ask for their inputs this many
+ * bytes ahead into L2: on a Xeon VM the hardware prefetcher kept a transcendental's loop waiting
+ * on memory at 10^8 (arccosh 37.3 -> 32.1 ms, sin 33.6 -> 31.6, log1p 31.8 -> 29.5; exp and erf
+ * unchanged). */
+#define EW_V16_AHEAD 1024
 
 typedef __m512 ew_v16;
 

@@ -133,11 +133,8 @@ enum {
 /* float32 with an AVX-512 version VFN (ew_vec512.h): contiguous rows take it sixteen lanes at a
  * time when mx_ew_vec512(), everything else the scalar-code loop (GEN_UN / GEN_UN_GUARD). */
 #if EW_HAVE_X86 && EW_HAVE_VEC512
-/* VFN over a row; lanes with !(|x| < LIMIT) recomputed by SLOW (LIMIT 0: none). The input is
- * asked into L2 EW_V16_AHEAD bytes ahead: on this VM's Xeon the hardware prefetcher kept a
- * transcendental's loop waiting on memory at 10^8 (arccosh 37.3 -> 32.1 ms, sin 33.6 -> 31.6,
- * log1p 31.8 -> 29.5; exp and erf unchanged). */
-#define EW_V16_AHEAD 1024
+/* VFN over a row (input prefetched EW_V16_AHEAD bytes ahead); lanes with !(|x| < LIMIT)
+ * recomputed by SLOW (LIMIT 0: none). */
 #define EW_V16_ROW(NAME, VFN, SLOW, LIMIT)                                                         \
   EW_V16_TARGET static void NAME##_v16(const float *a, float *o, int64_t n) {                      \
     for (int64_t i = 0; i < n; i += 16) {                                                          \
