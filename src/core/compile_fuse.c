@@ -630,6 +630,7 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     if (!rc) free(sub_in.items), sub_in = (mx_arrays){0};
     sub_out = (mx_arrays){0};
   }
+  if (!rc) rc = mx_fused_hoist_extremes(&p.ops, &p.nops, fz->outs, nout);
   if (!rc) {
     atomic_init(&fz->refs, 1);
     pthread_mutex_init(&fz->lock, NULL);

@@ -57,6 +57,10 @@ typedef struct mx_fused {
   void (*exec_free)(void *exec);
 } mx_fused;
 
+/* Rewrites a program's row max / min of a monotone function of a value from an earlier pass
+ * (compile_hoist.c): *ops may be reallocated, ops added and outs renumbered. */
+int mx_fused_hoist_extremes(mx_fop **ops, int *nops, int32_t *outs, int nout);
+
 /* The frame shape of a Compiled node with these inputs (the traced one unless a shapeless
  * replay changed the inputs' shapes). */
 void mx_fused_frame(const mx_fused *f, mx_array *const *inputs, int nin, int32_t *shape);

@@ -440,6 +440,40 @@ print("ok")
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+@pytest.mark.parametrize("compiler", ["cc", "/nonexistent/cc"])
+def test_row_extremes_of_monotone_functions(compiler, monkeypatch):
+    # max / min over a row of g(x), g monotone (here - mu, * rsqrt(var + eps), mu -, / exp(mu),
+    # negation) of a value from an earlier pass, come from x's own extreme (compile_hoist.c),
+    # the pass over g(x) skipped where its guard holds; rows with inf or nan fail the guard and
+    # take that pass
+    monkeypatch.setenv("MLXC_CC", compiler)
+    rng = np.random.default_rng(7)
+    xs = rng.standard_normal((8, 300)).astype(np.float32) * 4
+    xs[1, 5], xs[2, 7], xs[3], xs[4, 9] = np.inf, np.nan, 2.0, -np.inf
+    x = mx.array(xs)
+
+    def parts(x):
+        mu = mx.mean(x, axis=-1, keepdims=True)
+        r = mx.rsqrt(mx.mean(mx.square(x - mu), axis=-1, keepdims=True) + 1e-5)
+        return [(x - mu) * r, mu - x, -(x / mx.exp(mu))]
+
+    def extremes(x):
+        z, w, v = parts(x)
+        return [mx.max(z, -1), mx.min(z, -1), mx.max(w, -1), mx.min(v, -1)]
+
+    # with g(x) among the outputs: the hoisted extremes are exactly those of g(x)'s values
+    both = mx.compile(lambda x: extremes(x) + parts(x))(x)
+    z, w, v = (np.array(a) for a in both[4:])
+    for got, want in zip(both[:4], [z.max(-1), z.min(-1), w.max(-1), v.min(-1)]):
+        np.testing.assert_array_equal(np.array(got), want)
+    assert np.isnan(np.array(both[0])[[1, 2, 4]]).all() and np.array(both[0])[3] == 0
+    # alone (the pass skipped where it can be): eager's values
+    for got, want in zip(mx.compile(extremes)(x), extremes(x)):
+        np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-5, atol=1e-5)
+    sm = lambda x: mx.softmax(parts(x)[0], axis=-1)
+    np.testing.assert_allclose(np.array(mx.compile(sm)(x)), np.array(sm(x)), rtol=1e-5, atol=1e-6)
+
+
 def test_far_rows_match_cached_rows():
     # kernels that reduce along rows take, past the cache size, the row function's prefetching
     # variant and stream full output rows out through buffers; a threshold of 1 byte makes every

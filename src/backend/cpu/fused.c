@@ -32,6 +32,34 @@ static int recompute_size(const mx_fused *f, int x, int depth) {
   return n;
 }
 
+/* The guard of pass q when the pass can be skipped (mx_fused_plan.skip), else -1: it stores no
+ * output and no scratch slot, and each reduction it accumulates is read only by a select on
+ * one row bool computed before the pass that picks another value when it holds. */
+static int skip_guard(const mx_fused *f, const mx_fused_plan *p, int q) {
+  int guard = -1;
+  for (int o = 0; o < f->nout; o++)
+    if (p->store_loop[o] == q || (f->out_row[o] && f->ops[f->outs[o]].kind == MX_FOP_REDUCE &&
+                                  p->phase[f->ops[f->outs[o]].args[0]] == q))
+      return -1;
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    if (!op->row && p->phase[i] == q && p->slot[i] >= 0) return -1;
+    if (op->kind != MX_FOP_REDUCE || p->phase[op->args[0]] != q) continue;
+    for (int j = i + 1; j < f->nops; j++) {
+      const mx_fop *user = &f->ops[j];
+      bool reads = user->kind >= MX_FOP_UNARY &&
+                   (user->args[0] == i || user->args[1] == i || user->args[2] == i);
+      if (!reads) continue;
+      if (user->kind != MX_FOP_SELECT || user->args[2] != i || user->args[0] == i ||
+          user->args[1] == i || (guard >= 0 && user->args[0] != guard) ||
+          !f->ops[user->args[0]].row || p->phase[user->args[0]] > q)
+        return -1;
+      guard = user->args[0];
+    }
+  }
+  return guard;
+}
+
 int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p, bool recompute) {
   *p = (mx_fused_plan){.phase = calloc((size_t)f->nops, sizeof(int)),
                        .slot = malloc(sizeof(int) * (size_t)f->nops),
@@ -81,6 +109,11 @@ int mx_fused_plan_make(const mx_fused *f, mx_fused_plan *p, bool recompute) {
     else
       p->slot[x] = p->nscratch++;
   }
+  if (!(p->skip = malloc(sizeof(int) * (size_t)(p->nloops + 1)))) {
+    mx_fused_plan_free(p);
+    return mx_error("[compile] Out of memory.");
+  }
+  for (int q = 0; q < p->nloops; q++) p->skip[q] = skip_guard(f, p, q);
   return 0;
 }
 
@@ -103,6 +136,7 @@ bool mx_fused_used_in_loop(const mx_fused *f, const mx_fused_plan *plan, int x, 
 }
 
 void mx_fused_plan_free(mx_fused_plan *p) {
+  free(p->skip);
   free(p->again);
   free(p->phase);
   free(p->slot);

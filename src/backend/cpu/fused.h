@@ -30,6 +30,9 @@ typedef struct {
   /* per op, with recompute: bit q set = computed again in pass q, where it is read, instead of
    * kept in a scratch slot (a few cheap ops: a store and a load cost more than recomputing) */
   uint64_t *again;
+  /* per pass: a row bool op whose truth makes the pass needless (it only feeds reductions that
+   * a select replaces when that op holds: compile_hoist.c), or -1 */
+  int *skip;
 } mx_fused_plan;
 
 /* recompute: cheap values read in later passes are recomputed there (the generated code does

@@ -442,6 +442,7 @@ static void put_loop(gen *g, int p) {
     if (op->kind != MX_FOP_REDUCE || g->plan->phase[op->args[0]] != p) continue;
     put(b, "double t%d = %s; int n%d_any = 0;\n", i, red_init(op->prim), i);
   }
+  if (g->plan->skip[p] >= 0) put(b, "if (!v%d)\n", g->plan->skip[p]);
   put(b, "for (int64_t jb = 0; jb < d; jb += 4096) {\nconst int64_t je = d - jb < 4096 ? d : jb + "
          "4096;\n");
   for (int i = 0; i < f->nops; i++) {
