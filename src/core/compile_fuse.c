@@ -281,15 +281,7 @@ typedef struct {
 } program;
 
 static int add_op(program *p, mx_fop op) {
-  if (p->nops == p->cap) {
-    int cap = p->cap ? p->cap * 2 : 16;
-    mx_fop *grown = realloc(p->ops, sizeof *grown * (size_t)cap);
-    if (!grown) return -1;
-    p->ops = grown;
-    p->cap = cap;
-  }
-  p->ops[p->nops] = op;
-  return p->nops++;
+  return mx_fop_append(&p->ops, &p->nops, &p->cap, op);
 }
 
 static double scalar_value(const mx_array *a) {

@@ -52,28 +52,28 @@ static bool find_chain(const mx_fop *ops, const int *phase, const bool *nonneg, 
     const mx_fop *op = &ops[x];
     if (op->row || op->dtype != MX_FLOAT32) break;
     int full, row = -1;
+    bool flips = false, scales = false;
     if (op->kind == MX_FOP_UNARY && op->prim == MX_PRIM_NEGATIVE) {
       full = op->args[0];
-      decreasing = !decreasing;
+      flips = true;
     } else if (op->kind == MX_FOP_BINARY) {
       int a = op->args[0], b = op->args[1];
       if (ops[a].row == ops[b].row) break;
       full = ops[a].row ? b : a;
       row = ops[a].row ? a : b;
-      bool scales = op->prim == MX_PRIM_MULTIPLY || op->prim == MX_PRIM_DIVIDE;
-      if (op->prim == MX_PRIM_SUBTRACT)
-        decreasing ^= full == b;
-      else if (!(op->prim == MX_PRIM_ADD ||
-                 (scales && nonneg[row] && !(op->prim == MX_PRIM_DIVIDE && full == b))))
+      scales = op->prim == MX_PRIM_MULTIPLY || op->prim == MX_PRIM_DIVIDE;
+      flips = op->prim == MX_PRIM_SUBTRACT && full == b; /* row - u */
+      if (!(op->prim == MX_PRIM_ADD || op->prim == MX_PRIM_SUBTRACT ||
+            (scales && nonneg[row] && !(op->prim == MX_PRIM_DIVIDE && full == b))))
         break;
-      nz[n] = scales;
     } else {
       break;
     }
     if (ops[full].dtype != MX_FLOAT32) break;
+    decreasing ^= flips;
     walked[n] = x;
     rows[n] = row;
-    if (row < 0) nz[n] = false;
+    nz[n] = scales;
     x = full;
   }
   if (n == 0 || ops[x].row || ops[x].kind == MX_FOP_CONST || phase[x] >= phase[v]) return false;
@@ -88,21 +88,25 @@ static bool find_chain(const mx_fop *ops, const int *phase, const bool *nonneg, 
   return true;
 }
 
+int mx_fop_append(mx_fop **ops, int *n, int *cap, mx_fop op) {
+  if (*n == *cap) {
+    int grown_cap = *cap ? 2 * *cap : 16;
+    mx_fop *grown = realloc(*ops, sizeof *grown * (size_t)grown_cap);
+    if (!grown) return -1;
+    *ops = grown;
+    *cap = grown_cap;
+  }
+  (*ops)[*n] = op;
+  return (*n)++;
+}
+
 typedef struct {
   mx_fop *ops;
   int n, cap;
 } op_list;
 
 static int push(op_list *l, mx_fop op) {
-  if (l->n == l->cap) {
-    int cap = l->cap ? 2 * l->cap : 64;
-    mx_fop *grown = realloc(l->ops, sizeof *grown * (size_t)cap);
-    if (!grown) return -1;
-    l->ops = grown;
-    l->cap = cap;
-  }
-  l->ops[l->n] = op;
-  return l->n++;
+  return mx_fop_append(&l->ops, &l->n, &l->cap, op);
 }
 
 static int row_op(op_list *l, int kind, int prim, int dtype, int a0, int a1, int a2) {

@@ -57,6 +57,8 @@ typedef struct mx_fused {
   void (*exec_free)(void *exec);
 } mx_fused;
 
+/* Appends op to a growing array (*n used of *cap); its index, or -1 (out of memory). */
+int mx_fop_append(mx_fop **ops, int *n, int *cap, mx_fop op);
 /* Rewrites a program's row max / min of a monotone function of a value from an earlier pass
  * (compile_hoist.c): *ops may be reallocated, ops added and outs renumbered. */
 int mx_fused_hoist_extremes(mx_fop **ops, int *nops, int32_t *outs, int nout);

@@ -474,6 +474,31 @@ def test_row_extremes_of_monotone_functions(compiler, monkeypatch):
     np.testing.assert_allclose(np.array(mx.compile(sm)(x)), np.array(sm(x)), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(24))
+def test_random_monotone_extremes(seed):
+    # random chains of + row, - row, row -, * and / a nonnegative row value and negations over a
+    # value from an earlier pass, reduced by max or min: compiled == eager, with infinities,
+    # nans and zero multipliers in some rows
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((6, 50)).astype(np.float32)
+    for r in rng.choice(6, 2, replace=False):
+        xs[r, rng.integers(50)] = rng.choice([np.inf, -np.inf, np.nan, 0.0])
+    ops = [int(k) for k in rng.integers(0, 6, rng.integers(1, 5))]
+    reduce = mx.max if rng.integers(2) else mx.min
+
+    def f(x):
+        u = mx.exp(x * 0.5) if seed % 2 else x
+        mu = mx.mean(u, axis=-1, keepdims=True)
+        s = mx.sqrt(mx.mean(mx.square(u - mu), axis=-1, keepdims=True))
+        v = u
+        for k in ops:
+            v = [v + mu, v - mu, mu - v, v * s, v / (s + 1), -v][k]
+        return reduce(v, axis=-1)
+
+    x = mx.array(xs)
+    np.testing.assert_allclose(np.array(mx.compile(f)(x)), np.array(f(x)), rtol=1e-5, atol=1e-5)
+
+
 def test_far_rows_match_cached_rows():
     # kernels that reduce along rows take, past the cache size, the row function's prefetching
     # variant and stream full output rows out through buffers; a threshold of 1 byte makes every
