@@ -127,6 +127,13 @@ static bool recomputed_constant(const mx_node *n) {
   return bytes > 4096;
 }
 
+/* A lazy broadcast of a constant (a scalar operand of an elementwise op) is a step, not a
+ * constant: a shapeless replay re-broadcasts it through its source, which the array kept as a
+ * constant loses once a call's result is evaluated (that evaluates and detaches it). */
+static bool lazy_broadcast(const mx_node *n) {
+  return n->prim == MX_PRIM_BROADCAST && mx_array_status(&n->out[0]) != MX_AVAILABLE;
+}
+
 /* Builds the tape of the graph from placeholders to outs. */
 int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bool simplify,
                bool recompute_constants) {
@@ -139,7 +146,8 @@ int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bo
     rc = mx_error("[compile] Out of memory.");
   for (int k = 0; !rc && k < g.n; k++) {
     mx_node *n = g.nodes[k];
-    bool replayed = g.depends[k] || (recompute_constants && recomputed_constant(n));
+    bool replayed =
+        g.depends[k] || lazy_broadcast(n) || (recompute_constants && recomputed_constant(n));
     if (!replayed || mx_ptrmap_get(&b.placeholder_index, n) >= 0) continue;
     if (n->nout > MAX_STEP_OUTPUTS) {
       rc = mx_error("[compile] %s has too many outputs.", mx_prims[n->prim].name);

@@ -383,6 +383,21 @@ def test_shapeless_reuses_one_trace():
     assert len(calls) == 7
 
 
+@pytest.mark.parametrize("mode", ["enabled", "no_fuse", "no_simplify"])
+def test_shapeless_scalar_operands_after_an_evaluated_call(mode):
+    # a scalar operand is broadcast to the traced shape; once a call's result is evaluated, a
+    # replay on another shape must still re-broadcast it (it raised "Shapes (5) and (4) cannot
+    # be broadcast": the evaluated broadcast had lost its source)
+    fns = [lambda x: x + 0, lambda x: mx.maximum(x, 0), lambda x: x * 2.5,
+           lambda x: mx.minimum(mx.maximum(x, 0), 6.0), lambda x: mx.where(x > 0, x, 0.1 * x)]
+    mx._set_compile_mode(mode)
+    for fn in fns:
+        cf = mx.compile(fn, shapeless=True)
+        for shape in [(4,), (5,), (2, 3), (7, 3), (4,)]:
+            x = mx.array(np.linspace(-3, 3, int(np.prod(shape)), dtype=np.float32).reshape(shape))
+            np.testing.assert_array_equal(np.array(cf(x)), np.array(fn(x)))
+
+
 def test_shapeless_fixed_shapes_raise():
     g = mx.compile(lambda x: x[:2] * 2, shapeless=True)
     assert g(mx.ones((3, 3))).shape == (2, 3)
