@@ -8,6 +8,8 @@
 int mx_broadcast_shapes(const char *op, int andim, const int32_t *ashape, int bndim,
                         const int32_t *bshape, int *ndim, int32_t *shape) {
   int n = andim > bndim ? andim : bndim;
+  int32_t joint[MX_MAX_NDIM]; /* shape may be ashape or bshape: written once all are read */
+  if (n > MX_MAX_NDIM) return mx_error("[%s] Too many dimensions (%d).", op, n);
   for (int i = 0; i < n; i++) {
     int ai = i - (n - andim), bi = i - (n - bndim);
     int32_t da = ai >= 0 ? ashape[ai] : 1, db = bi >= 0 ? bshape[bi] : 1;
@@ -17,8 +19,9 @@ int mx_broadcast_shapes(const char *op, int andim, const int32_t *ashape, int bn
                       mx_shape_str(sa, sizeof sa, andim, ashape),
                       mx_shape_str(sb, sizeof sb, bndim, bshape));
     }
-    shape[i] = da == 1 ? db : da;
+    joint[i] = da == 1 ? db : da;
   }
+  memcpy(shape, joint, sizeof(int32_t) * (size_t)n);
   *ndim = n;
   return 0;
 }

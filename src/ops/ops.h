@@ -35,6 +35,7 @@ int mx_number_of_elements(mx_array **out, mx_array *a, const int *axes, int naxe
 int mx_contiguous(mx_array **out, mx_array *a, mx_stream s);
 
 /* arithmetic.c */
+/* The broadcast of two shapes into (ndim, shape), which may be either input's array. */
 int mx_broadcast_shapes(const char *op, int andim, const int32_t *ashape, int bndim,
                         const int32_t *bshape, int *ndim, int32_t *shape);
 int mx_broadcast_to(mx_array **out, mx_array *a, int ndim, const int32_t *shape, mx_stream s);

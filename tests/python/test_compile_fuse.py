@@ -398,6 +398,19 @@ def test_shapeless_scalar_operands_after_an_evaluated_call(mode):
             np.testing.assert_array_equal(np.array(cf(x)), np.array(fn(x)))
 
 
+def test_shapeless_gradient_with_lower_rank_operand():
+    # the gradient replays the unfused graph on the new shapes, re-broadcasting a (4,) against
+    # a (2, 4): that raised "Shapes (2) and (2,4) cannot be broadcast" (the joint shape was
+    # written over the first shape while it was still being read)
+    f = mx.compile(lambda x, a: mx.maximum(0, x) + a * mx.minimum(0, x), shapeless=True)
+    mx.eval(f(mx.ones((3, 6)), mx.full((6,), 0.1)))
+    xs = np.array([[-1.0, 2.0, -3.0, 4.0], [-5.0, -6.0, 7.0, 8.0]], dtype=np.float32)
+    g = mx.grad(lambda a: f(mx.array(xs), a).sum())(mx.full((4,), 0.25))
+    np.testing.assert_array_equal(np.array(g), np.minimum(xs, 0).sum(axis=0))
+    np.testing.assert_array_equal(np.array(f(mx.array(xs), mx.full((4,), 0.25))),
+                                  np.maximum(xs, 0) + 0.25 * np.minimum(xs, 0))
+
+
 def test_shapeless_fixed_shapes_raise():
     g = mx.compile(lambda x: x[:2] * 2, shapeless=True)
     assert g(mx.ones((3, 3))).shape == (2, 3)
