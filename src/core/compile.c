@@ -403,7 +403,8 @@ int64_t mx_compile_cache_size(void) {
 }
 
 /* Traces f on placeholders shaped like in and builds the tape. */
-static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fuse) {
+static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fuse,
+                 bool shapeless) {
   mx_arrays placeholders = {0}, outs = {0};
   int rc = mx_arrays_from(&placeholders, in->items, in->n);
   for (int i = 0; !rc && i < in->n; i++) {
@@ -427,7 +428,7 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
     for (int i = 0; i < placeholders.n; i++)
       e->tape.traced.items[e->tape.traced.n++] = placeholders.items[i];
     mx_arrays kept = {placeholders.items, placeholders.n};
-    rc = fuse ? tape_fuse(&e->tape, &kept) : 0;
+    rc = fuse ? tape_fuse(&e->tape, &kept, shapeless) : 0;
     free(outs.items), free(placeholders.items);
     return rc;
   }
@@ -458,7 +459,8 @@ int mx_compile_call(mx_fun f, uint64_t fun_id, bool shapeless, const uint64_t *c
     return mx_error("[compile] Out of memory.");
   }
   *fresh = (entry){.hash = h, .fun_id = fun_id, .key = key, .nkey = nkey};
-  int rc = trace(fresh, f, in, mode != MX_COMPILE_NO_SIMPLIFY, mode == MX_COMPILE_ENABLED);
+  int rc =
+      trace(fresh, f, in, mode != MX_COMPILE_NO_SIMPLIFY, mode == MX_COMPILE_ENABLED, shapeless);
   if (rc) {
     entry_free(fresh);
     return rc;

@@ -123,6 +123,7 @@ typedef struct {
   group *groups;
   int ngroups;
   int *seen, stamp; /* depends_on's visited marks */
+  bool shapeless;   /* the trace serves other shapes of the same ranks */
 } fuser;
 
 /* Whether step k reads (through steps outside the group) a member of group gi. Steps before the
@@ -300,11 +301,13 @@ static double scalar_value(const mx_array *a) {
   }
 }
 
-/* Whether array a, read broadcast to group g's frame, varies along a row. */
-static bool varies_along_rows(const group *g, const mx_array *a) {
+/* Whether array a, read broadcast to group g's frame, may vary along a row. In a shapeless trace
+ * an axis of size 1 may have any size in a later call: only the axes a lacks are constant (a
+ * (1,) input traced as one value per row read its first element for every (5,) input). */
+static bool varies_along_rows(const group *g, const mx_array *a, bool shapeless) {
   int off = g->ndim - a->ndim;
   for (int d = g->ndim - g_inner(g); d < g->ndim; d++)
-    if (d >= off && a->shape[d - off] != 1) return true;
+    if (d >= off && (shapeless || a->shape[d - off] != 1)) return true;
   return false;
 }
 
@@ -336,7 +339,7 @@ static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *trace
                                 .args = {-1, -1, -1},
                                 .value = scalar_value(s->constant)});
   }
-  row = row || !varies_along_rows(&f->groups[gi], traced);
+  row = row || !varies_along_rows(&f->groups[gi], traced, f->shapeless);
   for (int i = 0; i < p->nin; i++)
     if (p->in_row[i] == row && p->in[i].kind == s->kind && p->in[i].index == s->index &&
         p->in[i].out == s->out && p->in[i].constant == s->constant)
@@ -742,11 +745,12 @@ static void repoint_counts(tape *t) {
   }
 }
 
-int tape_fuse(tape *t, const mx_arrays *placeholders) {
+int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless) {
   if (t->nsteps < 2) return 0;
   repoint_counts(t);
   size_t n = (size_t)t->nsteps;
   fuser f = {.t = t,
+             .shapeless = shapeless,
              .group_of = malloc(sizeof(int) * n),
              .what = malloc(sizeof(int) * n),
              .naxes = calloc(n, sizeof(int)),

@@ -49,7 +49,8 @@ enum { TAPE_PASS_THROUGH = MX_ERR + 1 };
 bool tape_same_shape(const mx_array *a, const mx_array *b);
 int tape_shapeless_step(const mx_node *n, mx_array **inputs, mx_array **owned, int *ndims,
                         int32_t (*shapes)[MX_MAX_NDIM]);
-/* Replaces groups of fusable steps by Compiled steps (compile_fuse.c). */
-int tape_fuse(tape *t, const mx_arrays *placeholders);
+/* Replaces groups of fusable steps by Compiled steps (compile_fuse.c); shapeless: the tape
+ * replays on other shapes of the traced ranks. */
+int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless);
 
 #endif

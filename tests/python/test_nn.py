@@ -1103,6 +1103,30 @@ def test_activation_functions_over_shapes_and_gradients(name):
         mx.enable_compile()
 
 
+def test_compiled_activations_random_calls():
+    # random shapes (size-1 axes, ranks 1-3), dtypes and transposed inputs in one sequence,
+    # results evaluated or left lazy: compiled (shapeless) activations equal the plain functions
+    rng = np.random.default_rng(5)
+    names = ["silu", "gelu", "relu6", "hardswish", "log_softmax", "elu"]
+    for _ in range(60):
+        f = getattr(nn, names[rng.integers(len(names))])
+        shape = tuple(int(v) for v in rng.integers(1, 5, rng.integers(1, 4)))
+        dt = [mx.float32, mx.float16][rng.integers(2)]
+        x = mx.array(rng.standard_normal(shape).astype(np.float32) * 3).astype(dt)
+        if len(shape) > 1 and rng.random() < 0.3:
+            x = x.T
+        got = f(x)
+        if rng.random() < 0.5:
+            mx.eval(got)
+        mx.disable_compile()
+        try:
+            want = f(x)
+        finally:
+            mx.enable_compile()
+        assert got.shape == want.shape and got.dtype == want.dtype
+        close(got.astype(mx.float32), npa(want.astype(mx.float32)), rtol=1e-3, atol=1e-3)
+
+
 CLASS_OF = {
     "relu": "ReLU", "relu2": "ReLU2", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU",
     "celu": "CELU", "selu": "SELU", "sigmoid": "Sigmoid", "silu": "SiLU", "log_sigmoid": "LogSigmoid",
