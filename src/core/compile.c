@@ -241,6 +241,15 @@ int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out) {
     mx_array *owned[16] = {NULL};
     int32_t new_shapes[MAX_STEP_OUTPUTS][MX_MAX_NDIM];
     int pass = 0;
+    if (changed && n->prim == MX_PRIM_COMPILED && !mx_compiled_shapes_exact(n, inputs, n->nin)) {
+      mx_arrays unfused = {0}; /* its graph, replayed: each output takes its own shape */
+      rc = mx_compiled_replay_unfused(n, inputs, n->nin, &unfused);
+      for (int o = 0; !rc && o < n->nout; o++) made[t->steps[k].first_out + o] = unfused.items[o];
+      if (!rc) free(unfused.items);
+      if (inputs != stack_in) free(inputs);
+      if (rc) break;
+      continue;
+    }
     if (changed || (reshaping && n->prim == MX_PRIM_BROADCAST)) {
       pass = n->nin <= 16 ? tape_shapeless_step(n, inputs, owned, ndims, new_shapes)
                           : mx_error("[compile] Too many inputs for a shapeless replay.");

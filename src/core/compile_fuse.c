@@ -487,6 +487,42 @@ static mx_fun unfused_fun(const mx_node *n) {
   return (mx_fun){replay_unfused, fused_of(n)->unfused};
 }
 
+/* Shapeless replays. The Compiled node's outputs take the frame's shape (mx_shapes_compiled),
+ * which is what an unfused replay gives unless an output reads only operands smaller than the
+ * frame (x - max(x + b) with x (1,) and b (5,): eager (1,), the frame (5,)). Each op's shape
+ * here is the broadcast of its operands', as the unfused graph computes it. */
+bool mx_compiled_shapes_exact(const mx_node *n, mx_array *const *inputs, int nin) {
+  const mx_fused *f = fused_of(n);
+  int nd = f->ndim;
+  int32_t(*shape)[MX_MAX_NDIM] = malloc(sizeof *shape * (size_t)(f->nops + 1));
+  if (!shape) return true; /* (the fused replay then runs: the frame's shapes) */
+  for (int i = 0; i < f->nops; i++) {
+    const mx_fop *op = &f->ops[i];
+    for (int d = 0; d < nd; d++) shape[i][d] = 1;
+    if (op->kind == MX_FOP_INPUT && op->input < nin) {
+      const mx_array *a = inputs[op->input];
+      for (int d = nd - a->ndim; d < nd; d++) shape[i][d] = a->shape[d - (nd - a->ndim)];
+    }
+    for (int k = 0; k < 3 && op->kind >= MX_FOP_UNARY; k++)
+      for (int d = 0; d < nd && op->args[k] >= 0; d++)
+        if (shape[op->args[k]][d] != 1) shape[i][d] = shape[op->args[k]][d];
+    for (int d = nd - f->ninner; d < nd && op->kind == MX_FOP_REDUCE; d++) shape[i][d] = 1;
+  }
+  int32_t frame[MX_MAX_NDIM];
+  mx_fused_frame(f, inputs, nin, frame);
+  bool exact = true;
+  for (int o = 0; o < f->nout && exact; o++)
+    for (int d = 0; d < nd; d++)
+      exact &= shape[f->outs[o]][d] == (f->out_row[o] && d >= nd - f->ninner ? 1 : frame[d]);
+  free(shape);
+  return exact;
+}
+
+int mx_compiled_replay_unfused(const mx_node *n, mx_array *const *inputs, int nin, mx_arrays *out) {
+  mx_arrays in = {(mx_array **)inputs, nin};
+  return tape_replay(fused_of(n)->unfused, &in, out);
+}
+
 /* The transforms see the unfused graph. */
 int mx_vjp_compiled(mx_node *n, mx_array *const *cotangents, const int *argnums, int nargs,
                     mx_array **grads) {

@@ -49,6 +49,10 @@ enum { TAPE_PASS_THROUGH = MX_ERR + 1 };
 bool tape_same_shape(const mx_array *a, const mx_array *b);
 int tape_shapeless_step(const mx_node *n, mx_array **inputs, mx_array **owned, int *ndims,
                         int32_t (*shapes)[MX_MAX_NDIM]);
+/* Whether a shapeless replay of Compiled node n on these inputs gives its outputs the shapes
+ * of an unfused replay; if not, the tape replays the node's unfused graph (compile_fuse.c). */
+bool mx_compiled_shapes_exact(const mx_node *n, mx_array *const *inputs, int nin);
+int mx_compiled_replay_unfused(const mx_node *n, mx_array *const *inputs, int nin, mx_arrays *out);
 /* Replaces groups of fusable steps by Compiled steps (compile_fuse.c); shapeless: the tape
  * replays on other shapes of the traced ranks. */
 int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless);

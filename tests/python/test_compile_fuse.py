@@ -413,18 +413,21 @@ def test_shapeless_gradient_with_lower_rank_operand():
 
 def test_shapeless_trace_on_size_one_axes():
     # an axis of size 1 in the trace may be any size later: an input traced as (1,) was read as
-    # one value per row, so a (5,) input gave its first element five times
+    # one value per row, so a (5,) input gave its first element five times; an output that reads
+    # only operands smaller than the frame (x - max(x + b) with x (1,), b (5,)) keeps its own
+    # shape (the node's unfused graph runs)
     fns = [lambda x, b: x * mx.sigmoid(x) + b, lambda x, b: mx.softmax(x * b, axis=-1),
            lambda x, b: x - mx.max(x + b, axis=-1, keepdims=True)]
     rng = np.random.default_rng(11)
     for fn in fns:
         cf = mx.compile(fn, shapeless=True)
-        for xs, bs in [((1,), (1,)), ((5,), (5,)), ((5,), (1,))]:
+        for xs, bs in [((1,), (1,)), ((5,), (5,)), ((5,), (1,)), ((1,), (5,))]:
             x = mx.array(rng.standard_normal(xs).astype(np.float32))
             b = mx.array(rng.standard_normal(bs).astype(np.float32))
             np.testing.assert_allclose(np.array(cf(x, b)), np.array(fn(x, b)), rtol=1e-6, atol=1e-6)
         cf = mx.compile(fn, shapeless=True)
-        for xs, bs in [((3, 1), (1,)), ((3, 4), (4,)), ((2, 1), (1,)), ((2, 6), (1,))]:
+        for xs, bs in [((3, 1), (1,)), ((3, 4), (4,)), ((2, 1), (1, 1)), ((2, 6), (2, 1)),
+                       ((2, 1), (2, 6))]:
             x = mx.array(rng.standard_normal(xs).astype(np.float32))
             b = mx.array(rng.standard_normal(bs).astype(np.float32))
             np.testing.assert_allclose(np.array(cf(x, b)), np.array(fn(x, b)), rtol=1e-6, atol=1e-6)
