@@ -764,7 +764,9 @@ static int sort_steps(tape *t) {
 
 /* A NumberOfElements reads only its input's shape: pointed at the earliest array of that shape
  * up a chain of elementwise steps (mean(gelu(x)) counts x), it no longer reads the group that
- * computes its input, so the ops using the count can join that group. */
+ * computes its input, so the ops using the count can join that group. Never at a broadcast: a
+ * shapeless replay passes a broadcast's input through, of another shape (mean(y * x) with y
+ * (C,) and x (R, C) then counted axis 1 of the (C,) y: garbage). */
 static void repoint_counts(tape *t) {
   for (int k = 0; k < t->nsteps; k++) {
     if (t->steps[k].node->prim != MX_PRIM_NUMBER_OF_ELEMENTS) continue;
@@ -773,8 +775,12 @@ static void repoint_counts(tape *t) {
       const step *up = &t->steps[src->index];
       const source *next = NULL;
       if (mx_prims[up->node->prim].flags & MX_PF_ELEMENTWISE)
-        for (int i = 0; i < up->node->nin && !next; i++)
-          if (tape_same_shape(up->node->inputs[i], &up->node->out[0])) next = &up->in[i];
+        for (int i = 0; i < up->node->nin && !next; i++) {
+          const source *in = &up->in[i];
+          bool broadcast =
+              in->kind == FROM_STEP && t->steps[in->index].node->prim == MX_PRIM_BROADCAST;
+          if (!broadcast && tape_same_shape(up->node->inputs[i], &up->node->out[0])) next = in;
+        }
       if (!next) break;
       *src = *next;
     }

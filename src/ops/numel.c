@@ -41,7 +41,13 @@ int mx_cpu_number_of_elements(mx_node *n) {
   const mx_numel_params *p = n->params;
   const mx_array *a = n->inputs[0];
   double count = 1;
-  for (int i = 0; i < p->naxes; i++) count *= a->shape[p->axes[i]];
+  for (int i = 0; i < p->naxes; i++) {
+    if (p->axes[i] >= a->ndim) /* (a replay fed it an array of lower rank than its trace's) */
+      return mx_error("[number_of_elements] Axis %d is out of bounds for an array of %d "
+                      "dimensions.",
+                      (int)p->axes[i], a->ndim);
+    count *= a->shape[p->axes[i]];
+  }
   count -= p->ddof;
   if (p->inverted) count = 1.0 / (count > 0 ? count : 0.0);
   MX_TRY(mx_array_alloc_data(&n->out[0]));

@@ -433,6 +433,21 @@ def test_shapeless_trace_on_size_one_axes():
             np.testing.assert_allclose(np.array(cf(x, b)), np.array(fn(x, b)), rtol=1e-6, atol=1e-6)
 
 
+def test_shapeless_mean_of_broadcast_product():
+    # mean(y * x) with y (C,) and x (R, C): the count of the mean's axis was read from y (the
+    # broadcast's input a shapeless replay passes through), past its one axis: garbage results
+    fns = [lambda x, y: mx.mean(y * x, axis=-1, keepdims=True),
+           lambda x, y: mx.var(mx.maximum(y, x), axis=-1, keepdims=True),
+           lambda x, y: mx.mean(y + x, axis=-1, keepdims=True) * y]
+    rng = np.random.default_rng(2)
+    for fn in fns:
+        cf = mx.compile(fn, shapeless=True)
+        for r, c in [(1, 2), (1, 4), (3, 4), (2, 7)]:
+            x = mx.array(rng.standard_normal((r, c)).astype(np.float32))
+            y = mx.array(rng.standard_normal((c,)).astype(np.float32))
+            np.testing.assert_allclose(np.array(cf(x, y)), np.array(fn(x, y)), rtol=1e-5, atol=1e-6)
+
+
 def test_shapeless_fixed_shapes_raise():
     g = mx.compile(lambda x: x[:2] * 2, shapeless=True)
     assert g(mx.ones((3, 3))).shape == (2, 3)
