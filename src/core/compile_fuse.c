@@ -487,10 +487,12 @@ static mx_fun unfused_fun(const mx_node *n) {
   return (mx_fun){replay_unfused, fused_of(n)->unfused};
 }
 
-/* Shapeless replays. The Compiled node's outputs take the frame's shape (mx_shapes_compiled),
- * which is what an unfused replay gives unless an output reads only operands smaller than the
- * frame (x - max(x + b) with x (1,) and b (5,): eager (1,), the frame (5,)). Each op's shape
- * here is the broadcast of its operands', as the unfused graph computes it. */
+/* Shapeless replays. The Compiled node's outputs take the frame's shape (mx_shapes_compiled) and
+ * its reductions run over the frame's rows, which is what an unfused replay gives unless an
+ * output reads only operands smaller than the frame (x - max(x + b) with x (1,) and b (5,):
+ * eager (1,), the frame (5,)) or a reduction's operand is (mean(z) of a z (R, 1) traced beside
+ * an x (R, 1) and replayed beside an x (R, 3): the frame's rows hold three copies of z). Each
+ * op's shape here is the broadcast of its operands', as the unfused graph computes it. */
 bool mx_compiled_shapes_exact(const mx_node *n, mx_array *const *inputs, int nin) {
   const mx_fused *f = fused_of(n);
   int nd = f->ndim;
@@ -511,6 +513,9 @@ bool mx_compiled_shapes_exact(const mx_node *n, mx_array *const *inputs, int nin
   int32_t frame[MX_MAX_NDIM];
   mx_fused_frame(f, inputs, nin, frame);
   bool exact = true;
+  for (int i = 0; i < f->nops && exact; i++)
+    for (int d = nd - f->ninner; d < nd && f->ops[i].kind == MX_FOP_REDUCE; d++)
+      exact &= shape[f->ops[i].args[0]][d] == frame[d];
   for (int o = 0; o < f->nout && exact; o++)
     for (int d = 0; d < nd; d++)
       exact &= shape[f->outs[o]][d] == (f->out_row[o] && d >= nd - f->ninner ? 1 : frame[d]);
@@ -766,7 +771,9 @@ static int sort_steps(tape *t) {
  * up a chain of elementwise steps (mean(gelu(x)) counts x), it no longer reads the group that
  * computes its input, so the ops using the count can join that group. Never at a broadcast: a
  * shapeless replay passes a broadcast's input through, of another shape (mean(y * x) with y
- * (C,) and x (R, C) then counted axis 1 of the (C,) y: garbage). */
+ * (C,) and x (R, C) then counted axis 1 of the (C,) y: garbage). Not in a shapeless trace at
+ * all: shapes equal in the trace may differ in a replay (mean(minimum(m, v)) with m (R, 1) and v
+ * (C,) traced at C = 1 counted m's one column). */
 static void repoint_counts(tape *t) {
   for (int k = 0; k < t->nsteps; k++) {
     if (t->steps[k].node->prim != MX_PRIM_NUMBER_OF_ELEMENTS) continue;
@@ -789,7 +796,7 @@ static void repoint_counts(tape *t) {
 
 int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless) {
   if (t->nsteps < 2) return 0;
-  repoint_counts(t);
+  if (!shapeless) repoint_counts(t);
   size_t n = (size_t)t->nsteps;
   fuser f = {.t = t,
              .shapeless = shapeless,

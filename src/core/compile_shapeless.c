@@ -24,9 +24,13 @@ static int fixed_shape_error(const mx_node *n) {
 }
 
 /* Reshape: each output axis is the product of a run of traced input axes (empty: a new axis of
- * size 1); the new output takes the products of the same runs of the new input. */
+ * size 1); the new output takes the products of the same runs of the new input. An input axis
+ * of size 1 in the trace that has another size now raises: where it goes is ambiguous (a
+ * reduction over axis 0 of a (2, 1) trace, replayed on (3, 4), gave (3, 1) for (1, 4)). */
 static int reshape_shape(const mx_node *n, const mx_array *x, int32_t *shape) {
   const mx_array *tin = n->inputs[0], *tout = &n->out[0];
+  for (int d = 0; d < tin->ndim; d++)
+    if (tin->shape[d] == 1 && x->shape[d] != 1) return fixed_shape_error(n);
   int i = 0;
   for (int o = 0; o < tout->ndim; o++) {
     int64_t traced = 1, now = 1;

@@ -61,6 +61,48 @@ def test_random_graphs_compiled_equal_eager(seed):
             np.testing.assert_allclose(np.array(g), np.array(e), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_random_graphs_shapeless(seed):
+    # one shapeless trace replayed on inputs (R, C), (C,), (R, 1) of other sizes, size 1
+    # included, results evaluated or not. (The trace has no size-1 axis but z's: a reshape or
+    # transpose inside an op, e.g. a reduction over axis 0, cannot tell where a traced size-1
+    # axis goes.)
+    fun, _ = random_graph(seed)
+    compiled = mx.compile(fun, shapeless=True)
+    rng = np.random.default_rng(500 + seed)
+    for k in range(5):
+        r, c = int(rng.integers(1 if k else 2, 4)), int(rng.integers(1 if k else 2, 5))
+        xs = [mx.array(rng.standard_normal(s).astype(np.float32)) for s in [(r, c), (c,), (r, 1)]]
+        try:
+            eager = fun(*xs)
+        except ValueError:
+            continue
+        got = compiled(*xs)
+        if rng.integers(2):
+            mx.eval(got)
+        for g, e in zip(got, eager):
+            assert g.shape == e.shape and g.dtype == e.dtype
+            np.testing.assert_allclose(np.array(g), np.array(e), rtol=1e-4, atol=1e-5)
+
+
+def test_shapeless_reductions_of_operands_equal_only_in_the_trace():
+    # x and z both (R, 1) in the trace: mean(z) ran over the frame's rows of x's width; a count
+    # pointed at m (R, 1) for mean(minimum(m, v)) traced with v (1,)
+    def f(x, y, z):
+        return mx.mean(z, axis=-1, keepdims=True) + mx.min(x, axis=-1, keepdims=True)
+
+    def g(x, y, z):
+        return mx.mean(mx.minimum(mx.min(x, axis=-1, keepdims=True), mx.sigmoid(y)), axis=-1,
+                       keepdims=True)
+
+    rng = np.random.default_rng(9)
+    for fn in (f, g):
+        cf = mx.compile(fn, shapeless=True)
+        for r, c in [(3, 1), (3, 3), (2, 4), (3, 1)]:
+            xs = [mx.array(rng.standard_normal(s).astype(np.float32)) for s in [(r, c), (c,), (r, 1)]]
+            np.testing.assert_allclose(np.array(cf(*xs)), np.array(fn(*xs)), rtol=1e-5, atol=1e-6)
+
+
 def test_random_graphs_with_compile_disabled():
     mx.disable_compile()
     try:
