@@ -124,11 +124,20 @@ static int rows_of(const axes_info *ai, mx_array *a, mx_stream s, mx_array **out
   return rc;
 }
 
-/* A result of shape kshape + (1) reshaped to keepdims or squeezed form. */
+/* A result of shape kshape + (1) in keepdims or squeezed form. One reduced axis moves back by
+ * a transpose and goes by a squeeze, not by reshapes: a shapeless compiled function replays
+ * those exactly, while a reshape that was the identity in its trace (sizes of 1) is not in the
+ * graph at all. */
 static int finish_rows(const axes_info *ai, const mx_array *a, mx_array *r, bool keepdims,
                        mx_stream s, mx_array **out) {
-  if (keepdims) return mx_reshape(out, r, a->ndim, ai->keepshape, s);
-  return mx_reshape(out, r, ai->nkept, ai->kshape, s);
+  if (!keepdims) {
+    int last = ai->nkept;
+    return mx_squeeze(out, r, &last, 1, s);
+  }
+  if (ai->naxes != 1) return mx_reshape(out, r, a->ndim, ai->keepshape, s);
+  int perm[MX_MAX_NDIM], ax = ai->axes[0];
+  for (int i = 0, k = 0; i < a->ndim; i++) perm[i] = i == ax ? ai->nkept : k++;
+  return mx_transpose(out, r, perm, a->ndim, s);
 }
 
 static mx_array *scalar(mx_dtype t, double v) {
@@ -154,7 +163,7 @@ static int sum_as(mx_array **out, mx_array *a, const axes_info *ai, bool keepdim
     *out = kept;
     return 0;
   }
-  int rc = mx_reshape(out, kept, ai->nkept, ai->kshape, s);
+  int rc = mx_squeeze(out, kept, ai->axes, ai->naxes, s); /* (exact in shapeless replays) */
   mx_array_release(kept);
   return rc;
 }
