@@ -168,6 +168,15 @@ int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bo
       in[i] = source_of(&b, n->inputs[i]);
       h = mix(mix(mix(h, (uint64_t)in[i].kind), (uint64_t)in[i].index * 131 + (uint64_t)in[i].out),
               (uint64_t)(uintptr_t)in[i].constant);
+      mx_node *kept = in[i].kind == FROM_STEP ? t->steps[in[i].index].node : NULL;
+      if (kept && kept != n->inputs[i]->node) {
+        /* an input merged into an equal earlier step: the traced node reads that step's output
+         * too, so that graphs rebuilt from traced arrays (the unfused graph of a fused group,
+         * compile_fuse.c, which transforms replay) meet only the tape's own nodes */
+        mx_array *a = mx_array_retain(&kept->out[in[i].out]);
+        mx_array_release(n->inputs[i]);
+        n->inputs[i] = a;
+      }
     }
     h |= 1; /* never 0: a ptrmap key */
     if (simplify) { /* an equal earlier step stands in for this node */

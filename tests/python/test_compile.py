@@ -102,6 +102,31 @@ def test_shapeless_reductions_of_operands_equal_only_in_the_trace():
             np.testing.assert_allclose(np.array(cf(*xs)), np.array(fn(*xs)), rtol=1e-5, atol=1e-6)
 
 
+def test_transforms_of_compiled_functions_with_repeated_subexpressions():
+    # the trace merges the second var(w) / exp(w).sum() into the first; the fused groups'
+    # unfused graphs (what grad, jvp and vmap replay) read the merged-away nodes, values of the
+    # trace: "[eval] Attempting to eval an array during function transformations"
+    fns = [lambda w: (mx.var(w, axis=-1) * 2 + mx.var(w, axis=-1)).sum(),
+           lambda w: (mx.exp(w).sum(-1) + mx.exp(w).sum(-1) * w.sum(-1)).sum()]
+    x = mx.array(np.random.default_rng(4).standard_normal((3, 4)).astype(np.float32))
+    for f in fns:
+        np.testing.assert_allclose(np.array(mx.grad(mx.compile(f))(x)), np.array(mx.grad(f)(x)),
+                                   rtol=1e-5, atol=1e-6)
+        t = mx.ones_like(x)
+        np.testing.assert_allclose(np.array(mx.jvp(mx.compile(f), [x], [t])[1][0]),
+                                   np.array(mx.jvp(f, [x], [t])[1][0]), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(np.array(mx.vmap(mx.compile(f))(x[:, None])),
+                                   np.array(mx.vmap(f)(x[:, None])), rtol=1e-5, atol=1e-6)
+    # a shapeless replay that falls back to the unfused graph (an output narrower than the frame)
+    g = lambda y, w: (mx.maximum(y, mx.var(w, axis=0)), mx.var(w, axis=0))
+    cg = mx.compile(g, shapeless=True)
+    cg(mx.ones((1,)), mx.ones((1, 1, 1)))
+    y, w = mx.array([0.5, 3.0]), mx.array([[[1.0]], [[4.0]]])
+    for got, want in zip(cg(y, w), g(y, w)):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-6)
+
+
 def test_random_graphs_with_compile_disabled():
     mx.disable_compile()
     try:
