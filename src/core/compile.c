@@ -30,10 +30,15 @@ void mx_compile_set_mode(mx_compile_mode mode) {
 
 /* ---- tapes ---- */
 
-void tape_free(tape *t) {
+static void tape_free_steps(tape *t) {
   for (int i = 0; i < t->nsteps; i++) free(t->steps[i].in);
   free(t->steps);
   free(t->outs);
+  t->steps = NULL, t->outs = NULL, t->nsteps = t->nmade = t->nout = 0;
+}
+
+void tape_free(tape *t) {
+  tape_free_steps(t);
   mx_arrays_free(&t->traced);
 }
 
@@ -127,18 +132,20 @@ static bool recomputed_constant(const mx_node *n) {
   return bytes > 4096;
 }
 
-/* A lazy broadcast of a constant (a scalar operand of an elementwise op) is a step, not a
- * constant: a shapeless replay re-broadcasts it through its source, which the array kept as a
- * constant loses once a call's result is evaluated (that evaluates and detaches it). */
+/* In a shapeless trace a lazy broadcast of a constant (a scalar operand of an elementwise op) is
+ * a step, not a constant: a replay re-broadcasts it through its source, which the array kept as
+ * a constant loses once a call's result is evaluated (that evaluates and detaches it). */
 static bool lazy_broadcast(const mx_node *n) {
   return n->prim == MX_PRIM_BROADCAST && mx_array_status(&n->out[0]) != MX_AVAILABLE;
 }
 
 /* Builds the tape of the graph from placeholders to outs. */
 int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bool simplify,
-               bool recompute_constants) {
+               bool recompute_constants, bool shapeless) {
   mx_graph g = {0};
   builder b = {.simplify = simplify};
+  mx_arrays dropped = {0}; /* inputs of traced nodes pointed elsewhere: released after the walk,
+                              which still visits their nodes */
   int rc = mx_graph_collect(&g, placeholders, NULL, outs);
   for (int i = 0; !rc && i < placeholders->n; i++)
     rc = mx_ptrmap_put(&b.placeholder_index, placeholders->items[i]->node, i);
@@ -174,7 +181,11 @@ int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bo
          * too, so that graphs rebuilt from traced arrays (the unfused graph of a fused group,
          * compile_fuse.c, which transforms replay) meet only the tape's own nodes */
         mx_array *a = mx_array_retain(&kept->out[in[i].out]);
-        mx_array_release(n->inputs[i]);
+        mx_array **grown = realloc(dropped.items, sizeof *grown * (size_t)(dropped.n + 1));
+        if (grown)
+          dropped.items = grown, dropped.items[dropped.n++] = n->inputs[i];
+        else
+          mx_array_release(n->inputs[i]), rc = mx_error("[compile] Out of memory.");
         n->inputs[i] = a;
       }
     }
@@ -203,6 +214,7 @@ int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bo
     rc = mx_error("[compile] Out of memory.");
   for (int o = 0; !rc && o < outs->n; o++) t->outs[o] = source_of(&b, outs->items[o]);
   mx_graph_free(&g);
+  mx_arrays_free(&dropped);
   mx_ptrmap_free(&b.placeholder_index);
   mx_ptrmap_free(&b.step_of);
   mx_ptrmap_free(&b.simp.first_step);
@@ -436,7 +448,7 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
   if (!rc) rc = f.fn(f.payload, &placeholders, &outs);
   for (int o = 0; !rc && o < outs.n; o++)
     if (!outs.items[o]) rc = mx_error("[compile] The function returned an empty array.");
-  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify, true);
+  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify, true, shapeless);
   /* the tape keeps outputs and placeholders (and through them the whole trace) alive */
   if (!rc && !(e->tape.traced.items = calloc((size_t)(outs.n + placeholders.n) + 1,
                                              sizeof *e->tape.traced.items)))
@@ -447,6 +459,10 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
       e->tape.traced.items[e->tape.traced.n++] = placeholders.items[i];
     mx_arrays kept = {placeholders.items, placeholders.n};
     rc = fuse ? tape_fuse(&e->tape, &kept, shapeless) : 0;
+    if (rc == TAPE_FUSE_CYCLE) { /* a grouping that fails to order: the function runs unfused */
+      tape_free_steps(&e->tape);
+      rc = tape_build(&e->tape, &placeholders, &outs, simplify, true, shapeless);
+    }
     free(outs.items), free(placeholders.items);
     return rc;
   }

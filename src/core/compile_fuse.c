@@ -311,9 +311,9 @@ static bool varies_along_rows(const group *g, const mx_array *a, bool shapeless)
   return false;
 }
 
-/* The op that reads source `s` (array `traced`) as a full (row = 0) or row value. One-element
- * constants are inlined (evaluated here if they are still lazy: they do not use the
- * placeholders); inputs that are constant along a row are read once per row. */
+/* The op that reads source `s` (array `traced`) as a full (row = 0) or row value. Evaluated
+ * one-element constants are inlined; inputs that are constant along a row are read once per
+ * row. */
 static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *traced, int row) {
   if (s->kind == FROM_STEP && f->group_of[s->index] == gi) return p->op_of[s->index];
   source peeled;
@@ -330,8 +330,9 @@ static int arg_op(fuser *f, program *p, int gi, const source *s, mx_array *trace
     s = &f->t->steps[s->index].in[0];
   }
   if (s->kind == FROM_STEP && f->group_of[s->index] == gi) return p->op_of[s->index];
+  /* (a lazy one is read as an input: evaluating it here detached nodes that steps of the tape
+   * still name, a use after free in the grad of a compiled softmax) */
   if (s->kind == FROM_CONSTANT && traced->size == 1) {
-    if (mx_eval(&s->constant, 1, false) != 0) mx_clear_error();
     if (mx_array_status(s->constant) == MX_AVAILABLE && mx_array_data(s->constant))
       return add_op(p, (mx_fop){.kind = MX_FOP_CONST,
                                 .dtype = traced->dtype,
@@ -632,6 +633,10 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
   const group *g = &f->groups[gi];
   program p = {.op_of = calloc((size_t)t->nsteps, sizeof(int))};
   mx_fused *fz = calloc(1, sizeof *fz);
+  if (fz) { /* (so that fused_release frees it on every way out) */
+    atomic_init(&fz->refs, 1);
+    pthread_mutex_init(&fz->lock, NULL);
+  }
   mx_arrays sub_in = {0}, sub_out = {0};
   int rc = p.op_of && fz ? 0 : mx_error("[compile] Out of memory.");
   int nout = 0;
@@ -640,6 +645,9 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     if ((p.op_of[k] = member_op(f, &p, gi, k)) < 0) rc = mx_error("[compile] Out of memory.");
     out_of[k] = used_outside[k] ? nout++ : -1;
   }
+  if (!rc && nout == 0)
+    rc = LEFT_UNFUSED; /* nothing reads it any more (its count was moved up:
+                          repoint_counts); building it read outs[0] unset */
   if (!rc && (!(fz->outs = malloc(sizeof *fz->outs * (size_t)(nout + 1))) ||
               !(fz->out_row = malloc(sizeof *fz->out_row * (size_t)(nout + 1)))))
     rc = mx_error("[compile] Out of memory.");
@@ -658,7 +666,7 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     sub_in.items[sub_in.n++] = mx_array_retain(traced_array(t, placeholders, &p.in[i]));
   tape *unfused = rc ? NULL : calloc(1, sizeof *unfused);
   if (!rc && !unfused) rc = mx_error("[compile] Out of memory.");
-  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false, false);
+  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false, false, false);
   if (unfused) fz->unfused = unfused;
   if (!rc) { /* the sub-tape keeps its ends alive */
     unfused->traced = sub_out;
@@ -668,8 +676,6 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
   }
   if (!rc) rc = mx_fused_hoist_extremes(&p.ops, &p.nops, fz->outs, nout);
   if (!rc) {
-    atomic_init(&fz->refs, 1);
-    pthread_mutex_init(&fz->lock, NULL);
     fz->ops = p.ops, fz->nops = p.nops, fz->nin = p.nin, fz->nout = nout;
     fz->ndim = g->ndim, fz->ninner = g->ninner;
     memcpy(fz->shape, g->shape, sizeof(int32_t) * (size_t)g->ndim);
@@ -746,9 +752,14 @@ static int sort_steps(tape *t) {
         top--;
       } else {
         state[k] = 1;
-        for (int i = 0; i < t->steps[k].node->nin; i++)
-          if (t->steps[k].in[i].kind == FROM_STEP && !state[t->steps[k].in[i].index])
-            stack[top++] = t->steps[k].in[i].index;
+        for (int i = 0; i < t->steps[k].node->nin; i++) {
+          const source *s = &t->steps[k].in[i];
+          if (s->kind == FROM_STEP && state[s->index] == 1) { /* a cycle through the groups */
+            free(state), free(pos), free(stack), free(sorted);
+            return TAPE_FUSE_CYCLE;
+          }
+          if (s->kind == FROM_STEP && !state[s->index]) stack[top++] = s->index;
+        }
       }
     }
   }
@@ -835,6 +846,9 @@ int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless) {
     else
       rc = r;
   }
+  /* members of a group that has no step (none was built for it) stay steps of their own */
+  for (int k = 0; !rc && k < t->nsteps; k++)
+    if (f.group_of[k] >= 0 && !fused[f.group_of[k]].node) f.group_of[k] = -1;
   /* the new step list: a group's step where its first member was (sorted after) */
   int nnew = 0, nmade = 0;
   for (int k = 0; !rc && k < t->nsteps; k++) {

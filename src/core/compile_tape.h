@@ -34,9 +34,10 @@ typedef struct {
 /* Builds the tape of the graph from `inputs` (placeholders, or any arrays of distinct
  * single-output nodes) to outs; simplify merges common subexpressions and equal constants;
  * recompute_constants (a function's trace, not a sub-graph of one) makes large lazy nodes that
- * do not depend on the inputs steps too (compile.c). */
+ * do not depend on the inputs steps too, shapeless (a trace for other shapes) lazy broadcasts of
+ * constants (compile.c). */
 int tape_build(tape *t, const mx_arrays *inputs, const mx_arrays *outs, bool simplify,
-               bool recompute_constants);
+               bool recompute_constants, bool shapeless);
 /* Replays the tape on in: one new node per step. */
 int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out);
 void tape_free(tape *t);
@@ -46,6 +47,9 @@ bool tape_is_scalar_constant(const mx_array *a);
  * its trace; may replace inputs by re-broadcast ones (new references in owned).
  * TAPE_PASS_THROUGH: the step passes its first input through (a broadcast). */
 enum { TAPE_PASS_THROUGH = MX_ERR + 1 };
+/* tape_fuse: the fused steps would read each other (the tape is left unusable: build it again,
+ * unfused) */
+enum { TAPE_FUSE_CYCLE = MX_ERR + 2 };
 bool tape_same_shape(const mx_array *a, const mx_array *b);
 int tape_shapeless_step(const mx_node *n, mx_array **inputs, mx_array **owned, int *ndims,
                         int32_t (*shapes)[MX_MAX_NDIM]);

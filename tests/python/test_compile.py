@@ -127,6 +127,33 @@ def test_transforms_of_compiled_functions_with_repeated_subexpressions():
         np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-6)
 
 
+def test_compiled_gradients_of_graphs_that_broke_fusion():
+    # compile(grad(f)) of these crashed: fusion evaluated a lazy constant and freed nodes the
+    # tape still named (softmax), built a group nothing read (mean of a float16 round trip:
+    # the count moved up), and grouped steps into a cycle (var(x, 0) / (1 + |x|)); run in a
+    # subprocess, as a regression would kill the interpreter
+    code = """
+import numpy as np, mlx.core as mx
+cases = [
+    (lambda x, z: (mx.softmax(x, axis=-1) - z).sum() + mx.minimum(x, z).sum(), [(1, 1, 1), (1, 1)]),
+    (lambda x, z: mx.mean(x.astype(mx.float16).astype(mx.float32), axis=0, keepdims=True).sum(),
+     [(1,), (1,)]),
+    (lambda x, z: (mx.var(x, axis=0) / (1 + mx.abs(x))).sum(), [(2, 3, 2), (3, 1)]),
+    (lambda x, z: (mx.var(x, axis=0) / mx.minimum(x, z)).sum(), [(2, 3, 2), (3, 1)]),
+]
+rng = np.random.default_rng(0)
+for f, shapes in cases:
+    xs = [mx.array(rng.standard_normal(s).astype(np.float32) + 2) for s in shapes]
+    want = mx.grad(f, argnums=[0, 1])(*xs)
+    for got in (mx.compile(mx.grad(f, argnums=[0, 1]))(*xs), mx.grad(mx.compile(f), argnums=[0, 1])(*xs)):
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(np.array(g), np.array(w), rtol=1e-4, atol=1e-5)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", (out.returncode, out.stderr[-2000:])
+
+
 def test_random_graphs_with_compile_disabled():
     mx.disable_compile()
     try:
