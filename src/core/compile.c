@@ -132,16 +132,16 @@ static bool recomputed_constant(const mx_node *n) {
   return bytes > 4096;
 }
 
-/* In a shapeless trace a lazy broadcast of a constant (a scalar operand of an elementwise op) is
- * a step, not a constant: a replay re-broadcasts it through its source, which the array kept as
- * a constant loses once a call's result is evaluated (that evaluates and detaches it). */
+/* A lazy broadcast of a constant (a scalar operand of an elementwise op) is a step, not a
+ * constant: a shapeless replay re-broadcasts it through its source, which the array kept as a
+ * constant loses once a call's result is evaluated (that evaluates and detaches it). */
 static bool lazy_broadcast(const mx_node *n) {
   return n->prim == MX_PRIM_BROADCAST && mx_array_status(&n->out[0]) != MX_AVAILABLE;
 }
 
 /* Builds the tape of the graph from placeholders to outs. */
 int tape_build(tape *t, const mx_arrays *placeholders, const mx_arrays *outs, bool simplify,
-               bool recompute_constants, bool shapeless) {
+               bool recompute_constants) {
   mx_graph g = {0};
   builder b = {.simplify = simplify};
   mx_arrays dropped = {0}; /* inputs of traced nodes pointed elsewhere: released after the walk,
@@ -448,7 +448,7 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
   if (!rc) rc = f.fn(f.payload, &placeholders, &outs);
   for (int o = 0; !rc && o < outs.n; o++)
     if (!outs.items[o]) rc = mx_error("[compile] The function returned an empty array.");
-  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify, true, shapeless);
+  if (!rc) rc = tape_build(&e->tape, &placeholders, &outs, simplify, true);
   /* the tape keeps outputs and placeholders (and through them the whole trace) alive */
   if (!rc && !(e->tape.traced.items = calloc((size_t)(outs.n + placeholders.n) + 1,
                                              sizeof *e->tape.traced.items)))
@@ -461,7 +461,7 @@ static int trace(entry *e, mx_fun f, const mx_arrays *in, bool simplify, bool fu
     rc = fuse ? tape_fuse(&e->tape, &kept, shapeless) : 0;
     if (rc == TAPE_FUSE_CYCLE) { /* a grouping that fails to order: the function runs unfused */
       tape_free_steps(&e->tape);
-      rc = tape_build(&e->tape, &placeholders, &outs, simplify, true, shapeless);
+      rc = tape_build(&e->tape, &placeholders, &outs, simplify, true);
     }
     free(outs.items), free(placeholders.items);
     return rc;

@@ -666,7 +666,7 @@ static int build_group(fuser *f, const mx_arrays *placeholders, int gi, const bo
     sub_in.items[sub_in.n++] = mx_array_retain(traced_array(t, placeholders, &p.in[i]));
   tape *unfused = rc ? NULL : calloc(1, sizeof *unfused);
   if (!rc && !unfused) rc = mx_error("[compile] Out of memory.");
-  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false, false, false);
+  if (!rc) rc = tape_build(unfused, &sub_in, &sub_out, false, false);
   if (unfused) fz->unfused = unfused;
   if (!rc) { /* the sub-tape keeps its ends alive */
     unfused->traced = sub_out;
@@ -780,11 +780,10 @@ static int sort_steps(tape *t) {
 
 /* A NumberOfElements reads only its input's shape: pointed at the earliest array of that shape
  * up a chain of elementwise steps (mean(gelu(x)) counts x), it no longer reads the group that
- * computes its input, so the ops using the count can join that group. Never at a broadcast: a
- * shapeless replay passes a broadcast's input through, of another shape (mean(y * x) with y
- * (C,) and x (R, C) then counted axis 1 of the (C,) y: garbage). Not in a shapeless trace at
- * all: shapes equal in the trace may differ in a replay (mean(minimum(m, v)) with m (R, 1) and v
- * (C,) traced at C = 1 counted m's one column). */
+ * computes its input, so the ops using the count can join that group. Not in a shapeless trace:
+ * shapes equal in the trace may differ in a replay (mean(minimum(m, v)) with m (R, 1) and v
+ * (C,) traced at C = 1 counted m's one column), and a replay passes a broadcast's input through,
+ * of another shape (mean(y * x) with y (C,), x (R, C) counted axis 1 of y: garbage). */
 static void repoint_counts(tape *t) {
   for (int k = 0; k < t->nsteps; k++) {
     if (t->steps[k].node->prim != MX_PRIM_NUMBER_OF_ELEMENTS) continue;
@@ -793,12 +792,8 @@ static void repoint_counts(tape *t) {
       const step *up = &t->steps[src->index];
       const source *next = NULL;
       if (mx_prims[up->node->prim].flags & MX_PF_ELEMENTWISE)
-        for (int i = 0; i < up->node->nin && !next; i++) {
-          const source *in = &up->in[i];
-          bool broadcast =
-              in->kind == FROM_STEP && t->steps[in->index].node->prim == MX_PRIM_BROADCAST;
-          if (!broadcast && tape_same_shape(up->node->inputs[i], &up->node->out[0])) next = in;
-        }
+        for (int i = 0; i < up->node->nin && !next; i++)
+          if (tape_same_shape(up->node->inputs[i], &up->node->out[0])) next = &up->in[i];
       if (!next) break;
       *src = *next;
     }
@@ -846,9 +841,6 @@ int tape_fuse(tape *t, const mx_arrays *placeholders, bool shapeless) {
     else
       rc = r;
   }
-  /* members of a group that has no step (none was built for it) stay steps of their own */
-  for (int k = 0; !rc && k < t->nsteps; k++)
-    if (f.group_of[k] >= 0 && !fused[f.group_of[k]].node) f.group_of[k] = -1;
   /* the new step list: a group's step where its first member was (sorted after) */
   int nnew = 0, nmade = 0;
   for (int k = 0; !rc && k < t->nsteps; k++) {

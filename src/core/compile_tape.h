@@ -34,10 +34,9 @@ typedef struct {
 /* Builds the tape of the graph from `inputs` (placeholders, or any arrays of distinct
  * single-output nodes) to outs; simplify merges common subexpressions and equal constants;
  * recompute_constants (a function's trace, not a sub-graph of one) makes large lazy nodes that
- * do not depend on the inputs steps too, shapeless (a trace for other shapes) lazy broadcasts of
- * constants (compile.c). */
+ * do not depend on the inputs steps too (compile.c). */
 int tape_build(tape *t, const mx_arrays *inputs, const mx_arrays *outs, bool simplify,
-               bool recompute_constants, bool shapeless);
+               bool recompute_constants);
 /* Replays the tape on in: one new node per step. */
 int tape_replay(const tape *t, const mx_arrays *in, mx_arrays *out);
 void tape_free(tape *t);

@@ -254,13 +254,22 @@ static void row_pointers(const frame *fr, const int64_t *idx, void **ptr) {
 /* Units begin..end, unit u = row * npieces + piece. Rows are walked with a multi-index
  * (divisions once per task, not per row): short rows of many-axis frames made those divisions
  * a visible share of the time. */
+/* A worker's scratch slots, rounded to 64 bytes; with far rows the output rows' buffers follow
+ * (worker_bytes: the whole allocation, 0 when none is needed). */
+static size_t scratch_bytes(const frame *fr) {
+  return ((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 127) & ~(size_t)63;
+}
+static size_t worker_bytes(const frame *fr) {
+  if (!fr->e->plan.nscratch && !fr->far) return 0;
+  return scratch_bytes(fr) + (fr->far ? (size_t)fr->nout * FAR_ROW_BYTES : 0);
+}
+
 static void run_units(void *ctx, int64_t begin, int64_t end) {
   const frame *fr = ctx;
   int nops = fr->nin + fr->nout;
   void *scratch = NULL;
-  size_t scratch_bytes = ((size_t)fr->e->plan.nscratch * (size_t)fr->d * 4 + 127) & ~(size_t)63;
-  if (fr->e->plan.nscratch || fr->far) { /* far: the output rows' buffers after the scratch */
-    scratch = aligned_alloc(64, scratch_bytes + (fr->far ? (size_t)fr->nout * FAR_ROW_BYTES : 0));
+  if (worker_bytes(fr)) {
+    scratch = aligned_alloc(64, worker_bytes(fr));
     if (!scratch) return; /* (the caller checked a first allocation) */
   }
   int64_t rstride[MAX_OPERANDS]; /* bytes between rows along the innermost outer axis */
@@ -284,7 +293,7 @@ static void run_units(void *ctx, int64_t begin, int64_t end) {
     if (fr->e->fn && fr->stream) {
       stream_piece(fr, len, ptr, rstride);
     } else if (fr->far) {
-      far_rows(fr, len, run, ptr, rstride, scratch, (char *)scratch + scratch_bytes);
+      far_rows(fr, len, run, ptr, rstride, scratch, (char *)scratch + scratch_bytes(fr));
     } else if (fr->e->fn) {
       fr->e->fn(len, run, ptr, fr->istride, rstride, ptr + fr->nin, scratch);
     } else {
@@ -565,9 +574,8 @@ int mx_cpu_compiled(mx_node *n) {
   if (!rc && nrows == 1 && fr.d >= 2 * SPLIT_PIECE && splittable(f, &e->plan))
     rc = run_split_row(&fr);
   else if (!rc && units > 0 && (fr.d > 0 || f->ninner)) {
-    if (e->plan.nscratch || fr.far) { /* fail here, not silently in a worker */
-      void *probe = malloc((size_t)e->plan.nscratch * (size_t)fr.d * 4 + 64 +
-                           (fr.far ? (size_t)fr.nout * FAR_ROW_BYTES : 0));
+    if (worker_bytes(&fr)) { /* fail here, not silently in a worker */
+      void *probe = aligned_alloc(64, worker_bytes(&fr));
       if (!probe) rc = mx_error("[compile] Out of memory for a fused kernel's scratch.");
       free(probe);
     }
