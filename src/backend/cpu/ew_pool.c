@@ -9,7 +9,9 @@
  * workers that joined (so all chunks are done and nobody still holds its context), not for
  * workers that have not woken up yet: on a loaded machine a sleeping worker may take a whole
  * scheduler tick to run, and the caller does its share of the work meanwhile.
- * A worker that finishes a job polls for the next one for up to SPIN_NS before it sleeps.
+ * A worker that finishes a job polls for the next one until SPIN_NS after the job closed before
+ * it sleeps, and a caller out of chunks polls for up to SPIN_NS for the workers to check out
+ * (bench/cold_turns.py: waking either of them cost a matrix-vector product its second core).
  * Waking sleeping workers, the caller first keeps them off its own CPU (steer_workers): Linux
  * wakes a thread on the waker's CPU when it takes the other CPUs for busy, which a virtual
  * machine's halted vCPUs can look like, and the worker then shares the caller's CPU until the
@@ -89,10 +91,29 @@ static uint64_t now_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* Polls (without the lock) until the generation moves past seen or SPIN_NS pass. */
+/* Polls (without the lock) until the generation moves past seen, or SPIN_NS after the job
+ * closed (a worker done with its chunks keeps polling while the caller still runs its own). */
 static void spin_for_job(unsigned long seen) {
   uint64_t start = now_ns();
   for (int i = 1; __atomic_load_n(&P.gen, __ATOMIC_ACQUIRE) == seen; i++) {
+#if EW_STREAM_X86
+    _mm_pause();
+#endif
+    if ((i & 255) == 0) {
+      if (__atomic_load_n(&P.open, __ATOMIC_RELAXED))
+        start = now_ns();
+      else if (now_ns() - start > SPIN_NS)
+        return;
+    }
+  }
+}
+
+/* The caller, out of chunks, polls (without the lock) for up to SPIN_NS until the workers that
+ * joined have checked out, before it sleeps: waking a sleeping thread on this VM took 0.1-1 ms
+ * (a 1 ms matrix-vector product whose halves ended apart then took 2-2.7 ms). */
+static void spin_for_workers(void) {
+  uint64_t start = now_ns();
+  for (int i = 1; __atomic_load_n(&P.joined, __ATOMIC_ACQUIRE) > 0; i++) {
 #if EW_STREAM_X86
     _mm_pause();
 #endif
@@ -125,7 +146,7 @@ static void *worker(void *arg) {
     pthread_mutex_lock(&P.lock);
     /* every worker that joined checks out, so no one can still be claiming chunks of this job
      * (with its ctx) once the caller returns */
-    if (--P.joined == 0) pthread_cond_broadcast(&P.done);
+    if (__atomic_sub_fetch(&P.joined, 1, __ATOMIC_RELEASE) == 0) pthread_cond_broadcast(&P.done);
   }
   return NULL;
 }
@@ -234,7 +255,7 @@ void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {
   P.n = n;
   P.chunk = chunk;
   P.nchunks = (int)nchunks;
-  P.open = true;
+  __atomic_store_n(&P.open, true, __ATOMIC_RELAXED);
   P.joined = 0;
   atomic_store(&P.next, 0);
   __atomic_store_n(&P.gen, P.gen + 1, __ATOMIC_RELEASE); /* spinning workers read it unlocked */
@@ -243,7 +264,10 @@ void mx_ew_parallel_for(int64_t n, int64_t grain, mx_ew_task fn, void *ctx) {
   pthread_mutex_unlock(&P.lock);
   run_chunks(fn, ctx, n, chunk, (int)nchunks);
   pthread_mutex_lock(&P.lock);
-  P.open = false;
+  __atomic_store_n(&P.open, false, __ATOMIC_RELAXED); /* spinning workers read it unlocked */
+  pthread_mutex_unlock(&P.lock);
+  spin_for_workers();
+  pthread_mutex_lock(&P.lock);
   while (P.joined > 0) pthread_cond_wait(&P.done, &P.lock);
   pthread_mutex_unlock(&P.lock);
   atomic_store(&P.busy, false);
