@@ -109,9 +109,9 @@ int mx_gemm_half_small(const char *op, const mx_gemm_args *g, mx_gemm_isa isa, i
 
 /* ---- threads (gemm_driver.c) ---- */
 
-/* Runs fn(ctx, t, n) for t = 0..n-1, t = 0 on the calling thread, the others on helper threads
- * (fewer if they cannot be started: fn must cope with any n it is called with by checking t < n
- * is all it gets; the return value is the n actually used). */
+/* Runs fn(ctx, t, n) once for each t = 0..n-1 over the CPU worker pool (ew_pool.c); returns n.
+ * The calls may run one after another on one thread (the pool busy with another stream's work),
+ * so no t may wait for another. */
 int mx_gemm_parallel(void (*fn)(void *ctx, int t, int n), void *ctx, int n);
 
 #endif
