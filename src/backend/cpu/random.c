@@ -7,11 +7,11 @@
 #endif
 
 #include <math.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/random.h"
@@ -21,37 +21,6 @@
 #include "ops/random.h"
 
 /* ------------------------------------------------------------------ two-thread split */
-
-typedef void (*range_fn)(void *ctx, int64_t begin, int64_t end);
-
-typedef struct {
-  range_fn fn;
-  void *ctx;
-  int64_t begin, end;
-} range_job;
-
-static void *run_job(void *p) {
-  range_job *j = p;
-  j->fn(j->ctx, j->begin, j->end);
-  return NULL;
-}
-
-/* fn over [0, n), in two halves on two threads when n is at least 2 * grain. */
-static void parallel_for(int64_t n, int64_t grain, range_fn fn, void *ctx) {
-  if (n < 2 * grain) {
-    if (n > 0) fn(ctx, 0, n);
-    return;
-  }
-  int64_t mid = n / 2;
-  range_job j = {fn, ctx, mid, n};
-  pthread_t t;
-  if (pthread_create(&t, NULL, run_job, &j) != 0) {
-    fn(ctx, 0, n);
-    return;
-  }
-  fn(ctx, 0, mid);
-  pthread_join(t, NULL);
-}
 
 #define GRAIN (1 << 16)
 
@@ -179,7 +148,7 @@ int mx_cpu_random_bits(mx_node *n) {
   bool partial = nbytes % 4 != 0;
   bits_ctx c = {k0, k1, (uint32_t *)dst, half, half + odd, partial ? half - 1 : half};
   if (c.full_pairs < 0) c.full_pairs = 0;
-  parallel_for(half, GRAIN, bits_range, &c);
+  mx_ew_parallel_for(half, GRAIN, bits_range, &c);
   if (partial && half > 0) { /* the last pair: its second word is the partial last word */
     uint32_t x0, x1;
     int64_t i = half - 1;
@@ -523,7 +492,7 @@ int mx_cpu_random_map(mx_node *n) {
   if (rc == 0 && out->size > 0) {
     c.o = mx_array_data(out);
     /* A donated input is the output's exact memory: each element is read before it is written. */
-    parallel_for(out->size, GRAIN, map_range, &c);
+    mx_ew_parallel_for(out->size, GRAIN, map_range, &c);
   }
   for (int i = 0; i < k; i++) free(c.in[i].owned);
   return rc;
@@ -703,7 +672,7 @@ int mx_cpu_categorical_search(mx_node *n) {
     cdf[i] = acc;
   }
   search_ctx c = {cdf, cnt, cdf[cnt - 1], uv, mx_array_data(out), t == MX_FLOAT64};
-  parallel_for(out->size, GRAIN / 8, search_range, &c);
+  mx_ew_parallel_for(out->size, GRAIN / 8, search_range, &c);
   free(l);
   free(uv);
   free(cdf);

@@ -42,7 +42,7 @@ static inline void *mx_red_scratch(size_t bytes, mx_buffer **hold) {
   return *hold ? (*hold)->ptr : NULL;
 }
 
-/* Runs fn(ctx, begin, end) over [0, n): on two threads when cost (an estimate of the total work
+/* Runs fn(ctx, begin, end) over [0, n): on the worker pool when cost (an estimate of the total work
  * in elements touched) is large and n >= 2, else inline. */
 typedef void (*mx_range_fn)(void *ctx, int64_t begin, int64_t end);
 void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost);
