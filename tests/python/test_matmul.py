@@ -85,6 +85,24 @@ def test_matmul_split_over_threads(dt):
 
 
 @pytest.mark.parametrize("dt", [mx.float16, mx.bfloat16])
+@pytest.mark.parametrize("k,n", [(1, 1), (31, 7), (33, 9), (100, 70), (1000, 1100), (1030, 1003)])
+def test_matmul_half_vector_rows(dt, k, n):
+    # one or two rows of A (the matrix-vector kernels: a row of A against eight columns of B at a
+    # time, two threads from N * K = 2^20), B as W.T (unit stride along K) and as W, K and N
+    # with tails, addmm's beta
+    w, wn = rand((n, k), dt)
+    v, vn = rand((k, n), dt)
+    for m in (1, 2):
+        x, xn = rand((m, k), dt)
+        close(val(x @ w.T), xn @ wn.T, dt, scale=np.sqrt(k) * 0.1)
+        close(val(x @ v), xn @ vn, dt, scale=np.sqrt(k) * 0.1)
+        c, cn = rand((m, n), dt)
+        close(val(mx.addmm(c, x, w.T, alpha=0.5, beta=2.0)), 2.0 * cn + 0.5 * (xn @ wn.T), dt,
+              scale=np.sqrt(k) * 0.1)
+    close(val(mx.array(vn[:, 0]).astype(dt) @ w.T), vn[:, 0] @ wn.T, dt, scale=np.sqrt(k) * 0.1)
+
+
+@pytest.mark.parametrize("dt", [mx.float16, mx.bfloat16])
 def test_matmul_half_large_layouts(dt):
     # big enough for the two-thread packed kernel; transposed and strided views
     a, an = rand((190, 150), dt)

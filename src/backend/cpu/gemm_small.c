@@ -46,8 +46,35 @@ typedef struct {
 
 /* ---- B with unit stride along K: dot products ---- */
 
+/* One row of A (a matrix-vector product, bound by reading B): eight columns of B at a time,
+ * none of the 4 x 4 kernel's products of zero rows (x @ W.T, 1 x 4096 x 4096: 0.75 -> 0.57 ms). */
+TGT_BF16 static void dots_bf16_row(const small_ctx *x, int64_t j0, int64_t j1) {
+  const mx_gemm_args *g = x->g;
+  const uint16_t *A = (const uint16_t *)x->a, *B = (const uint16_t *)g->b.ptr;
+  int64_t K = g->K, bcs = g->b.cs;
+  for (int64_t j = j0; j < j1; j += 8) {
+    int nc = (int)(j1 - j < 8 ? j1 - j : 8);
+    __m512 acc[8];
+    for (int c = 0; c < 8; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k += 32) {
+      int64_t left = K - k;
+      __mmask32 m = left >= 32 ? 0xffffffffu : (((__mmask32)1 << left) - 1);
+      __m512bh av = (__m512bh)_mm512_maskz_loadu_epi16(m, A + k);
+      for (int c = 0; c < 8; c++)
+        if (c < nc)
+          acc[c] = _mm512_dpbf16_ps(acc[c], av,
+                                    (__m512bh)_mm512_maskz_loadu_epi16(m, B + (j + c) * bcs + k));
+    }
+    for (int c = 0; c < nc; c++) put(g, 0, j + c, _mm512_reduce_add_ps(acc[c]));
+  }
+}
+
 TGT_BF16 static void dots_bf16(const small_ctx *x, int64_t j0, int64_t j1) {
   const mx_gemm_args *g = x->g;
+  if (g->M == 1) {
+    dots_bf16_row(x, j0, j1);
+    return;
+  }
   const uint16_t *A = (const uint16_t *)x->a, *B = (const uint16_t *)g->b.ptr;
   int64_t K = g->K, bcs = g->b.cs;
   for (int64_t i0 = 0; i0 < g->M; i0 += 4) {
@@ -76,8 +103,42 @@ TGT_BF16 static void dots_bf16(const small_ctx *x, int64_t j0, int64_t j1) {
   }
 }
 
+/* B column c's 16 values at k (masked by m) as float32 */
+TGT_AVX512 static inline __m512 load_half16(const uint16_t *p, __mmask16 m, bool f16) {
+  __m256i h = _mm256_maskz_loadu_epi16(m, p);
+  return f16 ? _mm512_cvtph_ps(h)
+             : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* dots_bf16_row's float32 form (float16, or bfloat16 without vdpbf16ps) */
+TGT_AVX512 static void dots_f32_row(const small_ctx *x, int64_t j0, int64_t j1) {
+  const mx_gemm_args *g = x->g;
+  const float *A = (const float *)x->a;
+  const uint16_t *B = (const uint16_t *)g->b.ptr;
+  int64_t K = g->K, bcs = g->b.cs;
+  bool f16 = g->dt == MX_FLOAT16;
+  for (int64_t j = j0; j < j1; j += 8) {
+    int nc = (int)(j1 - j < 8 ? j1 - j : 8);
+    __m512 acc[8];
+    for (int c = 0; c < 8; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k += 16) {
+      int64_t left = K - k;
+      __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+      __m512 av = _mm512_maskz_loadu_ps(m, A + k);
+      for (int c = 0; c < 8; c++)
+        if (c < nc)
+          acc[c] = _mm512_fmadd_ps(av, load_half16(B + (j + c) * bcs + k, m, f16), acc[c]);
+    }
+    for (int c = 0; c < nc; c++) put(g, 0, j + c, _mm512_reduce_add_ps(acc[c]));
+  }
+}
+
 TGT_AVX512 static void dots_f32(const small_ctx *x, int64_t j0, int64_t j1) {
   const mx_gemm_args *g = x->g;
+  if (g->M == 1) {
+    dots_f32_row(x, j0, j1);
+    return;
+  }
   const float *A = (const float *)x->a;
   const uint16_t *B = (const uint16_t *)g->b.ptr;
   int64_t K = g->K, bcs = g->b.cs;
@@ -93,12 +154,8 @@ TGT_AVX512 static void dots_f32(const small_ctx *x, int64_t j0, int64_t j1) {
         int64_t left = K - k;
         __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
         __m512 bv[4], av[4];
-        for (int c = 0; c < 4; c++) {
-          __m256i h =
-              c < nc ? _mm256_maskz_loadu_epi16(m, B + (j + c) * bcs + k) : _mm256_setzero_si256();
-          bv[c] = f16 ? _mm512_cvtph_ps(h)
-                      : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-        }
+        for (int c = 0; c < 4; c++)
+          bv[c] = c < nc ? load_half16(B + (j + c) * bcs + k, m, f16) : _mm512_setzero_ps();
         for (int r = 0; r < 4; r++)
           av[r] =
               r < mr ? _mm512_maskz_loadu_ps(m, A + (i0 + r) * x->lda + k) : _mm512_setzero_ps();
@@ -112,6 +169,8 @@ TGT_AVX512 static void dots_f32(const small_ctx *x, int64_t j0, int64_t j1) {
 }
 
 /* ---- B with unit stride along N: row updates ---- */
+
+enum { ROWS_AHEAD = 8 }; /* rows of B prefetched ahead of the one in use */
 
 TGT_AVX512 static void rows_f32(const small_ctx *x, int64_t j0, int64_t j1) {
   const mx_gemm_args *g = x->g;
@@ -134,12 +193,12 @@ TGT_AVX512 static void rows_f32(const small_ctx *x, int64_t j0, int64_t j1) {
         for (int q = 0; q < 4; q++) acc[r][q] = _mm512_setzero_ps();
       for (int64_t k = 0; k < K; k++) {
         const uint16_t *brow = B + k * brs + j;
-        __m512 bv[4];
-        for (int q = 0; q < 4; q++) {
-          __m256i h = _mm256_maskz_loadu_epi16(mk[q], brow + 16 * q);
-          bv[q] = f16 ? _mm512_cvtph_ps(h)
-                      : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+        if (k + ROWS_AHEAD < K) { /* the rows are far apart: the hardware prefetchers miss them */
+          _mm_prefetch((const char *)(brow + ROWS_AHEAD * brs), _MM_HINT_T0);
+          _mm_prefetch((const char *)(brow + ROWS_AHEAD * brs) + 64, _MM_HINT_T0);
         }
+        __m512 bv[4];
+        for (int q = 0; q < 4; q++) bv[q] = load_half16(brow + 16 * q, mk[q], f16);
         for (int r = 0; r < 4; r++) {
           if (r >= mr) break;
           __m512 a = _mm512_set1_ps(A[(i0 + r) * x->lda + k]);
