@@ -557,6 +557,29 @@ def test_sort_special_values():
         mx.sort(mx.array([1, 2]), 0.5)
 
 
+def test_sort_long_rows_over_the_pool():
+    # rows of 2^20 and more sort each radix pass over the worker pool in two index ranges
+    # (odd lengths: a shorter last range); argsort stays stable across the ranges
+    n = (1 << 20) + 3
+    ties = rng.integers(0, 1000, n).astype(np.int32)
+    np.testing.assert_array_equal(np.array(mx.argsort(mx.array(ties))),
+                                  np.argsort(ties, kind="stable"))
+    f = rng.standard_normal(n).astype(np.float32)
+    f[::1001] = np.nan
+    f[5::997] = -0.0
+    f[7::991] = 0.0
+    s = np.array(mx.sort(mx.array(f)))
+    np.testing.assert_array_equal(s.view(np.uint32), np.sort(f, kind="stable").view(np.uint32))
+    np.testing.assert_array_equal(np.array(mx.argsort(mx.array(f))), np.argsort(f, kind="stable"))
+    d = rng.standard_normal(n)
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(d, dtype=mx.float64))), np.sort(d))
+    h = rng.standard_normal(n).astype(np.float16)
+    np.testing.assert_array_equal(np.array(mx.argsort(mx.array(h))), np.argsort(h, kind="stable"))
+    two = mx.array(f.reshape(1, n).repeat(2, axis=0))  # two such rows: the pool takes the rows
+    np.testing.assert_array_equal(np.array(mx.argsort(two, axis=1))[1],
+                                  np.argsort(f, kind="stable"))
+
+
 def check_partition(p, i, ref, kth, axis):
     """p (values) and i (indices into ref) each partition ref around kth."""
     p, i = to_np(p), to_np(i)

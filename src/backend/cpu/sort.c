@@ -9,14 +9,16 @@
  *
  * Sort: rows of up to 32 elements by insertion sort, longer rows by a least-significant-digit
  * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from
- * the pass that builds the keys, and a digit shared by every key skips its pass. Partition and
- * topk: radix select (see below). Rows are shared by two threads when there are several and
- * enough work. Scratch memory comes from the library's caching allocator. */
+ * the pass that builds the keys, and a digit shared by every key skips its pass; a row of 2^20 or
+ * more runs each pass over the worker pool (radix_pass). Partition and topk: radix select (see
+ * below). Rows are shared by the pool's threads when there are several and enough work.
+ * Scratch memory comes from the library's caching allocator. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "core/error.h"
 #include "core/primitives.h"
@@ -62,11 +64,78 @@ static inline uint64_t key_c64(uint64_t b) { /* low 32 bits: real part */
 
 /* ---- radix sort of keys (with an optional payload) ---- */
 
+/* A pass of a long row runs over the worker pool: each of RADIX_PARTS index ranges counts its
+ * digits, then scatters to its own offsets within every digit's run (stable, as one thread's
+ * pass is). A single row of 10^7 float32 took 154 ms on one thread. */
+enum { RADIX_PARTS = 2, RADIX_PAR_MIN = 1 << 20 };
+
+typedef struct {
+  const void *ks, *ps;
+  void *kd, *pd;
+  int64_t n, len; /* keys; keys per part (the last part may be shorter) */
+  int shift;
+  uint32_t at[RADIX_PARTS][256]; /* a part's digit counts, then its first output index per digit */
+} radix_pass;
+
+/* (locals throughout: the counters live in the context, and stores to them would reload every
+ * context field in the loops) */
+#define GEN_RADIX_PASS(NAME, K, P, HASP)                                                           \
+  static void NAME##_count(void *c_, int64_t t0, int64_t t1) {                                     \
+    radix_pass *c = (radix_pass *)c_;                                                              \
+    const K *ks = (const K *)c->ks;                                                                \
+    int shift = c->shift;                                                                          \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      uint32_t h[256] = {0}, h2[256] = {0}; /* even and odd keys: see BUILD_KEYS */                \
+      int64_t b = t * c->len, e = b + c->len < c->n ? b + c->len : c->n, i = b;                    \
+      for (; i + 2 <= e; i += 2) {                                                                 \
+        h[(ks[i] >> shift) & 0xffu]++;                                                             \
+        h2[(ks[i + 1] >> shift) & 0xffu]++;                                                        \
+      }                                                                                            \
+      if (i < e) h[(ks[i] >> shift) & 0xffu]++;                                                    \
+      for (int d = 0; d < 256; d++) c->at[t][d] = h[d] + h2[d];                                    \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME##_scatter(void *c_, int64_t t0, int64_t t1) {                                   \
+    radix_pass *c = (radix_pass *)c_;                                                              \
+    const K *ks = (const K *)c->ks;                                                                \
+    const P *ps = (const P *)c->ps;                                                                \
+    K *kd = (K *)c->kd;                                                                            \
+    P *pd = (P *)c->pd;                                                                            \
+    int shift = c->shift;                                                                          \
+    (void)ps;                                                                                      \
+    (void)pd;                                                                                      \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      uint32_t off[256];                                                                           \
+      memcpy(off, c->at[t], sizeof off);                                                           \
+      int64_t b = t * c->len, e = b + c->len < c->n ? b + c->len : c->n;                           \
+      for (int64_t i = b; i < e; i++) {                                                            \
+        K key = ks[i];                                                                             \
+        uint32_t o = off[(key >> shift) & 0xffu]++;                                                \
+        kd[o] = key;                                                                               \
+        if (HASP) pd[o] = ps[i];                                                                   \
+      }                                                                                            \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME##_pass_pool(const K *ks, const P *ps, K *kd, P *pd, int64_t n, int shift) {     \
+    radix_pass c = {ks, ps, kd, pd, n, (n + RADIX_PARTS - 1) / RADIX_PARTS, shift, {{0}}};         \
+    mx_ew_parallel_for(RADIX_PARTS, 1, NAME##_count, &c);                                          \
+    uint32_t run = 0;                                                                              \
+    for (int b = 0; b < 256; b++)                                                                  \
+      for (int t = 0; t < RADIX_PARTS; t++) {                                                      \
+        uint32_t cnt = c.at[t][b];                                                                 \
+        c.at[t][b] = run;                                                                          \
+        run += cnt;                                                                                \
+      }                                                                                            \
+    mx_ew_parallel_for(RADIX_PARTS, 1, NAME##_scatter, &c);                                        \
+  }
+
 /* Sorts n keys k[] (payload p[]) using kt[], pt[] as scratch; hist holds the digit counts of
  * every pass (sizeof(K) rows of 256). Returns 1 when the result ended in the scratch arrays. */
 #define GEN_RADIX(NAME, K, P, HASP)                                                                \
+  GEN_RADIX_PASS(NAME, K, P, HASP)                                                                 \
   static int NAME(K *k, P *p, K *kt, P *pt, int64_t n, uint32_t(*hist)[256]) {                     \
     int in_tmp = 0;                                                                                \
+    bool pooled = n >= RADIX_PAR_MIN && mx_ew_num_threads() > 1;                                   \
     K *ks = k, *kd = kt;                                                                           \
     P *ps = p, *pd = pt;                                                                           \
     (void)ps;                                                                                      \
@@ -75,16 +144,20 @@ static inline uint64_t key_c64(uint64_t b) { /* low 32 bits: real part */
       uint32_t *h = hist[d];                                                                       \
       int shift = 8 * d;                                                                           \
       if (h[(ks[0] >> shift) & 0xffu] == (uint32_t)n) continue;                                    \
-      uint32_t off[256], run = 0;                                                                  \
-      for (int b = 0; b < 256; b++) {                                                              \
-        off[b] = run;                                                                              \
-        run += h[b];                                                                               \
-      }                                                                                            \
-      for (int64_t i = 0; i < n; i++) {                                                            \
-        K key = ks[i];                                                                             \
-        uint32_t o = off[(key >> shift) & 0xffu]++;                                                \
-        kd[o] = key;                                                                               \
-        if (HASP) pd[o] = ps[i];                                                                   \
+      if (pooled) {                                                                                \
+        NAME##_pass_pool(ks, ps, kd, pd, n, shift);                                                \
+      } else {                                                                                     \
+        uint32_t off[256], run = 0;                                                                \
+        for (int b = 0; b < 256; b++) {                                                            \
+          off[b] = run;                                                                            \
+          run += h[b];                                                                             \
+        }                                                                                          \
+        for (int64_t i = 0; i < n; i++) {                                                          \
+          K key = ks[i];                                                                           \
+          uint32_t o = off[(key >> shift) & 0xffu]++;                                              \
+          kd[o] = key;                                                                             \
+          if (HASP) pd[o] = ps[i];                                                                 \
+        }                                                                                          \
       }                                                                                            \
       K *tk = ks;                                                                                  \
       ks = kd;                                                                                     \
