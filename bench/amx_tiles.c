@@ -1,7 +1,9 @@
 /* The AMX tile kernel's rate on one core, by where its operands come from: the bare TDPBF16PS
  * stream (no loads), then gemm_amx.c's 2 x 2 tile step (four 16 x 16 float32 accumulators, two
  * A and two B tiles loaded per k block) walking packed A and B of `kb` KB each, so that both
- * stay in L1 (16), L2 (256) or neither (2048). GFLOP/s, best of three.
+ * stay in L1 (16), L2 (256) or neither (2048). GFLOP/s, best of three. Last, the step in L1 with
+ * the accumulators stored and zeroed every 64 and every 512 k blocks, as the product does once
+ * per 32 x 32 block of C (every 64 k blocks at K = 2048).
  *
  *   cc -O2 bench/amx_tiles.c -o /tmp/amx_tiles && /tmp/amx_tiles [kb ...]
  *
@@ -65,6 +67,32 @@ TGT static void step2x2(const char *A, const char *B, long steps) {
   }
 }
 
+/* step2x2 over operands of 16 KB (in L1), storing and zeroing C every `every` k blocks */
+TGT static void step2x2_stores(const char *A, const char *B, long steps, long every) {
+  static float C[1024] __attribute__((aligned(64)));
+  for (long k0 = 0; k0 < steps; k0 += every) {
+    for (long k = 0; k < every; k++) {
+      const char *a = A + (k % 8) * 2048, *b = B + (k % 8) * 2048;
+      _tile_loadd(4, a, 64);
+      _tile_loadd(6, b, 128);
+      _tile_loadd(7, b + 64, 128);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      _tile_loadd(5, a + 1024, 64);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, C, 128);
+    _tile_stored(1, C + 16, 128);
+    _tile_stored(2, C + 512, 128);
+    _tile_stored(3, C + 528, 128);
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+  }
+}
+
 TGT static void finish(void) {
   _tile_release();
 }
@@ -106,6 +134,24 @@ int main(int argc, char **argv) {
     free(A);
     free(B);
   }
+  char *A = aligned_alloc(64, 16384), *B = aligned_alloc(64, 16384);
+  if (!A || !B) return 1;
+  for (size_t j = 0; j < 16384; j += 2) {
+    *(uint16_t *)(A + j) = (uint16_t)(0x3f80 + (rand() & 0x7f));
+    *(uint16_t *)(B + j) = (uint16_t)(0x3f00 + (rand() & 0xff));
+  }
+  for (long every = 64; every <= 512; every *= 8) {
+    double best = 0;
+    for (int t = 0; t < 3; t++) {
+      double t0 = now();
+      step2x2_stores(A, B, 409600, every);
+      double g = 409600.0 * 4 * 16384 / (now() - t0) / 1e9;
+      if (g > best) best = g;
+    }
+    printf("2 x 2 tile step, 16 KB each, C stored every %ld k blocks: %.0f GFLOP/s\n", every, best);
+  }
+  free(A);
+  free(B);
   finish();
   return 0;
 }
