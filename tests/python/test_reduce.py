@@ -140,6 +140,31 @@ def test_reduction_nan_and_complex_order():
     assert mx.min(c).item() == 1 + 1j
 
 
+@pytest.mark.parametrize("npd", [np.float32, np.float64])
+def test_max_min_long_rows(npd):
+    # rows of 64 and more (the AVX-512 loop: 4 vectors per step, then a scalar tail); NaN in the
+    # vector part, in the tail or nowhere, infinities, one row and rows along an axis
+    for n in (64, 65, 127, 1000, 4099):
+        x = rng.standard_normal(n).astype(npd) * 100
+        x[n // 3] = np.inf
+        x[n // 2] = -np.inf
+        for nan_at in (None, 0, 17, n - 1):
+            y = x.copy()
+            if nan_at is not None:
+                y[nan_at] = np.nan
+            for op, ref in ((mx.max, np.max), (mx.min, np.min)):
+                got = op(mx.array(y, dtype=mx.float32 if npd == np.float32 else mx.float64)).item()
+                want = ref(y)
+                assert (math.isnan(got) and math.isnan(want)) or got == want, (n, nan_at, op)
+        z = rng.standard_normal((3, n)).astype(npd)
+        z[1, n - 1] = np.nan
+        zm = mx.array(z, dtype=mx.float32 if npd == np.float32 else mx.float64)
+        np.testing.assert_array_equal(np.array(mx.max(zm, axis=1)), np.max(z, axis=1))
+        np.testing.assert_array_equal(np.array(mx.min(zm, axis=1)), np.min(z, axis=1))
+    assert mx.max(mx.full((100,), -np.inf)).item() == -np.inf
+    assert mx.min(mx.full((100,), np.inf)).item() == np.inf
+
+
 def test_sum_accuracy_and_large():
     ones = mx.ones((10**7,))
     assert mx.sum(ones).item() == 1e7

@@ -9,12 +9,13 @@
  *   - inner dim kept ("cols"): acc[j] op= x[j] over the rows (vectorized), in column chunks that
  *     stay in L1; float sums stage 256 rows in a float buffer before adding to double.
  * Dims further out go through an odometer; with none, the kernel call is split over the CPU
- * threads by columns (inner dim kept) or by rows (each with its own accumulator). Accumulators: float16/bfloat16/float32 sums in double
- * (from float blocks; written straight to the output when each output element is one row),
- * products in float; float64 in double; integers in 32- or 64-bit unsigned wrap-around
- * arithmetic (as wide as the output); complex in complex; max/min in the input type (16-bit floats
- * in float); all/any in bool. Results are converted to the output dtype at the end. NaN
- * propagates through max and min. */
+ * threads by columns (inner dim kept) or by rows (each with its own accumulator). Accumulators:
+ * float16/bfloat16/float32 sums in double (from float blocks; written straight to the output when
+ * each output element is one row), products in float; float64 in double; integers in 32- or 64-bit
+ * unsigned wrap-around arithmetic (as wide as the output); complex in complex; max/min in the input
+ * type (16-bit floats in float; contiguous float32/float64 rows on AVX-512 vectors); all/any in
+ * bool. Results are converted to the output dtype at the end. NaN propagates through max and min.
+ */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #endif
@@ -198,11 +199,55 @@ static inline double dmin_nan(double a, double v) {
     for (int64_t i = 0; i < n; i++) acc[i] = ID;                                                   \
   }
 
+/* Max / min of n >= 64 contiguous float32 or float64 on AVX-512: four vector accumulators and
+ * an unordered compare per two vectors for NaN (the SSE2 lanes below, the build's baseline, ran
+ * a row of 10^7 float32 in 1.98 ms against numpy's 1.39). Returns false without AVX-512. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define GEN_FMM512(NAME, T, V, W, LOAD, MAX, MIN, CMP, RMAX, RMIN)                                 \
+  __attribute__((target("avx512f"))) static bool NAME(const T *x, int64_t n, bool mx, T *out,      \
+                                                      int32_t *nan) {                              \
+    if (!mx_ew_vec512()) return false;                                                             \
+    V a[4];                                                                                        \
+    for (int j = 0; j < 4; j++) a[j] = W(mx ? -INFINITY : INFINITY);                               \
+    __mmask16 un = 0;                                                                              \
+    int64_t i = 0, step = 4 * (int64_t)(sizeof(V) / sizeof(T));                                    \
+    for (; i + step <= n; i += step) {                                                             \
+      V v[4];                                                                                      \
+      for (int j = 0; j < 4; j++) v[j] = LOAD(x + i + j * (step / 4));                             \
+      un |= CMP(v[0], v[1], _CMP_UNORD_Q) | CMP(v[2], v[3], _CMP_UNORD_Q);                         \
+      for (int j = 0; j < 4; j++) a[j] = mx ? MAX(a[j], v[j]) : MIN(a[j], v[j]);                   \
+    }                                                                                              \
+    V m = mx ? MAX(MAX(a[0], a[1]), MAX(a[2], a[3])) : MIN(MIN(a[0], a[1]), MIN(a[2], a[3]));      \
+    T r = mx ? RMAX(m) : RMIN(m);                                                                  \
+    for (; i < n; i++) {                                                                           \
+      T v = x[i];                                                                                  \
+      un |= v != v;                                                                                \
+      r = mx ? (v > r ? v : r) : (v < r ? v : r);                                                  \
+    }                                                                                              \
+    *out = r;                                                                                      \
+    *nan = un != 0;                                                                                \
+    return true;                                                                                   \
+  }
+GEN_FMM512(fmm512_f32, float, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_max_ps, _mm512_min_ps,
+           _mm512_cmp_ps_mask, _mm512_reduce_max_ps, _mm512_reduce_min_ps)
+GEN_FMM512(fmm512_f64, double, __m512d, _mm512_set1_pd, _mm512_loadu_pd, _mm512_max_pd,
+           _mm512_min_pd, _mm512_cmp_pd_mask, _mm512_reduce_max_pd, _mm512_reduce_min_pd)
+#define FMM_FAST_f32(x, n, mx, out, nan) fmm512_f32(x, n, mx, out, nan)
+#define FMM_FAST_f64(x, n, mx, out, nan) fmm512_f64(x, n, mx, out, nan)
+#else
+#define FMM_FAST_f32(x, n, mx, out, nan) false
+#define FMM_FAST_f64(x, n, mx, out, nan) false
+#endif
+#define FMM_FAST_f16(x, n, mx, out, nan) false
+#define FMM_FAST_bf16(x, n, mx, out, nan) false
+
 /* Float max/min: lanes of simple selects plus NaN flags, NaN-propagating at the end. */
-#define GEN_FMM(NAME, T, A, CVT, ID, GT, FSEL)                                                     \
+#define GEN_FMM(NAME, T, A, CVT, ID, GT, FSEL, FAST)                                               \
   static inline A red1_##NAME(const T *x, int64_t n, int64_t s) {                                  \
     A r = ID;                                                                                      \
     int32_t nanf = 0;                                                                              \
+    if (s == 1 && n >= 64 && FAST(x, n, (ID) < 0, &r, &nanf)) return nanf ? (A)NAN : r;            \
     int64_t i = 0;                                                                                 \
     if (s == 1 && n >= LANES) {                                                                    \
       A l[LANES];                                                                                  \
@@ -363,8 +408,8 @@ GEN_KERNEL(min_i64, int64_t, int64_t, int64_t, L_ID, INT64_MAX, C_IMIN)
 /* floats */
 #define GEN_FLOAT(S, T, A, CVT, NZ, FMAX, FMIN)                                                    \
   GEN_KERNEL(prod_##S, T, A, A, CVT, (A)1, C_MUL)                                                  \
-  GEN_FMM(max_##S, T, A, CVT, (A)-INFINITY, >, FMAX)                                               \
-  GEN_FMM(min_##S, T, A, CVT, (A)INFINITY, <, FMIN)                                                \
+  GEN_FMM(max_##S, T, A, CVT, (A)-INFINITY, >, FMAX, FMM_FAST_##S)                                 \
+  GEN_FMM(min_##S, T, A, CVT, (A)INFINITY, <, FMIN, FMM_FAST_##S)                                  \
   GEN_KERNEL(all_##S, T, bool, int32_t, NZ, true, C_AND)                                           \
   GEN_KERNEL(any_##S, T, bool, int32_t, NZ, false, C_OR)
 
