@@ -165,6 +165,25 @@ def test_max_min_long_rows(npd):
     assert mx.min(mx.full((100,), np.inf)).item() == np.inf
 
 
+def test_all_any_long_rows_decided_anywhere():
+    # contiguous rows stop at the first block that decides all / any (blocks of 16384): the
+    # decider first, in a later block, in the last element, or nowhere; bool, float and int rows
+    n = 100003
+    for pos in (0, 16383, 16384, 70000, n - 1, None):
+        for dt in (np.bool_, np.float32, np.int32):
+            ones = np.ones(n, dt)
+            zeros = np.zeros(n, dt)
+            if pos is not None:
+                ones[pos] = 0
+                zeros[pos] = 1
+            assert mx.all(mx.array(ones)).item() == bool(ones.all()), (pos, dt)
+            assert mx.any(mx.array(zeros)).item() == bool(zeros.any()), (pos, dt)
+            assert mx.min(mx.array(ones.astype(np.bool_))).item() == bool(ones.all())
+            assert mx.max(mx.array(zeros.astype(np.bool_))).item() == bool(zeros.any())
+            rows = np.stack([ones, np.ones(n, dt)])
+            np.testing.assert_array_equal(np.array(mx.all(mx.array(rows), axis=1)), rows.all(axis=1))
+
+
 def test_sum_accuracy_and_large():
     ones = mx.ones((10**7,))
     assert mx.sum(ones).item() == 1e7

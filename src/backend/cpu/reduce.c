@@ -163,17 +163,34 @@ static inline double dmin_nan(double a, double v) {
 /* ---- kernel generators ----
  * NAME: kernel name, T: input storage, A: accumulator, LT: lane type, CVT(x): T -> A,
  * ID: identity of A, COMB(a, v): combine. */
+/* A value that COMB can no longer change ends a contiguous row early, checked once per block of
+ * EARLY_BLOCK elements (numpy's all / any stop too): false for the AND of bools (all, min), true
+ * for their OR (any, max). C_AND and C_OR combine only bools. */
+#define EARLY_BLOCK 16384
+#define ABSORBED_C_AND(r) (!(r))
+#define ABSORBED_C_OR(r) (r)
+#define ABSORBED_C_ADD(r) 0
+#define ABSORBED_C_MUL(r) 0
+#define ABSORBED_C_IMAX(r) 0
+#define ABSORBED_C_IMIN(r) 0
+#define ABSORBED_C_CADD(r) 0
+#define ABSORBED_C_CMUL(r) 0
+#define ABSORBED_C_CMAX(r) 0
+#define ABSORBED_C_CMIN(r) 0
 #define GEN_KERNEL(NAME, T, A, LT, CVT, ID, COMB)                                                  \
   static inline A red1_##NAME(const T *x, int64_t n, int64_t s) {                                  \
     A r = ID;                                                                                      \
     if (s == 1 && n >= LANES) {                                                                    \
-      LT l[LANES];                                                                                 \
-      for (int j = 0; j < LANES; j++) l[j] = ID;                                                   \
-      int64_t i = 0;                                                                               \
-      for (; i + LANES <= n; i += LANES)                                                           \
-        for (int j = 0; j < LANES; j++) l[j] = COMB(l[j], CVT(x[i + j]));                          \
-      for (; i < n; i++) r = COMB(r, CVT(x[i]));                                                   \
-      for (int j = 0; j < LANES; j++) r = COMB(r, l[j]);                                           \
+      for (int64_t b = 0; b < n && !ABSORBED_##COMB(r); b += EARLY_BLOCK) {                        \
+        const T *xb = x + b;                                                                       \
+        int64_t m = n - b < EARLY_BLOCK ? n - b : EARLY_BLOCK, i = 0;                              \
+        LT l[LANES];                                                                               \
+        for (int j = 0; j < LANES; j++) l[j] = ID;                                                 \
+        for (; i + LANES <= m; i += LANES)                                                         \
+          for (int j = 0; j < LANES; j++) l[j] = COMB(l[j], CVT(xb[i + j]));                       \
+        for (; i < m; i++) r = COMB(r, CVT(xb[i]));                                                \
+        for (int j = 0; j < LANES; j++) r = COMB(r, l[j]);                                         \
+      }                                                                                            \
     } else if (s == 1) {                                                                           \
       for (int64_t i = 0; i < n; i++) r = COMB(r, CVT(x[i]));                                      \
     } else {                                                                                       \
