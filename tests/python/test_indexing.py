@@ -779,3 +779,36 @@ def test_stream_argument():
     with pytest.raises(TypeError):
         mx.slice(a, [1], [0], [1, 3])
     check(a, n)  # still usable
+
+
+@pytest.mark.parametrize("npd,mxd", [(np.float32, mx.float32), (np.float64, mx.float64),
+                                     (np.int32, mx.int32), (np.int64, mx.int64),
+                                     (np.float16, mx.float16)])
+def test_scatter_add_one_axis_matches_add_at(npd, mxd):
+    # x.at[idx].add(y) with one index array: contiguous int32/int64 indices and updates add
+    # straight from the indices; a strided index array takes the general path; both against
+    # numpy's add.at, with repeated and negative indices (integers wrap around)
+    rng = np.random.default_rng(3)
+    n = 1000
+    x = (rng.standard_normal(n) * 10).astype(npd)
+    y = (rng.standard_normal(3 * n) * 10).astype(npd)
+    if npd in (np.int32, np.int64):
+        x[0] = np.iinfo(npd).max
+        y[:] = np.iinfo(npd).max // 3
+    for idt in (np.int32, np.int64):
+        idx = rng.integers(-n, n, 3 * n).astype(idt)
+        idx[:5] = 0
+        want = x.copy()
+        np.add.at(want, idx, y)
+        for ix in (mx.array(idx), mx.array(np.repeat(idx, 2))[::2]):
+            got = np.array(mx.array(x, dtype=mxd).at[ix].add(mx.array(y, dtype=mxd)))
+            if npd == np.float16:
+                np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64),
+                                           rtol=2e-2, atol=0.5)
+            elif npd in (np.int32, np.int64):
+                np.testing.assert_array_equal(got, want)
+            else:
+                np.testing.assert_allclose(got, want, rtol=1e-5 if npd == np.float32 else 1e-12,
+                                           atol=1e-3)
+    m = mx.zeros((4, 3)).at[mx.array([1, 1, -1])].add(mx.ones((3, 3)))  # rows: the general path
+    assert m.tolist() == [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]]

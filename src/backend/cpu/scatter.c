@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/cpu/indexing.h"
+#include "backend/cpu/strided.h"
 #include "core/allocator.h"
 #include "core/error.h"
 #include "ops/indexing.h"
@@ -54,9 +55,32 @@ int mx_cpu_dynamic_slice_update(mx_node *n) {
   return 0;
 }
 
-/* dst[offs[i]] = src[uoffs[i]] (combined with fn unless NULL) for the positions not dropped. */
-static void scatter_elements(char *dst, const char *src, const int64_t *offs,
-                             const int64_t *uoffs, int64_t npos, size_t isz, mx_idx_row_fn fn) {
+/* dst[offs[i]] = src[uoffs[i]] (combined with fn unless NULL) for the positions not dropped.
+ * Sums of the common dtypes add in place instead of calling fn per element (x.at[idx].add(y),
+ * 10^6 float32 updates: 5.5 -> 4.6 ms). */
+static void scatter_elements(char *dst, const char *src, const int64_t *offs, const int64_t *uoffs,
+                             int64_t npos, size_t isz, mx_idx_row_fn fn, int op, mx_dtype dt) {
+#define ADD_ELEMENTS(T)                                                                            \
+  for (int64_t i = 0; i < npos; i++)                                                               \
+    if (offs[i] >= 0) ((T *)dst)[offs[i]] += ((const T *)src)[uoffs[i]];                           \
+  return;
+  if (op == MX_SCATTER_SUM) {
+    switch (dt) {
+    case MX_FLOAT32:
+      ADD_ELEMENTS(float)
+    case MX_FLOAT64:
+      ADD_ELEMENTS(double)
+    case MX_INT32: /* integers wrap around: added as unsigned */
+    case MX_UINT32:
+      ADD_ELEMENTS(uint32_t)
+    case MX_INT64:
+    case MX_UINT64:
+      ADD_ELEMENTS(uint64_t)
+    default:
+      break;
+    }
+  }
+#undef ADD_ELEMENTS
 #define COPY_ELEMENTS(T)                                                                           \
   for (int64_t i = 0; i < npos; i++)                                                               \
     if (offs[i] >= 0) ((T *)dst)[offs[i]] = ((const T *)src)[uoffs[i]];                            \
@@ -74,6 +98,55 @@ static void scatter_elements(char *dst, const char *src, const int64_t *offs,
     if (offs[i] >= 0) fn(dst + offs[i] * (int64_t)isz, 0, src + uoffs[i] * (int64_t)isz, 0, 1);
 }
 
+/* x.at[idx].add(y) with one row-contiguous int32/int64 index array, one element per index and
+ * row-contiguous updates: adds straight from the indices, without the offset arrays (10^6 float32
+ * updates: 4.6 -> 2.4 ms, numpy's add.at 3.1). False when the case does not fit (nothing done). */
+static bool add_along_one_axis(mx_node *n, int64_t npos, int nb) {
+  const mx_gather_params *p = n->params;
+  mx_array *out = &n->out[0], *upd = n->inputs[n->nin - 1];
+  if (p->op != MX_SCATTER_SUM || p->naxes != 1 || n->nin != 3) return false;
+  const mx_array *idx = n->inputs[1];
+  mx_dtype it = (mx_dtype)idx->dtype, dt = (mx_dtype)out->dtype;
+  if ((it != MX_INT32 && it != MX_INT64) || idx->ndim != nb || !mx_strided_is_row_contig(idx) ||
+      !mx_strided_is_row_contig(upd) || upd->size != npos || upd->dtype != out->dtype)
+    return false;
+  for (int d = 0; d < nb; d++)
+    if (idx->shape[d] != upd->shape[d]) return false;
+  int ax = p->data[0];
+  int64_t dim = out->shape[ax], hi = dim - upd->shape[nb + ax], stride = out->strides[ax];
+  const void *ip = mx_array_data(idx);
+  char *dst = mx_array_data(out);
+  const char *src = mx_array_data(upd);
+#define ADD_AT(IT, T)                                                                              \
+  for (int64_t i = 0; i < npos; i++) {                                                             \
+    int64_t v = ((const IT *)ip)[i];                                                               \
+    v += v < 0 ? dim : 0;                                                                          \
+    if (v >= 0 && v <= hi) ((T *)dst)[v * stride] += ((const T *)src)[i];                          \
+  }                                                                                                \
+  return true;
+#define ADD_AT_DT(IT)                                                                              \
+  switch (dt) {                                                                                    \
+  case MX_FLOAT32:                                                                                 \
+    ADD_AT(IT, float)                                                                              \
+  case MX_FLOAT64:                                                                                 \
+    ADD_AT(IT, double)                                                                             \
+  case MX_INT32:                                                                                   \
+  case MX_UINT32:                                                                                  \
+    ADD_AT(IT, uint32_t)                                                                           \
+  case MX_INT64:                                                                                   \
+  case MX_UINT64:                                                                                  \
+    ADD_AT(IT, uint64_t)                                                                           \
+  default:                                                                                         \
+    return false;                                                                                  \
+  }
+  if (it == MX_INT32) {
+    ADD_AT_DT(int32_t)
+  }
+  ADD_AT_DT(int64_t)
+#undef ADD_AT_DT
+#undef ADD_AT
+}
+
 int mx_cpu_scatter(mx_node *n) {
   const mx_gather_params *p = n->params;
   mx_array *a = n->inputs[0], *upd = n->inputs[n->nin - 1], *out = &n->out[0];
@@ -82,6 +155,7 @@ int mx_cpu_scatter(mx_node *n) {
   int nb = upd->ndim - a->ndim; /* index dims leading the updates */
   int64_t npos = 1;
   for (int i = 0; i < nb; i++) npos *= upd->shape[i];
+  if (add_along_one_axis(n, npos, nb)) return 0;
   /* from the caching allocator: a fresh calloc'd block of this size costs page faults on every
    * call (160 MB of them for 10^7 updates) */
   mx_buffer *held = mx_buffer_alloc((size_t)npos * 2 * sizeof(int64_t));
@@ -116,7 +190,8 @@ int mx_cpu_scatter(mx_node *n) {
   char *dst = mx_array_data(out);
   const char *src = mx_array_data(upd);
   if (it.size == 1) { /* one element per position (put_along_axis, x[idx] = v): no block walk */
-    scatter_elements(dst, src, offs, uoffs, npos, isz, p->op == MX_SCATTER_NONE ? NULL : fn);
+    scatter_elements(dst, src, offs, uoffs, npos, isz, p->op == MX_SCATTER_NONE ? NULL : fn, p->op,
+                     (mx_dtype)out->dtype);
     mx_buffer_release(held);
     return 0;
   }
