@@ -71,17 +71,7 @@ TGT static void step2x2(const char *A, const char *B, long steps) {
 TGT static void step2x2_stores(const char *A, const char *B, long steps, long every) {
   static float C[1024] __attribute__((aligned(64)));
   for (long k0 = 0; k0 < steps; k0 += every) {
-    for (long k = 0; k < every; k++) {
-      const char *a = A + (k % 8) * 2048, *b = B + (k % 8) * 2048;
-      _tile_loadd(4, a, 64);
-      _tile_loadd(6, b, 128);
-      _tile_loadd(7, b + 64, 128);
-      _tile_dpbf16ps(0, 4, 6);
-      _tile_dpbf16ps(1, 4, 7);
-      _tile_loadd(5, a + 1024, 64);
-      _tile_dpbf16ps(2, 5, 6);
-      _tile_dpbf16ps(3, 5, 7);
-    }
+    for (long k = 0; k < every; k += 8) step2x2(A, B, 8);
     _tile_stored(0, C, 128);
     _tile_stored(1, C + 16, 128);
     _tile_stored(2, C + 512, 128);

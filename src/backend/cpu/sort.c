@@ -146,18 +146,14 @@ typedef struct {
       if (h[(ks[0] >> shift) & 0xffu] == (uint32_t)n) continue;                                    \
       if (pooled) {                                                                                \
         NAME##_pass_pool(ks, ps, kd, pd, n, shift);                                                \
-      } else {                                                                                     \
-        uint32_t off[256], run = 0;                                                                \
+      } else { /* one part: its offsets from the row's counts */                                   \
+        radix_pass c = {ks, ps, kd, pd, n, n, shift, {{0}}};                                       \
+        uint32_t run = 0;                                                                          \
         for (int b = 0; b < 256; b++) {                                                            \
-          off[b] = run;                                                                            \
+          c.at[0][b] = run;                                                                        \
           run += h[b];                                                                             \
         }                                                                                          \
-        for (int64_t i = 0; i < n; i++) {                                                          \
-          K key = ks[i];                                                                           \
-          uint32_t o = off[(key >> shift) & 0xffu]++;                                              \
-          kd[o] = key;                                                                             \
-          if (HASP) pd[o] = ps[i];                                                                 \
-        }                                                                                          \
+        NAME##_scatter(&c, 0, 1);                                                                  \
       }                                                                                            \
       K *tk = ks;                                                                                  \
       ks = kd;                                                                                     \
