@@ -464,6 +464,9 @@ def test_permutation():
     assert r.dtype == mx.uint32
     np.testing.assert_array_equal(arr(r), np.argsort(ref_bits(K, 1000), kind="stable"))
     assert arr(mx.random.permutation(8, key=K)).tolist() == [0, 3, 2, 1, 4, 7, 6, 5]
+    n = (1 << 19) + 5  # sorted over the worker pool
+    np.testing.assert_array_equal(arr(mx.random.permutation(n, key=K)),
+                                  np.argsort(ref_bits(K, n), kind="stable"))
     x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     for axis in (0, 1, 2, -1):
         r = mx.random.permutation(mx.array(x), axis=axis, key=K)

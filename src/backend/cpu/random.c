@@ -15,6 +15,7 @@
 #include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/random.h"
+#include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
 #include "core/error.h"
 #include "core/primitives.h"
@@ -500,31 +501,7 @@ int mx_cpu_random_map(mx_node *n) {
 
 /* ------------------------------------------------------------------ RandomPermute */
 
-/* Stable argsort of uint32 keys: LSD radix sort on (key, index) pairs, 8 bits a pass. */
-static int argsort_u32(const uint32_t *keys, int64_t ks, int64_t n, uint32_t *perm) {
-  if (n <= 0) return 0;
-  uint64_t *a = malloc((size_t)n * sizeof(uint64_t)), *b = malloc((size_t)n * sizeof(uint64_t));
-  if (!a || !b) {
-    free(a);
-    free(b);
-    return mx_error("[permutation] Out of memory.");
-  }
-  for (int64_t i = 0; i < n; i++) a[i] = ((uint64_t)keys[i * ks] << 32) | (uint64_t)i;
-  for (int shift = 32; shift < 64; shift += 8) {
-    int64_t count[257] = {0};
-    for (int64_t i = 0; i < n; i++) count[((a[i] >> shift) & 0xff) + 1]++;
-    for (int d = 0; d < 256; d++) count[d + 1] += count[d];
-    for (int64_t i = 0; i < n; i++) b[count[(a[i] >> shift) & 0xff]++] = a[i];
-    uint64_t *t = a;
-    a = b;
-    b = t;
-  }
-  for (int64_t i = 0; i < n; i++) perm[i] = (uint32_t)a[i];
-  free(a);
-  free(b);
-  return 0;
-}
-
+/* A permutation is the stable argsort of random uint32 keys (sort.c's radix argsort). */
 int mx_cpu_random_permute(mx_node *n) {
   const mx_axis_params *p = n->params;
   const mx_array *keys = n->inputs[0];
@@ -535,10 +512,10 @@ int mx_cpu_random_permute(mx_node *n) {
   if (mx_array_alloc_data(out) != 0) return MX_ERR;
   if (out->size == 0) return 0;
   const uint32_t *kp = mx_array_data(keys);
-  if (n->nin == 1) return argsort_u32(kp, keys->strides[0], cnt, mx_array_data(out));
+  if (n->nin == 1) return mx_cpu_argsort_u32(kp, keys->strides[0], cnt, mx_array_data(out));
   uint32_t *perm = malloc((size_t)cnt * sizeof(uint32_t));
   if (!perm) return mx_error("[permutation] Out of memory.");
-  int rc = argsort_u32(kp, keys->strides[0], cnt, perm);
+  int rc = mx_cpu_argsort_u32(kp, keys->strides[0], cnt, perm);
   const mx_array *x = n->inputs[1];
   flat_in f = {0};
   if (rc == 0 && (rc = flatten_input(x, &f)) == 0) {

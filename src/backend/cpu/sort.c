@@ -67,7 +67,7 @@ static inline uint64_t key_c64(uint64_t b) { /* low 32 bits: real part */
 /* A pass of a long row runs over the worker pool: each of RADIX_PARTS index ranges counts its
  * digits, then scatters to its own offsets within every digit's run (stable, as one thread's
  * pass is). A single row of 10^7 float32 took 154 ms on one thread. */
-enum { RADIX_PARTS = 2, RADIX_PAR_MIN = 1 << 20 };
+enum { RADIX_PARTS = 2, RADIX_PAR_MIN = 1 << 19 };
 
 typedef struct {
   const void *ks, *ps;
@@ -591,22 +591,35 @@ typedef struct {
   int failed;
 } sort_ctx;
 
+/* Scratch for rows of n with sp's key and payload sizes (NULL when out of memory). */
+static void *sort_scratch(const sort_pick *sp, int64_t n, scratch *s, mx_buffer **hold) {
+  size_t kb = (size_t)n * sp->ksz, pb = (size_t)n * sp->psz;
+  char *mem = (char *)mx_red_scratch(2 * kb + 2 * pb + 64, hold);
+  if (mem) *s = (scratch){mem, mem + kb, mem + 2 * kb, mem + 2 * kb + pb};
+  return mem;
+}
+
+int mx_cpu_argsort_u32(const uint32_t *keys, int64_t ks, int64_t n, uint32_t *idx) {
+  sort_pick sp;
+  pick_sort(MX_UINT32, true, &sp);
+  scratch s;
+  mx_buffer *hold;
+  if (!sort_scratch(&sp, n, &s, &hold)) return mx_error("[permutation] Out of memory.");
+  sp.fn(keys, ks, idx, 1, n, &s);
+  mx_buffer_release(hold);
+  return 0;
+}
+
 /* Unit u: row u of the (outer * inner) rows; row (o, j) starts at o * n * inner + j. */
 static void sort_range(void *c_, int64_t b, int64_t e) {
   sort_ctx *c = (sort_ctx *)c_;
   int64_t n = c->n;
-  scratch s = {0};
-  size_t kb = (size_t)n * c->sp.ksz, pb = (size_t)n * c->sp.psz;
+  scratch s;
   mx_buffer *hold;
-  char *mem = (char *)mx_red_scratch(2 * kb + 2 * pb + 64, &hold);
-  if (!mem) {
+  if (!sort_scratch(&c->sp, n, &s, &hold)) {
     c->failed = 1;
     return;
   }
-  s.k0 = mem;
-  s.k1 = mem + kb;
-  s.p0 = mem + 2 * kb;
-  s.p1 = mem + 2 * kb + pb;
   for (int64_t u = b; u < e; u++) {
     int64_t o = u / c->inner, j = u % c->inner;
     size_t start = (size_t)(o * n * c->inner + j);
