@@ -624,6 +624,23 @@ def test_sort_long_rows_over_the_pool():
                                   np.argsort(f, kind="stable"))
 
 
+def test_partition_topk_long_rows_over_the_pool():
+    # rows of 2^19 and more: the first byte's histogram, the first gathering and the writing
+    # run in two index ranges; the output is still smaller, equal, larger, each in input order
+    n = (1 << 19) + 7
+    for x in (rng.standard_normal(n).astype(np.float32), rng.integers(0, 50, n).astype(np.int32),
+              rng.standard_normal(n)):
+        for kth in (0, 12345, n // 2, n - 1):
+            pv = np.partition(x, kth)[kth]
+            order = np.concatenate([np.flatnonzero(x < pv), np.flatnonzero(x == pv),
+                                    np.flatnonzero(x > pv)])
+            xm = mx.array(x, dtype=mx.float64) if x.dtype == np.float64 else mx.array(x)
+            np.testing.assert_array_equal(np.array(mx.argpartition(xm, kth)), order)
+            np.testing.assert_array_equal(np.array(mx.partition(xm, kth)), x[order])
+            if kth > 0:  # (k = n returns the input as it is)
+                np.testing.assert_array_equal(np.array(mx.topk(xm, n - kth)), x[order][kth:])
+
+
 def check_partition(p, i, ref, kth, axis):
     """p (values) and i (indices into ref) each partition ref around kth."""
     p, i = to_np(p), to_np(i)

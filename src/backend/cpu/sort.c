@@ -442,31 +442,138 @@ static int pick_sort(mx_dtype dt, bool arg, sort_pick *sp) {
  * kth key's byte; the keys sharing the bytes found so far are gathered and the next byte is
  * resolved among them, until the kth key is known. One last pass writes the row: elements with
  * smaller keys first, then the equal ones, then the larger ones, each group in input order
- * (arg: their indices). TOPK (kth = n - k) writes only the last k of those. */
+ * (arg: their indices). TOPK (kth = n - k) writes only the last k of those.
+ * The passes over the whole row (the first byte's histogram, the first gathering, the writing)
+ * run over index ranges: one, or PART_PARTS on the worker pool for rows of PART_POOL_MIN and
+ * more (each range gathers into its own stretch of the candidates, and writes from offsets
+ * counted per range, so the output keeps input order). */
+
+enum { PART_PARTS = 2, PART_POOL_MIN = 1 << 19 };
+
+typedef struct {
+  const void *x;
+  void *y, *cand;
+  int64_t xs, ys, n, len; /* row length; range length (the last range may be shorter) */
+  int arg;                /* 0: values, 1: indices, 2: TOPK values */
+  int shift;
+  uint64_t b, pivot; /* the first byte sought; the kth key */
+  int64_t first;     /* the first output position written (TOPK: kth) */
+  uint32_t h[PART_PARTS][256];
+  int64_t got[PART_PARTS];   /* candidates a range gathered (at cand + t * len) */
+  int64_t at[PART_PARTS][3]; /* a range's counts of smaller, equal, larger keys, then its
+                                first output position for each */
+} part_job;
+
+#define PART_RANGE(j, t, i0, i1)                                                                   \
+  int64_t i0 = (t) * (j)->len, i1 = i0 + (j)->len < (j)->n ? i0 + (j)->len : (j)->n
 
 #define GEN_PART_ROW(NAME, T, K, KEYF)                                                             \
+  static void NAME##_hist(void *j_, int64_t t0, int64_t t1) {                                      \
+    part_job *j = (part_job *)j_;                                                                  \
+    const T *x = (const T *)j->x;                                                                  \
+    int64_t xs = j->xs;                                                                            \
+    int shift = j->shift;                                                                          \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      PART_RANGE(j, t, i0, i1);                                                                    \
+      uint32_t h4[4][256] = {{0}};                                                                 \
+      int64_t i = i0;                                                                              \
+      for (; i + 4 <= i1; i += 4)                                                                  \
+        for (int u = 0; u < 4; u++) h4[u][((K)KEYF(x[(i + u) * xs]) >> shift) & 0xffu]++;          \
+      for (; i < i1; i++) h4[0][((K)KEYF(x[i * xs]) >> shift) & 0xffu]++;                          \
+      for (int b = 0; b < 256; b++) j->h[t][b] = h4[0][b] + h4[1][b] + h4[2][b] + h4[3][b];        \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME##_gather(void *j_, int64_t t0, int64_t t1) {                                    \
+    part_job *j = (part_job *)j_;                                                                  \
+    const T *x = (const T *)j->x;                                                                  \
+    int64_t xs = j->xs;                                                                            \
+    int shift = j->shift;                                                                          \
+    K b = (K)j->b;                                                                                 \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      PART_RANGE(j, t, i0, i1);                                                                    \
+      K *cand = (K *)j->cand + i0;                                                                 \
+      int64_t c = 0;                                                                               \
+      for (int64_t i = i0; i < i1; i++) {                                                          \
+        K key = (K)KEYF(x[i * xs]);                                                                \
+        if (((key >> shift) & 0xffu) == b) cand[c++] = key;                                        \
+      }                                                                                            \
+      j->got[t] = c;                                                                               \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME##_count(void *j_, int64_t t0, int64_t t1) {                                     \
+    part_job *j = (part_job *)j_;                                                                  \
+    const T *x = (const T *)j->x;                                                                  \
+    int64_t xs = j->xs;                                                                            \
+    K pivot = (K)j->pivot;                                                                         \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      PART_RANGE(j, t, i0, i1);                                                                    \
+      int64_t lo = 0, eq = 0;                                                                      \
+      for (int64_t i = i0; i < i1; i++) {                                                          \
+        K key = (K)KEYF(x[i * xs]);                                                                \
+        lo += key < pivot;                                                                         \
+        eq += key == pivot;                                                                        \
+      }                                                                                            \
+      j->at[t][0] = lo;                                                                            \
+      j->at[t][1] = eq;                                                                            \
+      j->at[t][2] = (i1 - i0) - lo - eq;                                                           \
+    }                                                                                              \
+  }                                                                                                \
+  static void NAME##_write(void *j_, int64_t t0, int64_t t1) {                                     \
+    part_job *j = (part_job *)j_;                                                                  \
+    const T *x = (const T *)j->x;                                                                  \
+    int64_t xs = j->xs, ys = j->ys, first = j->first;                                              \
+    K pivot = (K)j->pivot;                                                                         \
+    for (int64_t t = t0; t < t1; t++) {                                                            \
+      PART_RANGE(j, t, i0, i1);                                                                    \
+      int64_t lo = j->at[t][0], eq = j->at[t][1], hi = j->at[t][2];                                \
+      for (int64_t i = i0; i < i1; i++) {                                                          \
+        T v = x[i * xs];                                                                           \
+        K key = (K)KEYF(v);                                                                        \
+        int64_t o = key < pivot ? lo++ : (key == pivot ? eq++ : hi++);                             \
+        if (o < first) continue;                                                                   \
+        if (j->arg == 1)                                                                           \
+          ((uint32_t *)j->y)[(o - first) * ys] = (uint32_t)i;                                      \
+        else                                                                                       \
+          ((T *)j->y)[(o - first) * ys] = v;                                                       \
+      }                                                                                            \
+    }                                                                                              \
+  }                                                                                                \
   static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, int64_t kth,       \
                    int arg, void *cand_) {                                                         \
-    const T *x = (const T *)x_;                                                                    \
+    int parts = n >= PART_POOL_MIN && mx_ew_num_threads() > 1 ? PART_PARTS : 1;                    \
+    part_job j = {x_,                                                                              \
+                  y_,                                                                              \
+                  cand_,                                                                           \
+                  xs,                                                                              \
+                  ys,                                                                              \
+                  n,                                                                               \
+                  (n + parts - 1) / parts,                                                         \
+                  arg,                                                                             \
+                  8 * ((int)sizeof(K) - 1),                                                        \
+                  0,                                                                               \
+                  0,                                                                               \
+                  arg == 2 ? kth : 0,                                                              \
+                  {{0}},                                                                           \
+                  {0},                                                                             \
+                  {{0}}};                                                                          \
     K *cand = (K *)cand_;                                                                          \
     int64_t below = 0, m = n; /* keys known smaller; candidates left */                            \
     K pivot = 0;                                                                                   \
     bool found = false;                                                                            \
     for (int d = (int)sizeof(K) - 1; d >= 0 && !found; d--) {                                      \
       int shift = 8 * d;                                                                           \
-      uint32_t h[256], h4[4][256];                                                                 \
-      memset(h4, 0, sizeof h4);                                                                    \
-      int64_t cnt = d == (int)sizeof(K) - 1 ? n : m, i = 0;                                        \
+      uint32_t h[256];                                                                             \
       if (d == (int)sizeof(K) - 1) {                                                               \
-        for (; i + 4 <= cnt; i += 4)                                                               \
-          for (int u = 0; u < 4; u++) h4[u][((K)KEYF(x[(i + u) * xs]) >> shift) & 0xffu]++;        \
-        for (; i < cnt; i++) h4[0][((K)KEYF(x[i * xs]) >> shift) & 0xffu]++;                       \
+        part_run(NAME##_hist, &j, parts);                                                          \
+        for (int b = 0; b < 256; b++) h[b] = j.h[0][b] + (parts > 1 ? j.h[1][b] : 0);              \
       } else {                                                                                     \
-        for (; i + 4 <= cnt; i += 4)                                                               \
+        uint32_t h4[4][256] = {{0}};                                                               \
+        int64_t i = 0;                                                                             \
+        for (; i + 4 <= m; i += 4)                                                                 \
           for (int u = 0; u < 4; u++) h4[u][(cand[i + u] >> shift) & 0xffu]++;                     \
-        for (; i < cnt; i++) h4[0][(cand[i] >> shift) & 0xffu]++;                                  \
+        for (; i < m; i++) h4[0][(cand[i] >> shift) & 0xffu]++;                                    \
+        for (int b = 0; b < 256; b++) h[b] = h4[0][b] + h4[1][b] + h4[2][b] + h4[3][b];            \
       }                                                                                            \
-      for (int b = 0; b < 256; b++) h[b] = h4[0][b] + h4[1][b] + h4[2][b] + h4[3][b];              \
       int b = 0;                                                                                   \
       int64_t acc = below;                                                                         \
       while (acc + h[b] <= kth) acc += h[b++];                                                     \
@@ -474,9 +581,12 @@ static int pick_sort(mx_dtype dt, bool arg, sort_pick *sp) {
       /* the candidates: keys whose bytes so far match (gathered from x on the first level) */     \
       int64_t c = 0;                                                                               \
       if (d == (int)sizeof(K) - 1) {                                                               \
-        for (int64_t i = 0; i < n; i++) {                                                          \
-          K key = (K)KEYF(x[i * xs]);                                                              \
-          if (((key >> shift) & 0xffu) == (K)b) cand[c++] = key;                                   \
+        j.b = (uint64_t)b;                                                                         \
+        part_run(NAME##_gather, &j, parts);                                                        \
+        c = j.got[0];                                                                              \
+        for (int t = 1; t < parts; t++) { /* ranges' candidates moved together */                  \
+          memmove(cand + c, cand + t * j.len, (size_t)j.got[t] * sizeof(K));                       \
+          c += j.got[t];                                                                           \
         }                                                                                          \
       } else {                                                                                     \
         for (int64_t i = 0; i < m; i++)                                                            \
@@ -488,38 +598,26 @@ static int pick_sort(mx_dtype dt, bool arg, sort_pick *sp) {
         found = true;                                                                              \
       }                                                                                            \
     }                                                                                              \
-    if (arg == 2) { /* TOPK: the tail of the equal run, then the larger ones */                    \
-      T *y = (T *)y_;                                                                              \
-      int64_t skip = kth - below, seen = 0, eo = 0, go = below + m - kth;                          \
-      for (int64_t i = 0; i < n; i++) {                                                            \
-        T v = x[i * xs];                                                                           \
-        K key = (K)KEYF(v);                                                                        \
-        if (key == pivot) {                                                                        \
-          if (seen++ >= skip) y[(eo++) * ys] = v;                                                  \
-        } else if (key > pivot) {                                                                  \
-          y[(go++) * ys] = v;                                                                      \
-        }                                                                                          \
+    /* the m candidates left equal the pivot; each range's first output positions */               \
+    j.pivot = (uint64_t)pivot;                                                                     \
+    int64_t start[3] = {0, below, below + m};                                                      \
+    if (parts > 1) part_run(NAME##_count, &j, parts);                                              \
+    for (int t = 0; t < parts; t++)                                                                \
+      for (int g = 0; g < 3; g++) {                                                                \
+        int64_t cnt = j.at[t][g];                                                                  \
+        j.at[t][g] = start[g];                                                                     \
+        start[g] += cnt;                                                                           \
       }                                                                                            \
-      return;                                                                                      \
-    }                                                                                              \
-    int64_t lo = 0, eq = below, hi = below + m; /* the m candidates left equal the pivot */        \
-    if (arg) {                                                                                     \
-      uint32_t *y = (uint32_t *)y_;                                                                \
-      for (int64_t i = 0; i < n; i++) {                                                            \
-        K key = (K)KEYF(x[i * xs]);                                                                \
-        int64_t o = key < pivot ? lo++ : (key == pivot ? eq++ : hi++);                             \
-        y[o * ys] = (uint32_t)i;                                                                   \
-      }                                                                                            \
-    } else {                                                                                       \
-      T *y = (T *)y_;                                                                              \
-      for (int64_t i = 0; i < n; i++) {                                                            \
-        T v = x[i * xs];                                                                           \
-        K key = (K)KEYF(v);                                                                        \
-        int64_t o = key < pivot ? lo++ : (key == pivot ? eq++ : hi++);                             \
-        y[o * ys] = v;                                                                             \
-      }                                                                                            \
-    }                                                                                              \
+    part_run(NAME##_write, &j, parts);                                                             \
   }
+
+/* fn over ranges 0..parts-1: inline for one, else over the worker pool */
+static void part_run(mx_ew_task fn, part_job *j, int parts) {
+  if (parts == 1)
+    fn(j, 0, 1);
+  else
+    mx_ew_parallel_for(parts, 1, fn, j);
+}
 
 GEN_PART_ROW(part_u8, uint8_t, uint8_t, KEY_ID)
 GEN_PART_ROW(part_i8, uint8_t, uint8_t, KEY_S8)
