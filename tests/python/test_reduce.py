@@ -619,6 +619,19 @@ def test_sort_long_rows_over_the_pool():
     np.testing.assert_array_equal(np.array(mx.sort(mx.array(d, dtype=mx.float64))), np.sort(d))
     h = rng.standard_normal(n).astype(np.float16)
     np.testing.assert_array_equal(np.array(mx.argsort(mx.array(h))), np.argsort(h, kind="stable"))
+    # 16-bit value sorts of 2^16 keys and more count every key value (one row, and rows)
+    h[::1001] = np.nan
+    h[5::997] = -0.0
+    h[7::991] = 0.0
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(h))).view(np.uint16),
+                                  np.sort(h, kind="stable").view(np.uint16))
+    for v in (rng.integers(-30000, 30000, n).astype(np.int16), rng.integers(0, 65535, n).astype(np.uint16)):
+        np.testing.assert_array_equal(np.array(mx.sort(mx.array(v))), np.sort(v))
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(v.reshape(1, n).repeat(2, 0)), axis=1))[1],
+                                  np.sort(v))
+    b = mx.array(f).astype(mx.bfloat16)
+    np.testing.assert_array_equal(np.array(mx.sort(b).astype(mx.float32)),
+                                  np.sort(np.array(b.astype(mx.float32))))
     two = mx.array(f.reshape(1, n).repeat(2, axis=0))  # two such rows: the pool takes the rows
     np.testing.assert_array_equal(np.array(mx.argsort(two, axis=1))[1],
                                   np.argsort(f, kind="stable"))

@@ -184,7 +184,7 @@ typedef struct {
   }
 
 GEN_RADIX(radix_k8, uint8_t, uint8_t, 0)
-GEN_RADIX(radix_k16, uint16_t, uint16_t, 0)
+GEN_RADIX(radix_k16_lsd, uint16_t, uint16_t, 0)
 GEN_RADIX(radix_k32, uint32_t, uint32_t, 0)
 GEN_RADIX(radix_k64, uint64_t, uint64_t, 0)
 GEN_RADIX(radix_k8p32, uint8_t, uint32_t, 1)
@@ -192,6 +192,42 @@ GEN_RADIX(radix_k16p32, uint16_t, uint32_t, 1)
 GEN_RADIX(radix_k32p32, uint32_t, uint32_t, 1)
 GEN_RADIX(radix_k64p32, uint64_t, uint32_t, 1)
 GEN_RADIX(radix_k64p64, uint64_t, uint64_t, 1)
+
+/* 16-bit keys alone (value sorts of float16, bfloat16, int16, uint16) from 2^16 keys: a counting
+ * sort, the count of every key value, then the keys written back in order: two passes over the
+ * keys instead of the radix sort's two scatters and counts (float16 10^7: 49 -> 22 ms). */
+typedef struct {
+  const uint16_t *k;
+  int64_t n, len;
+  uint32_t *cnt; /* 65536 per part */
+} count16;
+static void count_k16_task(void *c_, int64_t t0, int64_t t1) {
+  count16 *c = (count16 *)c_;
+  for (int64_t t = t0; t < t1; t++) {
+    uint32_t *cnt = c->cnt + t * 65536;
+    memset(cnt, 0, 65536 * sizeof *cnt);
+    int64_t b = t * c->len, e = b + c->len < c->n ? b + c->len : c->n;
+    for (int64_t i = b; i < e; i++) cnt[c->k[i]]++;
+  }
+}
+static int radix_k16(uint16_t *k, uint16_t *p, uint16_t *kt, uint16_t *pt, int64_t n,
+                     uint32_t (*hist)[256]) {
+  if (n < (1 << 16)) return radix_k16_lsd(k, p, kt, pt, n, hist);
+  enum { PARTS = 2 };
+  mx_buffer *hold;
+  uint32_t *cnt = (uint32_t *)mx_red_scratch(PARTS * 65536 * sizeof *cnt, &hold);
+  if (!cnt) return radix_k16_lsd(k, p, kt, pt, n, hist);
+  count16 c = {k, n, (n + PARTS - 1) / PARTS, cnt};
+  mx_ew_parallel_for(PARTS, 1, count_k16_task, &c);
+  int64_t o = 0;
+  for (uint32_t v = 0; v < 65536; v++) {
+    int64_t m = (int64_t)cnt[v] + cnt[65536 + v];
+    for (int64_t i = 0; i < m; i++) k[o + i] = (uint16_t)v;
+    o += m;
+  }
+  mx_buffer_release(hold);
+  return 0;
+}
 
 GEN_INSERTION(ins_k8, uint8_t, uint8_t, 0)
 GEN_INSERTION(ins_k16, uint16_t, uint16_t, 0)
