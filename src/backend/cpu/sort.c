@@ -9,10 +9,11 @@
  *
  * Sort: rows of up to 32 elements by insertion sort, longer rows by a least-significant-digit
  * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from
- * the pass that builds the keys, and a digit shared by every key skips its pass; a row of 2^20 or
- * more runs each pass over the worker pool (radix_pass). Partition and topk: radix select (see
- * below). Rows are shared by the pool's threads when there are several and enough work.
- * Scratch memory comes from the library's caching allocator. */
+ * the pass that builds the keys, and a digit shared by every key skips its pass; a row of 2^19 or
+ * more runs each pass over the worker pool (radix_pass). 16-bit keys without a payload, from 2^16
+ * of them, are counted instead (radix_k16). Partition and topk: radix select (see below). Rows
+ * are shared by the pool's threads when there are several and enough work. Scratch memory comes
+ * from the library's caching allocator. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
