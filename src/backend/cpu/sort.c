@@ -593,8 +593,8 @@ typedef struct {
                   {{0}},                                                                           \
                   {0},                                                                             \
                   {{0}}};                                                                          \
-    K *cand = (K *)cand_;                                                                          \
-    int64_t below = 0, m = n; /* keys known smaller; candidates left */                            \
+    K *cand = (K *)cand_, *kept = NULL; /* kept: the first level's candidates, by range */         \
+    int64_t below = 0, m = n;           /* keys known smaller; candidates left */                  \
     K pivot = 0;                                                                                   \
     bool found = false;                                                                            \
     for (int d = (int)sizeof(K) - 1; d >= 0 && !found; d--) {                                      \
@@ -625,6 +625,11 @@ typedef struct {
           memmove(cand + c, cand + t * j.len, (size_t)j.got[t] * sizeof(K));                       \
           c += j.got[t];                                                                           \
         }                                                                                          \
+        if (parts > 1 &&                                                                           \
+            2 * c <= n) { /* kept for the ranges' counts (later levels write below) */             \
+          kept = cand + n - c;                                                                     \
+          memcpy(kept, cand, (size_t)c * sizeof(K));                                               \
+        }                                                                                          \
       } else {                                                                                     \
         for (int64_t i = 0; i < m; i++)                                                            \
           if (((cand[i] >> shift) & 0xffu) == (K)b) cand[c++] = cand[i];                           \
@@ -638,7 +643,23 @@ typedef struct {
     /* the m candidates left equal the pivot; each range's first output positions */               \
     j.pivot = (uint64_t)pivot;                                                                     \
     int64_t start[3] = {0, below, below + m};                                                      \
-    if (parts > 1) part_run(NAME##_count, &j, parts);                                              \
+    if (kept) { /* a range's smaller keys: its first level's smaller bytes and its candidates' */  \
+      int64_t k0 = 0;                                                                              \
+      for (int t = 0; t < parts; k0 += j.got[t++]) {                                               \
+        int64_t lo = 0, eq = 0;                                                                    \
+        for (int bb = 0; bb < (int)j.b; bb++) lo += j.h[t][bb];                                    \
+        for (int64_t i = k0; i < k0 + j.got[t]; i++) {                                             \
+          lo += kept[i] < pivot;                                                                   \
+          eq += kept[i] == pivot;                                                                  \
+        }                                                                                          \
+        PART_RANGE(&j, t, i0, i1);                                                                 \
+        j.at[t][0] = lo;                                                                           \
+        j.at[t][1] = eq;                                                                           \
+        j.at[t][2] = (i1 - i0) - lo - eq;                                                          \
+      }                                                                                            \
+    } else if (parts > 1) {                                                                        \
+      part_run(NAME##_count, &j, parts);                                                           \
+    }                                                                                              \
     for (int t = 0; t < parts; t++)                                                                \
       for (int g = 0; g < 3; g++) {                                                                \
         int64_t cnt = j.at[t][g];                                                                  \
