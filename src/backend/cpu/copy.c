@@ -284,8 +284,10 @@ void mx_cpu_convert(const void *src, mx_dtype st, int64_t sstride, void *dst, mx
  * in a band, 16 source rows (dst columns) at a time go through register transposes (tile16.h),
  * each read as a run of TR_BAND elements, and the next 16 runs are prefetched meanwhile (runs of
  * 512 bytes 40 KB apart are too short for the hardware prefetchers). bench/ab.py,
- * contiguous(x.T) of 10^4 x 10^4 float32: 214 ms with scalar 32 x 32 tiles on one thread, 50 ms. */
-enum { TR_BAND = 128 };
+ * contiguous(x.T) of 10^4 x 10^4 float32: 214 ms with scalar 32 x 32 tiles on one thread, 50 ms.
+ * Bands of 64 rather than 128 rows: 3162^2 (10^7 elements) took 21 ms with 128 (3168^2: 2.9),
+ * 5.4 with 64; 4096^2 12.7 -> 10.0 ms, 10^4 x 10^4 68 -> 66 (bench/transpose_sizes.py). */
+enum { TR_BAND = 64 };
 typedef struct {
   const mx_strided *s;
   int di, si;
