@@ -367,6 +367,26 @@ def test_argmin_argmax(dtype):
     assert a.argmax(1).tolist() == np.argmax(ref, axis=1).tolist()
 
 
+def test_argmin_argmax_of_transposed_views():
+    # a transposed view whose reduced axis is contiguous in memory reduces in place (its rows are
+    # the output's order); other views go through a copy; ties pick the first index
+    import itertools
+    a = rng.integers(0, 7, (3, 4, 1, 5)).astype(np.float32)
+    m = mx.array(a)
+    for perm in itertools.permutations(range(4)):
+        v, vn = mx.transpose(m, perm), a.transpose(perm)
+        for ax in range(4):
+            np.testing.assert_array_equal(np.array(mx.argmax(v, axis=ax)), vn.argmax(axis=ax))
+            np.testing.assert_array_equal(np.array(mx.argmin(v, axis=ax)), vn.argmin(axis=ax))
+    big = rng.standard_normal((700, 3000)).astype(np.float32)
+    big[5, 2999] = 9.0  # the extremum in a row's last block
+    big[6, 100] = big[6, 2500] = 9.0  # tied: the first
+    bt = mx.array(big).T
+    np.testing.assert_array_equal(np.array(mx.argmax(bt, axis=0)), big.argmax(axis=1))
+    np.testing.assert_array_equal(np.array(mx.argmax(mx.array(big)[:, ::2].T, axis=0)),
+                                  big[:, ::2].argmax(axis=1))
+
+
 def test_argmin_argmax_long_rows_nan_complex():
     x = rng.standard_normal((3, 50000)).astype(np.float32)
     a = mx.array(x)

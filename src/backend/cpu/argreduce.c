@@ -127,9 +127,34 @@ void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost) {
     return r;                                                                                      \
   }
 
+/* Index of the first x[i] == v in a contiguous block, or -1: a vector at a time until one holds
+ * it (the scalar search for a block's extremum took as long as finding the extremum:
+ * argmax(x, axis=1) of 3162^2 float32, 2.45 ms against numpy's 1.48). */
+#define GEN_FIND(NAME, T, IT)                                                                      \
+  typedef T NAME##_v __attribute__((vector_size(VB)));                                             \
+  typedef IT NAME##_m __attribute__((vector_size(VB)));                                            \
+  MX_RED_CLONES static int64_t NAME(const T *x, int64_t n, T v) {                                  \
+    enum { W = VB / sizeof(T) };                                                                   \
+    NAME##_v vv;                                                                                   \
+    for (int l = 0; l < W; l++) vv[l] = v;                                                         \
+    int64_t i = 0;                                                                                 \
+    for (; i + W <= n; i += W) {                                                                   \
+      NAME##_v a;                                                                                  \
+      memcpy(&a, x + i, VB);                                                                       \
+      NAME##_m c = a == vv;                                                                        \
+      uint64_t q[VB / 8];                                                                          \
+      memcpy(q, &c, VB);                                                                           \
+      if (q[0] | q[1] | q[2] | q[3]) break;                                                        \
+    }                                                                                              \
+    for (; i < n; i++)                                                                             \
+      if (x[i] == v) return i;                                                                     \
+    return -1;                                                                                     \
+  }
+
 #define GEN_BLOCKS(S, T, IT)                                                                       \
   GEN_BLOCK(bmax_##S, T, IT, >)                                                                    \
-  GEN_BLOCK(bmin_##S, T, IT, <)
+  GEN_BLOCK(bmin_##S, T, IT, <)                                                                    \
+  GEN_FIND(find_##S, T, IT)
 GEN_BLOCKS(u8, uint8_t, int8_t)
 GEN_BLOCKS(u16, uint16_t, int16_t)
 GEN_BLOCKS(u32, uint32_t, int32_t)
@@ -143,7 +168,7 @@ GEN_BLOCKS(f64, double, int64_t)
 
 /* Index of the first extremum of a contiguous row: blocks whose extremum beats the best so far
  * are searched again; the first NaN ends the row. */
-#define GEN_ARG_ROW(NAME, T, BLOCK, ISNAN, CMP)                                                    \
+#define GEN_ARG_ROW(NAME, T, BLOCK, FIND, ISNAN, CMP)                                              \
   static int64_t NAME(const T *x, int64_t n) {                                                     \
     T best = x[0];                                                                                 \
     int64_t bi = 0;                                                                                \
@@ -157,12 +182,10 @@ GEN_BLOCKS(f64, double, int64_t)
           if (ISNAN(x[k])) return k;                                                               \
       }                                                                                            \
       if (CMP(bm, best)) {                                                                         \
-        for (int64_t k = b; k < e; k++) {                                                          \
-          if (x[k] == bm) {                                                                        \
-            best = bm;                                                                             \
-            bi = k;                                                                                \
-            break;                                                                                 \
-          }                                                                                        \
+        int64_t k = FIND(x + b, e - b, bm);                                                        \
+        if (k >= 0) {                                                                              \
+          best = bm;                                                                               \
+          bi = b + k;                                                                              \
         }                                                                                          \
       }                                                                                            \
     }                                                                                              \
@@ -177,7 +200,7 @@ MX_RED_CLONES static void cvt16(const uint16_t *x, float *y, int64_t n, int bf) 
 }
 
 /* 16-bit floats: each block is converted to float32 first. */
-#define GEN_ARG_ROW16(NAME, BF, BLOCK, CMP)                                                        \
+#define GEN_ARG_ROW16(NAME, BF, BLOCK, FIND, CMP)                                                  \
   static int64_t NAME(const uint16_t *x, int64_t n) {                                              \
     float buf[ABLK];                                                                               \
     float best = BF ? mx_bf2f(x[0]) : mx_h2f(x[0]);                                                \
@@ -193,12 +216,10 @@ MX_RED_CLONES static void cvt16(const uint16_t *x, float *y, int64_t n, int bf) 
           if (buf[k] != buf[k]) return b + k;                                                      \
       }                                                                                            \
       if (CMP(bm, best)) {                                                                         \
-        for (int64_t k = 0; k < e - b; k++) {                                                      \
-          if (buf[k] == bm) {                                                                      \
-            best = bm;                                                                             \
-            bi = b + k;                                                                            \
-            break;                                                                                 \
-          }                                                                                        \
+        int64_t k = FIND(buf, e - b, bm);                                                          \
+        if (k >= 0) {                                                                              \
+          best = bm;                                                                               \
+          bi = b + k;                                                                              \
         }                                                                                          \
       }                                                                                            \
     }                                                                                              \
@@ -247,10 +268,10 @@ GEN_ARG(f64, double, double, LD_ID, NAN_F)
 GEN_ARG(bf16, uint16_t, float, LD_BF, NAN_F)
 
 #define GEN_ROWS(S, T, ISNAN)                                                                      \
-  GEN_ARG_ROW(argmax_row_##S, T, bmax_##S, ISNAN, GT_)                                             \
-  GEN_ARG_ROW(argmin_row_##S, T, bmin_##S, ISNAN, LT_)
-GEN_ARG_ROW(argmax_row_b, uint8_t, bmax_u8, NAN_NO, GT_)
-GEN_ARG_ROW(argmin_row_b, uint8_t, bmin_u8, NAN_NO, LT_)
+  GEN_ARG_ROW(argmax_row_##S, T, bmax_##S, find_##S, ISNAN, GT_)                                   \
+  GEN_ARG_ROW(argmin_row_##S, T, bmin_##S, find_##S, ISNAN, LT_)
+GEN_ARG_ROW(argmax_row_b, uint8_t, bmax_u8, find_u8, NAN_NO, GT_)
+GEN_ARG_ROW(argmin_row_b, uint8_t, bmin_u8, find_u8, NAN_NO, LT_)
 GEN_ROWS(u8, uint8_t, NAN_NO)
 GEN_ROWS(u16, uint16_t, NAN_NO)
 GEN_ROWS(u32, uint32_t, NAN_NO)
@@ -261,10 +282,10 @@ GEN_ROWS(i32, int32_t, NAN_NO)
 GEN_ROWS(i64, int64_t, NAN_NO)
 GEN_ROWS(f32, float, NAN_F)
 GEN_ROWS(f64, double, NAN_F)
-GEN_ARG_ROW16(argmax_row_f16, 0, bmax_f32, GT_)
-GEN_ARG_ROW16(argmin_row_f16, 0, bmin_f32, LT_)
-GEN_ARG_ROW16(argmax_row_bf16, 1, bmax_f32, GT_)
-GEN_ARG_ROW16(argmin_row_bf16, 1, bmin_f32, LT_)
+GEN_ARG_ROW16(argmax_row_f16, 0, bmax_f32, find_f32, GT_)
+GEN_ARG_ROW16(argmin_row_f16, 0, bmin_f32, find_f32, LT_)
+GEN_ARG_ROW16(argmax_row_bf16, 1, bmax_f32, find_f32, GT_)
+GEN_ARG_ROW16(argmin_row_bf16, 1, bmin_f32, find_f32, LT_)
 
 /* complex64: lexicographic order; a NaN part counts as NaN. */
 static inline int cx_nan(mx_complex64 a) {
@@ -349,6 +370,20 @@ static void arg_range(void *c_, int64_t b, int64_t e) {
     cols = is_max ? (arg_cols_fn)argmax_cols_##S : (arg_cols_fn)argmin_cols_##S;                   \
     break;
 
+/* True when `in` with `axis` moved last is row-contiguous (e.g. x.T reduced along axis 0): its
+ * rows are then the reduced runs, in the output's order (argmax(x.T, axis=0) of 3162^2 float32
+ * copied x.T first: 7.6 ms against 1.3 for argmax(x, axis=1)). */
+static bool axis_last_contig(const mx_array *in, int axis) {
+  if (in->shape[axis] > 1 && in->strides[axis] != 1) return false;
+  int64_t want = in->shape[axis];
+  for (int d = in->ndim - 1; d >= 0; d--) {
+    if (d == axis || in->shape[d] == 1) continue;
+    if (in->strides[d] != want) return false;
+    want *= in->shape[d];
+  }
+  return true;
+}
+
 int mx_cpu_arg_reduce(mx_node *n) {
   const mx_argreduce_params *p = (const mx_argreduce_params *)n->params;
   const char *name = p->op == MX_ARGREDUCE_MAX ? "argmax" : "argmin";
@@ -382,7 +417,12 @@ int mx_cpu_arg_reduce(mx_node *n) {
   if (mx_array_alloc_data(out)) return MX_ERR;
   if (out->size == 0) return 0;
   mx_axis_view v;
-  MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
+  if (in->size > 0 && !mx_strided_is_row_contig(in) && axis_last_contig(in, p->axis)) {
+    v = (mx_axis_view){.x = mx_array_data(in), .n = in->shape[p->axis], .inner = 1};
+    v.outer = in->size / v.n;
+  } else {
+    MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
+  }
   arg_ctx c = {(const char *)v.x,
                (uint32_t *)mx_array_data(out),
                mx_array_itemsize(in),
