@@ -812,3 +812,22 @@ def test_scatter_add_one_axis_matches_add_at(npd, mxd):
                                            atol=1e-3)
     m = mx.zeros((4, 3)).at[mx.array([1, 1, -1])].add(mx.ones((3, 3)))  # rows: the general path
     assert m.tolist() == [[0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]]
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64])
+def test_large_copies_split_over_the_pool(npd):
+    # copies of 4 MB and more run over the worker pool: one contiguous run in parts (concatenate
+    # along axis 0), rows (along axis 1, a strided slice, a broadcast), every element in place
+    rng = np.random.default_rng(5)
+    n = 2100 if npd != np.int8 else 4200
+    a = (rng.standard_normal((n, n)) * 50).astype(npd)
+    b = (rng.standard_normal((n, n)) * 50).astype(npd)
+    dt = mx.float64 if npd == np.float64 else None
+    ma, mb = mx.array(a, dtype=dt), mx.array(b, dtype=dt)
+    np.testing.assert_array_equal(np.array(mx.concatenate([ma, mb], axis=0)),
+                                  np.concatenate([a, b], axis=0))
+    np.testing.assert_array_equal(np.array(mx.concatenate([ma, mb], axis=1)),
+                                  np.concatenate([a, b], axis=1))
+    np.testing.assert_array_equal(np.array(mx.contiguous(ma[::2, 1::2])), a[::2, 1::2])
+    np.testing.assert_array_equal(np.array(mx.contiguous(mx.broadcast_to(ma[0], (n, n)))),
+                                  np.broadcast_to(a[0], (n, n)))

@@ -2,6 +2,8 @@
  * contiguous, view (dtype reinterpretation), and the shared helpers of gather/scatter. */
 #include <string.h>
 
+#include "backend/cpu/elementwise.h"
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/indexing.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/strided.h"
@@ -187,6 +189,35 @@ TILED(uint64_t)
 typedef void (*tiled_fn)(char *, int64_t, int64_t, const char *, int64_t, int64_t, int64_t,
                          int64_t);
 
+/* Large copies split over the worker pool: by rows, or a single row by runs (concatenate of two
+ * 3162^2 float32 arrays ran one memcpy at a time: 9.9 ms for 160 MB moved). */
+enum { PAR_COPY_BYTES = 4 << 20, PAR_COPY_GRAIN = 1 << 16 /* elements */ };
+typedef struct {
+  const mx_strided *it;
+  char *dst;
+  const char *src;
+  size_t isz;
+  mx_idx_row_fn fn;
+  int64_t inner, ds, ss;
+} copy_job;
+
+static void copy_rows(void *ctx, int64_t r0, int64_t r1) {
+  const copy_job *j = (const copy_job *)ctx;
+  mx_strided_pos pos;
+  ew_pos_at(j->it, r0, &pos);
+  for (int64_t r = r0; r < r1; r++) {
+    j->fn(j->dst + pos.off[0] * (int64_t)j->isz, j->ds, j->src + pos.off[1] * (int64_t)j->isz,
+          j->ss, j->inner);
+    mx_strided_next(j->it, &pos);
+  }
+}
+
+static void copy_run(void *ctx, int64_t i0, int64_t i1) {
+  const copy_job *j = (const copy_job *)ctx;
+  j->fn(j->dst + i0 * j->ds * (int64_t)j->isz, j->ds, j->src + i0 * j->ss * (int64_t)j->isz, j->ss,
+        i1 - i0);
+}
+
 void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_t *sst, int ndim,
                  const int32_t *shape, size_t isz) {
   mx_strided it;
@@ -219,6 +250,16 @@ void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_
         idx[d] = 0;
       }
     }
+    return;
+  }
+  if ((size_t)it.size * isz >= PAR_COPY_BYTES) {
+    int64_t rows = mx_strided_rows(&it), inner = mx_strided_inner(&it);
+    copy_job j = {
+        &it, dst, src, isz, pick_copy(isz), inner, it.strides[0][nd - 1], it.strides[1][nd - 1]};
+    if (rows == 1)
+      mx_ew_parallel_for(inner, PAR_COPY_GRAIN, copy_run, &j);
+    else
+      mx_ew_parallel_for(rows, 1 + PAR_COPY_GRAIN / inner, copy_rows, &j);
     return;
   }
   mx_idx_run(&it, dst, src, isz, pick_copy(isz));
