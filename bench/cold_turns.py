@@ -13,15 +13,12 @@ import numpy as np
 
 import mlx.core as mx
 
+from common import time_calls
+
 
 def turn(fn):
     time.sleep(0.15)
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
+    return [t * 1e3 for t in time_calls(fn, 5)]
 
 
 def main():

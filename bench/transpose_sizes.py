@@ -4,24 +4,13 @@ these. Ours alone (A/B of builds).
 
     PYTHONPATH=<build>/python python bench/transpose_sizes.py
 """
-import time
-
 import mlx.core as mx
 
-
-def median_ms(f, reps=8):
-    f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return sorted(ts)[reps // 2] * 1e3
-
+from common import median_time
 
 out = []
 for n in (1024, 2048, 3000, 3162, 3168, 4096, 6000, 10000):
     x = mx.random.normal((n, n))
     mx.eval(x)
-    out.append(f"{n}: {median_ms(lambda: mx.eval(mx.contiguous(x.T))):.1f}")
+    out.append(f"{n}: {median_time(lambda: mx.eval(mx.contiguous(x.T)), 8) * 1e3:.1f}")
 print("contiguous(x.T) ms  " + "  ".join(out))
