@@ -6,11 +6,15 @@ error other than the clear "cannot infer its output shape" / "shapeless=False" o
 
     PYTHONPATH=<build>/python .venv/bin/python scripts/fuzz_shapeless.py [first_seed last_seed]
 """
+import os
 import sys
 
 import numpy as np
 
 import mlx.core as mx
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from graph_steps import run_steps  # noqa: E402
 
 UNARY = [mx.exp, mx.sin, mx.tanh, mx.abs, mx.negative, mx.sigmoid,
          lambda a: mx.sqrt(mx.abs(a)), mx.square, lambda a: mx.softmax(a, axis=-1),
@@ -28,21 +32,7 @@ def random_fun(seed):
              for _ in range(rng.integers(3, 10))]
 
     def fun(*xs):
-        vals = list(xs)
-        for kind, r in steps:
-            pick = np.random.default_rng(r)
-            if kind == "u":
-                vals.append(UNARY[pick.integers(len(UNARY))](vals[pick.integers(len(vals))]))
-            elif kind == "b":
-                a, b = vals[pick.integers(len(vals))], vals[pick.integers(len(vals))]
-                vals.append(BINARY[pick.integers(len(BINARY))](a, b))
-            else:
-                v = vals[pick.integers(len(vals))]
-                if v.ndim:
-                    keep = bool(pick.integers(3))
-                    vals.append(REDUCE[pick.integers(len(REDUCE))](
-                        v, axis=int(pick.integers(v.ndim)), keepdims=keep))
-        return vals[-1], vals[len(xs)] if len(vals) > len(xs) else xs[0]
+        return run_steps(xs, steps, UNARY, BINARY, REDUCE, random_keepdims=True)
     return fun
 
 

@@ -12,6 +12,7 @@ import pytest
 import mlx.core as mx
 import mlx.nn as nn
 import mlx.optimizers as optim
+from graph_steps import run_steps
 
 UNARY = [mx.exp, mx.sin, mx.tanh, mx.abs, mx.negative, mx.sigmoid,
          lambda a: mx.sqrt(mx.abs(a)), lambda a: mx.log1p(mx.abs(a)), mx.square]
@@ -29,20 +30,7 @@ def random_graph(seed):
         steps.append((kind, int(rng.integers(1 << 30))))
 
     def fun(*xs):
-        vals = list(xs)
-        for kind, r in steps:
-            pick = np.random.default_rng(r)
-            if kind == "u":
-                vals.append(UNARY[pick.integers(len(UNARY))](vals[pick.integers(len(vals))]))
-            elif kind == "b":
-                a, b = vals[pick.integers(len(vals))], vals[pick.integers(len(vals))]
-                vals.append(BINARY[pick.integers(len(BINARY))](a, b))
-            else:
-                v = vals[pick.integers(len(vals))]
-                if v.ndim:
-                    vals.append(REDUCE[pick.integers(len(REDUCE))](
-                        v, axis=int(pick.integers(v.ndim)), keepdims=True))
-        return vals[-1], vals[len(xs)] if len(vals) > len(xs) else xs[0]
+        return run_steps(xs, steps, UNARY, BINARY, REDUCE)
 
     shapes = [(4, 5), (5,), (4, 1)][: int(rng.integers(2, 4))]
     inputs = [mx.array(rng.standard_normal(s).astype(np.float32)) for s in shapes]

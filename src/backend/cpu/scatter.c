@@ -55,6 +55,20 @@ int mx_cpu_dynamic_slice_update(mx_node *n) {
   return 0;
 }
 
+/* The output dtypes whose sums add in place, each as X(its C type): integers wrap around, so
+ * they add as unsigned of their width. */
+#define SUM_IN_PLACE(X)                                                                            \
+  case MX_FLOAT32:                                                                                 \
+    X(float)                                                                                       \
+  case MX_FLOAT64:                                                                                 \
+    X(double)                                                                                      \
+  case MX_INT32:                                                                                   \
+  case MX_UINT32:                                                                                  \
+    X(uint32_t)                                                                                    \
+  case MX_INT64:                                                                                   \
+  case MX_UINT64:                                                                                  \
+    X(uint64_t)
+
 /* dst[offs[i]] = src[uoffs[i]] (combined with fn unless NULL) for the positions not dropped.
  * Sums of the common dtypes add in place instead of calling fn per element (x.at[idx].add(y),
  * 10^6 float32 updates: 5.5 -> 4.6 ms). */
@@ -66,16 +80,7 @@ static void scatter_elements(char *dst, const char *src, const int64_t *offs, co
   return;
   if (op == MX_SCATTER_SUM) {
     switch (dt) {
-    case MX_FLOAT32:
-      ADD_ELEMENTS(float)
-    case MX_FLOAT64:
-      ADD_ELEMENTS(double)
-    case MX_INT32: /* integers wrap around: added as unsigned */
-    case MX_UINT32:
-      ADD_ELEMENTS(uint32_t)
-    case MX_INT64:
-    case MX_UINT64:
-      ADD_ELEMENTS(uint64_t)
+      SUM_IN_PLACE(ADD_ELEMENTS)
     default:
       break;
     }
@@ -124,26 +129,22 @@ static bool add_along_one_axis(mx_node *n, int64_t npos, int nb) {
     if (v >= 0 && v <= hi) ((T *)dst)[v * stride] += ((const T *)src)[i];                          \
   }                                                                                                \
   return true;
-#define ADD_AT_DT(IT)                                                                              \
-  switch (dt) {                                                                                    \
-  case MX_FLOAT32:                                                                                 \
-    ADD_AT(IT, float)                                                                              \
-  case MX_FLOAT64:                                                                                 \
-    ADD_AT(IT, double)                                                                             \
-  case MX_INT32:                                                                                   \
-  case MX_UINT32:                                                                                  \
-    ADD_AT(IT, uint32_t)                                                                           \
-  case MX_INT64:                                                                                   \
-  case MX_UINT64:                                                                                  \
-    ADD_AT(IT, uint64_t)                                                                           \
-  default:                                                                                         \
-    return false;                                                                                  \
-  }
+#define ADD_AT_I32(T) ADD_AT(int32_t, T)
+#define ADD_AT_I64(T) ADD_AT(int64_t, T)
   if (it == MX_INT32) {
-    ADD_AT_DT(int32_t)
+    switch (dt) {
+      SUM_IN_PLACE(ADD_AT_I32)
+    default:
+      return false;
+    }
   }
-  ADD_AT_DT(int64_t)
-#undef ADD_AT_DT
+  switch (dt) {
+    SUM_IN_PLACE(ADD_AT_I64)
+  default:
+    return false;
+  }
+#undef ADD_AT_I64
+#undef ADD_AT_I32
 #undef ADD_AT
 }
 

@@ -1,0 +1,67 @@
+"""The ops this session's kernel changes sped up, back to back (medians of 10 calls, ms), ours
+beside numpy where numpy has the op. Run it on two builds (PYTHONPATH) for an A/B; the figures in
+docs/BENCHMARKS.md's notes for these ops come from such runs.
+
+    PYTHONPATH=<build>/python python bench/ops_ab.py
+"""
+import numpy as np
+
+import mlx.core as mx
+
+from common import median_time
+
+
+def case_list():
+    rng = np.random.default_rng(0)
+    f = rng.standard_normal(10**7).astype(np.float32)
+    sq = rng.standard_normal((3162, 3162)).astype(np.float32)
+    w = rng.standard_normal((4096, 4096)).astype(np.float32)
+    v = rng.standard_normal((1, 4096)).astype(np.float32)
+    idx = rng.integers(0, 10**6, 10**6).astype(np.int32)
+    mf, msq, mw, mv = mx.array(f), mx.array(sq), mx.array(w), mx.array(v)
+    mb, mh = mw.astype(mx.bfloat16), mf.astype(mx.float16)
+    vb, ones = mv.astype(mx.bfloat16), mx.ones((10**6,))
+    bits, small = mf > 0, mf[: 10**6]
+    key = mx.random.key(1)
+    mx.eval(mf, msq, mw, mv, mb, mh, vb, ones, bits, small)
+    fb, fh, sm = f > 0, np.array(mh), f[: 10**6]
+
+    def add_at():
+        out = sm.copy()
+        np.add.at(out, idx, sm)
+        return out
+
+    midx = mx.array(idx)
+    return [
+        ("bfloat16 x @ W.T 1x4096x4096", lambda: vb @ mb.T, None),
+        ("bfloat16 x @ W 1x4096x4096", lambda: vb @ mb, None),
+        ("max 10^7", lambda: mx.max(mf), lambda: f.max()),
+        ("all 10^7 random bools", lambda: mx.all(bits), lambda: fb.all()),
+        ("x.at[idx].add(y) 10^6", lambda: small.at[midx].add(small), add_at),
+        ("sort 10^7", lambda: mx.sort(mf), lambda: np.sort(f)),
+        ("sort float16 10^7", lambda: mx.sort(mh), lambda: np.sort(fh)),
+        ("argsort 10^6", lambda: mx.argsort(small), lambda: np.argsort(sm, kind="stable")),
+        ("permutation 10^6", lambda: mx.random.permutation(10**6, key=key),
+         lambda: rng.permutation(10**6)),
+        ("partition 10^7", lambda: mx.partition(mf, 5 * 10**6), lambda: np.partition(f, 5 * 10**6)),
+        ("topk 10 of 10^7", lambda: mx.topk(mf, 10), lambda: np.partition(f, 10**7 - 10)[-10:]),
+        ("median 10^7", lambda: mx.median(mf), lambda: np.median(f)),
+        ("argmax(x, axis=1) 3162^2", lambda: mx.argmax(msq, axis=1), lambda: sq.argmax(axis=1)),
+        ("argmax(x.T, axis=0) 3162^2", lambda: mx.argmax(msq.T, axis=0), None),
+        ("concatenate two 3162^2", lambda: mx.concatenate([msq, msq]),
+         lambda: np.concatenate([sq, sq])),
+        ("contiguous(x[::2, ::2]) 3162^2", lambda: mx.contiguous(msq[::2, ::2]),
+         lambda: np.ascontiguousarray(sq[::2, ::2])),
+    ]
+
+
+def main():
+    print(f"{'case':<34}{'ours ms':>10}{'numpy ms':>10}")
+    for name, ours, ref in case_list():
+        t = median_time(lambda: mx.eval(ours()), 10) * 1e3
+        r = f"{median_time(ref, 10) * 1e3:.3f}" if ref else "-"
+        print(f"{name:<34}{t:>10.3f}{r:>10}")
+
+
+if __name__ == "__main__":
+    main()
