@@ -674,6 +674,66 @@ def test_partition_topk_long_rows_over_the_pool():
                 np.testing.assert_array_equal(np.array(mx.topk(xm, n - kth)), x[order][kth:])
 
 
+def order_keys(x):
+    """int64 keys in MLX's sort order: floats by value, -0.0 equal to 0.0, every NaN last."""
+    if x.dtype != np.float32:
+        return x.astype(np.int64)
+    u = np.where(x == 0, np.float32(0), x).view(np.uint32).astype(np.int64)
+    k = np.where(u >> 31, 0xFFFFFFFF - u, u | 0x80000000)
+    return np.where(np.isnan(x), 1 << 33, k)
+
+
+def test_sort_partition_32bit_quicksort():
+    # 32-bit values sort and partition by the AVX-512 quicksort / quickselect of their keys:
+    # sizes around its sorting networks (16 ... 256) and pooled split (2^16), inputs that break
+    # naive quicksorts, the dtypes' extremes, strided rows, and float rows whose keys do not map
+    # back (-0.0, a non-canonical NaN: the radix sort takes those)
+    i32 = np.iinfo(np.int32)
+    for n in (17, 255, 256, 257, 1000, (1 << 16) + 1, 200003):
+        rows = {"random": rng.standard_normal(n).astype(np.float32),
+                "sorted": np.arange(n, dtype=np.float32),
+                "reversed": np.arange(n, 0, -1).astype(np.float32),
+                "equal": np.full(n, 3.5, np.float32),
+                "two": rng.integers(0, 2, n).astype(np.float32),
+                "nan inf": np.where(rng.random(n) < 0.3, np.nan,
+                                    np.where(rng.random(n) < 0.5, np.inf, -np.inf)).astype(np.float32),
+                "int32": rng.integers(i32.min, i32.max, n, dtype=np.int64).astype(np.int32),
+                "int32 extremes": rng.choice(np.array([i32.min, -1, 0, i32.max], np.int32), n),
+                "uint32": rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32),
+                "uint32 max": np.where(rng.random(n) < 0.9, 2**32 - 1, 7).astype(np.uint32)}
+        zeros = rng.standard_normal(n).astype(np.float32)
+        zeros[::7] = -0.0
+        zeros[3::7] = 0.0
+        rows["signed zeros"] = zeros
+        for label, x in rows.items():
+            xm = mx.array(x)
+            s = np.array(mx.sort(xm))
+            np.testing.assert_array_equal(s.view(x.dtype), np.sort(x, kind="stable"), err_msg=label)
+            if label == "signed zeros":  # the signs of zeros kept, in input order
+                np.testing.assert_array_equal(s.view(np.uint32),
+                                              np.sort(x, kind="stable").view(np.uint32))
+            for kth in (0, int(rng.integers(0, n)), n - 1):
+                p = np.array(mx.partition(xm, kth))
+                kp, kx = order_keys(p), np.sort(order_keys(x))
+                assert kp[kth] == kx[kth], label
+                assert (kp[:kth] <= kp[kth]).all() and (kp[kth + 1:] >= kp[kth]).all(), label
+                bits = np.uint32 if x.dtype == np.float32 else x.dtype
+                np.testing.assert_array_equal(np.sort(p.view(bits)), np.sort(x.view(bits)))
+                # the values are the input at argpartition's indices (partition's vjp needs it)
+                np.testing.assert_array_equal(
+                    p.view(bits), x[np.array(mx.argpartition(xm, kth))].view(bits), err_msg=label)
+            np.testing.assert_array_equal(np.sort(order_keys(np.array(mx.topk(xm, 5)))), kx[-5:],
+                                          err_msg=label)
+    # strided rows (a transposed view): the keys' pass reads with the row's stride
+    m = rng.standard_normal((300, 700)).astype(np.float32)
+    t = mx.transpose(mx.array(m))
+    np.testing.assert_array_equal(np.array(mx.sort(t, axis=1)), np.sort(m.T, axis=1))
+    np.testing.assert_array_equal(np.array(mx.sort(mx.array(m), axis=0)), np.sort(m, axis=0))
+    p = np.array(mx.partition(t, 150, axis=1))
+    np.testing.assert_array_equal(p[:, 150], np.sort(m.T, axis=1)[:, 150])
+    assert (p[:, :150] <= p[:, 150:151]).all() and (p[:, 151:] >= p[:, 150:151]).all()
+
+
 def check_partition(p, i, ref, kth, axis):
     """p (values) and i (indices into ref) each partition ref around kth."""
     p, i = to_np(p), to_np(i)

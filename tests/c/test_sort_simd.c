@@ -1,0 +1,93 @@
+/* The AVX-512 quicksort and quickselect of uint32 keys (sort_simd.c) against qsort: sizes around
+ * the sorting networks' runs (16 ... 256 keys) and the partition's register blocks, inputs that
+ * break naive quicksorts (sorted, reversed, all equal, two values, the largest key, a sawtooth),
+ * the pooled split of long rows, and the heapsort fallback past a capped depth. Skipped on CPUs
+ * without AVX-512. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cpu/sort_simd.h"
+#include "harness.h"
+
+static uint64_t state = 88172645463325252ull;
+static uint32_t next_random(void) {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return (uint32_t)(state >> 11);
+}
+
+static int by_value(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+enum { NDIST = 8 };
+static uint32_t draw(int dist, int64_t i, int64_t n) {
+  uint32_t v = next_random();
+  switch (dist) {
+  case 0:
+    return v;
+  case 1:
+    return v % 7; /* few distinct keys */
+  case 2:
+    return (uint32_t)i; /* sorted */
+  case 3:
+    return (uint32_t)(n - i); /* reversed */
+  case 4:
+    return v & 1 ? UINT32_MAX : 0; /* the extremes only */
+  case 5:
+    return 5; /* all equal */
+  case 6:
+    return (uint32_t)(i % 97); /* sawtooth */
+  default:
+    return i % 100 ? UINT32_MAX : v; /* mostly the largest key */
+  }
+}
+
+/* a[kth] is the kth smallest (sorted[kth]), nothing larger before it, nothing smaller after */
+static int selected(const uint32_t *a, const uint32_t *sorted, int64_t n, int64_t kth) {
+  if (a[kth] != sorted[kth]) return 0;
+  for (int64_t i = 0; i < n; i++)
+    if ((i < kth && a[i] > a[kth]) || (i > kth && a[i] < a[kth])) return 0;
+  return 1;
+}
+
+/* depth < 0: the library's own depth cap */
+static void check_size(int64_t n, int depth) {
+  uint32_t *a = malloc((size_t)(n + 1) * 4), *want = malloc((size_t)(n + 1) * 4),
+           *b = malloc((size_t)(n + 1) * 4);
+  for (int dist = 0; dist < NDIST; dist++) {
+    for (int64_t i = 0; i < n; i++) a[i] = draw(dist, i, n);
+    memcpy(want, a, (size_t)n * 4);
+    memcpy(b, a, (size_t)n * 4);
+    qsort(want, (size_t)n, 4, by_value);
+    CHECK(depth < 0 ? mx_sort_u32_simd(a, n) : mx_sort_u32_simd_capped(a, n, depth));
+    CHECK(memcmp(a, want, (size_t)n * 4) == 0);
+    if (n == 0) continue;
+    int64_t kths[3] = {0, n / 2, (int64_t)(next_random() % (uint32_t)n)};
+    for (int t = 0; t < 3; t++) {
+      memcpy(a, b, (size_t)n * 4);
+      CHECK(depth < 0 ? mx_select_u32_simd(a, n, kths[t])
+                      : mx_select_u32_simd_capped(a, n, kths[t], depth));
+      CHECK(selected(a, want, n, kths[t]));
+    }
+  }
+  free(a);
+  free(want);
+  free(b);
+}
+
+void run_tests(void) {
+  uint32_t probe = 0;
+  if (!mx_sort_u32_simd(&probe, 1)) return; /* no AVX-512 here */
+  const int64_t sizes[] = {0,   1,   2,   15,   16,   17,    31,    32,    33,     64,
+                           65,  127, 128, 129,  255,  256,   257,   258,   300,    511,
+                           512, 513, 777, 1000, 4097, 65535, 65536, 65537, 100003, (1 << 19) + 5};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) check_size(sizes[i], -1);
+  /* past the depth cap, heapsort: at once, and after a few levels */
+  check_size(5000, 0);
+  check_size(5000, 2);
+  check_size(70000, 1);
+}
