@@ -1,4 +1,5 @@
-/* Quicksort and quickselect of uint32 keys on AVX-512 (see sort_simd.h).
+/* Quicksort of uint32 keys on AVX-512, and the stable three-way partition that writes sort.c's
+ * partitions (see sort_simd.h).
  *
  * Partition: keys below the pivot go left, the rest right, a vector of 16 keys at a time, each
  * side's keys packed by vpcompressd and written with a masked store. It runs in place: the first
@@ -21,7 +22,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-#define QS_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,popcnt")))
+#define QS_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,popcnt,bmi2")))
 #define QS_INLINE static inline __attribute__((always_inline)) QS_TARGET
 
 enum { NET_MAX = 256, POOL_MIN = 1 << 16 };
@@ -276,7 +277,7 @@ bool mx_sort_simd_available(void) {
   if (have < 0)
     have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("popcnt");
+           __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2");
   return have;
 }
 
@@ -309,37 +310,70 @@ bool mx_sort_u32_simd_capped(uint32_t *k, int64_t n, int depth) {
   return true;
 }
 
-QS_TARGET static void quick_select(uint32_t *a, int64_t n, int64_t kth, int depth) {
-  while (n > NET_MAX) {
-    if (depth-- == 0) {
-      heap_sort(a, n);
-      return;
-    }
-    int left_done;
-    int64_t m = split(a, n, 1, &left_done);
-    if (kth < m) {
-      if (left_done) return; /* equal keys around kth */
-      n = m;
-    } else {
-      a += m;
-      n -= m;
-      kth -= m;
-    }
+/* ---- stable three-way partition (sort.c's partition write) ---- */
+
+QS_INLINE v16 key_of(v16 b, int kind) {
+  const v16 sign = _mm512_set1_epi32((int)0x80000000u);
+  if (kind == 0) return b;
+  if (kind == 1) return _mm512_xor_si512(b, sign);
+  /* float32: -0.0 as 0.0, every NaN as the canonical one, then negatives' bits all flipped and
+   * the rest's sign bit */
+  v16 a = _mm512_andnot_si512(sign, b);
+  b = _mm512_mask_mov_epi32(b, _mm512_cmpgt_epu32_mask(a, _mm512_set1_epi32(0x7f800000)),
+                            _mm512_set1_epi32(0x7fc00000));
+  b = _mm512_maskz_mov_epi32(_mm512_test_epi32_mask(a, a), b);
+  return _mm512_xor_si512(b, _mm512_or_si512(_mm512_srai_epi32(b, 31), sign));
+}
+
+/* the lanes m of v to y at position *o on, those below first dropped */
+QS_INLINE void put_group(uint32_t *y, int64_t *o, int64_t first, v16 v, __mmask16 m) {
+  int64_t c = __builtin_popcount(m);
+  if (*o >= first)
+    _mm512_mask_compressstoreu_epi32(y + (*o - first), m, v);
+  else if (*o + c > first) /* the lowest first - *o lanes of m cleared */
+    _mm512_mask_compressstoreu_epi32(y, (__mmask16)_pdep_u32(~0u << (first - *o), m), v);
+  *o += c;
+}
+
+QS_TARGET static void part3(const uint32_t *x, int64_t i0, int64_t i1, uint32_t *y, mx_part3 *p,
+                            const int kind) {
+  const v16 pv = _mm512_set1_epi32((int)p->pivot), step = _mm512_set1_epi32(16);
+  v16 idx =
+      _mm512_add_epi32(_mm512_set1_epi32((int)i0),
+                       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+  int64_t lo = p->pos[0], eq = p->pos[1], hi = p->pos[2], first = p->first;
+  for (int64_t i = i0; i < i1; i += 16) {
+    __mmask16 valid = i1 - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (i1 - i)) - 1);
+    v16 v = _mm512_maskz_loadu_epi32(valid, x + i), k = key_of(v, kind);
+    __mmask16 lt = _mm512_mask_cmplt_epu32_mask(valid, k, pv);
+    __mmask16 ee = _mm512_mask_cmpeq_epu32_mask(valid, k, pv);
+    v16 out = p->indices ? idx : v;
+    put_group(y, &lo, first, out, lt);
+    put_group(y, &eq, first, out, ee);
+    put_group(y, &hi, first, out, (__mmask16)(valid & ~(lt | ee)));
+    idx = _mm512_add_epi32(idx, step);
   }
-  if (n > 1) sort_small(a, n);
+  p->pos[0] = lo;
+  p->pos[1] = eq;
+  p->pos[2] = hi;
 }
 
-bool mx_select_u32_simd(uint32_t *k, int64_t n, int64_t kth) {
-  return mx_select_u32_simd_capped(k, n, kth, depth_limit(n));
-}
-
-bool mx_select_u32_simd_capped(uint32_t *k, int64_t n, int64_t kth, int depth) {
+bool mx_part3_u32_simd(const uint32_t *x, int64_t i0, int64_t i1, uint32_t *y, mx_part3 *p) {
   if (!mx_sort_simd_available()) return false;
-  quick_select(k, n, kth, depth);
+  if (p->kind == 0)
+    part3(x, i0, i1, y, p, 0);
+  else if (p->kind == 1)
+    part3(x, i0, i1, y, p, 1);
+  else
+    part3(x, i0, i1, y, p, 2);
   return true;
 }
 
 #else
+bool mx_part3_u32_simd(const uint32_t *x, int64_t i0, int64_t i1, uint32_t *y, mx_part3 *p) {
+  (void)x, (void)i0, (void)i1, (void)y, (void)p;
+  return false;
+}
 bool mx_sort_simd_available(void) {
   return false;
 }
@@ -347,16 +381,8 @@ bool mx_sort_u32_simd(uint32_t *k, int64_t n) {
   (void)k, (void)n;
   return false;
 }
-bool mx_select_u32_simd(uint32_t *k, int64_t n, int64_t kth) {
-  (void)k, (void)n, (void)kth;
-  return false;
-}
 bool mx_sort_u32_simd_capped(uint32_t *k, int64_t n, int depth) {
   (void)k, (void)n, (void)depth;
-  return false;
-}
-bool mx_select_u32_simd_capped(uint32_t *k, int64_t n, int64_t kth, int depth) {
-  (void)k, (void)n, (void)kth, (void)depth;
   return false;
 }
 #endif
