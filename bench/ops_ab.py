@@ -2,8 +2,10 @@
 beside numpy where numpy has the op. Run it on two builds (PYTHONPATH) for an A/B; the figures in
 docs/BENCHMARKS.md's notes for these ops come from such runs.
 
-    PYTHONPATH=<build>/python python bench/ops_ab.py
+    PYTHONPATH=<build>/python python bench/ops_ab.py [--only SUBSTRING]
 """
+import argparse
+
 import numpy as np
 
 import mlx.core as mx
@@ -32,6 +34,8 @@ def case_list():
         return out
 
     midx = mx.array(idx)
+    i32, rows = (f * 1e6).astype(np.int32), f.reshape(1000, 10**4)
+    mi32, mrows = mx.array(i32), mx.array(rows)
     return [
         ("bfloat16 x @ W.T 1x4096x4096", lambda: vb @ mb.T, None),
         ("bfloat16 x @ W 1x4096x4096", lambda: vb @ mb, None),
@@ -39,11 +43,17 @@ def case_list():
         ("all 10^7 random bools", lambda: mx.all(bits), lambda: fb.all()),
         ("x.at[idx].add(y) 10^6", lambda: small.at[midx].add(small), add_at),
         ("sort 10^7", lambda: mx.sort(mf), lambda: np.sort(f)),
+        ("sort int32 10^7", lambda: mx.sort(mi32), lambda: np.sort(i32)),
+        ("sort rows 1000x10^4", lambda: mx.sort(mrows, axis=1), lambda: np.sort(rows, axis=1)),
+        ("sort axis0 1000x10^4", lambda: mx.sort(mrows, axis=0), lambda: np.sort(rows, axis=0)),
+        ("sort 10^5", lambda: mx.sort(small[: 10**5]), lambda: np.sort(sm[: 10**5])),
         ("sort float16 10^7", lambda: mx.sort(mh), lambda: np.sort(fh)),
         ("argsort 10^6", lambda: mx.argsort(small), lambda: np.argsort(sm, kind="stable")),
         ("permutation 10^6", lambda: mx.random.permutation(10**6, key=key),
          lambda: rng.permutation(10**6)),
         ("partition 10^7", lambda: mx.partition(mf, 5 * 10**6), lambda: np.partition(f, 5 * 10**6)),
+        ("argpartition 10^7", lambda: mx.argpartition(mf, 5 * 10**6),
+         lambda: np.argpartition(f, 5 * 10**6)),
         ("topk 10 of 10^7", lambda: mx.topk(mf, 10), lambda: np.partition(f, 10**7 - 10)[-10:]),
         ("median 10^7", lambda: mx.median(mf), lambda: np.median(f)),
         ("argmax(x, axis=1) 3162^2", lambda: mx.argmax(msq, axis=1), lambda: sq.argmax(axis=1)),
@@ -56,8 +66,13 @@ def case_list():
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="", help="cases whose name holds this")
+    only = ap.parse_args().only
     print(f"{'case':<34}{'ours ms':>10}{'numpy ms':>10}")
     for name, ours, ref in case_list():
+        if only not in name:
+            continue
         t = median_time(lambda: mx.eval(ours()), 10) * 1e3
         r = f"{median_time(ref, 10) * 1e3:.3f}" if ref else "-"
         print(f"{name:<34}{t:>10.3f}{r:>10}")
