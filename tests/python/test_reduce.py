@@ -683,13 +683,15 @@ def order_keys(x):
     return np.where(np.isnan(x), 1 << 33, k)
 
 
-def test_sort_partition_32bit_quicksort():
-    # 32-bit values sort and partition by the AVX-512 quicksort / quickselect of their keys:
-    # sizes around its sorting networks (16 ... 256) and pooled split (2^16), inputs that break
-    # naive quicksorts, the dtypes' extremes, strided rows, and float rows whose keys do not map
-    # back (-0.0, a non-canonical NaN: the radix sort takes those)
-    i32 = np.iinfo(np.int32)
-    for n in (17, 255, 256, 257, 1000, (1 << 16) + 1, 200003):
+def test_sort_partition_quicksort_rows():
+    # value sorts of 32- and 64-bit dtypes and argsorts of 32-bit ones by the AVX-512 quicksort
+    # of their keys (argsort: key and index in 64 bits, so as stable as the radix sort), and the
+    # 32-bit partitions' vector writing: sizes around the sorting networks (8 ... 256 keys) and
+    # the pooled split (2^16), inputs that break naive quicksorts, the dtypes' extremes, strided
+    # rows, and float rows whose keys do not map back (-0.0, a non-canonical NaN: the radix sort
+    # takes those)
+    i32, i64 = np.iinfo(np.int32), np.iinfo(np.int64)
+    for n in (17, 127, 128, 129, 255, 256, 257, 1000, (1 << 16) + 1, 200003):
         rows = {"random": rng.standard_normal(n).astype(np.float32),
                 "sorted": np.arange(n, dtype=np.float32),
                 "reversed": np.arange(n, 0, -1).astype(np.float32),
@@ -700,24 +702,33 @@ def test_sort_partition_32bit_quicksort():
                 "int32": rng.integers(i32.min, i32.max, n, dtype=np.int64).astype(np.int32),
                 "int32 extremes": rng.choice(np.array([i32.min, -1, 0, i32.max], np.int32), n),
                 "uint32": rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32),
-                "uint32 max": np.where(rng.random(n) < 0.9, 2**32 - 1, 7).astype(np.uint32)}
-        zeros = rng.standard_normal(n).astype(np.float32)
-        zeros[::7] = -0.0
-        zeros[3::7] = 0.0
-        rows["signed zeros"] = zeros
+                "uint32 max": np.where(rng.random(n) < 0.9, 2**32 - 1, 7).astype(np.uint32),
+                "float64": rng.standard_normal(n) * 1e300,
+                "float64 nan inf": np.where(rng.random(n) < 0.3, np.nan, np.inf * rng.standard_normal(n)),
+                "int64": rng.integers(i64.min, i64.max, n, dtype=np.int64),
+                "int64 extremes": rng.choice(np.array([i64.min, -1, 0, i64.max], np.int64), n),
+                "uint64": rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)}
+        for dt in (np.float32, np.float64):
+            zeros = rng.standard_normal(n).astype(dt)
+            zeros[::7] = -0.0
+            zeros[3::7] = 0.0
+            rows[f"signed zeros {dt.__name__}"] = zeros
         for label, x in rows.items():
-            xm = mx.array(x)
+            xm = mx.array(x, dtype=mx.float64) if x.dtype == np.float64 else mx.array(x)
             s = np.array(mx.sort(xm))
-            np.testing.assert_array_equal(s.view(x.dtype), np.sort(x, kind="stable"), err_msg=label)
-            if label == "signed zeros":  # the signs of zeros kept, in input order
-                np.testing.assert_array_equal(s.view(np.uint32),
-                                              np.sort(x, kind="stable").view(np.uint32))
+            bits = {4: np.uint32, 8: np.uint64}[x.itemsize]
+            # bit for bit: the signs of zeros kept, in input order
+            np.testing.assert_array_equal(s.view(bits), np.sort(x, kind="stable").view(bits),
+                                          err_msg=label)
+            np.testing.assert_array_equal(np.array(mx.argsort(xm)), np.argsort(x, kind="stable"),
+                                          err_msg=label)
+            if x.itemsize == 8:
+                continue
             for kth in (0, int(rng.integers(0, n)), n - 1):
                 p = np.array(mx.partition(xm, kth))
                 kp, kx = order_keys(p), np.sort(order_keys(x))
                 assert kp[kth] == kx[kth], label
                 assert (kp[:kth] <= kp[kth]).all() and (kp[kth + 1:] >= kp[kth]).all(), label
-                bits = np.uint32 if x.dtype == np.float32 else x.dtype
                 np.testing.assert_array_equal(np.sort(p.view(bits)), np.sort(x.view(bits)))
                 # the values are the input at argpartition's indices (partition's vjp needs it)
                 np.testing.assert_array_equal(
@@ -729,6 +740,9 @@ def test_sort_partition_32bit_quicksort():
     t = mx.transpose(mx.array(m))
     np.testing.assert_array_equal(np.array(mx.sort(t, axis=1)), np.sort(m.T, axis=1))
     np.testing.assert_array_equal(np.array(mx.sort(mx.array(m), axis=0)), np.sort(m, axis=0))
+    np.testing.assert_array_equal(np.array(mx.argsort(t, axis=1)), np.argsort(m.T, axis=1, kind="stable"))
+    d = mx.array(m, dtype=mx.float64)
+    np.testing.assert_array_equal(np.array(mx.sort(d, axis=0)), np.sort(m.astype(np.float64), axis=0))
     p = np.array(mx.partition(t, 150, axis=1))
     np.testing.assert_array_equal(p[:, 150], np.sort(m.T, axis=1)[:, 150])
     assert (p[:, :150] <= p[:, 150:151]).all() and (p[:, 151:] >= p[:, 150:151]).all()

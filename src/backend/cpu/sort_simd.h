@@ -1,4 +1,4 @@
-/* AVX-512 quicksort of 32-bit unsigned keys and stable three-way partition of 32-bit values
+/* AVX-512 quicksort of 32- and 64-bit unsigned keys and stable three-way partition of 32-bit values
  * (sort_simd.c) for sort.c. Each returns false, doing nothing, on a CPU without AVX-512. */
 #ifndef MX_BACKEND_CPU_SORT_SIMD_H
 #define MX_BACKEND_CPU_SORT_SIMD_H
@@ -8,6 +8,7 @@
 bool mx_sort_simd_available(void);
 /* Sorts k[0, n) ascending in place; a row of 2^16 keys or more is split over the worker pool. */
 bool mx_sort_u32_simd(uint32_t *k, int64_t n);
+bool mx_sort_u64_simd(uint64_t *k, int64_t n);
 /* One index range of a stable three-way partition of 32-bit values by their keys: x[i] (or i,
  * with indices) goes to y[pos[0]++] when its key is below pivot, y[pos[1]++] when equal,
  * y[pos[2]++] when above; positions below first are dropped and y[0] is position first (TOPK
@@ -25,5 +26,6 @@ bool mx_part3_u32_simd(const uint32_t *x, int64_t i0, int64_t i1, uint32_t *y, m
 /* mx_sort_u32_simd with the recursion depth capped at depth levels, past which heapsort takes
  * over (mx_sort_u32_simd caps it at about 2 log2 n); for tests of that fallback. */
 bool mx_sort_u32_simd_capped(uint32_t *k, int64_t n, int depth);
+bool mx_sort_u64_simd_capped(uint64_t *k, int64_t n, int depth);
 
 #endif
