@@ -708,11 +708,16 @@ def test_sort_partition_quicksort_rows():
                 "int64": rng.integers(i64.min, i64.max, n, dtype=np.int64),
                 "int64 extremes": rng.choice(np.array([i64.min, -1, 0, i64.max], np.int64), n),
                 "uint64": rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)}
-        for dt in (np.float32, np.float64):
+        for dt, nan_bits in ((np.float32, 0x7FC00001), (np.float64, 0xFFF8000000000001)):
             zeros = rng.standard_normal(n).astype(dt)
             zeros[::7] = -0.0
             zeros[3::7] = 0.0
             rows[f"signed zeros {dt.__name__}"] = zeros
+            one = rng.standard_normal(n).astype(dt)  # the refill's blocks without a zero or NaN
+            one[n // 3] = -0.0
+            one[n // 2] = np.array(nan_bits).astype(zeros.view(np.uint32 if dt == np.float32
+                                                                  else np.uint64).dtype).view(dt)
+            rows[f"one -0.0 and NaN payload {dt.__name__}"] = one
         for label, x in rows.items():
             xm = mx.array(x, dtype=mx.float64) if x.dtype == np.float64 else mx.array(x)
             s = np.array(mx.sort(xm))

@@ -320,16 +320,7 @@ typedef struct {
     }                                                                                              \
     T *y = (T *)y_;                                                                                \
     for (int64_t i = 0; i < n; i++) y[i * ys] = (k[i] & SIGN) ? (T)(k[i] ^ SIGN) : (T)~k[i];       \
-    if (!special) return;                                                                          \
-    T zkey = KEYF((T)0), nkey = KEYF((T)CANON);                                                    \
-    int64_t z = lower_##NAME(k, n, zkey), q = lower_##NAME(k, n, nkey);                            \
-    for (int64_t i = 0; i < n; i++) {                                                              \
-      T v = x[i * xs], a = (T)(v & (T)(SIGN - 1));                                                 \
-      if (a == 0)                                                                                  \
-        y[(z++) * ys] = v;                                                                         \
-      else if (a > (T)INF)                                                                         \
-        y[(q++) * ys] = v;                                                                         \
-    }                                                                                              \
+    if (special) NAME##_refill(x, xs, y, ys, n, k);                                                \
   }
 
 #define GEN_FSORT(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)                                     \
@@ -347,6 +338,26 @@ typedef struct {
         hi = mid;                                                                                  \
     }                                                                                              \
     return lo;                                                                                     \
+  }                                                                                                \
+  /* the runs of zero keys and NaN keys in sorted keys k refilled from x in input order (y holds   \
+   * the values of the keys) */                                                                    \
+  static void NAME##_refill(const T *x, int64_t xs, T *y, int64_t ys, int64_t n, const T *k) {     \
+    int64_t z = lower_##NAME(k, n, KEYF((T)0)), q = lower_##NAME(k, n, KEYF((T)CANON));            \
+    for (int64_t b = 0; b < n; b += 64) { /* blocks without zeros or NaNs skipped, no branch */    \
+      int64_t e = n - b < 64 ? n : b + 64;                                                         \
+      int hit = 0;                                                                                 \
+      for (int64_t i = b; i < e; i++) {                                                            \
+        T a = (T)(x[i * xs] & (T)(SIGN - 1));                                                      \
+        hit |= (a == 0) | (a > (T)INF);                                                            \
+      }                                                                                            \
+      for (int64_t i = b; hit && i < e; i++) {                                                     \
+        T v = x[i * xs], a = (T)(v & (T)(SIGN - 1));                                               \
+        if (a == 0)                                                                                \
+          y[(z++) * ys] = v;                                                                       \
+        else if (a > (T)INF)                                                                       \
+          y[(q++) * ys] = v;                                                                       \
+      }                                                                                            \
+    }                                                                                              \
   }                                                                                                \
   GEN_FSORT_ROW(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)
 
@@ -423,8 +434,10 @@ typedef void (*sort_row_fn)(const void *x, int64_t xs, void *y, int64_t ys, int6
  * as the radix sort) and keep their low halves. The passes over a long row run over the pool (on
  * one thread they took as long as the quicksort). 10^7 elements: float32 sort 119-122 -> 34 ms
  * (numpy 44-45), argsort 129 -> 56 (numpy's stable 1270), float64 sort 272 -> 69 (numpy 89). A
- * float row holding -0.0 or a NaN other than the canonical one goes
- * to the radix sort instead, whose row function puts those back (their keys do not map back). */
+ * float row holding -0.0 or a NaN other than the canonical one (their keys do not map back)
+ * gets its runs of zeros and NaNs refilled from the input afterwards, as the radix sort's row
+ * function does (sending those rows to the radix sort instead: one -0.0 in 10^7 normal floats
+ * made it 142 ms). */
 enum { QUICK_GRAIN = 1 << 16 };
 
 typedef struct {
@@ -452,9 +465,10 @@ static inline uint64_t inv_f64(uint64_t k) {
   return (k & 0x8000000000000000ull) ? k ^ 0x8000000000000000ull : ~k;
 }
 
-/* T: the dtype's storage and key type; QSORT its quicksort; RADIX_ROW the row function taking
- * rows whose keys do not map back */
-#define GEN_QUICK_SORT_ROW(NAME, T, KEYF, INV, SPECIAL, QSORT, RADIX_ROW)                          \
+/* T: the dtype's storage and key type; QSORT its quicksort; REFILL puts back the values whose
+ * keys do not map back (GEN_FSORT's NAME_refill) */
+#define NO_REFILL(x, xs, y, ys, n, k) ((void)0)
+#define GEN_QUICK_SORT_ROW(NAME, T, KEYF, INV, SPECIAL, QSORT, REFILL)                             \
   static void NAME##_keys(void *c_, int64_t i0, int64_t i1) {                                      \
     quick_job *c = (quick_job *)c_;                                                                \
     const T *x = (const T *)c->x;                                                                  \
@@ -475,21 +489,18 @@ static inline uint64_t inv_f64(uint64_t k) {
   static void NAME(const void *x, int64_t xs, void *y, int64_t ys, int64_t n, scratch *s) {        \
     quick_job c = {x, s->k0, y, xs, ys, 0};                                                        \
     mx_ew_parallel_for(n, QUICK_GRAIN, NAME##_keys, &c);                                           \
-    if (c.special) {                                                                               \
-      RADIX_ROW(x, xs, y, ys, n, s);                                                               \
-      return;                                                                                      \
-    }                                                                                              \
     QSORT((T *)c.k, n);                                                                            \
     mx_ew_parallel_for(n, QUICK_GRAIN, NAME##_values, &c);                                         \
+    if (c.special) REFILL((const T *)x, xs, (T *)y, ys, n, (const T *)c.k);                        \
   }
-GEN_QUICK_SORT_ROW(qsort_u32, uint32_t, KEY_ID, KEY_ID, NO_SPECIAL, mx_sort_u32_simd, sort_u32)
-GEN_QUICK_SORT_ROW(qsort_i32, uint32_t, KEY_S32, KEY_S32, NO_SPECIAL, mx_sort_u32_simd, sort_i32)
+GEN_QUICK_SORT_ROW(qsort_u32, uint32_t, KEY_ID, KEY_ID, NO_SPECIAL, mx_sort_u32_simd, NO_REFILL)
+GEN_QUICK_SORT_ROW(qsort_i32, uint32_t, KEY_S32, KEY_S32, NO_SPECIAL, mx_sort_u32_simd, NO_REFILL)
 GEN_QUICK_SORT_ROW(qsort_f32, uint32_t, key_f32, inv_f32, sort_f32_special, mx_sort_u32_simd,
-                   sort_f32)
-GEN_QUICK_SORT_ROW(qsort_u64, uint64_t, KEY_ID, KEY_ID, NO_SPECIAL, mx_sort_u64_simd, sort_u64)
-GEN_QUICK_SORT_ROW(qsort_i64, uint64_t, KEY_S64, KEY_S64, NO_SPECIAL, mx_sort_u64_simd, sort_i64)
+                   sort_f32_refill)
+GEN_QUICK_SORT_ROW(qsort_u64, uint64_t, KEY_ID, KEY_ID, NO_SPECIAL, mx_sort_u64_simd, NO_REFILL)
+GEN_QUICK_SORT_ROW(qsort_i64, uint64_t, KEY_S64, KEY_S64, NO_SPECIAL, mx_sort_u64_simd, NO_REFILL)
 GEN_QUICK_SORT_ROW(qsort_f64, uint64_t, key_f64, inv_f64, sort_f64_special, mx_sort_u64_simd,
-                   sort_f64)
+                   sort_f64_refill)
 
 /* argsorts of 32-bit dtypes (scratch: n 64-bit keys at k0) */
 #define GEN_QUICK_ARGSORT_ROW(NAME, KEYF)                                                          \
