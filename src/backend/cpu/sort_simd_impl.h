@@ -58,7 +58,7 @@ QS_TARGET static void QS_SUFFIX(sort_small)(QS_T *a, int64_t n) {
 
 /* the keys of v in m packed at a + *l (left side, growing up) or ending at a + *r (right side,
  * growing down); a compress straight to memory was faster here than a register compress and a
- * masked store (10^7 uint32 keys: 52 -> 49 ms) */
+ * masked store */
 QS_INLINE void QS_SUFFIX(put_left)(QS_T *a, int64_t *l, __m512i v, QS_M m) {
   V_COMPRESS_STOREU(a + *l, m, v);
   *l += __builtin_popcount(m);
