@@ -11,8 +11,8 @@
  * radix sort of 8-bit digits (stable, so argsort is stable); all digit histograms come from
  * the pass that builds the keys, and a digit shared by every key skips its pass; a row of 2^19 or
  * more runs each pass over the worker pool (radix_pass). 16-bit keys without a payload, from 2^16
- * of them, are counted instead (radix_k16). 32-bit keys without a payload (value sorts of
- * float32, int32, uint32) go to the AVX-512 quicksort where the CPU has it (qsort_f32 ...).
+ * of them, are counted instead (radix_k16). Value sorts of 32- and 64-bit dtypes and argsorts of
+ * 32-bit ones go to the AVX-512 quicksort where the CPU has it (qsort_f32, qasort_f32 ...).
  * Partition and topk: radix select (see below). Rows are shared by the pool's threads when there
  * are several and enough work. Scratch memory comes from the library's caching allocator. */
 #include <math.h>
@@ -310,6 +310,9 @@ typedef struct {
  * NaNs other than the canonical one. A row holding those gets the run of zero keys and the run
  * of NaN keys refilled from the input in order (the sort is stable: the runs keep input order).
  * SIGN: the sign bit, INF: the bits of +inf, CANON: the canonical NaN. */
+/* a float key's bits back (SIGN: the sign bit) */
+#define FKEY_INV(T, k, SIGN) (((k) & (SIGN)) ? (T)((k) ^ (SIGN)) : (T) ~(k))
+
 #define GEN_FSORT_ROW(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)                                 \
   static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, scratch *s) {      \
     BUILD_KEYS(T, T, T, KEYF, PNONE, NAME##_special)                                               \
@@ -319,7 +322,7 @@ typedef struct {
       k = (T *)s->k1;                                                                              \
     }                                                                                              \
     T *y = (T *)y_;                                                                                \
-    for (int64_t i = 0; i < n; i++) y[i * ys] = (k[i] & SIGN) ? (T)(k[i] ^ SIGN) : (T)~k[i];       \
+    for (int64_t i = 0; i < n; i++) y[i * ys] = FKEY_INV(T, k[i], SIGN);                           \
     if (special) NAME##_refill(x, xs, y, ys, n, k);                                                \
   }
 
@@ -459,10 +462,10 @@ typedef struct {
   }
 
 static inline uint32_t inv_f32(uint32_t k) {
-  return (k & 0x80000000u) ? k ^ 0x80000000u : ~k;
+  return FKEY_INV(uint32_t, k, 0x80000000u);
 }
 static inline uint64_t inv_f64(uint64_t k) {
-  return (k & 0x8000000000000000ull) ? k ^ 0x8000000000000000ull : ~k;
+  return FKEY_INV(uint64_t, k, 0x8000000000000000ull);
 }
 
 /* T: the dtype's storage and key type; QSORT its quicksort; REFILL puts back the values whose
