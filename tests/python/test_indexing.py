@@ -831,3 +831,29 @@ def test_large_copies_split_over_the_pool(npd):
     np.testing.assert_array_equal(np.array(mx.contiguous(ma[::2, 1::2])), a[::2, 1::2])
     np.testing.assert_array_equal(np.array(mx.contiguous(mx.broadcast_to(ma[0], (n, n)))),
                                   np.broadcast_to(a[0], (n, n)))
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64, np.float16])
+def test_copies_of_short_rows(npd):
+    # a last dim of up to 8 that cannot merge with the one before (a repeat's broadcast axis, the
+    # transpose of a few long rows) is copied across bands of rows: bands cut mid-way (lengths not
+    # a multiple of the band), outer dims, a conversion on the way (astype)
+    rng = np.random.default_rng(6)
+    dt = {np.float64: mx.float64, np.float16: mx.float16}.get(npd)
+    for n in (2047, 2048, 5000, 70001):
+        x = (rng.standard_normal(n) * 50).astype(npd)
+        mxx = mx.array(x, dtype=dt)
+        for r in (2, 3, 8, 9):
+            np.testing.assert_array_equal(np.array(mx.repeat(mxx, r)), np.repeat(x, r))
+        for k in (2, 3, 5):
+            m = (rng.standard_normal((k, n)) * 50).astype(npd)
+            np.testing.assert_array_equal(np.array(mx.contiguous(mx.array(m, dtype=dt).T)), m.T)
+    x3 = (rng.standard_normal((3, 4100, 2)) * 50).astype(npd)
+    m3 = mx.array(x3, dtype=dt)
+    np.testing.assert_array_equal(np.array(mx.repeat(m3, 2, axis=2)), np.repeat(x3, 2, axis=2))
+    np.testing.assert_array_equal(np.array(mx.contiguous(mx.transpose(m3, (0, 2, 1)))),
+                                  np.ascontiguousarray(np.transpose(x3, (0, 2, 1))))
+    np.testing.assert_array_equal(np.array(mx.repeat(m3, 3, axis=1).astype(mx.float32)),
+                                  np.repeat(x3, 3, axis=1).astype(np.float32))
+    t = np.array(mx.array(x3[:, :, 0], dtype=dt).T.astype(mx.int32))
+    np.testing.assert_array_equal(t, x3[:, :, 0].T.astype(np.int32))
