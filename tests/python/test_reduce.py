@@ -753,6 +753,25 @@ def test_sort_partition_quicksort_rows():
     assert (p[:, :150] <= p[:, 150:151]).all() and (p[:, 151:] >= p[:, 150:151]).all()
 
 
+@pytest.mark.parametrize("npd", [np.float32, np.int32, np.float64, np.int8, np.float16])
+def test_partition_rows_of_every_length(npd):
+    # rows up to 128 (32 for 64-bit keys) are sorted by (key, index) in registers; longer ones take
+    # the radix select, with one histogram below 4096 and the last few candidates sorted: values
+    # and indices agree (partition's vjp scatters through argpartition) and partition the row
+    for w in (3, 16, 32, 33, 100, 128, 129, 300, 1000, 5000):
+        for dup in (False, True):
+            x = rng.standard_normal((7, w)) * (3 if dup else 1000)
+            x = (np.round(x) if dup or npd in (np.int32, np.int8) else x).astype(npd)
+            xm = mx.array(x, dtype=mx.float64) if npd == np.float64 else mx.array(x)
+            for kth in (0, w // 3, w - 1):
+                p, i = mx.partition(xm, kth, axis=1), mx.argpartition(xm, kth, axis=1)
+                np.testing.assert_array_equal(to_np(p), np.take_along_axis(x, to_np(i).astype(np.int64), 1))
+                check_partition(p, i, x, kth, 1)
+            k = max(1, w // 4)
+            np.testing.assert_array_equal(np.sort(to_np(mx.topk(xm, k, axis=1)), axis=1),
+                                          np.sort(x, axis=1)[:, w - k:])
+
+
 def check_partition(p, i, ref, kth, axis):
     """p (values) and i (indices into ref) each partition ref around kth."""
     p, i = to_np(p), to_np(i)

@@ -609,9 +609,14 @@ static int pick_sort(mx_dtype dt, bool arg, sort_pick *sp) {
  * counted per range, so the output keeps input order). The writing of contiguous 32-bit rows is
  * mx_part3_u32_simd's, 16 elements at a time by vpcompressd where the CPU has AVX-512 (the
  * scalar write's three-way branch mispredicted on random keys: argpartition of 10^7 float32
- * 38-44 -> 11-19 ms, numpy 19-24 for partition; bench/ops_ab.py). */
+ * 38-44 -> 11-19 ms, numpy 19-24 for partition; bench/ops_ab.py). Rows of up to PART_SORT_MAX
+ * with 32-bit or narrower keys are sorted whole instead, by the quicksort of (key, index) in 64
+ * bits (SMALL_SORT and an insertion sort without AVX-512): the radix select's fixed cost per row
+ * made topk(x, 2, axis=1) of a (2.5 x 10^6, 4) float32 array take 260 ms (numpy 97; now 38).
+ * Below PART_HIST4_MIN keys the histograms are single, and a level that leaves SMALL_SORT
+ * candidates or fewer sorts them to finish. */
 
-enum { PART_PARTS = 2, PART_POOL_MIN = 1 << 19 };
+enum { PART_PARTS = 2, PART_POOL_MIN = 1 << 19, PART_SORT_MAX = 128, PART_HIST4_MIN = 4096 };
 
 typedef struct {
   const void *x;
@@ -632,6 +637,7 @@ typedef struct {
 
 /* KIND: mx_part3's key kind for 32-bit keys (its AVX-512 write), else -1 */
 #define GEN_PART_ROW(NAME, T, K, KEYF, KIND)                                                       \
+  GEN_INSERTION(NAME##_ins, K, uint32_t, 1)                                                        \
   static void NAME##_hist(void *j_, int64_t t0, int64_t t1) {                                      \
     part_job *j = (part_job *)j_;                                                                  \
     const T *x = (const T *)j->x;                                                                  \
@@ -639,6 +645,11 @@ typedef struct {
     int shift = j->shift;                                                                          \
     for (int64_t t = t0; t < t1; t++) {                                                            \
       PART_RANGE(j, t, i0, i1);                                                                    \
+      if (i1 - i0 < PART_HIST4_MIN) { /* one histogram: four cost more to clear than to fill */    \
+        memset(j->h[t], 0, sizeof j->h[t]);                                                        \
+        for (int64_t i = i0; i < i1; i++) j->h[t][((K)KEYF(x[i * xs]) >> shift) & 0xffu]++;        \
+        continue;                                                                                  \
+      }                                                                                            \
       uint32_t h4[4][256] = {{0}};                                                                 \
       int64_t i = i0;                                                                              \
       for (; i + 4 <= i1; i += 4)                                                                  \
@@ -713,6 +724,31 @@ typedef struct {
   }                                                                                                \
   static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, int64_t kth,       \
                    int arg, void *cand_) {                                                         \
+    bool vec = sizeof(K) <= 4 && mx_sort_simd_available();                                         \
+    if (n <= (vec ? PART_SORT_MAX : SMALL_SORT)) {                                                 \
+      uint32_t idx[PART_SORT_MAX]; /* the row by (key, index): a partition, stable within ties */  \
+      if (vec) {                   /* the quicksort of (key, index) in 64 bits */                  \
+        uint64_t pk[PART_SORT_MAX];                                                                \
+        for (int64_t i = 0; i < n; i++)                                                            \
+          pk[i] = (uint64_t)(K)KEYF(((const T *)x_)[i * xs]) << 32 | (uint64_t)i;                  \
+        mx_sort_u64_simd(pk, n);                                                                   \
+        for (int64_t i = 0; i < n; i++) idx[i] = (uint32_t)pk[i];                                  \
+      } else {                                                                                     \
+        K key[SMALL_SORT];                                                                         \
+        for (int64_t i = 0; i < n; i++) {                                                          \
+          key[i] = (K)KEYF(((const T *)x_)[i * xs]);                                               \
+          idx[i] = (uint32_t)i;                                                                    \
+        }                                                                                          \
+        NAME##_ins(key, idx, n);                                                                   \
+      }                                                                                            \
+      int64_t first = arg == 2 ? kth : 0;                                                          \
+      for (int64_t o = first; o < n; o++)                                                          \
+        if (arg == 1)                                                                              \
+          ((uint32_t *)y_)[(o - first) * ys] = idx[o];                                             \
+        else                                                                                       \
+          ((T *)y_)[(o - first) * ys] = ((const T *)x_)[idx[o] * xs];                              \
+      return;                                                                                      \
+    }                                                                                              \
     int parts = n >= PART_POOL_MIN && mx_ew_num_threads() > 1 ? PART_PARTS : 1;                    \
     part_job j = {x_,                                                                              \
                   y_,                                                                              \
@@ -739,6 +775,9 @@ typedef struct {
       if (d == (int)sizeof(K) - 1) {                                                               \
         part_run(NAME##_hist, &j, parts);                                                          \
         for (int b = 0; b < 256; b++) h[b] = j.h[0][b] + (parts > 1 ? j.h[1][b] : 0);              \
+      } else if (m < PART_HIST4_MIN) {                                                             \
+        memset(h, 0, sizeof h);                                                                    \
+        for (int64_t i = 0; i < m; i++) h[(cand[i] >> shift) & 0xffu]++;                           \
       } else {                                                                                     \
         uint32_t h4[4][256] = {{0}};                                                               \
         int64_t i = 0;                                                                             \
@@ -773,6 +812,18 @@ typedef struct {
       m = c;                                                                                       \
       if (d == 0 || m == 1) {                                                                      \
         pivot = cand[0];                                                                           \
+        found = true;                                                                              \
+      } else if (m <= SMALL_SORT) { /* a few candidates: the kth among them by sorting them */     \
+        uint32_t unused[SMALL_SORT];                                                               \
+        NAME##_ins(cand, unused, m);                                                               \
+        pivot = cand[kth - below];                                                                 \
+        int64_t lo = 0, eq = 0;                                                                    \
+        for (int64_t i = 0; i < m; i++) {                                                          \
+          lo += cand[i] < pivot;                                                                   \
+          eq += cand[i] == pivot;                                                                  \
+        }                                                                                          \
+        below += lo;                                                                               \
+        m = eq;                                                                                    \
         found = true;                                                                              \
       }                                                                                            \
     }                                                                                              \
