@@ -904,3 +904,16 @@ def test_matrix_transpose_and_matrix_norm():
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         mx.matrix_transpose(mx.ones(3))
     assert mx.matrix_norm(mx.array(a[0])).item() == pytest.approx(np.linalg.norm(a[0]), rel=1e-6)
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.float64, np.int32, np.uint8, np.float16])
+def test_argmin_argmax_short_rows(npd):
+    # rows of up to 16 are scanned element by element with selects: the first extremum wins ties,
+    # the first NaN wins outright (as numpy); 17 takes the block scan
+    for w in (1, 2, 3, 4, 7, 16, 17):
+        x = rng.integers(0, 4, (500, w)).astype(npd)  # many ties
+        if np.issubdtype(npd, np.floating):
+            x[rng.random((500, w)) < 0.05] = np.nan
+        xm = mx.array(x)
+        np.testing.assert_array_equal(np.array(mx.argmax(xm, axis=1)), x.argmax(axis=1))
+        np.testing.assert_array_equal(np.array(mx.argmin(xm, axis=1)), x.argmin(axis=1))
