@@ -857,3 +857,23 @@ def test_copies_of_short_rows(npd):
                                   np.repeat(x3, 3, axis=1).astype(np.float32))
     t = np.array(mx.array(x3[:, :, 0], dtype=dt).T.astype(mx.int32))
     np.testing.assert_array_equal(t, x3[:, :, 0].T.astype(np.int32))
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64, np.float16])
+def test_take_along_last_axis_runs(npd):
+    # take along the last axis gathers a whole run of leading positions per call: contiguous,
+    # transposed (the leading stride not the row length) and 3-d inputs, negative indices
+    rng = np.random.default_rng(7)
+    dt = {np.float64: mx.float64, np.float16: mx.float16}.get(npd)
+    x = (rng.standard_normal((300, 5)) * 50).astype(npd)
+    for idx in ([3, 0], [-1], [4, 4, 0, 2, 1, 3]):
+        for arr in (x, x.T.copy().T, np.ascontiguousarray(x.T)):
+            m = mx.array(arr, dtype=dt)
+            np.testing.assert_array_equal(np.array(mx.take(m, mx.array(idx), axis=-1)),
+                                          np.take(arr, idx, axis=-1))
+        tm = mx.transpose(mx.array(np.ascontiguousarray(x.T), dtype=dt))
+        np.testing.assert_array_equal(np.array(mx.take(tm, mx.array(idx), axis=1)),
+                                      np.take(x, idx, axis=1))
+    x3 = (rng.standard_normal((4, 30, 6)) * 50).astype(npd)
+    np.testing.assert_array_equal(np.array(mx.take(mx.array(x3, dtype=dt), mx.array([5, 1]), axis=2)),
+                                  np.take(x3, [5, 1], axis=2))

@@ -110,6 +110,41 @@ static void gather_offs(int64_t isz, char *dst, const char *src, const int64_t *
   }
 }
 
+/* inner positions of a leading run, each gathering n elements (offs) into dst: one call for the
+ * run instead of one per position (take(x, [3, 0], axis=1) of (2.5e6, 4) float32: 7.8-10 -> 3.2
+ * ms, numpy 4-7; bench/short_rows.py) */
+#define TAKE_RUN(T)                                                                                \
+  static void take_run_##T(char *dst, const char *src, int64_t is, int64_t inner,                  \
+                           const int64_t *offs, int64_t n) {                                       \
+    T *d = (T *)dst;                                                                               \
+    for (int64_t i = 0; i < inner; i++, d += n) {                                                  \
+      const T *s = (const T *)src + i * is;                                                        \
+      for (int64_t b = 0; b < n; b++) d[b] = s[offs[b]];                                           \
+    }                                                                                              \
+  }
+TAKE_RUN(uint8_t)
+TAKE_RUN(uint16_t)
+TAKE_RUN(uint32_t)
+TAKE_RUN(uint64_t)
+
+static void take_run(int64_t isz, char *dst, const char *src, int64_t is, int64_t inner,
+                     const int64_t *offs, int64_t n) {
+  switch (isz) {
+  case 1:
+    take_run_uint8_t(dst, src, is, inner, offs, n);
+    break;
+  case 2:
+    take_run_uint16_t(dst, src, is, inner, offs, n);
+    break;
+  case 4:
+    take_run_uint32_t(dst, src, is, inner, offs, n);
+    break;
+  default:
+    take_run_uint64_t(dst, src, is, inner, offs, n);
+    break;
+  }
+}
+
 static void gblk_task(void *ctx, int64_t begin, int64_t end) {
   const gblk_job *j = (const gblk_job *)ctx;
   const mx_strided *it = &j->it;
@@ -254,15 +289,16 @@ int mx_cpu_take(mx_node *n) {
   mx_strided_pos pos;
   mx_strided_pos_init(&pre, &pos);
   for (int64_t r = 0; r < rows; r++) {
-    for (int64_t i = 0; i < inner; i++) {
-      const char *base = src + (pos.off[0] + i * is) * (int64_t)isz;
-      if (post == 1) {
-        gather_offs((int64_t)isz, dst, base, offs, nb);
-      } else {
+    if (post == 1) {
+      take_run((int64_t)isz, dst, src + pos.off[0] * (int64_t)isz, is, inner, offs, nb);
+      dst += inner * nb * (int64_t)isz;
+    } else {
+      for (int64_t i = 0; i < inner; i++) {
+        const char *base = src + (pos.off[0] + i * is) * (int64_t)isz;
         for (int64_t b = 0; b < nb; b++)
           mx_idx_run(&blk, dst + b * post * (int64_t)isz, base + offs[b] * (int64_t)isz, isz, copy);
+        dst += nb * post * (int64_t)isz;
       }
-      dst += nb * post * (int64_t)isz;
     }
     mx_strided_next(&pre, &pos);
   }
