@@ -21,6 +21,14 @@ n3 = a[: (N // 3) * 3].reshape(-1, 3); n4 = a.reshape(-1, 4); n2 = a.reshape(-1,
 m3, m4, m2, mcol, ma = mx.array(n3), mx.array(n4), mx.array(n2), mx.array(col), mx.array(a)
 b = rng.standard_normal(N // 2, dtype=np.float32); mb = mx.array(b)
 rows16, rows1000 = a.reshape(-1, 16), a.reshape(-1, 1000)
+
+
+def SET_COLS(x):
+    c = x.copy()
+    c[:, 1:3] = 0
+    return c
+
+
 m16, m1000 = mx.array(rows16), mx.array(rows1000)
 cases = [
  ("stack([x,y],-1)", lambda: mx.stack([mb, mb], axis=-1), lambda: np.stack([b, b], axis=-1)),
@@ -42,6 +50,8 @@ cases = [
  ("sort axis1 (N,4)", lambda: mx.sort(m4, axis=1), lambda: np.sort(n4, axis=1)),
  ("argsort axis1 (N,4)", lambda: mx.argsort(m4, axis=1), lambda: np.argsort(n4, axis=1)),
  ("pad (N,2) last axis", lambda: mx.pad(m2, ((0, 0), (1, 1))), lambda: np.pad(n2, ((0, 0), (1, 1)))),
+ ("slice_update (N,4)[:, 1:3]", lambda: mx.slice_update(m4, mx.zeros((n4.shape[0], 2)), mx.array([0, 1]), (0, 1)),
+  lambda: SET_COLS(n4)),
  ("where (N,4)", lambda: mx.where(m4 > 0, m4, 0.0), lambda: np.where(n4 > 0, n4, 0)),
  ("diff axis1 (N,4)", lambda: mx.diff(m4, axis=1), lambda: np.diff(n4, axis=1)),
  ("var axis1 (N,4)", lambda: mx.var(m4, axis=1), lambda: n4.var(axis=1)),

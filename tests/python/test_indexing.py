@@ -877,3 +877,31 @@ def test_take_along_last_axis_runs(npd):
     x3 = (rng.standard_normal((4, 30, 6)) * 50).astype(npd)
     np.testing.assert_array_equal(np.array(mx.take(mx.array(x3, dtype=dt), mx.array([5, 1]), axis=2)),
                                   np.take(x3, [5, 1], axis=2))
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64])
+def test_index_copies_of_narrow_blocks(npd):
+    # strided copies of blocks of at most 8 columns over 256 rows or more (pad, slice_update,
+    # .at[] updates, take of trailing blocks) walk down the rows one column at a time
+    rng = np.random.default_rng(8)
+    dt = mx.float64 if npd == np.float64 else None
+    x = (rng.standard_normal((3000, 2)) * 50).astype(npd)
+    mx_x = mx.array(x, dtype=dt)
+    np.testing.assert_array_equal(np.array(mx.pad(mx_x, ((0, 0), (1, 2)))), np.pad(x, ((0, 0), (1, 2))))
+    x3 = (rng.standard_normal((3, 700, 3)) * 50).astype(npd)
+    m3 = mx.array(x3, dtype=dt)
+    np.testing.assert_array_equal(np.array(mx.pad(m3, ((0, 0), (2, 0), (1, 1)))),
+                                  np.pad(x3, ((0, 0), (2, 0), (1, 1))))
+    w = (rng.standard_normal((1000, 6)) * 50).astype(npd)
+    upd = (rng.standard_normal((1000, 2)) * 50).astype(npd)
+    got = mx.slice_update(mx.array(w, dtype=dt), mx.array(upd, dtype=dt), mx.array([0, 3]), (0, 1))
+    want = w.copy()
+    want[:, 3:5] = upd
+    np.testing.assert_array_equal(np.array(got), want)
+    got = mx.array(w, dtype=dt).at[:, 1:3].add(mx.array(upd, dtype=dt))
+    want = w.copy()
+    want[:, 1:3] += upd
+    np.testing.assert_array_equal(np.array(got), want)
+    x4 = (rng.standard_normal((2, 5, 300, 2)) * 50).astype(npd)
+    np.testing.assert_array_equal(np.array(mx.take(mx.array(x4, dtype=dt), mx.array([4, 0, 4]), axis=1)),
+                                  np.take(x4, [4, 0, 4], axis=1))
