@@ -1153,3 +1153,21 @@ def test_float32_remainder_exact_near_multiples():
         c = np.float32(0.37)
         want_c = np.remainder(xs.astype(np.float64), np.float64(c)).astype(np.float32)
         np.testing.assert_array_equal(npa(mx.remainder(mx.array(xs), c)), want_c)
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.float16, np.int32, np.uint8, np.float64, np.complex64])
+def test_binary_short_rows_against_one_row(npd):
+    # (N, C) op (C,) with C up to 16: the row is repeated into a buffer and the op runs over flat
+    # chunks (either side, arithmetic and comparisons, outer dims, C = 17 takes the rows)
+    rng = np.random.default_rng(9)
+    dt = {np.float64: mx.float64}.get(npd)
+    for shape in [(5000, 1), (3001, 2), (2000, 3), (7, 300, 4), (999, 16), (500, 17)]:
+        x = (rng.standard_normal(shape) * 10 + 20).astype(npd)
+        r = (rng.standard_normal(shape[-1:]) * 10 + 20).astype(npd)
+        mx_x, mx_r = mx.array(x, dtype=dt), mx.array(r, dtype=dt)
+        for f in (lambda p, q: p + q, lambda p, q: p - q, lambda p, q: p * q):
+            np.testing.assert_allclose(np.array(f(mx_x, mx_r)), f(x, r), rtol=1e-3 if npd == np.float16 else 1e-6)
+            np.testing.assert_allclose(np.array(f(mx_r, mx_x)), f(r, x), rtol=1e-3 if npd == np.float16 else 1e-6)
+        if npd != np.complex64:
+            np.testing.assert_array_equal(np.array(mx_x < mx_r), x < r)
+            np.testing.assert_array_equal(np.array(mx.maximum(mx_r, mx_x)), np.maximum(r, x))
