@@ -33,6 +33,7 @@ m16, m1000 = mx.array(rows16), mx.array(rows1000)
 cases = [
  ("stack([x,y],-1)", lambda: mx.stack([mb, mb], axis=-1), lambda: np.stack([b, b], axis=-1)),
  ("concat (N,1)x2 axis1", lambda: mx.concatenate([mcol, mcol], axis=1), lambda: np.concatenate([col, col], axis=1)),
+ ("concat (N,2)x2 axis1", lambda: mx.concatenate([m2, m2], axis=1), lambda: np.concatenate([n2, n2], axis=1)),
  ("tile 1-d x2", lambda: mx.tile(mb, 2), lambda: np.tile(b, 2)),
  ("broadcast (N,1)->(N,4)", lambda: mx.contiguous(mx.broadcast_to(mcol, (col.shape[0], 4))), lambda: np.ascontiguousarray(np.broadcast_to(col, (col.shape[0], 4)))),
  ("flip last (N,4)", lambda: mx.contiguous(m4[:, ::-1]), lambda: np.ascontiguousarray(n4[:, ::-1])),

@@ -882,7 +882,7 @@ def test_take_along_last_axis_runs(npd):
 @pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64])
 def test_index_copies_of_narrow_blocks(npd):
     # strided copies of blocks of at most 8 columns over 256 rows or more (pad, slice_update,
-    # .at[] updates, take of trailing blocks) walk down the rows one column at a time
+    # .at[] updates, take of trailing blocks, concatenate) walk down the rows one column at a time
     rng = np.random.default_rng(8)
     dt = mx.float64 if npd == np.float64 else None
     x = (rng.standard_normal((3000, 2)) * 50).astype(npd)
@@ -902,6 +902,10 @@ def test_index_copies_of_narrow_blocks(npd):
     want = w.copy()
     want[:, 1:3] += upd
     np.testing.assert_array_equal(np.array(got), want)
+    big = (rng.standard_normal(((4 << 20) // (2 * x.itemsize) + 3, 2)) * 50).astype(npd)
+    mb = mx.array(big, dtype=dt)  # copies of 4 MB and more: the same walk in ranges over the pool
+    np.testing.assert_array_equal(np.array(mx.concatenate([mb, mb[:, :1]], axis=1)),
+                                  np.concatenate([big, big[:, :1]], axis=1))
     x4 = (rng.standard_normal((2, 5, 300, 2)) * 50).astype(npd)
     np.testing.assert_array_equal(np.array(mx.take(mx.array(x4, dtype=dt), mx.array([4, 0, 4]), axis=1)),
                                   np.take(x4, [4, 0, 4], axis=1))

@@ -701,8 +701,6 @@ static int64_t init_rows(bin_job *j, const mx_array *a, const mx_array *b, const
   return count;
 }
 
-/* Rows of at least 4 KiB of output of a cheap op over arrays past the cache stream their output
- * out, as flat loops do (tiles too: each tile row, 1 KiB of float32, through a buffer). */
 /* Which operand (0 a, 1 b) is one row broadcast over every other dim while the other is
  * contiguous, with rows of at most TILE_ROW_MAX elements; -1 when that is not the case. Such ops
  * run over flat chunks against the row repeated, not row by row: (5e6, 2) + (2,) float32
@@ -725,6 +723,8 @@ static int broadcast_row_side(const bin_job *j) {
   return -1;
 }
 
+/* Rows of at least 4 KiB of output of a cheap op over arrays past the cache stream their output
+ * out, as flat loops do (tiles too: each tile row, 1 KiB of float32, through a buffer). */
 static void run_rows(bin_job *j, int64_t count, int cost, int64_t elems) {
   int64_t inner = mx_strided_inner(&j->s);
   int side = broadcast_row_side(j);

@@ -82,65 +82,37 @@ static void acc_offs(int dt, int64_t *o, const char *p, int64_t off, int64_t is,
   }
 }
 
-#define GATHER_OFFS(T)                                                                             \
-  static void gather_offs_##T(char *dst, const char *src, const int64_t *offs, int64_t n) {        \
-    T *d = (T *)dst;                                                                               \
-    const T *s = (const T *)src;                                                                   \
-    for (int64_t i = 0; i < n; i++) d[i] = s[offs[i]];                                             \
-  }
-GATHER_OFFS(uint8_t)
-GATHER_OFFS(uint16_t)
-GATHER_OFFS(uint32_t)
-GATHER_OFFS(uint64_t)
-
-static void gather_offs(int64_t isz, char *dst, const char *src, const int64_t *offs, int64_t n) {
-  switch (isz) {
-  case 1:
-    gather_offs_uint8_t(dst, src, offs, n);
-    break;
-  case 2:
-    gather_offs_uint16_t(dst, src, offs, n);
-    break;
-  case 4:
-    gather_offs_uint32_t(dst, src, offs, n);
-    break;
-  default:
-    gather_offs_uint64_t(dst, src, offs, n);
-    break;
-  }
-}
-
-/* inner positions of a leading run, each gathering n elements (offs) into dst: one call for the
- * run instead of one per position (take(x, [3, 0], axis=1) of (2.5e6, 4) float32: 7.8-10 -> 3.2
- * ms, numpy 4-7; bench/short_rows.py) */
-#define TAKE_RUN(T)                                                                                \
-  static void take_run_##T(char *dst, const char *src, int64_t is, int64_t inner,                  \
-                           const int64_t *offs, int64_t n) {                                       \
+/* dst[i n + b] = src[i is + offs[b]] for i < inner, b < n (elements): a gather of n elements,
+ * or of n per position of a leading run in one call instead of one per position (take(x, [3, 0],
+ * axis=1) of (2.5e6, 4) float32: 7.8-10 -> 3.2 ms, numpy 4-7; bench/short_rows.py) */
+#define GATHER_RUN(T)                                                                              \
+  static void gather_run_##T(char *dst, const char *src, int64_t is, int64_t inner,                \
+                             const int64_t *offs, int64_t n) {                                     \
     T *d = (T *)dst;                                                                               \
     for (int64_t i = 0; i < inner; i++, d += n) {                                                  \
       const T *s = (const T *)src + i * is;                                                        \
       for (int64_t b = 0; b < n; b++) d[b] = s[offs[b]];                                           \
     }                                                                                              \
   }
-TAKE_RUN(uint8_t)
-TAKE_RUN(uint16_t)
-TAKE_RUN(uint32_t)
-TAKE_RUN(uint64_t)
+GATHER_RUN(uint8_t)
+GATHER_RUN(uint16_t)
+GATHER_RUN(uint32_t)
+GATHER_RUN(uint64_t)
 
-static void take_run(int64_t isz, char *dst, const char *src, int64_t is, int64_t inner,
-                     const int64_t *offs, int64_t n) {
+static void gather_run(int64_t isz, char *dst, const char *src, int64_t is, int64_t inner,
+                       const int64_t *offs, int64_t n) {
   switch (isz) {
   case 1:
-    take_run_uint8_t(dst, src, is, inner, offs, n);
+    gather_run_uint8_t(dst, src, is, inner, offs, n);
     break;
   case 2:
-    take_run_uint16_t(dst, src, is, inner, offs, n);
+    gather_run_uint16_t(dst, src, is, inner, offs, n);
     break;
   case 4:
-    take_run_uint32_t(dst, src, is, inner, offs, n);
+    gather_run_uint32_t(dst, src, is, inner, offs, n);
     break;
   default:
-    take_run_uint64_t(dst, src, is, inner, offs, n);
+    gather_run_uint64_t(dst, src, is, inner, offs, n);
     break;
   }
 }
@@ -162,7 +134,7 @@ static void gblk_task(void *ctx, int64_t begin, int64_t end) {
       acc_offs(j->dt[k], offs, j->idx[k], pos.off[k] + col * is, is, m, j->dim[k], j->hi[k],
                j->stride[k], k == 0);
     }
-    gather_offs(j->isz, j->dst + p * j->isz, j->src, offs, m);
+    gather_run(j->isz, j->dst + p * j->isz, j->src, 0, 1, offs, m);
     p += m;
     col += m;
     if (col == inner) {
@@ -226,7 +198,7 @@ int mx_cpu_gather(mx_node *n) {
   const char *src = mx_array_data(a);
   char *dst = mx_array_data(out);
   if (slice1 == 1) {
-    gather_offs((int64_t)isz, dst, src, offs, npos);
+    gather_run((int64_t)isz, dst, src, 0, 1, offs, npos);
   } else {
     int64_t dst_st[MX_MAX_NDIM];
     mx_row_strides(p->ndim, ss, dst_st);
@@ -290,7 +262,7 @@ int mx_cpu_take(mx_node *n) {
   mx_strided_pos_init(&pre, &pos);
   for (int64_t r = 0; r < rows; r++) {
     if (post == 1) {
-      take_run((int64_t)isz, dst, src + pos.off[0] * (int64_t)isz, is, inner, offs, nb);
+      gather_run((int64_t)isz, dst, src + pos.off[0] * (int64_t)isz, is, inner, offs, nb);
       dst += inner * nb * (int64_t)isz;
     } else {
       for (int64_t i = 0; i < inner; i++) {

@@ -149,38 +149,41 @@ mx_idx_row_fn mx_idx_row_op(int op, mx_dtype dtype) {
 }
 
 /* Rows of at most IDX_SHORT_INNER elements over a dim of IDX_SHORT_DOWN or more before them
- * (pad's and slice_update's narrow column blocks) are walked down that dim, one call per position,
- * instead of one call per short row (a slice_update of a (2.5e6, 2) block of columns: 17.7 ->
- * 8.8 ms; pad of a (5e6, 2) float32 array by a column each side: 36.7 -> 28.7;
- * bench/short_rows.py). Each destination element is still written once. */
+ * (pad's, slice_update's and concatenate's narrow column blocks) are walked down that dim, one
+ * call per position, instead of one call per short row (a slice_update of a (2.5e6, 2) block of
+ * columns: 17.7 -> 8.8 ms; pad of a (5e6, 2) float32 array by a column each side: 36.7 -> 28.7;
+ * concatenate of two along their last axis, pooled: 28.7 -> 17.2; bench/short_rows.py). Each
+ * destination element is still written once. */
 enum { IDX_SHORT_INNER = 8, IDX_SHORT_DOWN = 256 };
 
-void mx_idx_run(const mx_strided *it, char *dst, const char *src, size_t isz, mx_idx_row_fn fn) {
-  if (it->size == 0) return;
-  int64_t rows = mx_strided_rows(it), inner = mx_strided_inner(it);
+/* fn over rows [r0, r1) of it (rows of its last dim) */
+static void idx_rows(const mx_strided *it, int64_t r0, int64_t r1, char *dst, const char *src,
+                     size_t isz, mx_idx_row_fn fn) {
   int nd = it->ndim;
-  int64_t ds = it->strides[0][nd - 1], ss = it->strides[1][nd - 1];
-  if (rows == 1) {
-    fn(dst, ds, src, ss, inner);
-    return;
-  }
-  if (inner <= IDX_SHORT_INNER && it->shape[nd - 2] >= IDX_SHORT_DOWN) {
+  int64_t inner = mx_strided_inner(it), ds = it->strides[0][nd - 1], ss = it->strides[1][nd - 1];
+  mx_strided_pos pos;
+  if (nd >= 2 && inner <= IDX_SHORT_INNER && it->shape[nd - 2] >= IDX_SHORT_DOWN) {
     int64_t down = it->shape[nd - 2], dr = it->strides[0][nd - 2], sr = it->strides[1][nd - 2];
-    for (int64_t r = 0; r < rows; r += down) {
-      mx_strided_pos at;
-      ew_pos_at(it, r, &at);
+    for (int64_t r = r0; r < r1;) { /* runs down the dim before, within one block of it */
+      int64_t e = (r / down + 1) * down < r1 ? (r / down + 1) * down : r1;
+      ew_pos_at(it, r, &pos);
       for (int64_t c = 0; c < inner; c++)
-        fn(dst + (at.off[0] + c * ds) * (int64_t)isz, dr, src + (at.off[1] + c * ss) * (int64_t)isz,
-           sr, down);
+        fn(dst + (pos.off[0] + c * ds) * (int64_t)isz, dr,
+           src + (pos.off[1] + c * ss) * (int64_t)isz, sr, e - r);
+      r = e;
     }
     return;
   }
-  mx_strided_pos pos;
-  mx_strided_pos_init(it, &pos);
-  for (int64_t r = 0; r < rows; r++) {
+  ew_pos_at(it, r0, &pos);
+  for (int64_t r = r0; r < r1; r++) {
     fn(dst + pos.off[0] * (int64_t)isz, ds, src + pos.off[1] * (int64_t)isz, ss, inner);
     mx_strided_next(it, &pos);
   }
+}
+
+void mx_idx_run(const mx_strided *it, char *dst, const char *src, size_t isz, mx_idx_row_fn fn) {
+  if (it->size == 0) return;
+  idx_rows(it, 0, mx_strided_rows(it), dst, src, isz, fn);
 }
 
 /* Tiled copy of an n0 x n1 block, dst[i * d0 + j * d1] = src[i * s0 + j * s1]: a transposing
@@ -217,18 +220,12 @@ typedef struct {
   const char *src;
   size_t isz;
   mx_idx_row_fn fn;
-  int64_t inner, ds, ss;
+  int64_t ds, ss; /* copy_run's strides */
 } copy_job;
 
 static void copy_rows(void *ctx, int64_t r0, int64_t r1) {
   const copy_job *j = (const copy_job *)ctx;
-  mx_strided_pos pos;
-  ew_pos_at(j->it, r0, &pos);
-  for (int64_t r = r0; r < r1; r++) {
-    j->fn(j->dst + pos.off[0] * (int64_t)j->isz, j->ds, j->src + pos.off[1] * (int64_t)j->isz,
-          j->ss, j->inner);
-    mx_strided_next(j->it, &pos);
-  }
+  idx_rows(j->it, r0, r1, j->dst, j->src, j->isz, j->fn);
 }
 
 static void copy_run(void *ctx, int64_t i0, int64_t i1) {
@@ -273,8 +270,7 @@ void mx_idx_copy(char *dst, const int64_t *dst_st, const char *src, const int64_
   }
   if ((size_t)it.size * isz >= PAR_COPY_BYTES) {
     int64_t rows = mx_strided_rows(&it), inner = mx_strided_inner(&it);
-    copy_job j = {
-        &it, dst, src, isz, pick_copy(isz), inner, it.strides[0][nd - 1], it.strides[1][nd - 1]};
+    copy_job j = {&it, dst, src, isz, pick_copy(isz), it.strides[0][nd - 1], it.strides[1][nd - 1]};
     if (rows == 1)
       mx_ew_parallel_for(inner, PAR_COPY_GRAIN, copy_run, &j);
     else

@@ -501,7 +501,7 @@ int mx_cpu_random_map(mx_node *n) {
 
 /* ------------------------------------------------------------------ RandomPermute */
 
-/* A permutation is the stable argsort of random uint32 keys (sort.c's radix argsort). */
+/* A permutation is the stable argsort of random uint32 keys (sort.c's mx_cpu_argsort_u32). */
 int mx_cpu_random_permute(mx_node *n) {
   const mx_axis_params *p = n->params;
   const mx_array *keys = n->inputs[0];

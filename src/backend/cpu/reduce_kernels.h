@@ -45,10 +45,10 @@ static inline void *mx_red_scratch(size_t bytes, mx_buffer **hold) {
 /* Runs fn(ctx, begin, end) over [0, n): on the worker pool when cost (an estimate of the total work
  * in elements touched) is large and n >= 2, else inline. */
 typedef void (*mx_range_fn)(void *ctx, int64_t begin, int64_t end);
+void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost);
 
 /* Stable argsort of n uint32 keys (element stride ks) into idx (sort.c; random permutations). */
 int mx_cpu_argsort_u32(const uint32_t *keys, int64_t ks, int64_t n, uint32_t *idx);
-void mx_red_parallel(mx_range_fn fn, void *ctx, int64_t n, double cost);
 
 /* Sum of exp(x[i] - m) over a float row, accumulated in double per block; with y (which may
  * be x), each exp is stored to y too. Vectorized (ew_vec512.h's exp on AVX-512 CPUs, else

@@ -306,13 +306,13 @@ typedef struct {
 
 #define NO_SPECIAL(v) 0
 
+/* a float key's bits back (SIGN: the sign bit) */
+#define FKEY_INV(T, k, SIGN) (((k) & (SIGN)) ? (T)((k) ^ (SIGN)) : (T) ~(k))
+
 /* Floats sort their keys alone: keys map back to the values, except -0.0 (the key of 0.0) and
  * NaNs other than the canonical one. A row holding those gets the run of zero keys and the run
  * of NaN keys refilled from the input in order (the sort is stable: the runs keep input order).
  * SIGN: the sign bit, INF: the bits of +inf, CANON: the canonical NaN. */
-/* a float key's bits back (SIGN: the sign bit) */
-#define FKEY_INV(T, k, SIGN) (((k) & (SIGN)) ? (T)((k) ^ (SIGN)) : (T) ~(k))
-
 #define GEN_FSORT_ROW(NAME, T, KEYF, RADIX, INS, SIGN, INF, CANON)                                 \
   static void NAME(const void *x_, int64_t xs, void *y_, int64_t ys, int64_t n, scratch *s) {      \
     BUILD_KEYS(T, T, T, KEYF, PNONE, NAME##_special)                                               \
