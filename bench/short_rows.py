@@ -30,6 +30,7 @@ def SET_COLS(x):
 
 
 m16, m1000 = mx.array(rows16), mx.array(rows1000)
+n4r = a[::-1].copy().reshape(-1, 4); m4r = mx.array(n4r)
 cases = [
  ("stack([x,y],-1)", lambda: mx.stack([mb, mb], axis=-1), lambda: np.stack([b, b], axis=-1)),
  ("concat (N,1)x2 axis1", lambda: mx.concatenate([mcol, mcol], axis=1), lambda: np.concatenate([col, col], axis=1)),
@@ -63,6 +64,15 @@ cases = [
  ("argpartition axis1 (N,16)", lambda: mx.argpartition(m16, 8, axis=1), lambda: np.argpartition(rows16, 8, axis=1)),
  ("repeat 2 axis1 (N,2)", lambda: mx.repeat(m2, 2, axis=1), lambda: np.repeat(n2, 2, axis=1)),
  ("astype f16 (N,3).T", lambda: m3.T.astype(mx.float16), lambda: n3.T.astype(np.float16)),
+ # column slices: strided rows of 3, gathered in bands (ew_common.h)
+ ("x[:, :3] + y[:, 1:] (N,4)", lambda: m4[:, :3] + m4r[:, 1:], lambda: n4[:, :3] + n4r[:, 1:]),
+ ("x[:, 1:] * 2 (N,4)", lambda: m4[:, 1:] * 2, lambda: n4[:, 1:] * 2),
+ ("maximum(x[:, :3], y[:, 1:])", lambda: mx.maximum(m4[:, :3], m4r[:, 1:]), lambda: np.maximum(n4[:, :3], n4r[:, 1:])),
+ ("exp(x[:, :3]) (N,4)", lambda: mx.exp(m4[:, :3]), lambda: np.exp(n4[:, :3])),
+ ("abs(x[:, 1:]) (N,4)", lambda: mx.abs(m4[:, 1:]), lambda: np.abs(n4[:, 1:])),
+ ("where(x[:, :3] > 0, x[:, :3], y[:, 1:])", lambda: mx.where(m4[:, :3] > 0, m4[:, :3], m4r[:, 1:]),
+  lambda: np.where(n4[:, :3] > 0, n4[:, :3], n4r[:, 1:])),
+ ("linalg.cross (N,3)", lambda: mx.linalg.cross(m3, m3[::-1]), lambda: np.cross(n3, n3[::-1])),
 ]
 print(f"{'case':<32}{'ours ms':>9}{'numpy ms':>9}")
 for name, f, g in cases:

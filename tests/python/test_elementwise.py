@@ -1171,3 +1171,72 @@ def test_binary_short_rows_against_one_row(npd):
         if npd != np.complex64:
             np.testing.assert_array_equal(np.array(mx_x < mx_r), x < r)
             np.testing.assert_array_equal(np.array(mx.maximum(mx_r, mx_x)), np.maximum(r, x))
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.float16, np.int8, np.int16, np.int32, np.float64,
+                                 np.complex64, np.bool_])
+def test_short_strided_rows_in_bands(npd):
+    # strided operands with rows of at most 64 bytes run in bands, their rows gathered into a
+    # buffer (ew_common.h): column slices (one outer dim and two that do not merge), unit,
+    # 2-element and broadcast strides along the row, beside a contiguous operand and a single
+    # value; unary, binary (binary.c and ew_binary.c), comparisons and where
+    rng = np.random.default_rng(31)
+
+    def arr(shape):
+        if npd == np.bool_:
+            return rng.random(shape) < 0.5
+        if npd == np.complex64:
+            return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(npd)
+        return (rng.standard_normal(shape) * 40).astype(npd)
+
+    def views(x, y, x3, y3, bc, w):
+        r = x.shape[0]
+        v = [(x[:, 1:w + 1], y[:, :w]), (x[:, 2:w + 2], y[:, 2:]),
+             (x[:r // 2 * 2, :w], mx.contiguous(y[:r // 2 * 2, 1:w + 1]) if bc is mx.broadcast_to
+              else np.ascontiguousarray(y[:r // 2 * 2, 1:w + 1])),
+             (bc(x[:, :1], (r, w)), y[:, 1:w + 1]),
+             (x[:, 1:w + 1], y[:1, :1]),
+             (x3[:, :59, 2:], y3[:, 1:60, :w])]  # two outer dims that do not merge
+        if 2 * w <= x.shape[1] + 1:
+            v.append((x[:, ::2][:, :w], y[:, 1:w + 1]))
+        return v
+
+    for rows, w in [(5000, 1), (3001, 2), (2000, 3), (700, 5), (999, 8), (400, 16), (300, 17)]:
+        base = [arr((rows, w + 3)), arr((rows, w + 2)), arr((7, 60, w + 2)), arr((7, 61, w + 1))]
+        want = views(*base, np.broadcast_to, w)
+        dt = mx.float64 if npd == np.float64 else None
+        got = views(*[mx.array(b, dtype=dt) for b in base], mx.broadcast_to, w)
+        for (a, b), (ma, mb) in zip(want, got):
+            if npd == np.bool_:
+                np.testing.assert_array_equal(np.array(mx.logical_and(ma, mb)), a & b)
+                np.testing.assert_array_equal(np.array(mx.logical_not(ma)), ~a)
+                np.testing.assert_array_equal(np.array(mx.where(ma, mb, ma)), np.where(a, b, a))
+                continue
+            tol = {np.float16: 2e-3, np.float32: 1e-6, np.complex64: 1e-6}.get(npd, 0)
+            np.testing.assert_allclose(np.array(ma + mb), a + b, rtol=tol)
+            np.testing.assert_allclose(np.array(ma * mb), a * b, rtol=tol)
+            np.testing.assert_array_equal(np.array(-ma), -a)
+            np.testing.assert_array_equal(np.array(ma == mb), a == b)
+            np.testing.assert_array_equal(np.array(mx.where(ma == mb, ma, mb)), np.where(a == b, a, b))
+            if npd != np.complex64:
+                np.testing.assert_array_equal(np.array(mx.maximum(ma, mb)), np.maximum(a, b))
+                np.testing.assert_array_equal(np.array(ma < mb), a < b)
+                np.testing.assert_array_equal(np.array(mx.abs(ma)), np.abs(a))
+                np.testing.assert_array_equal(np.array(mx.where(ma < mb, ma, mb)), np.where(a < b, a, b))
+            if npd in (np.float32, np.float64):
+                np.testing.assert_allclose(np.array(mx.exp(ma / 40)), np.exp(a / 40), rtol=1e-5)
+
+
+def test_short_strided_rows_over_threads():
+    # bands split over the worker threads: 2^20 rows of 3 from a (N, 4) float32 and bfloat16
+    rng = np.random.default_rng(32)
+    x = rng.standard_normal((1 << 20, 4)).astype(np.float32)
+    mx_x = mx.array(x)
+    np.testing.assert_array_equal(np.array(mx.diff(mx_x, axis=1)), np.diff(x, axis=1))
+    np.testing.assert_array_equal(np.array(mx.where(mx_x[:, 1:] > 0, mx_x[:, :3], 0.0)),
+                                  np.where(x[:, 1:] > 0, x[:, :3], 0))
+    xb = mx_x.astype(mx.bfloat16)
+    xr = np.array(xb.astype(mx.float32))
+    np.testing.assert_array_equal(np.array((xb[:, 1:] * xb[:, :3]).astype(mx.float32)),
+                                  np.array(mx.array(xr[:, 1:] * xr[:, :3]).astype(mx.bfloat16).astype(mx.float32)))
+    np.testing.assert_array_equal(np.array(mx.abs(xb[:, 1:]).astype(mx.float32)), np.abs(xr[:, 1:]))

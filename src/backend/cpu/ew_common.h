@@ -3,6 +3,7 @@
 #ifndef MX_BACKEND_CPU_EW_COMMON_H
 #define MX_BACKEND_CPU_EW_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -70,6 +71,128 @@ static inline void ew_pos_at(const mx_strided *s, int64_t row, mx_strided_pos *p
     for (int k = 0; k < s->nops; k++) p->off[k] += i * s->strides[k][d];
   }
   p->idx[s->ndim - 1] = 0;
+}
+
+/* ---- bands of short rows (row mode) ----
+ * Row mode runs the typed loop once per inner row, which costs more than the row's work when rows
+ * are a few elements (x[:, :3] + y[:, 1:] over (N, 4)). Rows of at most EW_BAND_ROW_BYTES per
+ * operand run a band at a time instead: each operand that is not one value or contiguous across
+ * the band has its rows gathered into a packed buffer of EW_BAND_BYTES, and the loop runs once
+ * over the band's rows as one flat run (the output is row-contiguous). */
+enum { EW_BAND_ROW_BYTES = 64, EW_BAND_BYTES = 2048 };
+
+/* Rows per band for the operands of s (element sizes isz) and, in *gather, the operands (bit k)
+ * to gather; *flat_st[k] is the flat stride (1, or 0: one value) of the others. 0 when rows are
+ * too long for bands. */
+static inline int64_t ew_band_plan(const mx_strided *s, const size_t *isz, unsigned *gather,
+                                   int64_t *flat_st) {
+  int nd = s->ndim;
+  int64_t inner = s->shape[nd - 1];
+  size_t widest = 1;
+  *gather = 0;
+  if (nd < 2) return 0;
+  for (int k = 0; k < s->nops; k++) {
+    if (inner * (int64_t)isz[k] > EW_BAND_ROW_BYTES) return 0;
+    widest = isz[k] > widest ? isz[k] : widest;
+    bool zero = true, packed = s->strides[k][nd - 1] == 1;
+    int64_t expect = inner;
+    for (int d = nd - 1; d >= 0; d--) {
+      zero = zero && s->strides[k][d] == 0;
+      if (d < nd - 1) {
+        packed = packed && s->strides[k][d] == expect;
+        expect *= s->shape[d];
+      }
+    }
+    flat_st[k] = zero ? 0 : 1;
+    if (!zero && !packed) *gather |= 1u << k;
+  }
+  return EW_BAND_BYTES / (inner * (int64_t)widest);
+}
+
+/* Copies n <= EW_BAND_ROW_BYTES bytes in at most two overlapping fixed-size moves. */
+static inline void ew_copy_short(char *d, const char *s, size_t n) {
+  if (n >= 32) {
+    memcpy(d, s, 32);
+    memcpy(d + n - 32, s + n - 32, 32);
+  } else if (n >= 16) {
+    memcpy(d, s, 16);
+    memcpy(d + n - 16, s + n - 16, 16);
+  } else if (n >= 8) {
+    memcpy(d, s, 8);
+    memcpy(d + n - 8, s + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(d, s, 4);
+    memcpy(d + n - 4, s + n - 4, 4);
+  } else if (n >= 2) {
+    memcpy(d, s, 2);
+    memcpy(d + n - 2, s + n - 2, 2);
+  } else if (n) {
+    *d = *s;
+  }
+}
+
+/* nrows rows of n <= EW_BAND_ROW_BYTES bytes at src, rs bytes apart, packed into d: fixed-size
+ * moves for the common row sizes. */
+static inline void ew_gather_short(char *d, const char *src, int64_t rs, int64_t nrows, size_t n) {
+  switch (n) {
+#define EW_GATHER(N)                                                                               \
+  case N:                                                                                          \
+    for (int64_t r = 0; r < nrows; r++, d += N, src += rs) memcpy(d, src, N);                      \
+    return;
+    EW_GATHER(2)
+    EW_GATHER(4)
+    EW_GATHER(6)
+    EW_GATHER(8)
+    EW_GATHER(12)
+    EW_GATHER(16)
+    EW_GATHER(20)
+    EW_GATHER(24)
+    EW_GATHER(28)
+    EW_GATHER(32)
+    EW_GATHER(48)
+    EW_GATHER(64)
+#undef EW_GATHER
+  default:
+    for (int64_t r = 0; r < nrows; r++, d += n, src += rs) ew_copy_short(d, src, n);
+  }
+}
+
+/* The next nrows rows from p on (p advances past them): operand k's rows (base[k], element size
+ * isz[k]) packed into dst[k] for each k in gather. */
+static inline void ew_band_gather(const mx_strided *s, mx_strided_pos *p, int64_t nrows,
+                                  const char *const *base, const size_t *isz, unsigned gather,
+                                  char *const *dst) {
+  int nd = s->ndim;
+  int64_t inner = s->shape[nd - 1];
+  bool unit_rows = nd == 2 && p->idx[0] + nrows <= s->shape[0];
+  for (int k = 0; k < s->nops; k++)
+    unit_rows = unit_rows && (!(gather >> k & 1) || s->strides[k][1] == 1);
+  if (unit_rows) { /* one outer dim and unit-stride rows: a fixed row stride per operand */
+    for (int k = 0; k < s->nops; k++) {
+      size_t z = isz[k];
+      if (gather >> k & 1)
+        ew_gather_short(dst[k], base[k] + p->off[k] * (int64_t)z, s->strides[k][0] * (int64_t)z,
+                        nrows, (size_t)inner * z);
+      p->off[k] += nrows * s->strides[k][0];
+    }
+    p->idx[0] += nrows;
+    return;
+  }
+  for (int64_t r = 0; r < nrows; r++) {
+    for (int k = 0; k < s->nops; k++) {
+      if (!(gather >> k & 1)) continue;
+      size_t z = isz[k];
+      int64_t st = s->strides[k][nd - 1];
+      const char *src = base[k] + p->off[k] * (int64_t)z;
+      char *d = dst[k] + (size_t)(r * inner) * z;
+      if (st == 1)
+        ew_copy_short(d, src, (size_t)inner * z);
+      else
+        for (int64_t e = 0; e < inner; e++)
+          memcpy(d + e * (int64_t)z, src + e * st * (int64_t)z, z);
+    }
+    mx_strided_next(s, p);
+  }
 }
 
 /* 16-bit floats staged through float: kinds of input. */
