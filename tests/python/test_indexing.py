@@ -857,6 +857,18 @@ def test_copies_of_short_rows(npd):
                                   np.repeat(x3, 3, axis=1).astype(np.float32))
     t = np.array(mx.array(x3[:, :, 0], dtype=dt).T.astype(mx.int32))
     np.testing.assert_array_equal(t, x3[:, :, 0].T.astype(np.int32))
+    # unit-stride short rows of one dtype (column slices) move a row at a time: every row width
+    # up to 8, with and without outer dims that merge, flattened (copy.c) and contiguous
+    # (indexing_copy.c)
+    for w in range(1, 9):
+        m = (rng.standard_normal((5003, w + 3)) * 50).astype(npd)
+        mm = mx.array(m, dtype=dt)
+        np.testing.assert_array_equal(np.array(mm[:, 1:w + 1].reshape(-1)), m[:, 1:w + 1].reshape(-1))
+        np.testing.assert_array_equal(np.array(mx.contiguous(mm[:, 2:w + 2])), m[:, 2:w + 2])
+        y3 = (rng.standard_normal((3, 2101, w + 1)) * 50).astype(npd)
+        my3 = mx.array(y3, dtype=dt)[:, :2050, 1:]  # two outer dims that do not merge
+        np.testing.assert_array_equal(np.array(my3.flatten()), y3[:, :2050, 1:].reshape(-1))
+        np.testing.assert_array_equal(np.array(mx.contiguous(my3)), y3[:, :2050, 1:])
 
 
 @pytest.mark.parametrize("npd", [np.float32, np.int8, np.float64, np.float16])

@@ -96,7 +96,10 @@ NP_RED = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "all": n
 def test_reductions_dtypes_layouts(op, dtype):
     if dtype == mx.complex64 and op in ("max", "min"):
         pytest.skip("complex max/min order is checked separately")
-    for lname, a, ref in layouts((3, 4), dtype):
+    # float16's product of 24 values up to 4.75 can pass 65504 (then inf, against numpy's float64
+    # reference): values up to 1.5 keep it finite whatever the module's generator gives
+    small = op == "prod" and dtype == mx.float16
+    for lname, a, ref in layouts((3, 4), dtype, *((-1.5, 1.75) if small else ())):
         for axis in (None, 0, -1, (0, 1), (1,)):
             for keepdims in (False, True):
                 r = getattr(mx, op)(a, axis=axis, keepdims=keepdims)

@@ -201,7 +201,7 @@ typedef struct {
   char *dp;
   int64_t ssz, dsz;
   int64_t ss, ds; /* flat */
-  int same;       /* flat, ss = ds = 1: a plain byte copy */
+  int same;       /* one dtype (flat: and ss = ds = 1): a plain byte copy */
   int stream;
   int mode; /* 0 flat, 1 rows, 2 tiled bands, 3 bands of short rows */
   const mx_strided *s;
@@ -249,6 +249,13 @@ static void copy_task(void *ctx, int64_t begin, int64_t end) {
       int64_t blk = t / bands, r0 = (t % bands) * SHORT_BAND;
       int64_t m = outer_n - r0 < SHORT_BAND ? outer_n - r0 : SHORT_BAND;
       ew_pos_at(s, blk * outer_n, &p);
+      if (j->same && sin == 1 && din == 1 && inner * j->ssz <= EW_BAND_ROW_BYTES) {
+        /* unit-stride rows of one dtype: one fixed-size move per row */
+        ew_copy_short_rows(j->dp + (p.off[1] + r0 * dout) * j->dsz, dout * j->dsz,
+                           j->sp + (p.off[0] + r0 * sout) * j->ssz, sout * j->ssz, m,
+                           (size_t)(inner * j->ssz));
+        continue;
+      }
       for (int64_t c = 0; c < inner; c++)
         j->fn(j->sp + (p.off[0] + r0 * sout + c * sin) * j->ssz, sout,
               j->dp + (p.off[1] + r0 * dout + c * din) * j->dsz, dout, m);
@@ -380,6 +387,7 @@ void mx_cpu_copy_strided(void *dst, mx_dtype dt, const void *src, mx_dtype st, i
     grain = (grain + inner * TILE - 1) / (inner * TILE);
   } else if (inner <= SHORT_INNER && outer_n >= SHORT_BAND) {
     j.mode = 3;
+    j.same = st == dt;
     items = s.size / (inner * outer_n) * ((outer_n + SHORT_BAND - 1) / SHORT_BAND);
     grain = (grain + inner * SHORT_BAND - 1) / (inner * SHORT_BAND);
   } else {

@@ -131,13 +131,14 @@ static inline void ew_copy_short(char *d, const char *s, size_t n) {
   }
 }
 
-/* nrows rows of n <= EW_BAND_ROW_BYTES bytes at src, rs bytes apart, packed into d: fixed-size
- * moves for the common row sizes. */
-static inline void ew_gather_short(char *d, const char *src, int64_t rs, int64_t nrows, size_t n) {
+/* nrows rows of n <= EW_BAND_ROW_BYTES bytes from src (rows ss bytes apart) to d (rows ds bytes
+ * apart): fixed-size moves for the common row sizes. */
+static inline void ew_copy_short_rows(char *d, int64_t ds, const char *src, int64_t ss,
+                                      int64_t nrows, size_t n) {
   switch (n) {
 #define EW_GATHER(N)                                                                               \
   case N:                                                                                          \
-    for (int64_t r = 0; r < nrows; r++, d += N, src += rs) memcpy(d, src, N);                      \
+    for (int64_t r = 0; r < nrows; r++, d += ds, src += ss) memcpy(d, src, N);                     \
     return;
     EW_GATHER(2)
     EW_GATHER(4)
@@ -153,7 +154,7 @@ static inline void ew_gather_short(char *d, const char *src, int64_t rs, int64_t
     EW_GATHER(64)
 #undef EW_GATHER
   default:
-    for (int64_t r = 0; r < nrows; r++, d += n, src += rs) ew_copy_short(d, src, n);
+    for (int64_t r = 0; r < nrows; r++, d += ds, src += ss) ew_copy_short(d, src, n);
   }
 }
 
@@ -171,8 +172,8 @@ static inline void ew_band_gather(const mx_strided *s, mx_strided_pos *p, int64_
     for (int k = 0; k < s->nops; k++) {
       size_t z = isz[k];
       if (gather >> k & 1)
-        ew_gather_short(dst[k], base[k] + p->off[k] * (int64_t)z, s->strides[k][0] * (int64_t)z,
-                        nrows, (size_t)inner * z);
+        ew_copy_short_rows(dst[k], inner * (int64_t)z, base[k] + p->off[k] * (int64_t)z,
+                           s->strides[k][0] * (int64_t)z, nrows, (size_t)inner * z);
       p->off[k] += nrows * s->strides[k][0];
     }
     p->idx[0] += nrows;

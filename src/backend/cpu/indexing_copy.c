@@ -167,9 +167,15 @@ static void idx_rows(const mx_strided *it, int64_t r0, int64_t r1, char *dst, co
     for (int64_t r = r0; r < r1;) { /* runs down the dim before, within one block of it */
       int64_t e = (r / down + 1) * down < r1 ? (r / down + 1) * down : r1;
       ew_pos_at(it, r, &pos);
-      for (int64_t c = 0; c < inner; c++)
-        fn(dst + (pos.off[0] + c * ds) * (int64_t)isz, dr,
-           src + (pos.off[1] + c * ss) * (int64_t)isz, sr, e - r);
+      if (fn == pick_copy(isz) && ds == 1 && ss == 1 && inner * (int64_t)isz <= EW_BAND_ROW_BYTES)
+        /* a plain copy of unit-stride rows: one move per row */
+        ew_copy_short_rows(dst + pos.off[0] * (int64_t)isz, dr * (int64_t)isz,
+                           src + pos.off[1] * (int64_t)isz, sr * (int64_t)isz, e - r,
+                           (size_t)inner * isz);
+      else
+        for (int64_t c = 0; c < inner; c++)
+          fn(dst + (pos.off[0] + c * ds) * (int64_t)isz, dr,
+             src + (pos.off[1] + c * ss) * (int64_t)isz, sr, e - r);
       r = e;
     }
     return;
