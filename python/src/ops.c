@@ -187,7 +187,7 @@ PyObject *mxpy_sum_impl(mlx_array a, PyObject *axis, int keepdims, PyObject *str
 
 static PyObject *f_astype(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
-  static char *kwlist[] = {"", "", "stream", NULL};
+  static char *kwlist[] = {"", "dtype", "stream", NULL};
   PyObject *a, *dt, *stream = Py_None;
   mlx_array x;
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|$O:astype", kwlist, &a, &dt, &stream))

@@ -811,7 +811,8 @@ static PyObject *f_flip(PyObject *m, PyObject *args, PyObject *kwds) {
 
 static PyObject *f_roll(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
-  static char *kwlist[] = {"", "", "", "stream", NULL};
+  /* MLX's signature shows shift and axis positional-only, but its binding names them */
+  static char *kwlist[] = {"", "shift", "axis", "stream", NULL};
   PyObject *a, *shift, *axis = Py_None, *stream = Py_None;
   mlx_array x;
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|O$O:roll", kwlist, &a, &shift, &axis, &stream) ||

@@ -330,6 +330,7 @@ def test_astype():
     assert b.dtype == mx.float32 and b.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert mx.astype(a, mx.int8).dtype == mx.int8
     assert a.astype(dtype=mx.int8).dtype == mx.int8
+    assert mx.astype(a, dtype=mx.int16).dtype == mx.int16  # (MLX's binding names dtype)
     assert mx.array([1.7, -1.7, 0.0]).astype(mx.bool_).tolist() == [True, True, False]
     assert mx.array([1.7, -1.7]).astype(mx.int32).tolist() == [1, -1]
     assert mx.array([1, 2]).astype(mx.complex64).tolist() == [1 + 0j, 2 + 0j]
