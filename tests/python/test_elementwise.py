@@ -1240,3 +1240,22 @@ def test_short_strided_rows_over_threads():
     np.testing.assert_array_equal(np.array((xb[:, 1:] * xb[:, :3]).astype(mx.float32)),
                                   np.array(mx.array(xr[:, 1:] * xr[:, :3]).astype(mx.bfloat16).astype(mx.float32)))
     np.testing.assert_array_equal(np.array(mx.abs(xb[:, 1:]).astype(mx.float32)), np.abs(xr[:, 1:]))
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.float64, np.int32, np.uint8])
+def test_binary_into_donated_input_of_strided_rows(npd):
+    # maximum(x[:, ::2], x[:, ::2] * 0.5): the product's buffer is donated to the output while
+    # the other operand is read with stride 2; the rows (1000 and 7 elements) go through blocks
+    rng = np.random.default_rng(33)
+    for shape in [(300, 2000), (4000, 14)]:
+        x = (rng.standard_normal(shape) * 50).astype(npd)
+        if npd == np.float32:
+            x[rng.random(shape) < 0.01] = np.nan
+        mx_x = mx.array(x, dtype=mx.float64 if npd == np.float64 else None)
+        s, v = mx_x[:, ::2], x[:, ::2]
+        two = v * npd(2)
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(np.array(mx.maximum(s, s * 2)), np.maximum(v, two))
+            np.testing.assert_array_equal(np.array(mx.minimum(s * 2, s)), np.minimum(two, v))
+            np.testing.assert_array_equal(np.array(s * 2 - s), two - v)
+            np.testing.assert_array_equal(np.array((s * 2) < s), two < v)

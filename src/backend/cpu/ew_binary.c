@@ -569,6 +569,20 @@ prefetch_tile_share(const bin_job *j, const mx_strided_pos *p, int64_t cnext, in
 
 static void bin_run(const bin_job *j, const char *a, int64_t sa, const char *b, int64_t sb, char *o,
                     int64_t n) {
+  if (!j->half && (sa > 1 || sb > 1) && (o == a || o == b)) {
+    /* The output is a donated input: the typed loop's vectorized version, which cannot rule out
+     * the overlap, would run its scalar fallback (whose nan checks in maximum branch on every
+     * element: maximum(x[:, ::2], x[:, ::2] * 0.5) took 9.8 ms instead of 2). Blocks go through
+     * a buffer instead. */
+    _Alignas(64) char tmp[EW_BLOCK * 16];
+    int64_t isz = (int64_t)j->isz, osz = (int64_t)j->osz;
+    for (int64_t s = 0; s < n; s += EW_BLOCK) {
+      int64_t m = n - s < EW_BLOCK ? n - s : EW_BLOCK;
+      j->fn(a + s * sa * isz, sa, b + s * sb * isz, sb, tmp, m);
+      memcpy(o + s * osz, tmp, (size_t)(m * osz));
+    }
+    return;
+  }
   if (!j->half) {
     j->fn(a, sa, b, sb, o, n);
     return;
