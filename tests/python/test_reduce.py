@@ -775,6 +775,30 @@ def test_partition_rows_of_every_length(npd):
                                           np.sort(x, axis=1)[:, w - k:])
 
 
+@pytest.mark.parametrize("npd", [np.float32, np.int32, np.float16, np.float64])
+def test_partition_rows_of_ties(npd):
+    # rows where many keys tie: one value throughout (the candidates found all equal at the first
+    # level), a relu's output (half zeros, with -0.0 among them for floats), three values; the
+    # gathering of candidates without a branch when more than 1 in 8 keep their byte; a row of
+    # 2^20 goes over the worker pool
+    for w, rows in ((300, 5), (1000, 5), (5000, 3), (1 << 20, 1)):
+        x = rng.standard_normal((rows, w))
+        cases = [np.full((rows, w), 7.0), np.maximum(x, 0), np.round(x * 1.2) % 3]
+        if npd in (np.float32, np.float64):
+            relu = np.maximum(x, 0)
+            relu[:, ::7] = -0.0
+            cases.append(relu)
+        for x in cases:
+            x = (x * 100 if npd == np.int32 else x).astype(npd)
+            xm = mx.array(x, dtype=mx.float64) if npd == np.float64 else mx.array(x)
+            for kth in (0, w // 2, w // 2 + 3, w - 1):
+                p, i = mx.partition(xm, kth, axis=1), mx.argpartition(xm, kth, axis=1)
+                np.testing.assert_array_equal(to_np(p), np.take_along_axis(x, to_np(i).astype(np.int64), 1))
+                check_partition(p, i, x, kth, 1)
+            np.testing.assert_array_equal(np.sort(to_np(mx.topk(xm, 9, axis=1)), axis=1),
+                                          np.sort(x, axis=1)[:, w - 9:])
+
+
 def check_partition(p, i, ref, kth, axis):
     """p (values) and i (indices into ref) each partition ref around kth."""
     p, i = to_np(p), to_np(i)
