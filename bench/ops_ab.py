@@ -38,6 +38,9 @@ def case_list():
     f64, fz = f.astype(np.float64), f.copy()
     fz[12345] = -0.0  # a row whose keys do not all map back (its zeros are refilled)
     mi32, mrows, mf64, mfz = mx.array(i32), mx.array(rows), mx.array(f64, dtype=mx.float64), mx.array(fz)
+    pr = f[: 4 * 10**6].reshape(4000, 1000)  # rows with ties: a relu's output, one value throughout
+    relu, const = np.maximum(pr, 0), np.full((4000, 1000), 3.0, np.float32)
+    mpr, mrelu, mconst = mx.array(pr), mx.array(relu), mx.array(const)
     return [
         ("bfloat16 x @ W.T 1x4096x4096", lambda: vb @ mb.T, None),
         ("bfloat16 x @ W 1x4096x4096", lambda: vb @ mb, None),
@@ -61,6 +64,12 @@ def case_list():
          lambda: np.argpartition(f, 5 * 10**6)),
         ("topk 10 of 10^7", lambda: mx.topk(mf, 10), lambda: np.partition(f, 10**7 - 10)[-10:]),
         ("median 10^7", lambda: mx.median(mf), lambda: np.median(f)),
+        ("partition rows 1000, random", lambda: mx.partition(mpr, 500, axis=1),
+         lambda: np.partition(pr, 500, axis=1)),
+        ("partition rows 1000, relu", lambda: mx.partition(mrelu, 500, axis=1),
+         lambda: np.partition(relu, 500, axis=1)),
+        ("partition rows 1000, one value", lambda: mx.partition(mconst, 500, axis=1),
+         lambda: np.partition(const, 500, axis=1)),
         ("argmax(x, axis=1) 3162^2", lambda: mx.argmax(msq, axis=1), lambda: sq.argmax(axis=1)),
         ("argmax(x.T, axis=0) 3162^2", lambda: mx.argmax(msq.T, axis=0), None),
         ("repeat(x, 2, axis=1) 1000x10^4", lambda: mx.repeat(mrows, 2, axis=1),
