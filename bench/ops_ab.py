@@ -41,6 +41,9 @@ def case_list():
     pr = f[: 4 * 10**6].reshape(4000, 1000)  # rows with ties: a relu's output, one value throughout
     relu, const = np.maximum(pr, 0), np.full((4000, 1000), 3.0, np.float32)
     mpr, mrelu, mconst = mx.array(pr), mx.array(relu), mx.array(const)
+    spread = (f * 0 + rng.uniform(-600, 0, f.size)).astype(np.float32)  # exp's results underflow
+    mspread = mx.array(spread)
+    mspread3 = mspread[: 3 * 10**6].reshape(-1, 3)
     return [
         ("bfloat16 x @ W.T 1x4096x4096", lambda: vb @ mb.T, None),
         ("bfloat16 x @ W 1x4096x4096", lambda: vb @ mb, None),
@@ -64,6 +67,8 @@ def case_list():
          lambda: np.argpartition(f, 5 * 10**6)),
         ("topk 10 of 10^7", lambda: mx.topk(mf, 10), lambda: np.partition(f, 10**7 - 10)[-10:]),
         ("median 10^7", lambda: mx.median(mf), lambda: np.median(f)),
+        ("exp 10^7 over [-600, 0] (subnormal results)", lambda: mx.exp(mspread), lambda: np.exp(spread)),
+        ("softmax rows of 3 over [-600, 0]", lambda: mx.softmax(mspread3, axis=1), None),
         ("partition rows 1000, random", lambda: mx.partition(mpr, 500, axis=1),
          lambda: np.partition(pr, 500, axis=1)),
         ("partition rows 1000, relu", lambda: mx.partition(mrelu, 500, axis=1),

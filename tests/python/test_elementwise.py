@@ -1259,3 +1259,21 @@ def test_binary_into_donated_input_of_strided_rows(npd):
             np.testing.assert_array_equal(np.array(mx.minimum(s * 2, s)), np.minimum(two, v))
             np.testing.assert_array_equal(np.array(s * 2 - s), two - v)
             np.testing.assert_array_equal(np.array((s * 2) < s), two < v)
+
+
+def test_exp_into_the_subnormals():
+    # results below 2^-126 are built as integers (units of 2^-149), not by a floating-point
+    # operation that gives a subnormal: the same values, within the grid's rounding, to 0 at -104
+    x = np.concatenate([np.linspace(-110, -80, 30001), [-np.inf, -104.0, -103.97, -87.33654, -87.3365]])
+    x = x.astype(np.float32)
+    got = npa(mx.exp(mx.array(x))).astype(np.float64)
+    want = np.exp(x.astype(np.float64))
+    tiny = want < 2.0 ** -126
+    assert np.all(np.abs(got[tiny] - want[tiny]) <= 2.0 ** -149)  # a unit of the grid
+    np.testing.assert_allclose(got[~tiny], want[~tiny], rtol=2e-7)
+    assert got[x <= -104].max() == 0 and np.all(got[x == np.float32(-103.97)] > 0)
+    # softmax and logsumexp of rows whose values lie hundreds apart
+    rows = np.random.default_rng(34).uniform(-600, 0, (5000, 3)).astype(np.float32)
+    ref = np.exp(rows - rows.max(1, keepdims=True).astype(np.float64))
+    np.testing.assert_allclose(npa(mx.softmax(mx.array(rows), axis=-1)), ref / ref.sum(1, keepdims=True),
+                               rtol=1e-5, atol=2.0 ** -149)
