@@ -1277,3 +1277,28 @@ def test_exp_into_the_subnormals():
     ref = np.exp(rows - rows.max(1, keepdims=True).astype(np.float64))
     np.testing.assert_allclose(npa(mx.softmax(mx.array(rows), axis=-1)), ref / ref.sum(1, keepdims=True),
                                rtol=1e-5, atol=2.0 ** -149)
+
+
+def test_ops_over_broadcast_views():
+    # an elementwise op over a broadcast view (a dense block repeated along stride-0 dims) computes
+    # the block once and gives a broadcast result, as MLX's do; what follows reads it correctly
+    rng = np.random.default_rng(35)
+    a = rng.standard_normal((6, 50)).astype(np.float32)
+    ma = mx.array(a)
+    for view, ref in [(mx.broadcast_to(ma[:1], (40, 50)), np.broadcast_to(a[:1], (40, 50))),
+                      (mx.broadcast_to(ma[None], (3, 6, 50)), np.broadcast_to(a[None], (3, 6, 50))),
+                      (mx.broadcast_to(ma.T[:, None], (50, 4, 6)), np.broadcast_to(a.T[:, None], (50, 4, 6))),
+                      (mx.broadcast_to(ma[:, :1], (6, 50)), np.broadcast_to(a[:, :1], (6, 50)))]:  # not dense
+        outs = [(mx.exp(view), np.exp(ref)), (view * 2 + 1, ref * 2 + 1), (view * view, ref * ref),
+                (mx.maximum(view, 0.25), np.maximum(ref, 0.25)), (mx.where(view > 0, view, -view), np.abs(ref)),
+                (view.astype(mx.float16), ref.astype(np.float16)), (view - view, ref - ref)]
+        for got, want in outs:
+            np.testing.assert_allclose(npa(got), want, rtol=1e-3 if want.dtype == np.float16 else 1e-6)
+            # what follows: a reduction, a full operand, a slice, a reshape, an update
+            np.testing.assert_allclose(npa(mx.sum(got, axis=-1)), want.astype(np.float64).sum(-1), rtol=2e-3)
+            np.testing.assert_allclose(npa(got + mx.array(want)), want * 2, rtol=1e-3)
+            np.testing.assert_allclose(npa(got[1:, ::2]), want[1:, ::2], rtol=1e-3)
+            np.testing.assert_allclose(npa(got.reshape(-1)), want.reshape(-1), rtol=1e-3)
+            upd = want.copy()
+            upd[0] = 7
+            np.testing.assert_allclose(npa(got.at[0].add(7 - got[0])), upd, rtol=1e-3)

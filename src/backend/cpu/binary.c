@@ -237,6 +237,19 @@ static void flat_task(void *ctx, int64_t begin, int64_t end) {
   mx_ew_stream_fence();
 }
 
+/* The layout both operands share when it is dense but not row-contiguous (one of them may be a
+ * single value): the output can take it and the op run flat over data_size elements. NULL when
+ * the row-contiguous or the strided paths apply. */
+static const mx_array *dense_layout(const mx_array *a, const mx_array *b) {
+  if (a->size == 0 || mx_strided_is_row_contig(a) || mx_strided_is_row_contig(b)) return NULL;
+  if (!ew_dense(a) || !ew_dense(b)) return NULL;
+  if (a->data_size == 1) return b;
+  if (b->data_size == 1) return a;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != 1 && a->strides[d] != b->strides[d]) return NULL;
+  return a;
+}
+
 /* Runs fn over the N-d operands; o is row-contiguous. */
 static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b,
                        const mx_array *out, const void *ap, const void *bp, void *op) {
@@ -287,17 +300,32 @@ int mx_cpu_binary(mx_node *n) {
   for (int d = 0; d < out->ndim; d++)
     if (a->shape[d] != out->shape[d] || b->shape[d] != out->shape[d])
       return mx_error("[%s] Inputs must have the output's shape.", op_name(prim));
-  if (mx_array_alloc_data(out) != 0) return MX_ERR;
-  if (out->size == 0) return 0;
-  const void *ap = mx_array_data(a), *bp = mx_array_data(b);
-  void *op = mx_array_data(out);
-  if (!ap || !bp || !op) return mx_error("[%s] Array has no data.", op_name(prim));
   bin_fn fn = bin_table[dt][opi];
   /* float16/bfloat16/complex arithmetic and integer division are several times a copy's work */
   int cost = dt == MX_FLOAT16 || dt == MX_BFLOAT16 || dt == MX_COMPLEX64 ||
                      (opi == 3 && mx_dtype_is_integral(dt))
                  ? EW_COST_MATH
                  : EW_COST_CHEAP;
+  const mx_array *like = dense_layout(a, b);
+  if (like) { /* one dense layout (a transpose, a broadcast view) on both sides: out takes it */
+    if (ew_alloc_like(out, like)) return MX_ERR;
+    bin_job j = {fn,
+                 mx_array_data(a),
+                 mx_array_data(b),
+                 mx_array_data(out),
+                 (int64_t)mx_array_itemsize(out),
+                 a->data_size == 1 && like != a ? 0 : 1,
+                 b->data_size == 1 && like != b ? 0 : 1,
+                 0};
+    if (!j.a || !j.b || !j.o) return mx_error("[%s] Array has no data.", op_name(prim));
+    mx_ew_parallel_for(like->data_size, ew_grain(cost), flat_task, &j);
+    return 0;
+  }
+  if (mx_array_alloc_data(out) != 0) return MX_ERR;
+  if (out->size == 0) return 0;
+  const void *ap = mx_array_data(a), *bp = mx_array_data(b);
+  void *op = mx_array_data(out);
+  if (!ap || !bp || !op) return mx_error("[%s] Array has no data.", op_name(prim));
   if (alias_unsafe(a, out) || alias_unsafe(b, out)) {
     size_t nb = mx_array_nbytes(out);
     void *tmp = malloc(nb);
