@@ -44,6 +44,8 @@ def case_list():
     spread = (f * 0 + rng.uniform(-600, 0, f.size)).astype(np.float32)  # exp's results underflow
     mspread = mx.array(spread)
     mspread3 = mspread[: 3 * 10**6].reshape(-1, 3)
+    brow = np.broadcast_to(sq[:1, :2000], (2000, 2000))  # one row repeated: computed once
+    mbrow = mx.broadcast_to(msq[:1, :2000], (2000, 2000))
     return [
         ("bfloat16 x @ W.T 1x4096x4096", lambda: vb @ mb.T, None),
         ("bfloat16 x @ W 1x4096x4096", lambda: vb @ mb, None),
@@ -69,6 +71,8 @@ def case_list():
         ("median 10^7", lambda: mx.median(mf), lambda: np.median(f)),
         ("exp 10^7 over [-600, 0] (subnormal results)", lambda: mx.exp(mspread), lambda: np.exp(spread)),
         ("softmax rows of 3 over [-600, 0]", lambda: mx.softmax(mspread3, axis=1), None),
+        ("exp(broadcast_to(x[:1], (2000, 2000)))", lambda: mx.exp(mbrow), lambda: np.exp(brow)),
+        ("broadcast_to(x[:1], (2000, 2000)) + 1", lambda: mbrow + 1, lambda: brow + 1),
         ("partition rows 1000, random", lambda: mx.partition(mpr, 500, axis=1),
          lambda: np.partition(pr, 500, axis=1)),
         ("partition rows 1000, relu", lambda: mx.partition(mrelu, 500, axis=1),
