@@ -944,3 +944,25 @@ def test_argmin_argmax_short_rows(npd):
         xm = mx.array(x)
         np.testing.assert_array_equal(np.array(mx.argmax(xm, axis=1)), x.argmax(axis=1))
         np.testing.assert_array_equal(np.array(mx.argmin(xm, axis=1)), x.argmin(axis=1))
+
+
+def test_reductions_keep_broadcast_dims():
+    # kept dims along which the input is a broadcast (stride 0) give equal outputs: the reduction
+    # runs once along them and the output is broadcast; every op, dtype and layout that follows
+    a = (rng.uniform(0.6, 1.4, (6, 40)) * rng.choice([-1, 1], (6, 40))).astype(np.float32)  # prods stay in range
+    ma = mx.array(a)
+    views = [(mx.broadcast_to(ma[:1], (30, 40)), np.broadcast_to(a[:1], (30, 40))),
+             (mx.broadcast_to(ma[None], (3, 6, 40)), np.broadcast_to(a[None], (3, 6, 40))),
+             (mx.broadcast_to(ma[:, None], (6, 5, 40)), np.broadcast_to(a[:, None], (6, 5, 40)))]
+    for v, r in views:
+        for axes in (-1, (0, -1), (-1,) if v.ndim == 2 else (1, 2), 0):
+            for op in ("sum", "max", "min", "prod", "mean"):
+                got = getattr(mx, op)(v, axis=axes, keepdims=axes == 0)
+                want = getattr(np, op)(r.astype(np.float64), axis=axes, keepdims=axes == 0)
+                np.testing.assert_allclose(to_np(got), want, rtol=1e-4)
+                np.testing.assert_allclose(to_np(got * 2 + mx.array(want.astype(np.float32))), want * 3, rtol=1e-4)
+            np.testing.assert_array_equal(to_np(mx.all(v > 0, axis=axes)), np.all(r > 0, axis=axes))
+            np.testing.assert_array_equal(to_np(mx.any(v > 1, axis=axes)), np.any(r > 1, axis=axes))
+        s = mx.sum(v.astype(mx.int32), axis=-1)  # an integer sum, accumulated then converted
+        np.testing.assert_array_equal(to_np(s), r.astype(np.int32).sum(-1))
+        np.testing.assert_array_equal(to_np(s.reshape(-1)[::2]), r.astype(np.int32).sum(-1).reshape(-1)[::2])
