@@ -1280,15 +1280,17 @@ def test_exp_into_the_subnormals():
 
 
 def test_ops_over_broadcast_views():
-    # an elementwise op over a broadcast view (a dense block repeated along stride-0 dims) computes
-    # the block once and gives a broadcast result, as MLX's do; what follows reads it correctly
+    # an elementwise op (astype too) over a broadcast view (a dense block repeated along stride-0
+    # dims) computes the block once and gives a broadcast result, as MLX's do; what follows reads
+    # it correctly
     rng = np.random.default_rng(35)
     a = rng.standard_normal((6, 50)).astype(np.float32)
     ma = mx.array(a)
     for view, ref in [(mx.broadcast_to(ma[:1], (40, 50)), np.broadcast_to(a[:1], (40, 50))),
                       (mx.broadcast_to(ma[None], (3, 6, 50)), np.broadcast_to(a[None], (3, 6, 50))),
                       (mx.broadcast_to(ma.T[:, None], (50, 4, 6)), np.broadcast_to(a.T[:, None], (50, 4, 6))),
-                      (mx.broadcast_to(ma[:, :1], (6, 50)), np.broadcast_to(a[:, :1], (6, 50)))]:  # not dense
+                      (mx.broadcast_to(ma[:, :1], (6, 50)), np.broadcast_to(a[:, :1], (6, 50))),  # not dense
+                      (ma.T, a.T)]:  # dense, column-major: the results keep it
         outs = [(mx.exp(view), np.exp(ref)), (view * 2 + 1, ref * 2 + 1), (view * view, ref * ref),
                 (mx.maximum(view, 0.25), np.maximum(ref, 0.25)), (mx.where(view > 0, view, -view), np.abs(ref)),
                 (view.astype(mx.float16), ref.astype(np.float16)), (view - view, ref - ref)]
