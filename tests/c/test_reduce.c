@@ -444,6 +444,31 @@ static void test_dtype_sweep(void) {
   for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++) mlx_array_free(arrays[k]);
 }
 
+/* Reductions (and logsumexp) over a broadcast view compute each distinct output once, and
+ * give row-contiguous results as MLX's do: read here straight through the data pointer. */
+static void test_reductions_of_broadcast_views(void) {
+  float row[3] = {1.0f, -2.0f, 0.5f};
+  mlx_array r = arr_f32(row, (int[]){1, 3}, 2), b = mlx_array_new(), s = mlx_array_new();
+  mlx_array l = mlx_array_new();
+  CHECK_OK(mlx_broadcast_to(&b, r, (int[]){4, 3}, 2, cpu));
+  CHECK_OK(mlx_sum_axis(&s, b, -1, false, cpu));
+  CHECK_OK(mlx_logsumexp_axis(&l, b, -1, true, cpu));
+  CHECK_OK(mlx_array_eval(s));
+  CHECK_OK(mlx_array_eval(l));
+  const float *sp = mlx_array_data_float32(s), *lp = mlx_array_data_float32(l);
+  double lse = log(exp(1.0) + exp(-2.0) + exp(0.5));
+  for (int i = 0; sp && lp && i < 4; i++) {
+    CHECK(sp[i] == -0.5f);
+    CHECK_NEAR(lp[i], lse, 1e-6);
+  }
+  const size_t *st = mlx_array_strides(s);
+  CHECK(st && st[0] == 1);
+  mlx_array_free(r);
+  mlx_array_free(b);
+  mlx_array_free(s);
+  mlx_array_free(l);
+}
+
 static void test_handles(void) {
   /* empty handles and NULL results are reported, not crashes */
   mlx_array r = mlx_array_new(), empty = mlx_array_new();
@@ -467,6 +492,7 @@ void run_tests(void) {
   test_scans();
   test_sort();
   test_dtype_sweep();
+  test_reductions_of_broadcast_views();
   test_handles();
   mlx_stream_free(cpu);
 }

@@ -966,3 +966,30 @@ def test_reductions_keep_broadcast_dims():
         s = mx.sum(v.astype(mx.int32), axis=-1)  # an integer sum, accumulated then converted
         np.testing.assert_array_equal(to_np(s), r.astype(np.int32).sum(-1))
         np.testing.assert_array_equal(to_np(s.reshape(-1)[::2]), r.astype(np.int32).sum(-1).reshape(-1)[::2])
+
+
+def test_softmax_logsumexp_over_dense_layouts():
+    # contiguous rows of a dense layout that is not row-major (a broadcast of rows, outer dims
+    # transposed): the distinct rows only, the output taking the layout; what follows reads it
+    a = rng.standard_normal((6, 50)).astype(np.float32)
+    ma = mx.array(a)
+
+    def softmax(x):
+        e = np.exp(x - x.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    def lse(x):
+        m = x.max(-1, keepdims=True)
+        return m + np.log(np.exp(x - m).sum(-1, keepdims=True))
+
+    for v, r in [(mx.broadcast_to(ma[:1], (40, 50)), np.broadcast_to(a[:1], (40, 50))),
+                 (mx.broadcast_to(ma[None], (3, 6, 50)), np.broadcast_to(a[None], (3, 6, 50))),
+                 (ma.reshape(2, 3, 50).transpose(1, 0, 2), a.reshape(2, 3, 50).transpose(1, 0, 2))]:
+        r64 = r.astype(np.float64)
+        s, l = mx.softmax(v, axis=-1), mx.logsumexp(v, axis=-1, keepdims=True)
+        np.testing.assert_allclose(to_np(s), softmax(r64), rtol=1e-5)
+        np.testing.assert_allclose(to_np(l), lse(r64), rtol=1e-5)
+        np.testing.assert_allclose(to_np(mx.logsumexp(v, axis=-1)), lse(r64)[..., 0], rtol=1e-5)
+        np.testing.assert_allclose(to_np(s * 2 - mx.array(softmax(r64).astype(np.float32))), softmax(r64), rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(to_np(mx.sum(l, axis=0)), lse(r64).sum(0), rtol=1e-5)
+        np.testing.assert_allclose(to_np(l.reshape(-1)[1:]), lse(r64).reshape(-1)[1:], rtol=1e-5)

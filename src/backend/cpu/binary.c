@@ -239,10 +239,12 @@ static void flat_task(void *ctx, int64_t begin, int64_t end) {
 
 /* The layout both operands share when it is dense but not row-contiguous (one of them may be a
  * single value): the output can take it and the op run flat over data_size elements. NULL when
- * the row-contiguous or the strided paths apply. */
+ * the row-contiguous or the strided paths apply, and for two single values, whose result stays a
+ * filled row-contiguous array (mlx-c programs read results through their data pointers: the
+ * gradient of a sum divided by a scalar, say). */
 static const mx_array *dense_layout(const mx_array *a, const mx_array *b) {
   if (a->size == 0 || mx_strided_is_row_contig(a) || mx_strided_is_row_contig(b)) return NULL;
-  if (!ew_dense(a) || !ew_dense(b)) return NULL;
+  if ((a->data_size == 1 && b->data_size == 1) || !ew_dense(a) || !ew_dense(b)) return NULL;
   if (a->data_size == 1) return b;
   if (b->data_size == 1) return a;
   for (int d = 0; d < a->ndim; d++)

@@ -2,7 +2,8 @@
  *
  * Every kernel works on a row-contiguous view of its input (a strided input is first copied
  * into a temporary buffer), seen as (outer, n, inner) around the kernel's axis; outputs are
- * fresh row-contiguous buffers. Large independent work is split over two threads. */
+ * fresh row-contiguous buffers (but softmax's over rows of a dense layout, which keep it, as
+ * MLX's do). Large independent work is split over two threads. */
 #ifndef MX_BACKEND_CPU_REDUCE_KERNELS_H
 #define MX_BACKEND_CPU_REDUCE_KERNELS_H
 
@@ -20,6 +21,11 @@ int mx_cpu_sort(mx_node *n);       /* SORT, ARGSORT (sort.c) */
 int mx_cpu_partition(mx_node *n);  /* PARTITION, ARGPARTITION (sort.c) */
 
 /* ---- shared helpers (argreduce.c) ---- */
+
+/* out, computed with stride 0 along dims where it repeats (its buffer holding only the distinct
+ * values), made row-contiguous as MLX's reductions are (mlx-c programs read results through
+ * their data pointers): the values repeated into a fresh buffer (reduce.c). */
+int mx_cpu_expand_broadcast(mx_array *out);
 
 /* A row-contiguous view of an input around `axis`: data, and (outer, n, inner). */
 typedef struct {
