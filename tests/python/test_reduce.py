@@ -993,3 +993,24 @@ def test_softmax_logsumexp_over_dense_layouts():
         np.testing.assert_allclose(to_np(s * 2 - mx.array(softmax(r64).astype(np.float32))), softmax(r64), rtol=1e-4, atol=1e-7)
         np.testing.assert_allclose(to_np(mx.sum(l, axis=0)), lse(r64).sum(0), rtol=1e-5)
         np.testing.assert_allclose(to_np(l.reshape(-1)[1:]), lse(r64).reshape(-1)[1:], rtol=1e-5)
+
+
+@pytest.mark.parametrize("npd", [np.float32, np.int32, np.float16, np.float64, np.uint8, np.complex64])
+def test_argmin_argmax_of_column_slices_in_place(npd):
+    # argmin / argmax along axis 0 of a column slice (x[:, a:b], x[None, :, 1:], rows of a 3-d
+    # slice) read the strided rows in place instead of copying them: ties keep the first index,
+    # NaN wins for floats
+    for rows, cols in [(1000, 5), (3001, 40), (70, 2100)]:
+        x = rng.standard_normal((rows, cols)) * 4
+        if npd == np.complex64:
+            x = x + 1j * np.round(rng.standard_normal((rows, cols)))
+        x = np.round(x).astype(npd)  # ties
+        if npd in (np.float32, np.float64):
+            x[rows // 3, 1] = np.nan
+        dt = mx.float64 if npd == np.float64 else None
+        mxx = mx.array(x, dtype=dt)
+        for view, ref in [(mxx[:, 1:cols - 1], x[:, 1:cols - 1]), (mxx[::2, 2:], x[::2, 2:]),
+                          (mxx[None, :, 1:], x[None, :, 1:])]:
+            axis = 1 if view.ndim == 3 else 0
+            np.testing.assert_array_equal(to_np(mx.argmin(view, axis=axis)), np.argmin(ref, axis=axis))
+            np.testing.assert_array_equal(to_np(mx.argmax(view, axis=axis)), np.argmax(ref, axis=axis))

@@ -350,6 +350,7 @@ typedef struct {
   uint32_t *out;
   size_t isz;
   int64_t n, inner, chunks;
+  int64_t rs; /* elements between consecutive positions along the axis (inner unless strided) */
   arg_row_fn row;
   arg_cols_fn cols;
   int dtype, is_max;
@@ -369,12 +370,12 @@ static void arg_range(void *c_, int64_t b, int64_t e) {
   for (int64_t u = b; u < e; u++) {
     int64_t o = u / c->chunks, j0 = (u % c->chunks) * ACH;
     int64_t w = c->inner - j0 < ACH ? c->inner - j0 : ACH;
-    const char *base = c->x + (size_t)(o * c->n * c->inner + j0) * c->isz;
+    const char *base = c->x + (size_t)(o * c->n * c->rs + j0) * c->isz;
     uint32_t *dst = c->out + o * c->inner + j0;
     if (c->dtype == MX_COMPLEX64)
-      arg_cols_c64((const mx_complex64 *)base, c->n, c->inner, w, dst, c->is_max);
+      arg_cols_c64((const mx_complex64 *)base, c->n, c->rs, w, dst, c->is_max);
     else
-      c->cols(base, c->n, c->inner, w, dst);
+      c->cols(base, c->n, c->rs, w, dst);
   }
 }
 
@@ -396,6 +397,22 @@ static bool axis_last_contig(const mx_array *in, int axis) {
     want *= in->shape[d];
   }
   return true;
+}
+
+/* The distance between consecutive positions along `axis` when the dims before it are all 1 and
+ * the dims after it are row-contiguous and more than one element, so the reduced rows can be
+ * read in place (argmin(x[:, :3], axis=0) of a (10^6, 4) int32 copied the slice first: 2.8 ->
+ * 2.0 ms, the real MLX 1.9); 0 otherwise. */
+static int64_t axis_rows_stride(const mx_array *in, int axis) {
+  for (int d = 0; d < axis; d++)
+    if (in->shape[d] != 1) return 0;
+  int64_t inner = 1;
+  for (int d = in->ndim - 1; d > axis; d--) {
+    if (in->shape[d] == 1) continue;
+    if (in->strides[d] != inner) return 0;
+    inner *= in->shape[d];
+  }
+  return inner > 1 && in->strides[axis] >= inner ? in->strides[axis] : 0;
 }
 
 int mx_cpu_arg_reduce(mx_node *n) {
@@ -431,9 +448,14 @@ int mx_cpu_arg_reduce(mx_node *n) {
   if (mx_array_alloc_data(out)) return MX_ERR;
   if (out->size == 0) return 0;
   mx_axis_view v;
+  int64_t rs = 0;
   if (in->size > 0 && !mx_strided_is_row_contig(in) && axis_last_contig(in, p->axis)) {
     v = (mx_axis_view){.x = mx_array_data(in), .n = in->shape[p->axis], .inner = 1};
     v.outer = in->size / v.n;
+  } else if (in->size > 0 && !mx_strided_is_row_contig(in) &&
+             (rs = axis_rows_stride(in, p->axis)) > 0) {
+    v = (mx_axis_view){.x = mx_array_data(in), .n = in->shape[p->axis], .outer = 1};
+    v.inner = in->size / v.n;
   } else {
     MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
   }
@@ -443,6 +465,7 @@ int mx_cpu_arg_reduce(mx_node *n) {
                v.n,
                v.inner,
                (v.inner + ACH - 1) / ACH,
+               rs > 0 ? rs : v.inner,
                row,
                cols,
                in->dtype,
