@@ -711,12 +711,10 @@ static int softmax_like(mx_node *nd, int lse) {
     if (!lse) {
       MX_TRY(ew_alloc_like(out, in));
     } else {
-      for (int d = 0; d < last; d++) out->strides[d] = in->strides[d] / n;
-      out->strides[last] = 1;
-      out->flags = mx_layout_flags(out->ndim, out->shape, out->strides, &out->data_size);
-      out->buf = mx_buffer_alloc((size_t)(in->data_size / n) * mx_array_itemsize(out));
-      out->offset = 0;
-      if (!out->buf) return MX_ERR;
+      int64_t ost[MX_MAX_NDIM];
+      for (int d = 0; d < last; d++) ost[d] = in->strides[d] / n;
+      ost[last] = 1;
+      MX_TRY(ew_alloc_strided(out, ost));
     }
     sm_ctx c = {(const char *)mx_array_data(in),
                 (char *)mx_array_data(out),

@@ -516,9 +516,7 @@ typedef struct {
   const char *tile;
   int tile_side;
   int64_t chunk;
-  /* row mode, short rows: bands of `band` rows, the operands in `gather` packed (ew_common.h) */
-  int64_t band, flat_st[2];
-  unsigned gather;
+  ew_band band; /* row mode, short rows: bands (ew_common.h) */
 } bin_job;
 
 /* Tiles of TILE rows x TILE_C columns: a transposed operand is read in runs of TILE elements
@@ -675,21 +673,15 @@ static void bin_task(void *ctx, int64_t begin, int64_t end) {
     return;
   }
   ew_pos_at(s, begin, &p);
-  if (j->band) {
+  if (j->band.rows) {
     _Alignas(64) char buf[2][EW_BAND_BYTES];
-    const char *base[2] = {j->a, j->b};
+    const char *base[2] = {j->a, j->b}, *in[2];
     const size_t sz[2] = {j->isz, j->isz};
     char *const dst[2] = {buf[0], buf[1]};
+    int64_t st[2];
     for (int64_t r = begin, nb; r < end; r += nb) {
-      nb = end - r < j->band ? end - r : j->band;
-      const char *in[2];
-      int64_t st[2];
-      for (int k = 0; k < 2; k++) {
-        bool g = j->gather >> k & 1;
-        in[k] = g ? buf[k] : base[k] + p.off[k] * isz;
-        st[k] = g ? 1 : j->flat_st[k];
-      }
-      ew_band_gather(s, &p, nb, base, sz, j->gather, dst);
+      nb = end - r < j->band.rows ? end - r : j->band.rows;
+      ew_band_next(s, &p, nb, base, sz, &j->band, dst, in, st);
       bin_run(j, in[0], st[0], in[1], st[1], j->o + r * inner * osz, nb * inner);
     }
     return;
@@ -778,7 +770,7 @@ static void run_rows(bin_job *j, int64_t count, int cost, int64_t elems) {
     return;
   }
   const size_t sz[2] = {j->isz, j->isz};
-  if (!j->tiled) j->band = ew_band_plan(&j->s, sz, &j->gather, j->flat_st);
+  if (!j->tiled) j->band = ew_band_plan(&j->s, sz);
   j->stream = cost == EW_COST_CHEAP && !j->half && j->osz >= j->isz && j->osz <= 8 &&
               inner * (int64_t)j->osz >= 4096 &&
               elems * (int64_t)(2 * j->isz + j->osz) >= mx_ew_stream_min_bytes();

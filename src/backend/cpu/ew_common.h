@@ -66,6 +66,17 @@ static inline int ew_alloc_like(mx_array *out, const mx_array *like) {
   return 0;
 }
 
+/* Gives out a fresh buffer for the dense layout `strides` (stride 0 along dims where it repeats):
+ * data_size and flags follow from it. */
+static inline int ew_alloc_strided(mx_array *out, const int64_t *strides) {
+  memcpy(out->strides, strides, (size_t)out->ndim * sizeof(int64_t));
+  out->flags = mx_layout_flags(out->ndim, out->shape, out->strides, &out->data_size);
+  size_t nb = (size_t)out->data_size * mx_array_itemsize(out);
+  out->buf = mx_buffer_alloc(nb ? nb : 1);
+  out->offset = 0;
+  return out->buf ? 0 : MX_ERR;
+}
+
 /* Position of inner row `row` (row-major over the outer dims of s). */
 static inline void ew_pos_at(const mx_strided *s, int64_t row, mx_strided_pos *p) {
   for (int k = 0; k < MX_STRIDED_MAX_OPS; k++) p->off[k] = 0;
@@ -86,18 +97,23 @@ static inline void ew_pos_at(const mx_strided *s, int64_t row, mx_strided_pos *p
  * over the band's rows as one flat run (the output is row-contiguous). */
 enum { EW_BAND_ROW_BYTES = 64, EW_BAND_BYTES = 2048 };
 
-/* Rows per band for the operands of s (element sizes isz) and, in *gather, the operands (bit k)
- * to gather; *flat_st[k] is the flat stride (1, or 0: one value) of the others. 0 when rows are
- * too long for bands. */
-static inline int64_t ew_band_plan(const mx_strided *s, const size_t *isz, unsigned *gather,
-                                   int64_t *flat_st) {
+/* A band plan: rows per band (0: rows too long for bands), the operands (bit k) to gather, and
+ * the flat stride of the others (1, contiguous across the band, or 0, one value). */
+typedef struct {
+  int64_t rows;
+  unsigned gather;
+  int64_t flat_st[MX_STRIDED_MAX_OPS];
+} ew_band;
+
+/* The band plan for the operands of s (element sizes isz). */
+static inline ew_band ew_band_plan(const mx_strided *s, const size_t *isz) {
+  ew_band b = {0, 0, {0}};
   int nd = s->ndim;
   int64_t inner = s->shape[nd - 1];
   size_t widest = 1;
-  *gather = 0;
-  if (nd < 2) return 0;
+  if (nd < 2) return b;
   for (int k = 0; k < s->nops; k++) {
-    if (inner * (int64_t)isz[k] > EW_BAND_ROW_BYTES) return 0;
+    if (inner * (int64_t)isz[k] > EW_BAND_ROW_BYTES) return (ew_band){0};
     widest = isz[k] > widest ? isz[k] : widest;
     bool zero = true, packed = s->strides[k][nd - 1] == 1;
     int64_t expect = inner;
@@ -108,10 +124,11 @@ static inline int64_t ew_band_plan(const mx_strided *s, const size_t *isz, unsig
         expect *= s->shape[d];
       }
     }
-    flat_st[k] = zero ? 0 : 1;
-    if (!zero && !packed) *gather |= 1u << k;
+    b.flat_st[k] = zero ? 0 : 1;
+    if (!zero && !packed) b.gather |= 1u << k;
   }
-  return EW_BAND_BYTES / (inner * (int64_t)widest);
+  b.rows = EW_BAND_BYTES / (inner * (int64_t)widest);
+  return b;
 }
 
 /* Copies n <= EW_BAND_ROW_BYTES bytes in at most two overlapping fixed-size moves. */
@@ -163,13 +180,20 @@ static inline void ew_copy_short_rows(char *d, int64_t ds, const char *src, int6
   }
 }
 
-/* The next nrows rows from p on (p advances past them): operand k's rows (base[k], element size
- * isz[k]) packed into dst[k] for each k in gather. */
-static inline void ew_band_gather(const mx_strided *s, mx_strided_pos *p, int64_t nrows,
-                                  const char *const *base, const size_t *isz, unsigned gather,
-                                  char *const *dst) {
+/* The operands of the next nrows rows from p on (p advances past them), each read as one flat
+ * run: in[k] with stride st[k], operand k's rows (base[k], element size isz[k]) packed into dst[k]
+ * when the plan gathers it, else its own data. */
+static inline void ew_band_next(const mx_strided *s, mx_strided_pos *p, int64_t nrows,
+                                const char *const *base, const size_t *isz, const ew_band *band,
+                                char *const *dst, const char **in, int64_t *st) {
   int nd = s->ndim;
   int64_t inner = s->shape[nd - 1];
+  unsigned gather = band->gather;
+  for (int k = 0; k < s->nops; k++) {
+    bool g = gather >> k & 1;
+    in[k] = g ? dst[k] : base[k] + p->off[k] * (int64_t)isz[k];
+    st[k] = g ? 1 : band->flat_st[k];
+  }
   bool unit_rows = nd == 2 && p->idx[0] + nrows <= s->shape[0];
   for (int k = 0; k < s->nops; k++)
     unit_rows = unit_rows && (!(gather >> k & 1) || s->strides[k][1] == 1);

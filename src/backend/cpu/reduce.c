@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "backend/cpu/elementwise.h"
+#include "backend/cpu/ew_common.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/strided.h"
@@ -801,15 +802,12 @@ int mx_cpu_reduce(mx_node *n) {
   if (!bcast) {
     if (mx_array_alloc_data(out) != 0) return MX_ERR;
   } else {
-    int64_t st = 1;
+    int64_t ost[MX_MAX_NDIM], st = 1;
     for (int d = ndim - 1; d >= 0; d--) {
-      out->strides[d] = shape[d] == 1 && out->shape[d] > 1 ? 0 : st;
+      ost[d] = shape[d] == 1 && out->shape[d] > 1 ? 0 : st;
       st *= shape[d] == 1 ? 1 : out->shape[d];
     }
-    out->flags = mx_layout_flags(ndim, out->shape, out->strides, &out->data_size);
-    out->buf = mx_buffer_alloc((size_t)count * mx_array_itemsize(out));
-    out->offset = 0;
-    if (!out->buf) return MX_ERR;
+    if (ew_alloc_strided(out, ost)) return MX_ERR;
   }
   if (out->size == 0) return 0;
   void *op_data = mx_array_data(out);

@@ -121,8 +121,7 @@ typedef struct {
   int rows;
   int stream;   /* flat mode: the output goes out with non-temporal stores */
   mx_strided s; /* row mode: the three operands; the output is row-contiguous */
-  int64_t band, flat_st[3]; /* row mode, short rows: bands of `band` rows (ew_common.h) */
-  unsigned gather;
+  ew_band band; /* row mode, short rows: bands (ew_common.h) */
 } tern_job;
 
 static void tern_flat(const tern_job *j, int64_t begin, int64_t n, char *o) {
@@ -152,19 +151,14 @@ static void tern_task(void *ctx, int64_t begin, int64_t end) {
     const int64_t *st[3] = {&s->strides[0][nd - 1], &s->strides[1][nd - 1], &s->strides[2][nd - 1]};
     mx_strided_pos p;
     ew_pos_at(s, begin, &p);
-    if (j->band) {
+    if (j->band.rows) {
       _Alignas(64) char buf[3][EW_BAND_BYTES];
       char *const dst[3] = {buf[0], buf[1], buf[2]};
+      const char *in[3];
+      int64_t bst[3];
       for (int64_t r = begin, nb; r < end; r += nb) {
-        nb = end - r < j->band ? end - r : j->band;
-        const char *in[3];
-        int64_t bst[3];
-        for (int k = 0; k < 3; k++) {
-          bool g = j->gather >> k & 1;
-          in[k] = g ? buf[k] : j->in[k] + p.off[k] * (int64_t)j->sz[k];
-          bst[k] = g ? 1 : j->flat_st[k];
-        }
-        ew_band_gather(s, &p, nb, j->in, j->sz, j->gather, dst);
+        nb = end - r < j->band.rows ? end - r : j->band.rows;
+        ew_band_next(s, &p, nb, j->in, j->sz, &j->band, dst, in, bst);
         j->fn(in[0], bst[0], in[1], bst[1], in[2], bst[2], j->o + r * inner * osz, nb * inner);
       }
       return;
@@ -253,7 +247,7 @@ static int tern_eval(mx_node *n, tern_fn fn) {
     mx_strided_init(&j.s, out->ndim, out->shape, 3, st);
     j.rows = 1;
     count = mx_strided_rows(&j.s);
-    j.band = ew_band_plan(&j.s, j.sz, &j.gather, j.flat_st);
+    j.band = ew_band_plan(&j.s, j.sz);
   }
   for (int k = 0; k < 3; k++) j.in[k] = data[k];
   j.o = (char *)mx_array_data(out);

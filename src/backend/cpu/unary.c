@@ -714,8 +714,7 @@ typedef struct {
   int stream; /* flat mode: write the output with non-temporal stores */
   int rows;   /* row mode: s describes the input, the output is row-contiguous */
   mx_strided s;
-  int64_t band, flat_st[1]; /* row mode, short rows: bands of `band` rows (ew_common.h) */
-  unsigned gather;
+  ew_band band; /* row mode, short rows: bands (ew_common.h) */
 } un_job;
 
 static void un_run(const un_job *j, const char *a, int64_t sa, char *o, int64_t n) {
@@ -760,14 +759,15 @@ static void un_task(void *ctx, int64_t begin, int64_t end) {
   int64_t inner = s->shape[s->ndim - 1], sin = s->strides[0][s->ndim - 1];
   mx_strided_pos p;
   ew_pos_at(s, begin, &p);
-  if (j->band) {
+  if (j->band.rows) {
     _Alignas(64) char buf[EW_BAND_BYTES];
     char *const dst[1] = {buf};
+    const char *in;
+    int64_t st;
     for (int64_t r = begin, nb; r < end; r += nb) {
-      nb = end - r < j->band ? end - r : j->band;
-      const char *in = j->gather ? buf : j->a + p.off[0] * (int64_t)j->isz;
-      ew_band_gather(s, &p, nb, &j->a, &j->isz, j->gather, dst);
-      un_run(j, in, j->gather ? 1 : j->flat_st[0], j->o + r * inner * (int64_t)j->osz, nb * inner);
+      nb = end - r < j->band.rows ? end - r : j->band.rows;
+      ew_band_next(s, &p, nb, &j->a, &j->isz, &j->band, dst, &in, &st);
+      un_run(j, in, st, j->o + r * inner * (int64_t)j->osz, nb * inner);
     }
     return;
   }
@@ -847,7 +847,7 @@ int mx_cpu_unary(mx_node *n) {
     mx_strided_init(&j.s, in->ndim, in->shape, 1, st);
     j.rows = 1;
     count = mx_strided_rows(&j.s);
-    j.band = ew_band_plan(&j.s, &j.isz, &j.gather, j.flat_st);
+    j.band = ew_band_plan(&j.s, &j.isz);
   }
   if (count == 0) return 0;
   j.a = (const char *)mx_array_data(in);
