@@ -73,6 +73,7 @@ cases = [
  ("where(x[:, :3] > 0, x[:, :3], y[:, 1:])", lambda: mx.where(m4[:, :3] > 0, m4[:, :3], m4r[:, 1:]),
   lambda: np.where(n4[:, :3] > 0, n4[:, :3], n4r[:, 1:])),
  ("argmin(x[:, :3], axis=0) (N,4)", lambda: mx.argmin(m4[:, :3], axis=0), lambda: np.argmin(n4[:, :3], axis=0)),
+ ("argmax axis0 (N,3)", lambda: mx.argmax(m3, axis=0), lambda: np.argmax(n3, axis=0)),
  ("contiguous(x[:, :3]) (N,4)", lambda: mx.contiguous(m4[:, :3]), lambda: np.ascontiguousarray(n4[:, :3])),
  ("linalg.cross (N,3)", lambda: mx.linalg.cross(m3, m3[::-1]), lambda: np.cross(n3, n3[::-1])),
 ]

@@ -1014,3 +1014,57 @@ def test_argmin_argmax_of_column_slices_in_place(npd):
             axis = 1 if view.ndim == 3 else 0
             np.testing.assert_array_equal(to_np(mx.argmin(view, axis=axis)), np.argmin(ref, axis=axis))
             np.testing.assert_array_equal(to_np(mx.argmax(view, axis=axis)), np.argmax(ref, axis=axis))
+
+
+def _argref(ref, axis, is_max):
+    # numpy's rule is MLX's: the first NaN, else the first extremum
+    return np.argmax(ref, axis=axis) if is_max else np.argmin(ref, axis=axis)
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=name)
+def test_argmin_argmax_narrow_columns(dtype):
+    # narrow columns (up to 16 lanes, 8 for 64-bit types) run one masked vector per row over four
+    # accumulators (rows i % 4), merged in row order: ties across accumulators keep the first row,
+    # and the first NaN wins even when a later accumulator's row is the extremum
+    for n in (5, 8, 9, 13, 64, 1001):
+        for w in (1, 2, 3, 7, 8, 9, 15, 16, 17):
+            a, ref = make((n, w + 1), dtype, -2, 3)  # a few values: many ties
+            for view, r in [(a, ref), (a[:, 1:], ref[:, 1:]), (a[::3, :w], ref[::3, :w])]:
+                for is_max in (False, True):
+                    f = mx.argmax if is_max else mx.argmin
+                    np.testing.assert_array_equal(to_np(f(view, axis=0)), _argref(r, 0, is_max))
+    if dtype in FLOATS:
+        x = np.zeros((40, 5), np.float32)
+        x[5, 0] = x[3, 0] = 3      # tie in accumulators 1 and 3: row 3
+        x[9, 1] = np.nan           # NaN in accumulator 1 before the extremum of accumulator 0
+        x[12, 1] = 5
+        x[30, 2] = np.nan          # two NaNs: the first, in a later accumulator
+        x[27, 2] = np.nan
+        x[39, 3] = -7              # the last row (the remainder loop) holds the minimum
+        x[1, 4] = x[5, 4] = -7     # ties in the same accumulator
+        m = mx.array(x).astype(dtype)
+        for is_max in (False, True):
+            f = mx.argmax if is_max else mx.argmin
+            np.testing.assert_array_equal(to_np(f(m, axis=0)), _argref(x, 0, is_max))
+
+
+@pytest.mark.parametrize("dtype", [mx.float32, mx.int32, mx.float16, mx.float64, mx.uint8,
+                                   mx.complex64], ids=name)
+def test_argmin_argmax_long_axis_split_over_threads(dtype):
+    # columns along a long axis in fewer chunks than threads split the axis into parts, whose
+    # answers merge in order: a tie or NaN in an early part beats a later one
+    n = 70000
+    for w in (3, 40):
+        a, ref = make((n, w), dtype, -3, 4)
+        x = np.array(ref)
+        x[:, 0] = 0
+        x[[20000, 50000], 0] = 9         # ties in two parts
+        x[:, 1] = 2
+        x[[1000, 60000, 69999], 1] = 0   # the minimum, first in the first part
+        if dtype in FLOATS or dtype == mx.complex64:
+            x[[66000, 30000], 2] = np.nan  # the NaN of the earlier part wins
+        m = mx.array(x.astype(np.complex64) if dtype == mx.complex64 else x).astype(dtype)
+        for view, r in [(m, x), (m[:, 1:], x[:, 1:]), (m[1:], x[1:])]:
+            for is_max in (False, True):
+                f = mx.argmax if is_max else mx.argmin
+                np.testing.assert_array_equal(to_np(f(view, axis=0)), _argref(r, 0, is_max))
