@@ -47,6 +47,7 @@ cases = [
  ("softmax (N,4)", lambda: mx.softmax(m4, axis=1), lambda: np.exp(n4 - n4.max(1, keepdims=True)) / np.exp(n4 - n4.max(1, keepdims=True)).sum(1, keepdims=True)),
  ("x.T (N,3) copy", lambda: mx.contiguous(m3.T), lambda: np.ascontiguousarray(n3.T)),
  ("(N,2)+(2,) ", lambda: m2 + mx.array([1.0, 2.0]), lambda: n2 + np.array([1.0, 2.0], np.float32)),
+ ("(N,3) - (N,1)", lambda: m3 - m3[:, :1], lambda: n3 - n3[:, :1]),
  ("(N,1)*(1,4)", lambda: mcol * mx.array([[1.0, 2.0, 3.0, 4.0]]), lambda: col * np.array([[1.0, 2.0, 3.0, 4.0]], np.float32)),
  ("take last axis (N,4)[:, [3,0]]", lambda: mx.take(m4, mx.array([3, 0]), axis=1), lambda: np.take(n4, [3, 0], axis=1)),
  ("sort axis1 (N,4)", lambda: mx.sort(m4, axis=1), lambda: np.sort(n4, axis=1)),

@@ -1196,7 +1196,9 @@ def test_short_strided_rows_in_bands(npd):
               else np.ascontiguousarray(y[:r // 2 * 2, 1:w + 1])),
              (bc(x[:, :1], (r, w)), y[:, 1:w + 1]),
              (x[:, 1:w + 1], y[:1, :1]),
-             (x3[:, :59, 2:], y3[:, 1:60, :w])]  # two outer dims that do not merge
+             (x3[:, :59, 2:], y3[:, 1:60, :w]),  # two outer dims that do not merge
+             (x[:, 1:w + 1], y[:, :1]), (x[:, :1], y[:, :w]),  # (N, w) against (N, 1): one value a row
+             (x[:, ::-1][:, :w], y[:, 1:w + 1])]  # rows of stride -1
         if 2 * w <= x.shape[1] + 1:
             v.append((x[:, ::2][:, :w], y[:, 1:w + 1]))
         return v

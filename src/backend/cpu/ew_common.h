@@ -180,6 +180,30 @@ static inline void ew_copy_short_rows(char *d, int64_t ds, const char *src, int6
   }
 }
 
+/* nrows rows of inner elements of size z (1, 2, 4 or 8), each filled with one value, the rows'
+ * values ss bytes apart at src: an operand broadcast along the rows ((N, 1) against (N, 3)). */
+static inline void ew_fill_short_rows(char *d, int64_t inner, const char *src, int64_t ss,
+                                      int64_t nrows, size_t z) {
+  switch (z) {
+#define EW_FILL(Z, T)                                                                              \
+  case Z:                                                                                          \
+    for (int64_t r = 0; r < nrows; r++, src += ss) {                                               \
+      T v, *row = (T *)(void *)d + r * inner;                                                      \
+      memcpy(&v, src, Z);                                                                          \
+      for (int64_t e = 0; e < inner; e++) row[e] = v;                                              \
+    }                                                                                              \
+    return;
+    EW_FILL(1, uint8_t)
+    EW_FILL(2, uint16_t)
+    EW_FILL(4, uint32_t)
+    EW_FILL(8, uint64_t)
+#undef EW_FILL
+  default:
+    for (int64_t r = 0; r < nrows; r++, src += ss)
+      for (int64_t e = 0; e < inner; e++) memcpy(d + (size_t)(r * inner + e) * z, src, z);
+  }
+}
+
 /* The operands of the next nrows rows from p on (p advances past them), each read as one flat
  * run: in[k] with stride st[k], operand k's rows (base[k], element size isz[k]) packed into dst[k]
  * when the plan gathers it, else its own data. */
@@ -196,13 +220,16 @@ static inline void ew_band_next(const mx_strided *s, mx_strided_pos *p, int64_t 
   }
   bool unit_rows = nd == 2 && p->idx[0] + nrows <= s->shape[0];
   for (int k = 0; k < s->nops; k++)
-    unit_rows = unit_rows && (!(gather >> k & 1) || s->strides[k][1] == 1);
-  if (unit_rows) { /* one outer dim and unit-stride rows: a fixed row stride per operand */
+    unit_rows = unit_rows && (!(gather >> k & 1) || s->strides[k][1] == 1 || s->strides[k][1] == 0);
+  if (unit_rows) { /* one outer dim, rows of unit stride or one value: a fixed row stride */
     for (int k = 0; k < s->nops; k++) {
       size_t z = isz[k];
-      if (gather >> k & 1)
-        ew_copy_short_rows(dst[k], inner * (int64_t)z, base[k] + p->off[k] * (int64_t)z,
-                           s->strides[k][0] * (int64_t)z, nrows, (size_t)inner * z);
+      const char *src = base[k] + p->off[k] * (int64_t)z;
+      int64_t ss = s->strides[k][0] * (int64_t)z;
+      if ((gather >> k & 1) && s->strides[k][1] == 1)
+        ew_copy_short_rows(dst[k], inner * (int64_t)z, src, ss, nrows, (size_t)inner * z);
+      else if (gather >> k & 1)
+        ew_fill_short_rows(dst[k], inner, src, ss, nrows, z);
       p->off[k] += nrows * s->strides[k][0];
     }
     p->idx[0] += nrows;
