@@ -463,10 +463,29 @@ static void test_reductions_of_broadcast_views(void) {
   }
   const size_t *st = mlx_array_strides(s);
   CHECK(st && st[0] == 1);
-  mlx_array_free(r);
-  mlx_array_free(b);
-  mlx_array_free(s);
-  mlx_array_free(l);
+  /* the sort family runs over the distinct rows and repeats the results, row-contiguous */
+  mlx_array so = mlx_array_new(), ao = mlx_array_new(), tk = mlx_array_new();
+  CHECK_OK(mlx_sort_axis(&so, b, -1, cpu));
+  CHECK_OK(mlx_argsort_axis(&ao, b, -1, cpu));
+  CHECK_OK(mlx_topk_axis(&tk, b, 2, -1, cpu));
+  CHECK_OK(mlx_array_eval(so));
+  CHECK_OK(mlx_array_eval(ao));
+  CHECK_OK(mlx_array_eval(tk));
+  const float *sop = mlx_array_data_float32(so), *tkp = mlx_array_data_float32(tk);
+  const uint32_t *aop = mlx_array_data_uint32(ao);
+  const float sorted[3] = {-2.0f, 0.5f, 1.0f};
+  const uint32_t order[3] = {1, 2, 0};
+  for (int i = 0; sop && aop && tkp && i < 4; i++) {
+    for (int j = 0; j < 3; j++) {
+      CHECK(sop[i * 3 + j] == sorted[j]);
+      CHECK(aop[i * 3 + j] == order[j]);
+    }
+    CHECK(fminf(tkp[i * 2], tkp[i * 2 + 1]) == 0.5f && fmaxf(tkp[i * 2], tkp[i * 2 + 1]) == 1.0f);
+  }
+  st = mlx_array_strides(tk);
+  CHECK(st && st[0] == 2 && st[1] == 1);
+  mlx_array arrays[] = {r, b, s, l, so, ao, tk};
+  for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++) mlx_array_free(arrays[k]);
 }
 
 static void test_handles(void) {

@@ -1068,3 +1068,37 @@ def test_argmin_argmax_long_axis_split_over_threads(dtype):
             for is_max in (False, True):
                 f = mx.argmax if is_max else mx.argmin
                 np.testing.assert_array_equal(to_np(f(view, axis=0)), _argref(r, 0, is_max))
+
+
+@pytest.mark.parametrize("dtype", [mx.float32, mx.int16, mx.float16, mx.float64, mx.complex64],
+                         ids=name)
+def test_sort_family_over_broadcast_rows(dtype):
+    # dims other than the axis along which the input is broadcast hold equal rows: the kernels
+    # run over the distinct rows and repeat the results (row-contiguous, as MLX's)
+    a, ref = make((3, 1, 50), dtype, -9, 9)
+    for shape, axis in [((3, 40, 50), -1), ((3, 40, 50), 0), ((3, 40, 50), 2)]:
+        v, r = mx.broadcast_to(a, shape), np.broadcast_to(ref, shape)
+        np.testing.assert_array_equal(to_np(mx.sort(v, axis=axis)), np.sort(r, axis=axis))
+        np.testing.assert_array_equal(to_np(mx.argsort(v, axis=axis)),
+                                      np.argsort(r, axis=axis, kind="stable"))
+        # the result is usable as an ordinary array afterwards
+        np.testing.assert_array_equal(to_np(mx.sort(v, axis=axis) + 0), np.sort(r, axis=axis))
+        if dtype == mx.complex64:
+            continue
+        n = r.shape[axis]
+        k = min(7, n - 1)
+        kth = np.take(np.partition(r, k, axis=axis), [k], axis=axis)
+        got = to_np(mx.partition(v, k, axis=axis))
+        np.testing.assert_array_equal(np.take(got, [k], axis=axis), kth)
+        np.testing.assert_array_equal(np.sort(got, axis=axis), np.sort(r, axis=axis))
+        ap = to_np(mx.argpartition(v, k, axis=axis)).astype(np.int64)
+        np.testing.assert_array_equal(np.sort(ap, axis=axis),
+                                      np.broadcast_to(np.arange(n).reshape([-1 if d == axis % 3
+                                                                            else 1 for d in range(3)]),
+                                                      shape))
+        np.testing.assert_array_equal(np.take(np.take_along_axis(r, ap, axis=axis), [k], axis=axis),
+                                      kth)
+        t = min(4, n)
+        top = to_np(mx.topk(v, t, axis=axis))
+        np.testing.assert_array_equal(np.sort(top, axis=axis),
+                                      np.take(np.sort(r, axis=axis), range(n - t, n), axis=axis))

@@ -759,6 +759,15 @@ int mx_cpu_expand_broadcast(mx_array *out) {
   return rc ? MX_ERR : 0;
 }
 
+int mx_cpu_alloc_repeated(mx_array *out, const bool *rep) {
+  int64_t ost[MX_MAX_NDIM], st = 1;
+  for (int d = out->ndim - 1; d >= 0; d--) {
+    ost[d] = rep[d] ? 0 : st;
+    st *= rep[d] ? 1 : out->shape[d];
+  }
+  return ew_alloc_strided(out, ost);
+}
+
 int mx_cpu_reduce(mx_node *n) {
   if (n->nin != 1 || !n->params) return mx_error("[reduce] Expected one input and parameters.");
   const mx_reduce_params *prm = (const mx_reduce_params *)n->params;
@@ -792,23 +801,14 @@ int mx_cpu_reduce(mx_node *n) {
    * the real MLX 1.1). */
   int32_t shape[MX_MAX_NDIM];
   int64_t count = 1; /* distinct outputs */
-  bool bcast = false;
+  bool bcast = false, rep[MX_MAX_NDIM];
   for (int d = 0; d < ndim; d++) {
-    bool rep = !reduced[d] && in->shape[d] > 1 && in->strides[d] == 0;
-    shape[d] = rep ? 1 : in->shape[d];
+    rep[d] = !reduced[d] && in->shape[d] > 1 && in->strides[d] == 0;
+    shape[d] = rep[d] ? 1 : in->shape[d];
     count *= reduced[d] ? 1 : shape[d];
-    bcast = bcast || rep;
+    bcast = bcast || rep[d];
   }
-  if (!bcast) {
-    if (mx_array_alloc_data(out) != 0) return MX_ERR;
-  } else {
-    int64_t ost[MX_MAX_NDIM], st = 1;
-    for (int d = ndim - 1; d >= 0; d--) {
-      ost[d] = shape[d] == 1 && out->shape[d] > 1 ? 0 : st;
-      st *= shape[d] == 1 ? 1 : out->shape[d];
-    }
-    if (ew_alloc_strided(out, ost)) return MX_ERR;
-  }
+  if (bcast ? mx_cpu_alloc_repeated(out, rep) : mx_array_alloc_data(out)) return MX_ERR;
   if (out->size == 0) return 0;
   void *op_data = mx_array_data(out);
   const void *x = mx_array_data(in);

@@ -27,6 +27,10 @@ int mx_cpu_partition(mx_node *n);  /* PARTITION, ARGPARTITION (sort.c) */
  * their data pointers): the values repeated into a fresh buffer (reduce.c). */
 int mx_cpu_expand_broadcast(mx_array *out);
 
+/* Allocates out with stride 0 along the dims where rep[d] and row-contiguous over the others,
+ * for a kernel that computes only the distinct values before mx_cpu_expand_broadcast (reduce.c). */
+int mx_cpu_alloc_repeated(mx_array *out, const bool *rep);
+
 /* A row-contiguous view of an input around `axis`: data, and (outer, n, inner). */
 typedef struct {
   const void *x;

@@ -1030,7 +1030,23 @@ static int run_sortlike(mx_node *nd, bool partition) {
   } else if (pick_sort((mx_dtype)in->dtype, arg, &c.sp)) {
     return mx_error("[%s] Unsupported dtype.", name);
   }
-  if (mx_array_alloc_data(out)) return MX_ERR;
+  /* Dims other than the axis along which the input is broadcast (stride 0) hold equal rows: the
+   * kernel runs over the distinct rows only, then its results are repeated along those dims. */
+  bool rep[MX_MAX_NDIM], bcast = false;
+  int32_t dshape[MX_MAX_NDIM];
+  mx_array distinct = *in;
+  distinct.shape = dshape;
+  for (int d = 0; d < in->ndim; d++) {
+    rep[d] = d != p->axis && in->shape[d] > 1 && in->strides[d] == 0;
+    dshape[d] = rep[d] ? 1 : in->shape[d];
+    distinct.size = d ? distinct.size * dshape[d] : dshape[d];
+    bcast = bcast || rep[d];
+  }
+  if (bcast) {
+    distinct.flags = mx_layout_flags(in->ndim, dshape, in->strides, &distinct.data_size);
+    in = &distinct;
+  }
+  if (bcast ? mx_cpu_alloc_repeated(out, rep) : mx_array_alloc_data(out)) return MX_ERR;
   if (in->size == 0 || out->size == 0) return 0;
   int64_t n = in->shape[p->axis];
   if (partition && (p->kth < 0 || p->kth >= n)) return mx_error("[%s] Invalid kth.", name);
@@ -1053,7 +1069,7 @@ static int run_sortlike(mx_node *nd, bool partition) {
   mx_red_parallel(partition ? part_range : sort_range, &c, rows, cost);
   mx_axis_view_free(&v);
   if (c.failed) return mx_error("[%s] Out of memory.", name);
-  return 0;
+  return bcast ? mx_cpu_expand_broadcast(out) : 0;
 }
 
 int mx_cpu_sort(mx_node *n) {
