@@ -1102,3 +1102,26 @@ def test_sort_family_over_broadcast_rows(dtype):
         top = to_np(mx.topk(v, t, axis=axis))
         np.testing.assert_array_equal(np.sort(top, axis=axis),
                                       np.take(np.sort(r, axis=axis), range(n - t, n), axis=axis))
+
+
+@pytest.mark.parametrize("dtype", [mx.float32, mx.int16, mx.float16, mx.float64, mx.complex64],
+                         ids=name)
+def test_sort_family_along_a_broadcast_axis(dtype):
+    # rows of one value (the input broadcast along the axis, alone or with other broadcast dims)
+    # are in order already: the values as they are, the positions 0, 1, ... for the arg forms
+    a, ref = make((3, 40, 1), dtype, -9, 9)
+    for src, r in [(a, ref), (a[:1], ref[:1])]:
+        shape = (3, 40, 50)
+        v, rv = mx.broadcast_to(src, shape), np.broadcast_to(r, shape)
+        for axis in (-1, 2):
+            np.testing.assert_array_equal(to_np(mx.sort(v, axis=axis)), rv)
+            np.testing.assert_array_equal(to_np(mx.argsort(v, axis=axis)),
+                                          np.argsort(rv, axis=axis, kind="stable"))
+            if dtype == mx.complex64:
+                continue
+            np.testing.assert_array_equal(to_np(mx.partition(v, 9, axis=axis)), rv)
+            np.testing.assert_array_equal(to_np(mx.argpartition(v, 9, axis=axis)),
+                                          np.broadcast_to(np.arange(50), shape))
+            np.testing.assert_array_equal(to_np(mx.topk(v, 4, axis=axis)), rv[..., :4])
+    with pytest.raises(ValueError, match="partition"):
+        mx.eval(mx.partition(mx.broadcast_to(a, (3, 40, 50)), 50, axis=-1))

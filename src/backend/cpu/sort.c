@@ -1010,6 +1010,30 @@ static void part_range(void *c_, int64_t b, int64_t e) {
   mx_buffer_release(hold);
 }
 
+/* The result over rows that hold one value each (in broadcast along the axis), into out's
+ * buffer of in's shape but out's length along the axis: the values as they are, or the positions
+ * 0, 1, ... along the axis (the stable order). */
+static int const_rows(const char *name, const mx_array *in, int axis, bool arg, mx_array *out) {
+  const void *src = mx_array_data(in);
+  int32_t shape[MX_MAX_NDIM];
+  int64_t st[MX_MAX_NDIM];
+  uint32_t *iota = NULL;
+  for (int d = 0; d < in->ndim; d++) {
+    shape[d] = d == axis ? out->shape[d] : in->shape[d];
+    st[d] = arg ? d == axis : in->strides[d];
+  }
+  if (arg) {
+    iota = malloc((size_t)shape[axis] * sizeof *iota);
+    if (!iota) return mx_error("[%s] Out of memory.", name);
+    for (int32_t i = 0; i < shape[axis]; i++) iota[i] = (uint32_t)i;
+    src = iota;
+  }
+  mx_cpu_copy_strided(mx_array_data(out), (mx_dtype)out->dtype, src, (mx_dtype)out->dtype, in->ndim,
+                      shape, st);
+  free(iota);
+  return 0;
+}
+
 static int run_sortlike(mx_node *nd, bool partition) {
   bool arg = nd->prim == MX_PRIM_ARGSORT || nd->prim == MX_PRIM_ARGPARTITION;
   bool topk = nd->prim == MX_PRIM_TOPK;
@@ -1050,6 +1074,10 @@ static int run_sortlike(mx_node *nd, bool partition) {
   if (in->size == 0 || out->size == 0) return 0;
   int64_t n = in->shape[p->axis];
   if (partition && (p->kth < 0 || p->kth >= n)) return mx_error("[%s] Invalid kth.", name);
+  if (n > 1 && in->strides[p->axis] == 0) { /* one value along the axis: already in order */
+    int rc = const_rows(name, in, p->axis, arg, out);
+    return rc ? rc : bcast ? mx_cpu_expand_broadcast(out) : 0;
+  }
   if (topk && out->shape[p->axis] != n - p->kth) return mx_error("[topk] Output shape mismatch.");
   mx_axis_view v;
   MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
