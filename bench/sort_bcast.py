@@ -1,6 +1,5 @@
 """The sort family over broadcast views (every row the same; every row one value), median ms of 9
-calls: runs with our
-package or, with PYTHONPATH unset, in the real MLX's environment.
+calls: runs with our package or, with PYTHONPATH unset, in the real MLX's environment.
 
     PYTHONPATH=<build>/python python bench/sort_bcast.py
 """
