@@ -293,6 +293,10 @@ static PyObject *f_count_nonzero(PyObject *m, PyObject *args, PyObject *kwds) {
     else
       st = mlx_sum_axes(&r, b, ax.ax.data, ax.ax.n, kd, s);
   }
+  if (!st && mlx_array_dtype(r) != MLX_INT32) { /* a 0-d input's sum stays bool */
+    mlx_array_set(&b, r);
+    st = mlx_astype(&r, b, MLX_INT32, s);
+  }
   mlx_array_free(b);
   mxpy_ints_free(&ax.ax);
   return mxpy_finish(st, r, s);

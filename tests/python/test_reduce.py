@@ -890,6 +890,11 @@ def test_count_nonzero():
                                   np.count_nonzero(ref, axis=0))
     with pytest.raises(TypeError):
         mx.count_nonzero(x, 0)  # axis is keyword-only
+    # a 0-d input counts as int32 too (its sum alone would stay bool), as in the real MLX
+    for v in (mx.array(3, mx.uint8), mx.array(0.0), mx.array(True), mx.array(2j)):
+        for kd in (False, True):
+            r = mx.count_nonzero(v, keepdims=kd)
+            assert r.dtype == mx.int32 and r.shape == () and r.item() == np.count_nonzero(np.array(v))
 
 
 def test_two_thread_paths():
