@@ -9,7 +9,7 @@ outcomes differ, by kind; values compare within float16 / bfloat16 / float32 tol
 Each side runs as `probe.py --worker SUITES OUT` in its own interpreter (the real MLX with
 PYTHONPATH unset). A call that crashes or hangs a side (the real MLX aborts on some integer
 divisions by zero and out-of-range scatters, and loops on some traces) is recorded as "crash"
-and the worker resumes after it.
+and the worker resumes after it (a call counts as hung after HANG_SECONDS).
 """
 import argparse
 import json
@@ -22,7 +22,7 @@ import zlib
 DT = ["bool_", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
       "float16", "bfloat16", "float32", "float64", "complex64"]
 SUITES = ["elementwise", "shapes", "numerics", "transforms", "nn"]
-HANG_SECONDS = 15
+HANG_SECONDS = 5  # the real MLX takes 17 s for any() of a (0, 3) complex64 along axis 0
 
 
 def worker(suites, out):
@@ -54,7 +54,7 @@ def worker(suites, out):
         try:
             r = f()
         except Exception as e:
-            return ["err", type(e).__name__]
+            return ["err", type(e).__name__, [c.__name__ for c in type(e).__mro__]]
         if isinstance(r, (list, tuple)):
             return ["seq"] + [outcome(lambda v=v: v) for v in r]
         if not isinstance(r, mx.array):
@@ -62,7 +62,7 @@ def worker(suites, out):
         try:
             mx.eval(r)
         except Exception as e:
-            return ["err", type(e).__name__]
+            return ["err", type(e).__name__, [c.__name__ for c in type(e).__mro__]]
         a = np.array(r.astype(mx.float32) if r.dtype == mx.bfloat16 else r).reshape(-1)[:64]
         if np.iscomplexobj(a):
             vals = [v for z in a for v in (float(z.real), float(z.imag))]
@@ -129,6 +129,10 @@ def compare(ours, ref):
             continue
         if ov[0] != rv[0]:
             kind = f"ours {ov[0]}, MLX {rv[0]}"
+        elif ov[0] == "err":  # the same failure when ours is (a subclass of) MLX's exception
+            if rv[1] in ov[2]:
+                continue
+            kind = "exception types"
         elif ov[0] == "ok" and (ov[1], ov[2]) != (rv[1], rv[2]):
             kind = "dtype or shape"
         elif ov[0] in ("ok", "seq"):
