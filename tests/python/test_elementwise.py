@@ -1136,6 +1136,29 @@ def test_where_and_clip_with_transposed_operands(dt):
     np.testing.assert_array_equal(npa(mx.clip(A, -3, 4)), np.clip(at, -3, 4))
 
 
+@pytest.mark.parametrize("dt", [np.bool_, np.int8, np.float16, np.float32, np.int64, np.complex64])
+def test_where_with_strided_long_rows(dt):
+    # rows too long for bands, read with a stride: the select is a mask, not a branch, for every
+    # element size (1, 2, 4, 8 bytes)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((40, 600)) * 9
+    if dt == np.complex64:
+        x = x + 1j * rng.standard_normal((40, 600))
+    x = x.astype(dt) if dt != np.bool_ else x > 0
+    c = rng.standard_normal((40, 300)) > 0
+    X = mx.array(x)
+    for xv, yv, ref_x, ref_y in [(X[:, ::2], X[:, 1::2], x[:, ::2], x[:, 1::2]),
+                                 (X[:, ::2], X[:1, :300], x[:, ::2], x[:1, :300]),
+                                 (X[::2, ::4], X[1::2, 1::4], x[::2, ::4], x[1::2, 1::4])]:
+        cc = c[:xv.shape[0], :xv.shape[1]]
+        C = mx.array(cc)
+        np.testing.assert_array_equal(npa(mx.where(C, xv, yv)), np.where(cc, ref_x, ref_y))
+        np.testing.assert_array_equal(npa(mx.where(mx.array(c[:, ::2])[:xv.shape[0], :xv.shape[1]]
+                                                   if xv.shape[1] <= 150 else C[:, ::-1], xv, yv)),
+                                      np.where(c[:, ::2][:xv.shape[0], :xv.shape[1]]
+                                               if xv.shape[1] <= 150 else cc[:, ::-1], ref_x, ref_y))
+
+
 def test_float32_remainder_exact_near_multiples():
     # the float32 kernel divides in float: quotients that round up to an integer (x just below a
     # multiple of y), ratios up to and past 2^22 (the fast lanes' limit), and y broadcast
