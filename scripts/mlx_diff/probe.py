@@ -1,4 +1,4 @@
-"""Differential probe against the real MLX: the same calls (suites.py: elementwise, shapes,
+"""Differential probe against the real MLX: the same calls (suites.py: elementwise, operators, shapes,
 numerics, transforms, nn) run in our package and in the real MLX, and every outcome (dtype,
 shape, the first 64 values, or the exception's type) is compared. Prints the calls whose
 outcomes differ, by kind; values compare within float16 / bfloat16 / float32 tolerances.
@@ -21,7 +21,7 @@ import zlib
 
 DT = ["bool_", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
       "float16", "bfloat16", "float32", "float64", "complex64"]
-SUITES = ["elementwise", "shapes", "numerics", "transforms", "nn"]
+SUITES = ["elementwise", "operators", "shapes", "numerics", "transforms", "nn"]
 HANG_SECONDS = 5  # the real MLX takes 17 s for any() of a (0, 3) complex64 along axis 0
 
 

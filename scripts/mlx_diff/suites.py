@@ -486,3 +486,38 @@ def suite_nn(R, mk, mx, DT):
             c, n = optim.clip_grad_norm(g, 0.5)
             return [c["a"], c["b"][0], n]
         R("clip_grad_norm", fclip)
+
+
+def suite_operators(R, mk, mx, DT):
+    import operator as op
+    OPS = {"add": op.add, "sub": op.sub, "mul": op.mul, "truediv": op.truediv, "floordiv": op.floordiv,
+           "mod": op.mod, "pow": op.pow, "and": op.and_, "or": op.or_, "xor": op.xor, "lshift": op.lshift,
+           "rshift": op.rshift, "lt": op.lt, "le": op.le, "eq": op.eq, "ne": op.ne, "gt": op.gt, "ge": op.ge,
+           "matmul": op.matmul}
+    SCALARS = [3, -2, 2.5, True, 2**31, 2**40, -(2**63), 1e39, float("nan")]
+    for dt in DT:
+        x = mk(dt, (2, 2))
+        for name, f in OPS.items():
+            for s in SCALARS:
+                R(f"{name}({dt},{s!r})", lambda: f(x, s))
+                R(f"r{name}({dt},{s!r})", lambda: f(s, x))
+            R(f"{name}({dt},{dt})", lambda: f(x, x))
+            R(f"{name}({dt},list)", lambda: f(x, [1, 2]))
+        for name, f in [("neg", op.neg), ("pos", op.pos), ("abs", abs), ("invert", op.invert)]:
+            R(f"{name}({dt})", lambda: f(x))
+
+        def inplace(dt=dt):
+            y = mk(dt, (2, 2))
+            y += 1
+            y *= 2
+            return y
+        R(f"iadd({dt})", inplace)
+        for meth, args in [("sum", ()), ("mean", (0,)), ("T", None), ("astype", (mx.float16,)), ("square", ()),
+                           ("reshape", ((4,),)), ("reshape", (4,)), ("flatten", ()), ("swapaxes", (0, 1)),
+                           ("any", ()), ("max", (1,)), ("argmax", ()), ("round", (1,)), ("log1p", ()),
+                           ("cumsum", (0,)), ("diag", ()), ("split", (2,)), ("moveaxis", (0, 1)),
+                           ("conj", ()), ("view", (mx.uint8,)), ("transpose", (1, 0)), ("squeeze", ())]:
+            R(f"method_{meth}{args}({dt})", lambda: getattr(x, meth) if args is None else getattr(x, meth)(*args))
+        R(f"item({dt})", lambda: mx.array(x[0, 0].item()))
+        R(f"tolist({dt})", lambda: mx.array(x.tolist()))
+        R(f"len_iter({dt})", lambda: [row for row in x])
