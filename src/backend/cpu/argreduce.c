@@ -356,6 +356,15 @@ static void argmin_cols_c64(const mx_complex64 *x, int64_t n, int64_t rs, int64_
   arg_cols_c64(x, n, rs, w, o, 0);
 }
 
+/* row r into accumulator a: a better value, or a first NaN, takes the lane */
+#define NV_STEP(VT, LOAD, BETTER, ISNAN, MOV, a, r)                                                \
+  do {                                                                                             \
+    VT v_ = LOAD(k, x + (r)*rs);                                                                   \
+    __mmask16 up_ = (__mmask16)(BETTER(k, v_, best[a]) | (ISNAN(v_) & ~ISNAN(best[a])));           \
+    best[a] = MOV(best[a], up_, v_);                                                               \
+    idx[a] = _mm512_mask_set1_epi32(idx[a], up_, (int)(r));                                        \
+  } while (0)
+
 /* Narrow columns (w <= the vector's lanes), n >= 4 rows at row stride rs: one masked vector per
  * row, the rows split over four accumulators (row i in accumulator i % 4) so that four
  * compare-select chains run at once. Each accumulator keeps the first extremum (or the first
@@ -373,18 +382,9 @@ static void argmin_cols_c64(const mx_complex64 *x, int64_t n, int64_t rs, int64_
     }                                                                                              \
     int64_t i = 4;                                                                                 \
     for (; i + 4 <= n; i += 4)                                                                     \
-      for (int a = 0; a < 4; a++) {                                                                \
-        VT v = LOAD(k, x + (i + a) * rs);                                                          \
-        __mmask16 up = (__mmask16)(BETTER(k, v, best[a]) | (ISNAN(v) & ~ISNAN(best[a])));          \
-        best[a] = MOV(best[a], up, v);                                                             \
-        idx[a] = _mm512_mask_set1_epi32(idx[a], up, (int)(i + a));                                 \
-      }                                                                                            \
-    for (; i < n; i++) { /* past every row of accumulator 0 so far */                              \
-      VT v = LOAD(k, x + i * rs);                                                                  \
-      __mmask16 up = (__mmask16)(BETTER(k, v, best[0]) | (ISNAN(v) & ~ISNAN(best[0])));            \
-      best[0] = MOV(best[0], up, v);                                                               \
-      idx[0] = _mm512_mask_set1_epi32(idx[0], up, (int)i);                                         \
-    }                                                                                              \
+      for (int a = 0; a < 4; a++) NV_STEP(VT, LOAD, BETTER, ISNAN, MOV, a, i + a);                 \
+    for (; i < n; i++)                                                                             \
+      NV_STEP(VT, LOAD, BETTER, ISNAN, MOV, 0, i); /* past accumulator 0's rows */                 \
     for (int a = 0; a < 4; a++) _mm512_storeu_si512(rows + a * 16, idx[a]);                        \
   }
 
