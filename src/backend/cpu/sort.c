@@ -1074,11 +1074,11 @@ static int run_sortlike(mx_node *nd, bool partition) {
   if (in->size == 0 || out->size == 0) return 0;
   int64_t n = in->shape[p->axis];
   if (partition && (p->kth < 0 || p->kth >= n)) return mx_error("[%s] Invalid kth.", name);
+  if (topk && out->shape[p->axis] != n - p->kth) return mx_error("[topk] Output shape mismatch.");
   if (n > 1 && in->strides[p->axis] == 0) { /* one value along the axis: already in order */
     int rc = const_rows(name, in, p->axis, arg, out);
     return rc ? rc : bcast ? mx_cpu_expand_broadcast(out) : 0;
   }
-  if (topk && out->shape[p->axis] != n - p->kth) return mx_error("[topk] Output shape mismatch.");
   mx_axis_view v;
   MX_TRY(mx_axis_view_init(name, in, p->axis, &v));
   c.x = (const char *)v.x;
