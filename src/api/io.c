@@ -164,7 +164,7 @@ static int open_out(const char *op, const char *file, const char *ext, mx_ostrea
 
 /* Finishes a save: closes s (reporting the first error). */
 static int save_done(mx_ostream *s, int rc) {
-  int rc2 = mx_ostream_close(s);
+  int rc2 = mx_ostream_finish(s, rc);
   return rc || rc2 ? mlx_api_fail() : 0;
 }
 
@@ -347,7 +347,7 @@ int mlx_save_safetensors(const char *file, const mlx_map_string_to_array param,
   mx_ostream out;
   if (open_out("save_safetensors", file, ".safetensors", &out)) return 1;
   int rc = save_st(&out, param, metadata);
-  int rc2 = mx_ostream_close(&out);
+  int rc2 = mx_ostream_finish(&out, rc);
   return rc ? rc : rc2 ? mlx_api_fail() : 0;
 }
 
@@ -402,7 +402,7 @@ int mlx_save_npz(const char *file, const mlx_map_string_to_array arrays, bool co
   mx_ostream out;
   if (open_out("savez", file, ".npz", &out)) return 1;
   int rc = save_npz(&out, arrays, compressed);
-  int rc2 = mx_ostream_close(&out);
+  int rc2 = mx_ostream_finish(&out, rc);
   return rc ? rc : rc2 ? mlx_api_fail() : 0;
 }
 

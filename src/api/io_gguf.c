@@ -57,7 +57,7 @@ int mlx_save_gguf(const char *file, mlx_io_gguf gguf) {
   free(path);
   if (rc) return mlx_api_fail();
   rc = mx_gguf_save(&out, g);
-  int rc2 = mx_ostream_close(&out);
+  int rc2 = mx_ostream_finish(&out, rc);
   return rc || rc2 ? mlx_api_fail() : 0;
 }
 

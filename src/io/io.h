@@ -63,6 +63,9 @@ void *mx_ostream_memory_take(mx_ostream *s, size_t *size);
 int mx_ostream_write(mx_ostream *s, const void *src, size_t n);
 /* Closes (flushing); returns the first error of the close. */
 int mx_ostream_close(mx_ostream *s);
+/* Ends a save: closes s, or after a failed save (failed != 0) closes it and removes the file
+ * it was writing, if it is a file (MLX leaves an empty or partial file behind). */
+int mx_ostream_finish(mx_ostream *s, int failed);
 
 /* ---- helpers shared by the formats (stream.c) ---- */
 

@@ -189,8 +189,8 @@ static int build_header(const mx_named_array *arrays, mx_array **data, size_t n,
   for (size_t i = 0; i < n; i++) {
     mx_array *a = data[i];
     const char *dt = dtype_name((mx_dtype)a->dtype);
-    /* float64 and complex64 load but are not written: MLX cannot read them. */
-    if (!dt || a->dtype == MX_COMPLEX64 || a->dtype == MX_FLOAT64)
+    /* float64 loads but is not written, as in MLX (which cannot read it back) */
+    if (!dt || a->dtype == MX_FLOAT64)
       return mx_error("[save_safetensors] Unsupported dtype %s of '%s'.",
                       mx_dtype_name((mx_dtype)a->dtype), arrays[i].key);
     json_object *t = json_object_new_object(), *shape = json_object_new_array(),

@@ -21,6 +21,7 @@
 
 typedef struct {
   int fd;
+  char *path; /* output files: removed when the save fails (mx_ostream_finish) */
 } file_ctx;
 
 /* pread of exactly n bytes; 0, or an errno (-1: end of file). */
@@ -151,8 +152,10 @@ static int fd_write(void *ctx, const void *src, size_t n) {
 }
 
 static int fd_close(void *ctx) {
-  int rc = close(((file_ctx *)ctx)->fd);
-  free(ctx);
+  file_ctx *c = ctx;
+  int rc = close(c->fd);
+  free(c->path);
+  free(c);
   return rc ? mx_error("[save] Error closing the file: %s.", strerror(errno)) : 0;
 }
 
@@ -162,11 +165,15 @@ int mx_ostream_file(mx_ostream *s, const char *path, const char *op) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return mx_error("[%s] Failed to open file %s for writing", op, path);
   file_ctx *c = malloc(sizeof *c);
-  if (!c) {
+  char *copy = c ? strdup(path) : NULL;
+  if (!copy) {
+    free(c);
     close(fd);
+    unlink(path);
     return mx_error("[%s] Out of memory.", op);
   }
   c->fd = fd;
+  c->path = copy;
   s->ctx = c;
   s->write = fd_write;
   s->close = fd_close;
@@ -234,6 +241,21 @@ int mx_ostream_close(mx_ostream *s) {
   s->ctx = NULL;
   s->close = NULL;
   return rc;
+}
+
+int mx_ostream_finish(mx_ostream *s, int failed) {
+  if (failed && s->close == fd_close && s->ctx) { /* no half-written file left behind */
+    file_ctx *c = s->ctx;
+    close(c->fd);
+    unlink(c->path);
+    c->fd = -1;
+    free(c->path);
+    free(c);
+    s->ctx = NULL;
+    s->close = NULL;
+    return 0;
+  }
+  return mx_ostream_close(s);
 }
 
 /* ---- shared helpers ---- */
