@@ -1,4 +1,5 @@
-/* mlx.core.fast: rms_norm, layer_norm, rope, scaled_dot_product_attention (mlx-c's fast.h).
+/* mlx.core.fast: rms_norm, layer_norm, rope, scaled_dot_product_attention (mlx-c's fast.h), and
+ * cross_entropy (the real MLX's, composed here from mlx-c ops).
  * Array arguments must be mx.array (TypeError otherwise); optional ones may be None. */
 #include "mlxpy.h"
 
@@ -160,7 +161,65 @@ static PyObject *f_sdpa(PyObject *m, PyObject *args, PyObject *kwds) {
                 s);
 }
 
+/* cross_entropy: logsumexp(logits, -1) - logits[..., target], over the logits in float32 (so the
+ * result is float32, as the real MLX's fused kernels and its CPU fallback give). Targets must be
+ * integers of logits' shape without the last axis; their range is not checked (as in MLX). */
+static PyObject *f_cross_entropy(PyObject *m, PyObject *args, PyObject *kwds) {
+  (void)m;
+  static char *kwlist[] = {"logits", "targets", "stream", NULL};
+  PyObject *lo, *to, *stream = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|$O:cross_entropy", kwlist, &lo, &to, &stream))
+    return NULL;
+  mlx_array l, t;
+  if (arr_arg(lo, "cross_entropy", "logits", false, &l) < 0 ||
+      arr_arg(to, "cross_entropy", "targets", false, &t) < 0)
+    return NULL;
+  mlx_dtype ld = mlx_array_dtype(l), td = mlx_array_dtype(t);
+  if (!mxpy_is_floating(ld)) {
+    PyErr_Format(PyExc_ValueError, "[cross_entropy] Received unsupported logits type %s.",
+                 mxpy_dtype_name(ld));
+    return NULL;
+  }
+  if (!mxpy_is_integral(td)) {
+    PyErr_Format(PyExc_ValueError,
+                 "[cross_entropy] targets must be integer class indices but got %s.",
+                 mxpy_dtype_name(td));
+    return NULL;
+  }
+  size_t nd = mlx_array_ndim(l);
+  bool match = nd >= 1 && mlx_array_ndim(t) == nd - 1;
+  for (size_t i = 0; match && i + 1 < nd; i++)
+    match = mlx_array_dim(t, (int)i) == mlx_array_dim(l, (int)i);
+  if (!match) {
+    PyErr_SetString(PyExc_ValueError,
+                    "[cross_entropy] targets shape does not match logits shape with the last axis "
+                    "removed.");
+    return NULL;
+  }
+  mlx_stream s;
+  if (mxpy_stream_arg(stream, &s) < 0) return NULL;
+  mlx_array x = mlx_array_new(), lse = mlx_array_new(), ti = mlx_array_new(),
+            pick = mlx_array_new(), pick1 = mlx_array_new(), r = mlx_array_new();
+  mxpy_error_clear();
+  int st = mlx_astype(&x, l, MLX_FLOAT32, s);
+  if (!st) st = mlx_logsumexp_axis(&lse, x, -1, false, s);
+  if (!st) st = mlx_expand_dims(&ti, t, -1, s);
+  if (!st) st = mlx_take_along_axis(&pick, x, ti, -1, s);
+  if (!st) st = mlx_squeeze_axis(&pick1, pick, -1, s);
+  if (!st) st = mlx_subtract(&r, lse, pick1, s);
+  mlx_array_free(x);
+  mlx_array_free(lse);
+  mlx_array_free(ti);
+  mlx_array_free(pick);
+  mlx_array_free(pick1);
+  return mxpy_finish(st, r, s);
+}
+
 static PyMethodDef fast_methods[] = {
+    {"cross_entropy", KW f_cross_entropy, METH_VARARGS | METH_KEYWORDS,
+     "cross_entropy(logits: array, targets: array, *, stream: StreamOrDevice = None) -> array\n\n"
+     "Cross entropy with class indices as targets: logsumexp(logits, axis=-1) minus the target's "
+     "logit, computed in float32."},
     {"rms_norm", KW f_rms_norm, METH_VARARGS | METH_KEYWORDS,
      "rms_norm(x: array, weight: array | None, eps: float, *, stream: StreamOrDevice = None) -> "
      "array\n\nRoot mean square normalization over the last axis, optionally scaled by weight."},

@@ -267,6 +267,11 @@ def suite_numerics(R, mk, mx, DT):
     x = mk("float32", (2, 5, 8))
     w = mk("float32", (8,))
     R("rms_norm", lambda: mx.fast.rms_norm(x, w, 1e-5))
+    tg = mx.array([[0, 7, 3, 1, 1], [2, 2, 5, 6, 0]])
+    for dt in ["float32", "float16", "bfloat16"]:
+        R(f"cross_entropy({dt})", lambda: mx.fast.cross_entropy(x.astype(getattr(mx, dt)), tg))
+    R("cross_entropy(bad shape)", lambda: mx.fast.cross_entropy(x, tg[0]))
+    R("cross_entropy(float targets)", lambda: mx.fast.cross_entropy(x, tg.astype(mx.float32)))
     R("rms_norm_none", lambda: mx.fast.rms_norm(x, None, 1e-5))
     R("layer_norm", lambda: mx.fast.layer_norm(x, w, w, 1e-5))
     R("layer_norm_none", lambda: mx.fast.layer_norm(x, None, None, 1e-5))

@@ -226,3 +226,30 @@ def test_bad_arguments():
     with pytest.raises(TypeError):
         mx.fast.rms_norm([1.0, 2.0], None, 1e-5)
     assert mx.fast.rms_norm(x, None, 1e-5).shape == (2, 4)  # still working
+
+
+def test_cross_entropy():
+    # logsumexp(logits, -1) - logits[..., target], computed in float32 whatever the logits' float
+    # dtype (the real MLX 0.32.4's mx.fast.cross_entropy)
+    r = np.random.default_rng(3)
+    logits = r.standard_normal((2, 3, 7)) * 3
+    targets = r.integers(0, 7, (2, 3))
+    ref = (np.log(np.exp(logits).sum(-1)) - np.take_along_axis(logits, targets[..., None], -1)[..., 0])
+    for dt, tol in [(mx.float32, 1e-5), (mx.float16, 3e-3), (mx.bfloat16, 2e-2), (mx.float64, 1e-5)]:
+        for tdt in (mx.int32, mx.uint8, mx.int64):
+            out = mx.fast.cross_entropy(mx.array(logits).astype(dt), mx.array(targets).astype(tdt))
+            assert out.dtype == mx.float32 and out.shape == (2, 3)
+            want = ref if dt in (mx.float32, mx.float64) else (
+                lambda q: np.log(np.exp(q).sum(-1)) - np.take_along_axis(q, targets[..., None], -1)[..., 0])(
+                    np.array(mx.array(logits).astype(dt).astype(mx.float32)).astype(np.float64))
+            np.testing.assert_allclose(np.array(out), want, rtol=tol, atol=tol)
+    one = mx.fast.cross_entropy(mx.array(logits[0, 0]), mx.array(targets[0, 0]))
+    assert one.shape == () and abs(one.item() - ref[0, 0]) < 1e-5
+    with pytest.raises(ValueError, match="cross_entropy"):
+        mx.fast.cross_entropy(mx.array(logits), mx.array(targets[0]))
+    with pytest.raises(ValueError, match="integer class indices"):
+        mx.fast.cross_entropy(mx.array(logits), mx.array(targets, dtype=mx.float32))
+    with pytest.raises(ValueError, match="unsupported logits"):
+        mx.fast.cross_entropy(mx.array(targets), mx.array(targets[:, 0]))
+    with pytest.raises(TypeError):
+        mx.fast.cross_entropy(logits, targets)
