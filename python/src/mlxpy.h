@@ -221,6 +221,7 @@ extern PyMethodDef mxpy_reduce_methods[], mxpy_reduce_array_methods[];
 extern PyMethodDef mxpy_indexing_methods[], mxpy_indexing_array_methods[];
 extern PyMethodDef mxpy_linalg_methods[], mxpy_linalg_array_methods[];
 extern PyMethodDef mxpy_random_methods[], mxpy_random_array_methods[];
+extern PyMethodDef mxpy_unique_methods[]; /* ops_unique.c */
 /* indexing.c: the mapping slots of mlx.core.array. */
 PyObject *mxpy_getitem(PyObject *self, PyObject *key);
 int mxpy_setitem(PyObject *self, PyObject *key, PyObject *value);

@@ -48,12 +48,10 @@ PyMODINIT_FUNC PyInit_core(void) {
   mxpy_errors_init();
   PyObject *m = PyModule_Create(&core_module);
   if (!m) return NULL;
-  PyMethodDef *tables[] = {mxpy_ops_methods,         mxpy_transforms_methods,
-                           mxpy_memory_methods,      mxpy_device_methods,
-                           mxpy_elementwise_methods, mxpy_reduce_methods,
-                           mxpy_indexing_methods,    mxpy_linalg_methods,
-                           mxpy_random_methods,      mxpy_grad_methods,
-                           mxpy_custom_methods};
+  PyMethodDef *tables[] = {mxpy_ops_methods,      mxpy_transforms_methods,  mxpy_memory_methods,
+                           mxpy_device_methods,   mxpy_elementwise_methods, mxpy_reduce_methods,
+                           mxpy_indexing_methods, mxpy_linalg_methods,      mxpy_random_methods,
+                           mxpy_grad_methods,     mxpy_custom_methods,      mxpy_unique_methods};
   PyMethodDef *array_tables[] = {mxpy_elementwise_array_methods, mxpy_reduce_array_methods,
                                  mxpy_indexing_array_methods, mxpy_linalg_array_methods,
                                  mxpy_random_array_methods};

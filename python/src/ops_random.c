@@ -238,6 +238,7 @@ int mxpy_random_state_set(PyObject *key) {
 }
 
 static PyObject *state_repr(PyObject *self) {
+  (void)self;
   PyObject *k = state_key();
   if (!k) return NULL;
   PyObject *r = PyUnicode_FromFormat("[%R]", k);

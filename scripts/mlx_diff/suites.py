@@ -108,6 +108,9 @@ def suite_shapes(R, mk, mx, DT):
             R(f"topk({nm},{k})", lambda: mx.topk(a, k))
             R(f"partition({nm},{k})", lambda: mx.sort(mx.partition(a, k), axis=-1))
         R(f"sortNone({nm})", lambda: mx.sort(a, axis=None))
+    for size in (0, 3, 30):
+        R(f"unique({nm},{size})", lambda: mx.unique(a, size, True, True, True, stream=mx.cpu))
+        R(f"unique_fill({nm},{size})", lambda: mx.unique(a, size, fill_value=-1, stream=mx.cpu))
         R(f"argsortNone({nm})", lambda: mx.argsort(a, axis=None))
         for rev in (False, True):
             for inc in (False, True):

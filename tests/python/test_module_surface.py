@@ -55,7 +55,7 @@ unsignedinteger unstack value_and_grad var vecdot view vjp vmap where zeros zero
 # MLX added after the spec's v0.32.2).
 LATER = set("""
 distributed export_function import_function exporter export_to_dot FunctionExporter
-gather_qqmm ArrayLike _gc_func get_array_buffer_size unique
+gather_qqmm ArrayLike _gc_func get_array_buffer_size
 """.split())
 
 

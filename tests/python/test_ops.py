@@ -442,3 +442,50 @@ def test_broadcast_shapes_matches_numpy(shapes):
 def test_broadcast_shapes_errors(shapes, message):
     with pytest.raises(ValueError, match=re.escape("[broadcast_shapes] " + message)):
         mx.broadcast_shapes(*shapes)
+
+
+def test_unique():
+    # the sorted unique values of the flattened array in `size` entries (the real MLX 0.32.4's
+    # mx.unique, checked call for call against it): past the last unique value, fill_value
+    # (default: the first unique value) with a count of 0 and the first entry's index; beyond
+    # `size` unique values, the smallest ones, the inverse of the dropped clamped to the last entry
+    a = mx.array([2, 1, 2, 3, 1])
+    assert mx.unique(a, 3).tolist() == [1, 2, 3]
+    assert mx.unique(a, 5).tolist() == [1, 2, 3, 1, 1]
+    v, i, inv, c = mx.unique(a, 4, True, True, True, fill_value=0)
+    assert (v.tolist(), i.tolist(), inv.tolist(), c.tolist()) == ([1, 2, 3, 0], [1, 0, 3, 1],
+                                                                  [1, 0, 1, 2, 0], [2, 2, 1, 0])
+    assert (i.dtype, inv.dtype, c.dtype) == (mx.uint32, mx.uint32, mx.int32)
+    v, i, inv, c = mx.unique(mx.array([3, 1, 2, 3, 1, 5]), 3, True, True, True)
+    assert (v.tolist(), i.tolist(), inv.tolist(), c.tolist()) == ([1, 2, 3], [1, 2, 0],
+                                                                  [2, 0, 1, 2, 0, 2], [2, 1, 2])
+    # NaNs are each their own value; -0.0 and 0.0 are one
+    v, c = mx.unique(mx.array([[1.0, np.nan], [np.nan, 1.0]]), 4, return_counts=True)
+    np.testing.assert_array_equal(np.array(v), [1.0, np.nan, np.nan, 1.0])
+    assert c.tolist() == [2, 1, 1, 0]
+    assert mx.unique(mx.array([0.0, -0.0, 2.0]), 3, return_counts=True)[1].tolist() == [2, 1, 0]
+    # against numpy over dtypes and shapes, the inverse rebuilding the input
+    r = np.random.default_rng(4)
+    for dt in (mx.int16, mx.uint8, mx.float32, mx.bfloat16, mx.bool_):
+        x = r.integers(0, 9, (5, 7))
+        m = mx.array(x).astype(dt)
+        ref = np.array(m.astype(mx.float32)) if dt == mx.bfloat16 else np.array(m)
+        uv, ui, uinv, uc = np.unique(ref, return_index=True, return_inverse=True, return_counts=True)
+        k = len(uv)
+        v, i, inv, c = mx.unique(m, k + 2, True, True, True, fill_value=3)
+        got = np.array(v.astype(mx.float32) if dt == mx.bfloat16 else v)
+        np.testing.assert_array_equal(got[:k], uv)
+        assert np.all(got[k:] == (3 if dt != mx.bool_ else True))
+        np.testing.assert_array_equal(np.array(i)[:k], ui)
+        np.testing.assert_array_equal(np.array(inv), uinv.reshape(5, 7))
+        np.testing.assert_array_equal(np.array(c), list(uc) + [0, 0])
+    # empty input, size 0, errors
+    assert mx.unique(mx.array([], mx.int32), 2, fill_value=4).tolist() == [4, 4]
+    v, inv = mx.unique(mx.array([2, 1]), 0, return_inverse=True)
+    assert v.shape == (0,) and inv.tolist() == [0, 0]
+    with pytest.raises(ValueError, match="fill value is required"):
+        mx.unique(mx.array([], mx.int32), 2)
+    with pytest.raises(ValueError, match="negative size"):
+        mx.unique(mx.array([1]), -1)
+    with pytest.raises(TypeError):
+        mx.unique(mx.array([1]), 2.0)
