@@ -169,6 +169,9 @@ bool mxpy_is_int_like(PyObject *o);
 /* The result of an op call: r wrapped on success (status 0), else the library's error raised
  * and r freed; s is freed either way. */
 PyObject *mxpy_finish(int status, mlx_array r, mlx_stream s);
+/* The same for n results r[0..n-1]: a tuple of them when tuple is true (else r[0] alone, n 1);
+ * all freed on failure. */
+PyObject *mxpy_finish_n(int status, mlx_array *r, int n, bool tuple, mlx_stream s);
 /* o must be an mx.array (TypeError "fname(): what must be an mlx.core.array"); borrowed. */
 int mxpy_array_arg(PyObject *o, const char *fname, const char *what, mlx_array *out);
 /* The same, with None (or a missing argument) giving an empty handle. */

@@ -161,9 +161,10 @@ static PyObject *f_sdpa(PyObject *m, PyObject *args, PyObject *kwds) {
                 s);
 }
 
-/* cross_entropy: logsumexp(logits, -1) - logits[..., target], over the logits in float32 (so the
- * result is float32, as the real MLX's fused kernels and its CPU fallback give). Targets must be
- * integers of logits' shape without the last axis; their range is not checked (as in MLX). */
+/* cross_entropy: logsumexp(logits, -1) - logits[..., target], over the logits in float32: a
+ * float32 result, as the real MLX's, accumulated in float32 as its fused kernels do (its CPU
+ * fallback reduces 16-bit logits in their own dtype). Targets must be integers of logits' shape
+ * without the last axis; their range is not checked (as in MLX). */
 static PyObject *f_cross_entropy(PyObject *m, PyObject *args, PyObject *kwds) {
   (void)m;
   static char *kwlist[] = {"logits", "targets", "stream", NULL};

@@ -36,23 +36,6 @@ static int parse(PyObject *args, PyObject *kwds, const char *fmt, char **kw, con
   return mxpy_stream_arg(stream, &c->s);
 }
 
-/* Wraps n results (a tuple when tuple is true); frees them all on failure. */
-static PyObject *wrap(int status, mlx_array *r, int n, bool tuple, mlx_stream s) {
-  mlx_stream_free(s);
-  if (mxpy_check_op(status) < 0) {
-    for (int i = 0; i < n; i++) mlx_array_free(r[i]);
-    return NULL;
-  }
-  if (!tuple) return mxpy_array_wrap(r[0]);
-  PyObject *t = PyTuple_New(n);
-  for (int i = 0; i < n; i++) {
-    PyObject *o = t ? mxpy_array_wrap(r[i]) : (mlx_array_free(r[i]), NULL);
-    if (t && !o) Py_CLEAR(t);
-    if (t) PyTuple_SET_ITEM(t, i, o);
-  }
-  return t;
-}
-
 static PyObject *wrap_vector(int status, mlx_vector_array v, bool tuple, mlx_stream s) {
   size_t n = status ? 0 : mlx_vector_array_size(v);
   mlx_array r[3];
@@ -61,7 +44,7 @@ static PyObject *wrap_vector(int status, mlx_vector_array v, bool tuple, mlx_str
     mlx_vector_array_get(&r[i], v, i);
   }
   mlx_vector_array_free(v);
-  return wrap(status, r, (int)n, tuple, s);
+  return mxpy_finish_n(status, r, (int)n, tuple, s);
 }
 
 /* ------------------------------------------------------------------ one array, one result */
@@ -79,7 +62,7 @@ static PyObject *unary(PyObject *args, PyObject *kwds, const char *fname, unary_
       array_arg(a, fname, &c.a) < 0 || mxpy_stream_arg(stream, &c.s) < 0)
     return NULL;
   mlx_array r = mlx_array_new();
-  return wrap(fn(&r, c.a, c.s), &r, 1, false, c.s);
+  return mxpy_finish_n(fn(&r, c.a, c.s), &r, 1, false, c.s);
 }
 
 static PyObject *with_upper(PyObject *args, PyObject *kwds, const char *fname, flag_fn fn) {
@@ -89,7 +72,7 @@ static PyObject *with_upper(PyObject *args, PyObject *kwds, const char *fname, f
   snprintf(fmt, sizeof fmt, "O|p$O:%s", fname);
   if (parse(args, kwds, fmt, kw, fname, false, &c) < 0) return NULL;
   mlx_array r = mlx_array_new();
-  return wrap(fn(&r, c.a, c.flag, c.s), &r, 1, false, c.s);
+  return mxpy_finish_n(fn(&r, c.a, c.flag, c.s), &r, 1, false, c.s);
 }
 
 static PyObject *py_inv(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwds) {
@@ -110,7 +93,7 @@ static PyObject *py_cross(PyObject *Py_UNUSED(self), PyObject *args, PyObject *k
       mxpy_stream_arg(stream, &c.s) < 0)
     return NULL;
   mlx_array r = mlx_array_new();
-  return wrap(mlx_linalg_cross(&r, c.a, c.b, axis, c.s), &r, 1, false, c.s);
+  return mxpy_finish_n(mlx_linalg_cross(&r, c.a, c.b, axis, c.s), &r, 1, false, c.s);
 }
 
 static PyObject *py_tri_inv(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwds) {
@@ -136,7 +119,7 @@ static PyObject *py_solve(PyObject *Py_UNUSED(self), PyObject *args, PyObject *k
       mxpy_stream_arg(stream, &c.s) < 0)
     return NULL;
   mlx_array r = mlx_array_new();
-  return wrap(mlx_linalg_solve(&r, c.a, c.b, c.s), &r, 1, false, c.s);
+  return mxpy_finish_n(mlx_linalg_solve(&r, c.a, c.b, c.s), &r, 1, false, c.s);
 }
 
 static PyObject *py_solve_triangular(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwds) {
@@ -145,7 +128,7 @@ static PyObject *py_solve_triangular(PyObject *Py_UNUSED(self), PyObject *args, 
   if (parse(args, kwds, "OO|$pO:solve_triangular", kw, "solve_triangular", true, &c) < 0)
     return NULL;
   mlx_array r = mlx_array_new();
-  return wrap(mlx_linalg_solve_triangular(&r, c.a, c.b, c.flag, c.s), &r, 1, false, c.s);
+  return mxpy_finish_n(mlx_linalg_solve_triangular(&r, c.a, c.b, c.flag, c.s), &r, 1, false, c.s);
 }
 
 /* ------------------------------------------------------------------ factorizations */
@@ -162,7 +145,7 @@ static PyObject *pair(PyObject *args, PyObject *kwds, const char *fname, pair_fn
       array_arg(a, fname, &c.a) < 0 || mxpy_stream_arg(stream, &c.s) < 0)
     return NULL;
   mlx_array r[2] = {mlx_array_new(), mlx_array_new()};
-  return wrap(fn(&r[0], &r[1], c.a, c.s), r, 2, true, c.s);
+  return mxpy_finish_n(fn(&r[0], &r[1], c.a, c.s), r, 2, true, c.s);
 }
 
 static PyObject *py_qr(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwds) {
@@ -202,7 +185,7 @@ static PyObject *eigh_common(PyObject *args, PyObject *kwds, const char *fname, 
   int st = vectors ? mlx_linalg_eigh(&r[0], &r[1], c.a, c.str, c.s)
                    : mlx_linalg_eigvalsh(&r[0], c.a, c.str, c.s);
   if (!vectors) mlx_array_free(r[1]);
-  return wrap(st, r, vectors ? 2 : 1, vectors, c.s);
+  return mxpy_finish_n(st, r, vectors ? 2 : 1, vectors, c.s);
 }
 
 static PyObject *py_eigh(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwds) {
@@ -258,7 +241,7 @@ static PyObject *py_norm(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kw
            : ord != Py_None ? mlx_linalg_norm(&r, x, num, axp, ax.n, keepdims, s)
                             : mlx_linalg_norm_l2(&r, x, axp, ax.n, keepdims, s);
   mxpy_ints_free(&ax);
-  return wrap(st, &r, 1, false, s);
+  return mxpy_finish_n(st, &r, 1, false, s);
 }
 
 /* ------------------------------------------------------------------ det, slogdet */

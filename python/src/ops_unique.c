@@ -13,8 +13,6 @@
  *   inverse   = min(gid, S - 1) put back in the input's order (0 everywhere when S is 0). */
 #include "mlxpy.h"
 
-#include <string.h>
-
 #define KW (PyCFunction)(void (*)(void))
 
 enum {
@@ -113,10 +111,7 @@ static int unique_parts(mlx_array a, int S, mlx_array fill, mlx_stream s, mlx_ar
   DO(mlx_astype(&t[INV_U], t[INV_CAP], MLX_UINT32, s));
   DO(mlx_zeros(&t[INV_ZERO], &n, 1, MLX_UINT32, s));
   DO(mlx_put_along_axis(&t[INV_FLAT], t[INV_ZERO], t[ORDER], t[INV_U], 0, s));
-  int shape[64];
-  size_t nd = mlx_array_ndim(a);
-  for (size_t i = 0; i < nd && i < 64; i++) shape[i] = mlx_array_dim(a, (int)i);
-  DO(mlx_reshape(&out[2], t[INV_FLAT], shape, nd, s));
+  DO(mlx_reshape(&out[2], t[INV_FLAT], mlx_array_shape(a), mlx_array_ndim(a), s));
   /* counts */
   DO(mlx_subtract(&out[3], t[NEXT], t[START], s));
 #undef DO
@@ -131,10 +126,7 @@ static int unique_trivial(mlx_array a, int S, mlx_array fill, mlx_stream s, mlx_
   int st = fill.ctx ? mlx_full(&out[0], &S, 1, fill, mlx_array_dtype(a), s)
                     : mlx_zeros(&out[0], &S, 1, mlx_array_dtype(a), s);
   if (!st) st = mlx_zeros(&out[1], &S, 1, MLX_UINT32, s);
-  int shape[64];
-  size_t nd = mlx_array_ndim(a);
-  for (size_t i = 0; i < nd && i < 64; i++) shape[i] = mlx_array_dim(a, (int)i);
-  if (!st) st = mlx_zeros(&out[2], shape, nd, MLX_UINT32, s);
+  if (!st) st = mlx_zeros(&out[2], mlx_array_shape(a), mlx_array_ndim(a), MLX_UINT32, s);
   if (!st) st = mlx_zeros(&out[3], &S, 1, MLX_INT32, s);
   return st;
 }
@@ -189,28 +181,15 @@ static PyObject *f_unique(PyObject *m, PyObject *args, PyObject *kwds) {
   int st = n == 0 || size == 0 ? unique_trivial(a, (int)size, fill, s, out)
                                : unique_parts(a, (int)size, fill, s, out);
   if (fill.ctx) mlx_array_free(fill);
-  mlx_stream_free(s);
-  PyObject *result = NULL;
-  if (mxpy_check_op(st) == 0) {
-    int count = 1 + want[0] + want[1] + want[2];
-    if (count == 1) {
-      result = mxpy_array_wrap(out[0]);
-      out[0] = mlx_array_new();
-    } else if ((result = PyTuple_New(count))) {
-      for (int i = 0, k = 0; i < 4; i++) {
-        if (i > 0 && !want[i - 1]) continue;
-        PyObject *w = mxpy_array_wrap(out[i]);
-        out[i] = mlx_array_new();
-        if (!w) {
-          Py_CLEAR(result);
-          break;
-        }
-        PyTuple_SET_ITEM(result, k++, w);
-      }
-    }
+  /* the values, then the requested ones of index, inverse and counts */
+  int count = 1;
+  for (int i = 1; i < 4; i++) {
+    if (want[i - 1])
+      out[count++] = out[i];
+    else
+      mlx_array_free(out[i]);
   }
-  for (int i = 0; i < 4; i++) mlx_array_free(out[i]);
-  return result;
+  return mxpy_finish_n(st, out, count, count > 1, s);
 }
 
 PyMethodDef mxpy_unique_methods[] = {

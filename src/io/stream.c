@@ -244,18 +244,10 @@ int mx_ostream_close(mx_ostream *s) {
 }
 
 int mx_ostream_finish(mx_ostream *s, int failed) {
-  if (failed && s->close == fd_close && s->ctx) { /* no half-written file left behind */
-    file_ctx *c = s->ctx;
-    close(c->fd);
-    unlink(c->path);
-    c->fd = -1;
-    free(c->path);
-    free(c);
-    s->ctx = NULL;
-    s->close = NULL;
-    return 0;
-  }
-  return mx_ostream_close(s);
+  if (!failed || s->close != fd_close || !s->ctx) return mx_ostream_close(s);
+  unlink(((file_ctx *)s->ctx)->path); /* no half-written file left behind */
+  mx_ostream_close(s);                /* the save's own error is the one reported */
+  return 0;
 }
 
 /* ---- shared helpers ---- */

@@ -497,6 +497,15 @@ static void arg_cols_range(const arg_ctx *c, const char *base, int64_t r0, int64
     for (int64_t j = 0; j < w; j++) dst[j] += (uint32_t)r0;
 }
 
+/* Column-chunk unit cu (outer block o, columns [j0, j0 + w)): its view's start, *w and the
+ * output row it answers. */
+static const char *arg_chunk(const arg_ctx *c, int64_t cu, int64_t *w, uint32_t **out) {
+  int64_t o = cu / c->chunks, j0 = (cu % c->chunks) * ACH;
+  *w = c->inner - j0 < ACH ? c->inner - j0 : ACH;
+  *out = c->out + o * c->inner + j0;
+  return c->x + (size_t)(o * c->n * c->rs + j0) * c->isz;
+}
+
 static void arg_range(void *c_, int64_t b, int64_t e) {
   arg_ctx *c = (arg_ctx *)c_;
   if (c->inner == 1) {
@@ -505,13 +514,11 @@ static void arg_range(void *c_, int64_t b, int64_t e) {
     return;
   }
   for (int64_t u = b; u < e; u++) {
-    int64_t cu = u / c->parts, part = u % c->parts;
-    int64_t o = cu / c->chunks, j0 = (cu % c->chunks) * ACH;
-    int64_t w = c->inner - j0 < ACH ? c->inner - j0 : ACH;
+    int64_t cu = u / c->parts, part = u % c->parts, w;
     int64_t r0 = c->n * part / c->parts, r1 = c->n * (part + 1) / c->parts;
-    const char *base = c->x + (size_t)(o * c->n * c->rs + j0) * c->isz;
-    uint32_t *dst =
-        c->parts > 1 ? c->found + (cu * c->parts + part) * ACH : c->out + o * c->inner + j0;
+    uint32_t *dst;
+    const char *base = arg_chunk(c, cu, &w, &dst);
+    if (c->parts > 1) dst = c->found + (cu * c->parts + part) * ACH;
     arg_cols_range(c, base, r0, r1 - r0, w, dst);
   }
 }
@@ -627,10 +634,10 @@ int mx_cpu_arg_reduce(mx_node *n) {
   mx_red_parallel(arg_range, &c, units, (double)in->size);
   if (c.parts > 1) {
     for (int64_t cu = 0; cu < col_units; cu++) {
-      int64_t o = cu / c.chunks, j0 = (cu % c.chunks) * ACH;
-      int64_t w = v.inner - j0 < ACH ? v.inner - j0 : ACH;
-      arg_merge(&c, c.x + (size_t)(o * v.n * c.rs + j0) * c.isz, w, (int)c.parts,
-                c.found + cu * c.parts * ACH, ACH, c.out + o * v.inner + j0);
+      int64_t w;
+      uint32_t *dst;
+      const char *base = arg_chunk(&c, cu, &w, &dst);
+      arg_merge(&c, base, w, (int)c.parts, c.found + cu * c.parts * ACH, ACH, dst);
     }
     free(c.found);
   }
