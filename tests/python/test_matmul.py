@@ -142,6 +142,19 @@ def test_matmul_half_large_layouts(dt):
     assert np.isnan(got[5]).all() and not np.isnan(np.delete(got, 5, axis=0)).any()
 
 
+def test_matmul_bfloat16_large_output():
+    # outputs of 4 MiB and more leave the AMX kernel through non-temporal row stores: every row,
+    # with and without a C term, and a row stride that is not a multiple of 32 (plain stores)
+    a, an = rand((2048, 320), mx.bfloat16)
+    b, bn = rand((320, 1024), mx.bfloat16)
+    want = an @ bn
+    close(val(a @ b), want, mx.bfloat16, scale=2.0)
+    c, cn = rand((2048, 1024), mx.bfloat16)
+    close(val(mx.addmm(c, a, b, alpha=0.5, beta=-2.0)), 0.5 * want - 2.0 * cn, mx.bfloat16,
+          scale=2.0)
+    close(val(a @ b[:, :1010]), want[:, :1010], mx.bfloat16, scale=2.0)
+
+
 def test_matmul_broadcast_and_empty():
     a, an = rand((3, 1, 2, 4))
     b = mx.broadcast_to(mx.array(rng.standard_normal((4, 2)).astype(np.float32)), (5, 4, 2))

@@ -93,7 +93,7 @@ void mx_gemm_pack_bf16_pair_panels(const uint16_t *src, int64_t ws, int64_t ks, 
 void mx_gemm_pack_bf16_a_tiles(const uint16_t *src, int64_t rs, int64_t cs, int64_t rows, int64_t K,
                                int64_t nkb, uint16_t *dst);
 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
-                           int nr);
+                           int nr, bool stream);
 
 /* ---- AMX (gemm_amx.c) ---- */
 

@@ -14,8 +14,10 @@
  * GROUP_BYTES of B panels) x (a chunk of A sub-blocks), as many chunks as give about four units
  * per thread, run every panel of their group for each sub-block of their chunk (see
  * compute_units: the group stays in L2). Units go to the worker pool, so all cores take part
- * (the whole pool, not the two threads of the AVX-512 kernels). bench/gemm_bf16.c measures the
- * products, bench/amx_tiles.c the tile step alone.
+ * (the whole pool, not the two threads of the AVX-512 kernels). Past a K of a few hundred the
+ * tiles are loaded without keeping them in L1, and outputs of 4 MB and more are written with
+ * non-temporal stores. bench/gemm_bf16.c measures the products, bench/amx_tiles.c the tile step
+ * alone.
  *
  * Linux hands out AMX state only on request: arch_prctl(ARCH_REQ_XCOMP_PERM, XTILEDATA) once
  * per process (mx_gemm_amx_available). Each worker loads the tile configuration at the start
@@ -41,6 +43,8 @@ enum {
   GROUP_BYTES = 1 << 20, /* packed B per work unit: stays in L2 with two A sub-blocks */
   PACK_PANELS = 8,       /* B panels per packing unit */
   A_STEP = 2048,         /* bytes of packed A per sub-block and k block: two 16 x 64-byte tiles */
+  STREAM_MIN_KB = 12,    /* k blocks from which the operand tiles are loaded past L1 */
+  STREAM_OUT_BYTES = 4 << 20, /* outputs from this size are written past the caches */
 };
 
 /* ------------------------------------------------------------------ availability */
@@ -86,6 +90,19 @@ static const tile_config amx_config = {
 
 TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
 
+/* TILELOADDT1 (stream) does not keep the lines in L1. Once a sub-block's A (2 KB per k block)
+ * is too large to stay in L1 across the panels, every operand comes from L2 anyway and plain
+ * loads only evict lines. BF16_ONLY=1 bench/gemm_bf16.c, n x K times K x n, ms, plain -> stream:
+ * 2048x512 2.26-2.40 -> 1.94-2.19, 2048x384 1.71-1.84 -> 1.60-1.74, but 2048x288 (9 k blocks)
+ * 1.22-1.25 -> 1.31-1.42 and 2048x256 1.01-1.06 -> 1.24-1.31. */
+#define LOAD_TILE(stream, t, p, stride)                                                            \
+  do {                                                                                             \
+    if (stream)                                                                                    \
+      _tile_stream_loadd(t, p, stride);                                                            \
+    else                                                                                           \
+      _tile_loadd(t, p, stride);                                                                   \
+  } while (0)
+
 /* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. Each k block
  * also prefetches npf of the pf_lines cache lines at pf into L2 (the next A sub-block; see
  * compute_units). An A tile is stored every 8 k blocks, a store the loop does not wait on:
@@ -95,7 +112,7 @@ TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
  * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
 TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C, const char *pf,
-                            int npf, int64_t pf_lines) {
+                            int npf, int64_t pf_lines, bool stream) {
   char spare[1024] __attribute__((aligned(64)));
   __asm__ volatile("" ::: "memory");
   _tile_zero(0);
@@ -106,12 +123,12 @@ TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C,
     const char *a = A + kb * A_STEP, *b = B + kb * 16 * 128;
     for (int l = 0; l < npf && pf_lines > 0; l++, pf_lines--, pf += 64)
       _mm_prefetch(pf, _MM_HINT_T1);
-    _tile_loadd(4, a, 64);
-    _tile_loadd(6, b, 128);
-    _tile_loadd(7, b + 64, 128);
+    LOAD_TILE(stream, 4, a, 64);
+    LOAD_TILE(stream, 6, b, 128);
+    LOAD_TILE(stream, 7, b + 64, 128);
     _tile_dpbf16ps(0, 4, 6);
     _tile_dpbf16ps(1, 4, 7);
-    _tile_loadd(5, a + 1024, 64);
+    LOAD_TILE(stream, 5, a + 1024, 64);
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
     if ((kb & 7) == 7) _tile_stored(4, spare, 64);
@@ -137,6 +154,8 @@ typedef struct {
   int64_t ngroups;       /* groups of `panels` B panels */
   int64_t chunk_subs;    /* A sub-blocks per work unit */
   int64_t nchunks;       /* row chunks (of chunk_subs sub-blocks) */
+  bool stream_tiles;     /* operand tiles loaded past L1 (LOAD_TILE) */
+  bool stream_out;       /* output rows written with non-temporal stores */
 } amx_ctx;
 
 /* Packing units: A sub-blocks 0 .. nsub - 1, then runs of up to PACK_PANELS B panels (a
@@ -191,12 +210,14 @@ static void compute_units(void *ctx, int64_t u0, int64_t u1) {
         int64_t j0 = q * 32, done = (q - q0) * x->nkb * npf; /* lines already prefetched */
         int64_t n = next && done < lines ? lines - done : 0;
         ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile, n ? next + done * 64 : ap, npf,
-                n);
-        mx_gemm_half_epilogue(g, tile, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
+                n, x->stream_tiles);
+        mx_gemm_half_epilogue(g, tile, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32),
+                              x->stream_out);
       }
     }
   }
   release_tiles();
+  if (x->stream_out) _mm_sfence(); /* the non-temporal stores, before the pool's join */
 }
 
 int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
@@ -209,6 +230,14 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
   x.nsub = (g->M + SUB - 1) / SUB;
   x.npanels = (g->N + 31) / 32;
   bool serial = g->max_threads == 1;
+  x.stream_tiles = x.nkb >= STREAM_MIN_KB;
+  /* Non-temporal stores of whole 64-byte output rows: an output this large leaves the caches
+   * before it is read again, and plain stores would read every line first. With the streamed
+   * tile loads, BF16_ONLY=1 bench/gemm_bf16.c against the build before both, three alternations:
+   * 2048^3 7.73-7.97 -> 6.60-7.16 ms, 4096^3 69.2-74.7 -> 64.5-69.0, 1024^3 1.16-1.21 ->
+   * 1.12-1.15; 2048x256 1.16-1.23 -> 0.99-1.11 (the output stream alone). */
+  x.stream_out = (double)g->M * (double)g->N * 2 >= STREAM_OUT_BYTES &&
+                 (uintptr_t)g->out % 64 == 0 && g->ldo % 32 == 0;
   /* B groups of about GROUP_BYTES; then row chunks until there are about four units per thread */
   x.panels = (int64_t)(GROUP_BYTES / x.b_panel);
   if (x.panels < 1) x.panels = 1;

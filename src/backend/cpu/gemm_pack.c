@@ -352,9 +352,11 @@ TGT_AVX512 static inline __m256i f32_to_bf16x16(__m512 v) {
   return _mm512_cvtepi32_epi16(r);
 }
 
-/* One full bfloat16 row of 32: out = alpha * t (+ beta * c when c, contiguous). */
+/* One full bfloat16 row of 32: out = alpha * t (+ beta * c when c, contiguous); with stream,
+ * out is 64-byte aligned and written with a non-temporal store. */
 TGT_AVX512 static void bf16_row32(const float *t, float alpha, const uint16_t *c, float beta,
-                                  uint16_t *out) {
+                                  uint16_t *out, bool stream) {
+  __m256i half[2];
   for (int h = 0; h < 2; h++) {
     __m512 v = _mm512_mul_ps(_mm512_loadu_ps(t + 16 * h), _mm512_set1_ps(alpha));
     if (c) {
@@ -362,13 +364,20 @@ TGT_AVX512 static void bf16_row32(const float *t, float alpha, const uint16_t *c
       __m512 cf = _mm512_castsi512_ps(_mm512_slli_epi32(cw, 16));
       v = _mm512_add_ps(v, _mm512_mul_ps(cf, _mm512_set1_ps(beta))); /* as the scalar path rounds */
     }
-    _mm256_storeu_si256((__m256i *)(out + 16 * h), f32_to_bf16x16(v));
+    half[h] = f32_to_bf16x16(v);
   }
+  __m512i row = _mm512_inserti64x4(_mm512_castsi256_si512(half[0]), half[1], 1);
+  if (stream)
+    _mm512_stream_si512((__m512i *)out, row);
+  else
+    _mm512_storeu_si512(out, row);
 }
 
-/* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr */
+/* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr.
+ * stream: full bfloat16 rows of 32 go out with non-temporal stores (the caller checked that they
+ * are 64-byte aligned and fences before the output is read). */
 TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0,
-                                      int mr, int nr) {
+                                      int mr, int nr, bool stream) {
   uint16_t *out = (uint16_t *)g->out;
   bool has_c = g->c.ptr && g->beta != 0.0f;
   const uint16_t *cp = (const uint16_t *)g->c.ptr;
@@ -376,7 +385,7 @@ TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_
   if (g->dt == MX_BFLOAT16 && nr == NR && (!has_c || g->c.cs == 1)) {
     for (int r = 0; r < mr; r++)
       bf16_row32(tile + r * NR, alpha, has_c ? cp + (i0 + r) * g->c.rs + j0 : NULL, beta,
-                 out + (i0 + r) * g->ldo + j0);
+                 out + (i0 + r) * g->ldo + j0, stream);
     return;
   }
   for (int r = 0; r < mr; r++) {
@@ -482,7 +491,7 @@ static void compute_task(void *ctx, int t, int n) {
         else
           ukr_f32(x->steps, (const float *)ap, (const float *)bp, tile);
         int64_t i0 = it * MR;
-        mx_gemm_half_epilogue(g, tile, i0, j0, (int)(g->M - i0 < MR ? g->M - i0 : MR), nr);
+        mx_gemm_half_epilogue(g, tile, i0, j0, (int)(g->M - i0 < MR ? g->M - i0 : MR), nr, false);
       }
     }
   }
