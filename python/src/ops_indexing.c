@@ -658,7 +658,11 @@ static PyObject *f_tile(PyObject *m, PyObject *args, PyObject *kwds) {
   return mxpy_finish(st, r, s);
 }
 
-/* pad_width: int | (n,) | (lo, hi) | [(lo, hi), ...] (one pair for all axes, or one per axis). */
+/* pad_width: int | (n,) | (lo, hi) | [(lo, hi), ...] (one pair for all axes, or one per axis).
+ * Other shapes are a TypeError, as MLX's binding rejects them; no widths at all a ValueError. */
+static const char PAD_FORMS[] =
+    "pad(): pad_width must be an int, (n,), (low, high) or a sequence of (low, high) pairs.";
+
 static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
   if (mxpy_is_int_like(pw)) {
     int v;
@@ -673,10 +677,12 @@ static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
   bool pairs = n > 0 && !mxpy_is_int_like(PySequence_Fast_GET_ITEM(seq, 0));
   if (!pairs) {
     int v[2] = {0, 0};
-    if (n < 1 || n > 2) {
-      PyErr_SetString(PyExc_ValueError, "Invalid pad_width: expected (n,) or (low, high).");
-      rc = -1;
-    }
+    if (n < 1)
+      rc = -1,
+      PyErr_Format(PyExc_ValueError,
+                   "Invalid number of padding sizes passed to pad with axes of size %d", ndim);
+    else if (n > 2)
+      rc = -1, PyErr_SetString(PyExc_TypeError, PAD_FORMS);
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
       rc = int_arg(PySequence_Fast_GET_ITEM(seq, i), "pad_width", &v[i]);
     if (n == 1) v[1] = v[0];
@@ -691,21 +697,15 @@ static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
       rc = -1;
     }
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
-      PyObject *p =
-          PySequence_Fast(PySequence_Fast_GET_ITEM(seq, i), "pad_width entries must be pairs");
+      PyObject *p = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, i), PAD_FORMS);
       if (!p) {
         rc = -1;
         break;
       }
-      Py_ssize_t m = PySequence_Fast_GET_SIZE(p);
       int v[2] = {0, 0};
-      if (m < 1 || m > 2) {
-        PyErr_SetString(PyExc_ValueError, "Invalid pad_width: pairs must be (low, high).");
-        rc = -1;
-      }
-      for (Py_ssize_t j = 0; rc == 0 && j < m; j++)
+      if (PySequence_Fast_GET_SIZE(p) != 2) rc = -1, PyErr_SetString(PyExc_TypeError, PAD_FORMS);
+      for (Py_ssize_t j = 0; rc == 0 && j < 2; j++)
         rc = int_arg(PySequence_Fast_GET_ITEM(p, j), "pad_width", &v[j]);
-      if (m == 1) v[1] = v[0];
       Py_DECREF(p);
       for (int d = 0; rc == 0 && d < ndim; d++) {
         if (n == 1 || d == i) {

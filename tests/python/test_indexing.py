@@ -496,6 +496,14 @@ def test_pad_misc():
         mx.pad(a, 1, "wrap")
     with pytest.raises(ValueError):
         mx.pad(a, [(1, 0), (0, 2), (1, 1)])
+    with pytest.raises(ValueError, match="padding sizes"):
+        mx.pad(a, ())
+    # the forms MLX's binding accepts; other shapes are a TypeError there too
+    check(mx.pad(a, [[1, 2]]), np.pad(np.arange(6).reshape(2, 3), [(1, 2)]))
+    check(mx.pad(a, ((1, 2), [0, 1])), np.pad(np.arange(6).reshape(2, 3), [(1, 2), (0, 1)]))
+    for bad in [(1, 2, 3), [(1, 2, 3)], [[1]], ((1,),), ((1, 2, 3), (1, 2)), (1.0, 2)]:
+        with pytest.raises(TypeError):
+            mx.pad(a, bad)
 
 
 def test_flip_roll_diff():
