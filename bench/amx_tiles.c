@@ -1,13 +1,13 @@
 /* The AMX tile kernel's rate on one core, by where its operands come from: the bare TDPBF16PS
  * stream (no loads), then gemm_amx.c's 2 x 2 tile step (four 16 x 16 float32 accumulators, two
  * A and two B tiles loaded per k block) walking packed A and B of `kb` KB each, so that both
- * stay in L1 (16), L2 (256) or neither (2048). GFLOP/s, best of three. Last, the step in L1 with
- * the accumulators stored and zeroed every 64 and every 512 k blocks, as the product does once
- * per 32 x 32 block of C (every 64 k blocks at K = 2048); then again with an A tile also stored
- * every 8 k blocks (a store the tile step does not wait on): with it the accumulators' store
- * costs about 50 cycles instead of 750, a stall that comes from stores being rare, not from
- * the store itself. (In the product, whose operands come from L2, it changed nothing:
- * bench/gemm_bf16.c, 2026-11-27.)
+ * stay in L1 (16), L2 (256) or neither (2048). GFLOP/s, best of three, with plain tile loads and
+ * with TILELOADDT1. Last, the step in L1 with the accumulators stored and zeroed every 64 and every
+ * 512 k blocks, as the product does once per 32 x 32 block of C (every 64 k blocks at K = 2048);
+ * then again with an A tile also stored every 8 k blocks (a store the tile step does not wait on):
+ * with it the accumulators' store costs about 50 cycles instead of 750, a stall that comes from
+ * stores being rare, not from the store itself. (In the product, whose operands come from L2, it
+ * changed nothing: bench/gemm_bf16.c, 2026-11-27.)
  *
  *   cc -O2 bench/amx_tiles.c -o /tmp/amx_tiles && /tmp/amx_tiles [kb ...]
  *
@@ -71,6 +71,22 @@ TGT static void step2x2(const char *A, const char *B, long steps) {
   }
 }
 
+/* step2x2 with TILELOADDT1 (gemm_amx.c's LOAD_TILE from 12 k blocks up): the lines are not kept
+ * in L1 */
+TGT static void step2x2_t1(const char *A, const char *B, long steps) {
+  for (long k = 0; k < steps; k++) {
+    const char *a = A + k * 2048, *b = B + k * 2048;
+    _tile_stream_loadd(4, a, 64);
+    _tile_stream_loadd(6, b, 128);
+    _tile_stream_loadd(7, b + 64, 128);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_stream_loadd(5, a + 1024, 64);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+}
+
 /* step2x2 over operands of 16 KB (in L1), storing and zeroing C every `every` k blocks; with
  * keep, storing an A tile every 8 k blocks too */
 TGT static void step2x2_stores(const char *A, const char *B, long steps, long every, int keep) {
@@ -96,12 +112,13 @@ TGT static void finish(void) {
   _tile_release();
 }
 
-static double rate(long kb, const char *A, const char *B) {
+static double rate(long kb, const char *A, const char *B, int stream) {
   long steps = kb > 0 ? kb * 1024 / 2048 : 1024, reps = 400000 / steps;
   double best = 0;
   for (int t = 0; t < 3; t++) {
     double t0 = now();
-    for (long r = 0; r < reps; r++) kb > 0 ? step2x2(A, B, steps) : bare(steps);
+    for (long r = 0; r < reps; r++)
+      kb == 0 ? bare(steps) : stream ? step2x2_t1(A, B, steps) : step2x2(A, B, steps);
     double g = (double)reps * (double)steps * 4 * 16384 / (now() - t0) / 1e9;
     if (g > best) best = g;
   }
@@ -119,7 +136,7 @@ int main(int argc, char **argv) {
   if (argc > 1)
     for (n = 0; n < argc - 1 && n < 16; n++) sizes[n] = atol(argv[n + 1]);
   start();
-  printf("bare TDPBF16PS stream: %.0f GFLOP/s\n", rate(0, NULL, NULL));
+  printf("bare TDPBF16PS stream: %.0f GFLOP/s\n", rate(0, NULL, NULL, 0));
   for (int i = 0; i < n; i++) {
     size_t bytes = (size_t)(sizes[i] < 2 ? 2 : sizes[i]) * 1024;
     char *A = aligned_alloc(64, bytes), *B = aligned_alloc(64, bytes);
@@ -128,8 +145,9 @@ int main(int argc, char **argv) {
       *(uint16_t *)(A + j) = (uint16_t)(0x3f80 + (rand() & 0x7f));
       *(uint16_t *)(B + j) = (uint16_t)(0x3f00 + (rand() & 0xff));
     }
-    printf("2 x 2 tile step, A and B %ld KB each: %.0f GFLOP/s\n", (long)(bytes / 1024),
-           rate((long)(bytes / 1024), A, B));
+    long kb = (long)(bytes / 1024);
+    printf("2 x 2 tile step, A and B %ld KB each: %.0f GFLOP/s, with TILELOADDT1 %.0f\n", kb,
+           rate(kb, A, B, 0), rate(kb, A, B, 1));
     free(A);
     free(B);
   }
