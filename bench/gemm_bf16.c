@@ -7,8 +7,10 @@
  *   cc -O2 -Iinclude bench/gemm_bf16.c <build>/libmlxc.a -lopenblas -ljson-c -lzip -lm \
  *      -lpthread -ldl -o /tmp/gemm_bf16 && /tmp/gemm_bf16 512 1024 2048 4096 1024x512
  *
- * A size n is n x n times n x n; nxk is n x k times k x n. Set BF16_ONLY=1 for the bfloat16
- * a @ b row alone, with more products (30) for A/B runs of two builds.
+ * A size n is n x n times n x n; nxk is n x k times k x n; mxkxn is m x k times k x n; a
+ * trailing t makes the right operand W.T for a row-major W (n x k), a linear layer's x @ W.T
+ * (e.g. 256x4096x4096t). Set BF16_ONLY=1 for the bfloat16 row alone, with more products (30)
+ * for A/B runs of two builds.
  *
  * Prints one line per size and dtype: "n dtype median_ms gflops rel_err", the error being the
  * largest difference from the float32 product of the same (bfloat16-rounded) inputs over that
@@ -61,19 +63,28 @@ int main(int argc, char **argv) {
   mlx_random_key(&key, 0);
   mlx_random_key(&key2, 1);
   for (int i = 1; i < argc; i++) {
-    char *x = NULL;
-    int n = (int)strtol(argv[i], &x, 10), k = *x == 'x' ? atoi(x + 1) : n;
-    int shape[2] = {n, k}, shape_b[2] = {k, n};
-    if (n <= 0 || k <= 0) continue;
+    char *x = argv[i];
+    int m = (int)strtol(x, &x, 10), k = *x == 'x' ? (int)strtol(x + 1, &x, 10) : m;
+    int n = *x == 'x' ? (int)strtol(x + 1, &x, 10) : m;
+    bool wt = *x == 't', square = m == k && k == n && !wt;
+    int shape[2] = {m, k}, shape_b[2] = {k, n}, shape_w[2] = {n, k};
+    if (m <= 0 || k <= 0 || n <= 0) continue;
     mlx_array a32 = mlx_array_new(), b32 = mlx_array_new(), a = mlx_array_new(),
               b = mlx_array_new(), ab = mlx_array_new(), ref = mlx_array_new();
     mlx_random_normal(&a, shape, 2, MLX_BFLOAT16, 0.0f, 1.0f, key, s);
-    mlx_random_normal(&b, shape_b, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+    if (wt) {
+      mlx_array w = mlx_array_new();
+      mlx_random_normal(&w, shape_w, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+      mlx_transpose(&b, w, s);
+      mlx_array_free(w);
+    } else {
+      mlx_random_normal(&b, shape_b, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+    }
     mlx_astype(&a32, a, MLX_FLOAT32, s);
     mlx_astype(&b32, b, MLX_FLOAT32, s);
     mlx_array_eval(a32);
     mlx_array_eval(b32);
-    double flops = 2.0 * n * (double)n * k;
+    double flops = 2.0 * m * (double)n * k;
     /* bfloat16 first: OpenBLAS's threads keep spinning for a while after a float32 product */
     double t16 = time_matmul(a, b, reps, &ab, s);
     if (bf16_only) {
@@ -86,14 +97,14 @@ int main(int argc, char **argv) {
     double t32 = time_matmul(a32, b32, reps, &ref, s);
     /* a.T @ b (the weight gradient's product): A column-major */
     mlx_array at = mlx_array_new(), atb = mlx_array_new();
-    double tt = k != n ? 0 : mlx_transpose(&at, a, s) ? -1 : time_matmul(at, b, reps, &atb, s);
+    double tt = !square ? 0 : mlx_transpose(&at, a, s) ? -1 : time_matmul(at, b, reps, &atb, s);
     if (t32 < 0 || t16 < 0 || tt < 0) {
       fprintf(stderr, "matmul failed at %s\n", argv[i]);
       return 1;
     }
     printf("%s float32 %.3f %.1f 0\n", argv[i], t32, flops / t32 / 1e6);
     printf("%s bfloat16 %.3f %.1f %.2e\n", argv[i], t16, flops / t16 / 1e6, rel_err(ab, ref, s));
-    if (k == n) printf("%s bfloat16-a.T@b %.3f %.1f -\n", argv[i], tt, flops / tt / 1e6);
+    if (square) printf("%s bfloat16-a.T@b %.3f %.1f -\n", argv[i], tt, flops / tt / 1e6);
     fflush(stdout);
     mlx_array arr[] = {a32, b32, a, b, ab, ref, at, atb};
     for (int k = 0; k < 8; k++) mlx_array_free(arr[k]);

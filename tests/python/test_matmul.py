@@ -155,6 +155,36 @@ def test_matmul_bfloat16_large_output():
     close(val(a @ b[:, :1010]), want[:, :1010], mx.bfloat16, scale=2.0)
 
 
+def test_matmul_bfloat16_linear_layer():
+    # x @ W.T with W row-major and K a multiple of 32 runs as out.T = W @ x.T on AMX: W's rows
+    # read in place (a ragged last block of 32 rows packed), each tile transposed back
+    x, xn = rand((70, 320), mx.bfloat16)
+    w, wn = rand((300, 320), mx.bfloat16)
+    close(val(x @ w.T), xn @ wn.T, mx.bfloat16, scale=2.0)
+    c, cn = rand((70, 300), mx.bfloat16)
+    close(val(mx.addmm(c, x, w.T, alpha=0.5, beta=-2.0)), 0.5 * (xn @ wn.T) - 2.0 * cn,
+          mx.bfloat16, scale=2.0)
+    # W's rows further apart than K (a column slice), and a NaN in one row of W
+    big, bign = rand((300, 400), mx.bfloat16)
+    close(val(x @ big[:, 40:360].T), xn @ bign[:, 40:360].T, mx.bfloat16, scale=2.0)
+    wn_nan = wn.copy()
+    wn_nan[33, 5] = np.nan
+    got = val(x @ mx.array(wn_nan).astype(mx.bfloat16).T)
+    assert np.isnan(got[:, 33]).all() and not np.isnan(np.delete(got, 33, axis=1)).any()
+    # fewer than 32 rows: from 9 always, from 2 once W is large (one ragged panel of x.T)
+    for m, n, k in [(20, 40, 64), (9, 33, 32), (5, 600, 512), (2, 520, 512)]:
+        xs, xsn = rand((m, k), mx.bfloat16)
+        ws, wsn = rand((n, k), mx.bfloat16)
+        close(val(xs @ ws.T), xsn @ wsn.T, mx.bfloat16, scale=2.0)
+    x3, x3n = rand((2, 3, 512), mx.bfloat16)
+    close(val(x3 @ ws.T), x3n @ wsn.T, mx.bfloat16, scale=2.0)
+    # an output of 4 MiB (non-temporal stores), and more rows than W has (not swapped)
+    x2, x2n = rand((512, 512), mx.bfloat16)
+    w2, w2n = rand((4096, 512), mx.bfloat16)
+    close(val(x2 @ w2.T), x2n @ w2n.T, mx.bfloat16, scale=2.0)
+    close(val(w2 @ x2.T), w2n @ x2n.T, mx.bfloat16, scale=2.0)
+
+
 def test_matmul_broadcast_and_empty():
     a, an = rand((3, 1, 2, 4))
     b = mx.broadcast_to(mx.array(rng.standard_normal((4, 2)).astype(np.float32)), (5, 4, 2))

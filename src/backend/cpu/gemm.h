@@ -9,7 +9,8 @@
  *   - float16 (and bfloat16 without AVX512_BF16): the same blocking with tiles converted to
  *     float32 while packing and an AVX-512 FMA microkernel;
  *   - bfloat16 on AMX (AMX-TILE + AMX-BF16): 32 x 32 tile blocks over the whole worker pool
- *     (gemm_amx.c), B packed as for vdpbf16ps;
+ *     (gemm_amx.c), B packed as for vdpbf16ps; x @ W.T for a row-major W as (W @ x.T).T, W's
+ *     rows read in place as tiles (from 2 rows of x);
  *   - half products with at most 8 rows stream B once without packing (gemm_small.c);
  *   - without AVX-512: float32 copies and sgemm (the portable path).
  * Large products run on two threads. The instruction set is detected once (cpuid); the
@@ -99,6 +100,8 @@ void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64
 
 /* Whether the CPU has AMX-TILE and AMX-BF16 and the OS granted the tile state (asked once). */
 bool mx_gemm_amx_available(void);
+/* Whether mx_gemm_bf16_amx computes g as its transpose, B's row-major W read in place. */
+bool mx_gemm_amx_transposes(const mx_gemm_args *g);
 /* out = alpha * A @ B + beta * C for bfloat16 on AMX tiles, over the worker pool (one thread
  * when g->max_threads is 1). Call only when mx_gemm_amx_available(). */
 int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g);

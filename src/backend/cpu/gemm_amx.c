@@ -16,8 +16,9 @@
  * compute_units: the group stays in L2). Units go to the worker pool, so all cores take part
  * (the whole pool, not the two threads of the AVX-512 kernels). Past a K of a few hundred the
  * tiles are loaded without keeping them in L1, and outputs of 4 MB and more are written with
- * non-temporal stores. bench/gemm_bf16.c measures the products, bench/amx_tiles.c the tile step
- * alone.
+ * non-temporal stores. x @ W.T (a linear layer, W row-major) runs as (W @ x.T).T with W's rows
+ * read in place as A tiles (mx_gemm_amx_transposes). bench/gemm_bf16.c measures the products,
+ * bench/amx_tiles.c the tile step alone.
  *
  * Linux hands out AMX state only on request: arch_prctl(ARCH_REQ_XCOMP_PERM, XTILEDATA) once
  * per process (mx_gemm_amx_available). Each worker loads the tile configuration at the start
@@ -32,6 +33,7 @@
 
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/tile16.h"
 #include "core/allocator.h"
 #include "core/error.h"
 
@@ -103,6 +105,14 @@ TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
       _tile_loadd(t, p, stride);                                                                   \
   } while (0)
 
+/* Where an A sub-block's tiles are: k block kb's two 16-row tiles start at p + kb * kstep and
+ * 16 rows further, rows `stride` bytes apart. Packed: kstep A_STEP, stride 64; read in place from
+ * a row-major A: kstep 64 (32 k), stride the row's bytes. */
+typedef struct {
+  const char *p;
+  int64_t kstep, stride;
+} a_tiles;
+
 /* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. Each k block
  * also prefetches npf of the pf_lines cache lines at pf into L2 (the next A sub-block; see
  * compute_units). An A tile is stored every 8 k blocks, a store the loop does not wait on:
@@ -111,7 +121,7 @@ TGT_AMX static void load_config(void) { _tile_loadconfig(&amx_config); }
  * on two 2461-2630 -> 2613-2845 (bench/gemm_bf16.c). */
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
  * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
-TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C, const char *pf,
+TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
                             int npf, int64_t pf_lines, bool stream) {
   char spare[1024] __attribute__((aligned(64)));
   __asm__ volatile("" ::: "memory");
@@ -120,15 +130,15 @@ TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C,
   _tile_zero(2);
   _tile_zero(3);
   for (int64_t kb = 0; kb < nkb; kb++) {
-    const char *a = A + kb * A_STEP, *b = B + kb * 16 * 128;
+    const char *a = A.p + kb * A.kstep, *b = B + kb * 16 * 128;
     for (int l = 0; l < npf && pf_lines > 0; l++, pf_lines--, pf += 64)
       _mm_prefetch(pf, _MM_HINT_T1);
-    LOAD_TILE(stream, 4, a, 64);
+    LOAD_TILE(stream, 4, a, A.stride);
     LOAD_TILE(stream, 6, b, 128);
     LOAD_TILE(stream, 7, b + 64, 128);
     _tile_dpbf16ps(0, 4, 6);
     _tile_dpbf16ps(1, 4, 7);
-    LOAD_TILE(stream, 5, a + 1024, 64);
+    LOAD_TILE(stream, 5, a + 16 * A.stride, A.stride);
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
     if ((kb & 7) == 7) _tile_stored(4, spare, 64);
@@ -142,13 +152,32 @@ TGT_AMX static void ukr_amx(int64_t nkb, const char *A, const char *B, float *C,
 
 TGT_AMX static void release_tiles(void) { _tile_release(); }
 
+/* d = the 32 x 32 float32 tile t transposed (both row stride 32) */
+TGT_AMX static void transpose32(const float *t, float *d) {
+#if MX_TILE16_VEC
+  for (int bi = 0; bi < 2; bi++)
+    for (int bj = 0; bj < 2; bj++) {
+      v16f r[16];
+      for (int i = 0; i < 16; i++) r[i] = V16_LD(t + (16 * bi + i) * SUB + 16 * bj);
+      transpose16(r);
+      for (int i = 0; i < 16; i++) V16_ST(d + (16 * bj + i) * SUB + 16 * bi, r[i]);
+    }
+#else
+  for (int i = 0; i < SUB; i++)
+    for (int j = 0; j < SUB; j++) d[j * SUB + i] = t[i * SUB + j];
+#endif
+}
+
 /* ------------------------------------------------------------------ driver */
 
 typedef struct {
-  const mx_gemm_args *g;
-  int64_t nkb;           /* k blocks of KB */
+  const mx_gemm_args *g;   /* the product computed: out's, or its transpose (transposed) */
+  const mx_gemm_args *out; /* the caller's product, which the epilogue writes */
+  bool transposed;         /* g is out transposed: each tile is transposed before the epilogue */
+  const char *a_inplace;   /* g's A, row-major: its full sub-blocks are read where they are */
+  int64_t nkb;             /* k blocks of KB */
   size_t a_sub, b_panel; /* bytes of one packed A sub-block (SUB rows) and one B panel */
-  char *apack, *bpack;   /* every sub-block, every panel */
+  char *apack, *bpack;   /* every packed sub-block (one slot with a_inplace), every panel */
   int64_t nsub, npanels; /* how many */
   int64_t panels;        /* B panels per group */
   int64_t ngroups;       /* groups of `panels` B panels */
@@ -169,9 +198,10 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   for (int64_t u = u0; u < u1; u++) {
     if (u >= nruns) {
       int64_t s = u - nruns, i0 = s * SUB;
+      if (x->a_inplace && i0 + SUB <= g->M) continue;
       mx_gemm_pack_bf16_a_tiles((const uint16_t *)g->a.ptr + i0 * g->a.rs, g->a.rs, g->a.cs,
                                 g->M - i0 < SUB ? g->M - i0 : SUB, g->K, x->nkb,
-                                (uint16_t *)(x->apack + (size_t)s * x->a_sub));
+                                (uint16_t *)(x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub)));
       continue;
     }
     int64_t q0 = u * PACK_PANELS;
@@ -185,6 +215,27 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   }
 }
 
+/* Sub-block s of g's A: in place when it can be, else packed (with a_inplace, only a last partial
+ * sub-block is, in the packed buffer's one slot). */
+static a_tiles sub_block(const amx_ctx *x, int64_t s) {
+  if (x->a_inplace && (s + 1) * SUB <= x->g->M) {
+    int64_t row = x->g->a.rs * 2;
+    return (a_tiles){x->a_inplace + s * SUB * row, 64, row};
+  }
+  return (a_tiles){x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub), A_STEP, 64};
+}
+
+/* The tile for g's rows i0.. (mr) and columns j0.. (nr) into out; scratch: 32 x 32 floats. */
+static void epilogue(const amx_ctx *x, float *tile, float *scratch, int64_t i0, int64_t j0, int mr,
+                     int nr) {
+  if (!x->transposed) {
+    mx_gemm_half_epilogue(x->out, tile, i0, j0, mr, nr, x->stream_out);
+    return;
+  }
+  transpose32(tile, scratch);
+  mx_gemm_half_epilogue(x->out, scratch, j0, i0, nr, mr, x->stream_out);
+}
+
 /* Work units: (group of B panels) x (chunk of A sub-blocks), group major, so that a thread's
  * consecutive units share their B group. The group (about GROUP_BYTES) stays in L2 while the
  * unit's A sub-blocks stream through: each sub-block runs every panel of the group, whole K per
@@ -194,7 +245,8 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
 static void compute_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
-  float tile[SUB * SUB] __attribute__((aligned(64)));
+  float tile[SUB * SUB] __attribute__((aligned(64))),
+      scratch[SUB * SUB] __attribute__((aligned(64)));
   load_config();
   for (int64_t u = u0; u < u1; u++) {
     int64_t grp = u / x->nchunks, chunk = u % x->nchunks;
@@ -205,17 +257,19 @@ static void compute_units(void *ctx, int64_t u0, int64_t u1) {
     int64_t lines = (int64_t)(x->a_sub / 64), steps = (q1 - q0) * x->nkb;
     int npf = (int)((lines + steps - 1) / steps);
     for (int64_t s = s0; s < s1; s++) {
-      const char *ap = x->apack + (size_t)s * x->a_sub;
-      const char *next = s + 1 < s1 ? ap + x->a_sub : NULL;
+      a_tiles ap = sub_block(x, s);
+      /* a packed next sub-block is prefetched; rows read in place stream in order (32 rows, each
+       * read forward), which the hardware prefetchers follow */
+      a_tiles nx = s + 1 < s1 ? sub_block(x, s + 1) : ap;
+      const char *next = s + 1 < s1 && nx.kstep == A_STEP ? nx.p : NULL;
       int64_t i0 = s * SUB;
       int mr = (int)(g->M - i0 < SUB ? g->M - i0 : SUB);
       for (int64_t q = q0; q < q1; q++) {
         int64_t j0 = q * 32, done = (q - q0) * x->nkb * npf; /* lines already prefetched */
         int64_t n = next && done < lines ? lines - done : 0;
-        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile, n ? next + done * 64 : ap, npf,
-                n, x->stream_tiles);
-        mx_gemm_half_epilogue(g, tile, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32),
-                              x->stream_out);
+        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile, n ? next + done * 64 : ap.p,
+                npf, n, x->stream_tiles);
+        epilogue(x, tile, scratch, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
       }
     }
   }
@@ -223,10 +277,33 @@ static void compute_units(void *ctx, int64_t u0, int64_t u1) {
   if (x->stream_out) _mm_sfence(); /* the non-temporal stores, before the pool's join */
 }
 
-int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
+/* x @ W.T with W row-major (a linear layer): B's columns are W's rows, which the B packing
+ * would transpose pair by pair, a whole pass over W. Computing out.T = W @ x.T instead puts W in
+ * A's place, where its rows are tiles as they are (read in place, no packing), and packs x.T,
+ * the smaller operand, as B; each tile is transposed back in the epilogue. BF16_ONLY=1
+ * bench/gemm_bf16.c, M x 4096 x N t, ms, before -> after: 16 x 4096 1.7 -> 0.70 at 8 rows, 5.2
+ * -> 0.70 at 16, 2.7 -> 1.16 at 64, 6.4 -> 4.2-4.5 at 256, 19.0 -> 15.6-16.2 at 1024; 31 rows x
+ * 11008: 20.2-20.8 -> 2.0. Square products (A row-major, B row-major) are unchanged. */
+bool mx_gemm_amx_transposes(const mx_gemm_args *g) {
+  return g->b.rs == 1 && g->b.cs >= g->K && g->a.cs == 1 && g->K % KB == 0 && g->M <= g->N;
+}
+
+int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *out) {
   amx_ctx x;
   memset(&x, 0, sizeof x);
-  x.g = g;
+  x.out = x.g = out;
+  mx_gemm_args swapped;
+  const mx_gemm_args *g = out;
+  if (mx_gemm_amx_transposes(out)) {
+    swapped = *out;
+    swapped.M = out->N;
+    swapped.N = out->M;
+    swapped.a = (mx_gemm_view){out->b.ptr, out->b.cs, 1};
+    swapped.b = (mx_gemm_view){out->a.ptr, 1, out->a.rs};
+    g = x.g = &swapped;
+    x.transposed = true;
+    x.a_inplace = out->b.ptr;
+  }
   x.nkb = (g->K + KB - 1) / KB;
   x.a_sub = (size_t)x.nkb * A_STEP;
   x.b_panel = (size_t)x.nkb * 16 * 128;
@@ -240,7 +317,7 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
    * 2048^3 7.73-7.97 -> 6.60-7.16 ms, 4096^3 69.2-74.7 -> 64.5-69.0, 1024^3 1.16-1.21 ->
    * 1.12-1.15; 2048x256 1.16-1.23 -> 0.99-1.11 (the output stream alone). */
   x.stream_out = (double)g->M * (double)g->N * 2 >= STREAM_OUT_BYTES &&
-                 (uintptr_t)g->out % 64 == 0 && g->ldo % 32 == 0;
+                 (uintptr_t)out->out % 64 == 0 && out->ldo % 32 == 0;
   /* B groups of about GROUP_BYTES; then row chunks until there are about four units per thread */
   x.panels = (int64_t)(GROUP_BYTES / x.b_panel);
   if (x.panels < 1) x.panels = 1;
@@ -252,7 +329,7 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g) {
   x.chunk_subs = (x.nsub + x.nchunks - 1) / x.nchunks;
   x.nchunks = (x.nsub + x.chunk_subs - 1) / x.chunk_subs;
   int64_t units = x.ngroups * x.nchunks;
-  mx_buffer *abuf = mx_buffer_alloc((size_t)x.nsub * x.a_sub);
+  mx_buffer *abuf = mx_buffer_alloc((x.a_inplace ? 1 : (size_t)x.nsub) * x.a_sub);
   mx_buffer *bbuf = abuf ? mx_buffer_alloc((size_t)x.npanels * x.b_panel) : NULL;
   if (!bbuf) {
     if (abuf) mx_buffer_release(abuf);

@@ -392,7 +392,11 @@ int mx_cpu_gemm(const char *op, const mx_gemm_args *g) {
     if (isa >= MX_GEMM_ISA_AVX512) {
       int nt = g->max_threads > 0 ? g->max_threads : 2;
       if ((double)g->M * (double)g->N * (double)g->K < (double)PARALLEL_MIN_MACS) nt = 1;
-      if (dt == MX_BFLOAT16 && isa >= MX_GEMM_ISA_AMX && g->M >= 32 && g->N >= 32 && g->K >= 32)
+      /* AMX from 32 rows; fewer rows for x @ W.T (W read in place, see gemm_amx.c): from 9
+       * rows always, from 2 once W has 2^18 elements (below, the small kernel is quicker) */
+      bool amx_rows = g->M >= 32 || (mx_gemm_amx_transposes(g) && g->M >= 2 &&
+                                     (g->M >= 9 || (double)g->N * (double)g->K >= 262144.0));
+      if (dt == MX_BFLOAT16 && isa >= MX_GEMM_ISA_AMX && amx_rows && g->N >= 32 && g->K >= 32)
         return mx_gemm_bf16_amx(op, g);
       if (mx_gemm_half_small_ok(g)) {
         /* bound by reading B: two threads once B is large */
