@@ -178,6 +178,12 @@ def test_matmul_bfloat16_linear_layer():
         close(val(xs @ ws.T), xsn @ wsn.T, mx.bfloat16, scale=2.0)
     x3, x3n = rand((2, 3, 512), mx.bfloat16)
     close(val(x3 @ ws.T), x3n @ wsn.T, mx.bfloat16, scale=2.0)
+    # 9-31 rows against a row-major B (the input gradient's product), and a column-major A
+    b, bn = rand((256, 300), mx.bfloat16)
+    for m in (9, 20):
+        xs, xsn = rand((m, 256), mx.bfloat16)
+        close(val(xs @ b), xsn @ bn, mx.bfloat16, scale=2.0)
+        close(val(mx.array(xsn.T).astype(mx.bfloat16).T @ b), xsn @ bn, mx.bfloat16, scale=2.0)
     # an output of 4 MiB (non-temporal stores), and more rows than W has (not swapped)
     x2, x2n = rand((512, 512), mx.bfloat16)
     w2, w2n = rand((4096, 512), mx.bfloat16)
