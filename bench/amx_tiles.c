@@ -56,36 +56,25 @@ TGT static void bare(long steps) {
 }
 
 /* gemm_amx.c's k loop: A two 16 x 64-byte tiles per k block (stride 64), B one 16 x 128-byte
- * pair row block (tiles at +0 and +64, stride 128) */
-TGT static void step2x2(const char *A, const char *B, long steps) {
-  for (long k = 0; k < steps; k++) {
-    const char *a = A + k * 2048, *b = B + k * 2048;
-    _tile_loadd(4, a, 64);
-    _tile_loadd(6, b, 128);
-    _tile_loadd(7, b + 64, 128);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 4, 7);
-    _tile_loadd(5, a + 1024, 64);
-    _tile_dpbf16ps(2, 5, 6);
-    _tile_dpbf16ps(3, 5, 7);
+ * pair row block (tiles at +0 and +64, stride 128); LOAD is the tile load: step2x2 plain,
+ * step2x2_t1 TILELOADDT1 (gemm_amx.c's LOAD_TILE from 12 k blocks up), which does not keep the
+ * lines in L1 */
+#define STEP2X2(name, LOAD)                                                                        \
+  TGT static void name(const char *A, const char *B, long steps) {                                 \
+    for (long k = 0; k < steps; k++) {                                                             \
+      const char *a = A + k * 2048, *b = B + k * 2048;                                             \
+      LOAD(4, a, 64);                                                                              \
+      LOAD(6, b, 128);                                                                             \
+      LOAD(7, b + 64, 128);                                                                        \
+      _tile_dpbf16ps(0, 4, 6);                                                                     \
+      _tile_dpbf16ps(1, 4, 7);                                                                     \
+      LOAD(5, a + 1024, 64);                                                                       \
+      _tile_dpbf16ps(2, 5, 6);                                                                     \
+      _tile_dpbf16ps(3, 5, 7);                                                                     \
+    }                                                                                              \
   }
-}
-
-/* step2x2 with TILELOADDT1 (gemm_amx.c's LOAD_TILE from 12 k blocks up): the lines are not kept
- * in L1 */
-TGT static void step2x2_t1(const char *A, const char *B, long steps) {
-  for (long k = 0; k < steps; k++) {
-    const char *a = A + k * 2048, *b = B + k * 2048;
-    _tile_stream_loadd(4, a, 64);
-    _tile_stream_loadd(6, b, 128);
-    _tile_stream_loadd(7, b + 64, 128);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 4, 7);
-    _tile_stream_loadd(5, a + 1024, 64);
-    _tile_dpbf16ps(2, 5, 6);
-    _tile_dpbf16ps(3, 5, 7);
-  }
-}
+STEP2X2(step2x2, _tile_loadd)
+STEP2X2(step2x2_t1, _tile_stream_loadd)
 
 /* step2x2 over operands of 16 KB (in L1), storing and zeroing C every `every` k blocks; with
  * keep, storing an A tile every 8 k blocks too */

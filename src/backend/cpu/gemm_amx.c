@@ -190,7 +190,7 @@ typedef struct {
 /* Packing units: runs of up to PACK_PANELS B panels (a row-major B is read a whole run's width at
  * a time), then A sub-blocks. The runs, each as large as PACK_PANELS sub-blocks, come first so
  * that the threads end together: with them last, 2048^3 packed in 0.79-0.82 ms instead of
- * 0.72-0.74 (bench/gemm_bf16.c, pack phase timed alone). */
+ * 0.72-0.74 (BF16_ONLY=1 bench/gemm_bf16.c, the pack phase timed alone in a temporary build). */
 static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
