@@ -1,7 +1,7 @@
 """Quantized matmul benchmark; run the same script under mlxc's Python and the real MLX:
 
     PYTHONPATH=<build>/python python bench/quant.py
-    /tmp/mlxref/bin/python bench/quant.py [--quick | --qmv]
+    /tmp/mlxref/bin/python bench/quant.py [--quick | --qmv | --bf16]
 
 Prints median milliseconds, GB/s of the bytes a product must read (packed weights, scales,
 biases, x) and write, and GFLOP/s for matrix-matrix products; plus this machine's memory
@@ -88,11 +88,17 @@ def main():
         (128, 4096, 4096, 4, 64, mx.float32, True),
         (512, 4096, 4096, 4, 64, mx.float32, True),
         (128, 4096, 4096, 4, 64, mx.float16, True),
+        (16, 4096, 4096, 4, 64, mx.bfloat16, True),
+        (128, 4096, 4096, 4, 64, mx.bfloat16, True),
+        (512, 4096, 4096, 4, 64, mx.bfloat16, True),
+        (128, 4096, 4096, 4, 64, mx.bfloat16, False),
     ]
     if "--quick" in sys.argv:  # matrix-vector cases only (MLX takes seconds per large product)
         cases = [c for c in cases if c[0] <= 32]
     if "--qmv" in sys.argv:  # the 4-bit matrix-vector product only
         cases = cases[:3]
+    if "--bf16" in sys.argv:  # bfloat16 x (AMX where the CPU has it)
+        cases = [c for c in cases if c[5] == mx.bfloat16]
     for M, N, K, bits, gs, dt, tr, *copies in cases:
         ms, gbs, gf = bench_qmm(M, N, K, bits, gs, dt, tr, *copies)
         label = f"M={M} {N}x{K} {bits}-bit g{gs} {str(dt).split('.')[-1]} T={int(tr)}"

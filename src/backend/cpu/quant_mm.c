@@ -24,7 +24,9 @@
 #include "backend/cpu/blas_threads.h"
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/half.h"
 #include "backend/cpu/quant_common.h"
+#include "core/allocator.h"
 #include "core/error.h"
 
 #define TGT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,f16c,fma")))
@@ -489,6 +491,102 @@ static void tiles_task(void *ctx, int t, int nt) {
   free(tile), free(sbuf);
 }
 
+/* ------------------------------------------------------------------ bfloat16 on AMX */
+
+enum { AMX_BLOCK_BYTES = 8 << 20 };
+
+/* A block of the weight dequantized to bfloat16: packed rows r0 .. r0 + nrows of weight slice wb,
+ * elements e0 .. e0 + ne of each, row-major in buf. */
+typedef struct {
+  qmm_ctx *c;
+  int64_t wb, r0, e0, ne;
+  uint16_t *buf;
+  atomic_int failed;
+} deq_block;
+
+TGT_AVX512 static void deq_block_rows(void *ctx, int64_t j0, int64_t j1) {
+  deq_block *d = ctx;
+  qmm_ctx *c = d->c;
+  const mx_quant_params *p = c->p;
+  size_t ssz = mx_dtype_size(c->st);
+  int64_t maxg = d->ne / p->group_size + 16;
+  float *row = malloc((size_t)(d->ne + 2 * maxg) * sizeof(float));
+  if (!row) {
+    atomic_store(&d->failed, 1);
+    return;
+  }
+  const uint32_t *wd = mx_array_data(c->w);
+  const char *sd = mx_array_data(c->s), *bd = c->b ? mx_array_data(c->b) : NULL;
+  int64_t prow = p->transpose ? c->N : c->K;
+  for (int64_t j = j0; j < j1; j++) {
+    int64_t r = d->wb * prow + d->r0 + j;
+    dequant_row_avx512(wd + r * c->W, sd + (size_t)(r * c->G) * ssz,
+                       bd ? bd + (size_t)(r * c->G) * ssz : NULL, c->st, p, c->gf, d->e0, d->ne,
+                       row, row + d->ne, row + d->ne + maxg);
+    uint16_t *dst = d->buf + j * d->ne;
+    for (int64_t i = 0; i < d->ne; i++) dst[i] = mx_f2bf(row[i]); /* vectorized */
+  }
+  free(row);
+}
+
+/* Whether the AMX path takes the product: bfloat16 x and output on a CPU with AMX, from 9 rows
+ * (fewer rows of 2, 4 or 8 bits stream the weight once in qmv). */
+static bool amx_ok(const qmm_ctx *c) {
+  return (mx_dtype)c->x->dtype == MX_BFLOAT16 && c->ot == MX_BFLOAT16 &&
+         mx_gemm_isa_get() >= MX_GEMM_ISA_AMX && (c->M >= 9 || !qmv_ok(c));
+}
+
+/* Blocks of about AMX_BLOCK_BYTES of the weight (whole rows of W for transpose, whole columns
+ * otherwise, 128 at a time) are dequantized to bfloat16 over the worker pool, then multiplied
+ * by the bfloat16 GEMM (gemm.h: AMX tiles; x @ W.T reads the block's rows in place), which
+ * writes its columns of the output with one rounding. The dequantized values are rounded to
+ * bfloat16 once, as x is. */
+static int run_amx(qmm_ctx *c) {
+  const mx_quant_params *p = c->p;
+  int64_t M = c->M, N = c->N, K = c->K;
+  /* block width: output columns per block, a multiple of 128 (and so of the group size) */
+  int64_t R = AMX_BLOCK_BYTES / (2 * K) / 128 * 128;
+  if (p->transpose && R < (M + 127) / 128 * 128) R = (M + 127) / 128 * 128; /* x @ W.T in place */
+  if (R < 128) R = 128;
+  if (R > N) R = N;
+  mx_buffer *block = mx_buffer_alloc((size_t)(R * K) * 2); /* cached: no page faults per call */
+  if (!block) return -1;
+  deq_block d = {.c = c, .buf = block->ptr};
+  int rc = 0;
+  uint16_t *out = mx_array_data(c->out);
+  const uint16_t *x = mx_array_data(c->x);
+  for (int64_t ob = 0; ob < c->nbatch && !rc; ob++) {
+    d.wb = batch_slice(c->w, c->out, ob);
+    const uint16_t *xs = x + batch_slice(c->x, c->out, ob) * M * K;
+    for (int64_t n0 = 0; n0 < N && !rc; n0 += R) {
+      int64_t nb = N - n0 < R ? N - n0 : R;
+      /* transpose: rows n0.. of W, all K elements; else rows 0..K - 1, elements n0.. */
+      d.r0 = p->transpose ? n0 : 0;
+      d.e0 = p->transpose ? 0 : n0;
+      d.ne = p->transpose ? K : nb;
+      mx_ew_parallel_for(p->transpose ? nb : K, 1, deq_block_rows, &d);
+      if (atomic_load(&d.failed)) {
+        rc = mx_error("[quantized_matmul] Out of memory.");
+        break;
+      }
+      mx_gemm_args g = {.dt = MX_BFLOAT16,
+                        .M = M,
+                        .N = nb,
+                        .K = K,
+                        .a = {xs, K, 1},
+                        .b = p->transpose ? (mx_gemm_view){d.buf, 1, K}
+                                          : (mx_gemm_view){d.buf, nb, 1},
+                        .alpha = 1.0f,
+                        .beta = 0.0f,
+                        .out = out + (ob * M) * N + n0,
+                        .ldo = N};
+      rc = mx_cpu_gemm("quantized_matmul", &g);
+    }
+  }
+  mx_buffer_release(block);
+  return rc;
+}
+
 static int run_tiles(qmm_ctx *c) {
   int64_t M = c->M, N = c->N, K = c->K, total = c->nbatch * M * N;
   c->dbl = c->ot == MX_FLOAT64;
@@ -554,6 +652,7 @@ int mx_cpu_qmm(mx_node *n) {
                .gf = 1.0f};
   c.nbatch = c.M > 0 && c.N > 0 ? out->size / (c.M * c.N) : 0;
   if (out->size == 0) return 0;
+  if (amx_ok(&c)) return run_amx(&c);
   if (!qmv_ok(&c)) return run_tiles(&c);
   return p->transpose ? run_qmv(&c) : run_qmvt(&c);
 }
