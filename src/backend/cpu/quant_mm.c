@@ -1,7 +1,7 @@
 /* CPU kernel of QuantizedMatmul: out (..., M, N) = x (..., M, K) @ dequantize(w)^T (transpose) or
  * @ dequantize(w), batch dims broadcast (size 1 or equal), every input row-contiguous.
  *
- * Two paths, neither makes a dequantized copy of the weight matrix:
+ * Three paths; only amx dequantizes the weight whole, a block of about 8 MB at a time:
  *  - qmv (transpose, bits 2 / 4 / 8, M <= 8, AVX-512): streams the packed rows once, prefetching
  *    1 KiB ahead. A 64-byte chunk of 16 words is loaded as a vector; shifting by k * bits and
  *    masking gives, in lane j, code k of word j, so x is stored once per call "deinterleaved"
@@ -10,11 +10,13 @@
  *    affine biases contribute bias[g] * sum(x over group g) (per-group sums of x computed once).
  *    Codes become floats by int conversion (affine), a 16-entry permute (fp4) or bit placement
  *    (fp8 e4m3).
+ *  - amx (bfloat16 x and output on a CPU with AMX, from 9 rows or when qmv does not apply): the
+ *    block is dequantized to bfloat16 and multiplied by the bfloat16 GEMM of gemm.h (AMX tiles).
  *  - tiles (everything else: matrix-matrix, transpose=false, bits 1 / 3 / 5 / 6, float64):
  *    blocks of 64 (or 128) output columns; for each, tiles of up to 512 K-elements are
  *    dequantized into a small buffer and multiplied with the GEMM of gemm.h (OpenBLAS for
  *    float32 / float64), accumulating into the output.
- * Work is spread over threads by rows (qmv) or column blocks (tiles). */
+ * Work is spread over threads by rows (qmv), column blocks (tiles) or the GEMM's own units. */
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,7 +26,6 @@
 #include "backend/cpu/blas_threads.h"
 #include "backend/cpu/elementwise.h"
 #include "backend/cpu/gemm.h"
-#include "backend/cpu/half.h"
 #include "backend/cpu/quant_common.h"
 #include "core/allocator.h"
 #include "core/error.h"
@@ -398,10 +399,13 @@ enum { TILE_K = 512 };
 /* mx_q_dequant_row for float output with AVX-512, codes of any width in natural order: lane i
  * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes holding bit i * bits of the block's 2 * bits
  * bytes, shifts right by (i * bits) % 8 and masks. */
-TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow,
-                                          mx_dtype st, const mx_quant_params *p, float gf,
-                                          int64_t e0, int64_t n, float *dst, float *sc,
-                                          float *bi) {
+/* Floats to dst, or with dst16 (the AMX path only: AMX-BF16 CPUs have AVX512-BF16, and the
+ * compiler emits its instructions only where asked) bfloat16 rounded to nearest even by
+ * vcvtneps2bf16, which flushes subnormals as the AMX tiles that read them do. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,f16c,fma"))) static void
+dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow, mx_dtype st,
+                   const mx_quant_params *p, float gf, int64_t e0, int64_t n, float *dst,
+                   uint16_t *dst16, float *sc, float *bi) {
   int bits = p->bits, gs = p->group_size, mode = p->mode;
   int64_t g0 = e0 / gs, ng = n / gs;
   /* scales of the groups e0 .. e0 + n as float (times gf) */
@@ -432,7 +436,10 @@ TGT_AVX512 static void dequant_row_avx512(const uint32_t *wrow, const char *srow
       f = mode == MX_QMODE_MXFP8 ? decode_codes(q, 0, 8, 2, lut) : _mm512_permutexvar_ps(q, lut);
       f = _mm512_mul_ps(f, _mm512_set1_ps(scp[g]));
     }
-    _mm512_storeu_ps(dst + blk * 16, f);
+    if (dst16)
+      _mm256_storeu_si256((__m256i *)(dst16 + blk * 16), (__m256i)_mm512_cvtneps_pbh(f));
+    else
+      _mm512_storeu_ps(dst + blk * 16, f);
   }
 }
 
@@ -472,7 +479,7 @@ static void tiles_task(void *ctx, int t, int nt) {
         const char *sr = sd + (size_t)(r * G) * ssz, *br = bd ? bd + (size_t)(r * G) * ssz : NULL;
         char *dst = (char *)tile + (size_t)(j * ne) * csz;
         if (vec)
-          dequant_row_avx512(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, (float *)dst, sbuf,
+          dequant_row_avx512(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, (float *)dst, NULL, sbuf,
                              sbuf + maxg);
         else
           mx_q_dequant_row(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, dst, c->dbl);
@@ -504,14 +511,14 @@ typedef struct {
   atomic_int failed;
 } deq_block;
 
-TGT_AVX512 static void deq_block_rows(void *ctx, int64_t j0, int64_t j1) {
+static void deq_block_rows(void *ctx, int64_t j0, int64_t j1) {
   deq_block *d = ctx;
   qmm_ctx *c = d->c;
   const mx_quant_params *p = c->p;
   size_t ssz = mx_dtype_size(c->st);
   int64_t maxg = d->ne / p->group_size + 16;
-  float *row = malloc((size_t)(d->ne + 2 * maxg) * sizeof(float));
-  if (!row) {
+  float *sc = malloc((size_t)(2 * maxg) * sizeof(float));
+  if (!sc) {
     atomic_store(&d->failed, 1);
     return;
   }
@@ -522,11 +529,9 @@ TGT_AVX512 static void deq_block_rows(void *ctx, int64_t j0, int64_t j1) {
     int64_t r = d->wb * prow + d->r0 + j;
     dequant_row_avx512(wd + r * c->W, sd + (size_t)(r * c->G) * ssz,
                        bd ? bd + (size_t)(r * c->G) * ssz : NULL, c->st, p, c->gf, d->e0, d->ne,
-                       row, row + d->ne, row + d->ne + maxg);
-    uint16_t *dst = d->buf + j * d->ne;
-    for (int64_t i = 0; i < d->ne; i++) dst[i] = mx_f2bf(row[i]); /* vectorized */
+                       NULL, d->buf + j * d->ne, sc, sc + maxg);
   }
-  free(row);
+  free(sc);
 }
 
 /* Whether the AMX path takes the product: bfloat16 x and output on a CPU with AMX, from 9 rows
