@@ -292,7 +292,7 @@ def test_quantized_matmul_bfloat16_amx(transpose):
         w = mx.array(rng.standard_normal(shape).astype(np.float32)).astype(mx.bfloat16)
         q = mx.quantize(w, group_size=gs, bits=bits, mode=mode)
         wq, s, b = q if mode == "affine" else (*q, None)
-        for m in (3, 20):
+        for m in (3, 7, 20):
             x = mx.array(rng.standard_normal((m, K)).astype(np.float32)).astype(mx.bfloat16)
             check(x, wq, s, b, mode, gs, bits, shape)
     # three column blocks of the dequantized weight (8 MiB each at K = 16384)
