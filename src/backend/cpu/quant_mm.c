@@ -577,7 +577,7 @@ static int run_amx(qmm_ctx *c) {
   if (R < 128) R = 128;
   if (R > N) R = N;
   mx_buffer *block = mx_buffer_alloc((size_t)(R * K) * 2); /* cached: no page faults per call */
-  if (!block) return -1;
+  if (!block) return mx_error("[quantized_matmul] Out of memory.");
   deq_block d = {.c = c, .buf = block->ptr};
   int rc = 0;
   uint16_t *out = mx_array_data(c->out);
