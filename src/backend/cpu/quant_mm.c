@@ -520,8 +520,8 @@ static void tiles_task(void *ctx, int t, int nt) {
 
 enum { AMX_BLOCK_BYTES = 8 << 20 };
 
-/* A block of the weight dequantized to bfloat16: packed rows r0 .. r0 + nrows of weight slice wb,
- * elements e0 .. e0 + ne of each, row-major in buf. */
+/* A block of the weight dequantized to bfloat16: packed rows r0 + j of weight slice wb (j over
+ * the parallel range), elements e0 .. e0 + ne of each, row j of buf. */
 typedef struct {
   qmm_ctx *c;
   int64_t wb, r0, e0, ne;
