@@ -675,14 +675,16 @@ static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
   int rc = 0;
   bool pairs = n > 0 && !mxpy_is_int_like(PySequence_Fast_GET_ITEM(seq, 0));
+  if (n < 1 || (pairs && n != 1 && n != ndim)) {
+    PyErr_Format(PyExc_ValueError,
+                 "Invalid number of padding sizes passed to pad with axes of size %d", ndim);
+    rc = -1;
+  } else if (!pairs && n > 2) {
+    PyErr_SetString(PyExc_TypeError, PAD_FORMS);
+    rc = -1;
+  }
   if (!pairs) {
     int v[2] = {0, 0};
-    if (n < 1)
-      rc = -1,
-      PyErr_Format(PyExc_ValueError,
-                   "Invalid number of padding sizes passed to pad with axes of size %d", ndim);
-    else if (n > 2)
-      rc = -1, PyErr_SetString(PyExc_TypeError, PAD_FORMS);
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
       rc = int_arg(PySequence_Fast_GET_ITEM(seq, i), "pad_width", &v[i]);
     if (n == 1) v[1] = v[0];
@@ -691,11 +693,6 @@ static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
       hi[i] = v[1];
     }
   } else {
-    if (n != 1 && n != ndim) {
-      PyErr_Format(PyExc_ValueError,
-                   "Invalid number of padding sizes passed to pad with axes of size %d", ndim);
-      rc = -1;
-    }
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
       PyObject *p = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, i), PAD_FORMS);
       if (!p) {
@@ -703,7 +700,10 @@ static int pad_widths(PyObject *pw, int ndim, int *lo, int *hi) {
         break;
       }
       int v[2] = {0, 0};
-      if (PySequence_Fast_GET_SIZE(p) != 2) rc = -1, PyErr_SetString(PyExc_TypeError, PAD_FORMS);
+      if (PySequence_Fast_GET_SIZE(p) != 2) {
+        PyErr_SetString(PyExc_TypeError, PAD_FORMS);
+        rc = -1;
+      }
       for (Py_ssize_t j = 0; rc == 0 && j < 2; j++)
         rc = int_arg(PySequence_Fast_GET_ITEM(p, j), "pad_width", &v[j]);
       Py_DECREF(p);
