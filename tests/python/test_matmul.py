@@ -155,6 +155,66 @@ def test_matmul_bfloat16_large_output():
     close(val(a @ b[:, :1010]), want[:, :1010], mx.bfloat16, scale=2.0)
 
 
+def f16_product_error(got, an, bn, cn=None, alpha=1.0, beta=0.0):
+    """got (float16) against the float64 product of the float16 inputs, in float16 spacings of
+    the exact result plus the float32 accumulation's share: at most about half a spacing when
+    every product is exact in float32, many spacings with bfloat16-rounded operands"""
+    want = alpha * (an @ bn) + (beta * cn if cn is not None else 0.0)
+    acc = np.abs(alpha) * (np.abs(an) @ np.abs(bn)) + (np.abs(beta * cn) if cn is not None else 0.0)
+    fin = np.isfinite(want)
+    spacing = np.spacing(np.abs(want[fin]).astype(np.float16)).astype(np.float64)
+    err = np.abs(val(got)[fin] - want[fin]) / (spacing + 2.0**-22 * acc[fin])
+    return err.max() if err.size else 0.0, want
+
+
+def test_matmul_float16_amx():
+    # float16 from 32 rows on AMX, each operand split into bfloat16 hi + lo (three tile products
+    # per k block): the result is the float16 rounding of the exact product; layouts: row-major
+    # (B packed, prefetched), x @ W.T (computed as its transpose, B = x.T gathered by k pairs),
+    # a column-major A, an odd K (the last pair half empty), ragged rows and columns
+    for (m, k, n) in [(64, 256, 96), (70, 301, 45), (33, 64, 1000)]:
+        for ta, tb in [(False, False), (False, True), (True, False), (True, True)]:
+            a, an = rand((k, m) if ta else (m, k), mx.float16)
+            b, bn = rand((n, k) if tb else (k, n), mx.float16)
+            if ta:
+                a, an = a.T, an.T
+            if tb:
+                b, bn = b.T, bn.T
+            err, _ = f16_product_error(a @ b, an, bn)
+            assert err <= 0.75, (m, k, n, ta, tb, err)
+    # alpha and beta * C through the float16 epilogue, full and partial 32-column rows
+    a, an = rand((40, 128), mx.float16)
+    b, bn = rand((128, 70), mx.float16)
+    c, cn = rand((40, 70), mx.float16)
+    err, _ = f16_product_error(mx.addmm(c, a, b, alpha=0.5, beta=-2.0), an, bn, cn, 0.5, -2.0)
+    assert err <= 0.75, err
+    # float16's ends, through the split: 65504 (its bfloat16 hi rounds up to 65536, lo = -32),
+    # subnormals, a sum past 65504 (inf in the output, as float16 rounding gives)
+    an = np.full((32, 64), 0.125)
+    an[0, :] = 0.0
+    an[0, 0] = 65504.0
+    an[1, :] = 2.0**-24
+    an[2, :2] = 65504.0
+    bn = np.ones((64, 32))
+    bn[:, 1] = -1.0 + 2.0**-10
+    got = np.array(mx.array(an.astype(np.float16)) @ mx.array(bn.astype(np.float16)))
+    with np.errstate(over="ignore"):
+        assert np.array_equal(got, (an @ bn).astype(np.float16))
+    assert got[0, 0] == 65504.0 and got[0, 1] == -65440.0 and got[1, 0] == 2.0**-18
+    assert np.isinf(got[2, 0])
+    # an infinity or NaN operand cannot be split (inf * a zero lo would give NaN): such products
+    # go to the AVX-512 kernels, with IEEE results
+    an[3, 0] = np.inf
+    an[4, 5] = np.nan
+    bn[7, 2] = -np.inf
+    got = val(mx.array(an.astype(np.float16)) @ mx.array(bn.astype(np.float16)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = an.astype(np.float16).astype(np.float64) @ bn.astype(np.float16).astype(np.float64)
+        want = want.astype(np.float16).astype(np.float64)
+    assert np.isnan(want).any() and np.isinf(want).any()
+    assert np.array_equal(got, want, equal_nan=True)
+
+
 def test_matmul_bfloat16_linear_layer():
     # x @ W.T with W row-major and K a multiple of 32 runs as out.T = W @ x.T on AMX: W's rows
     # read in place (a ragged last block of 32 rows packed), each tile transposed back

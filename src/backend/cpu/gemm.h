@@ -11,6 +11,9 @@
  *   - bfloat16 on AMX (AMX-TILE + AMX-BF16): 32 x 32 tile blocks over the whole worker pool
  *     (gemm_amx.c), B packed as for vdpbf16ps; x @ W.T for a row-major W as (W @ x.T).T, W's
  *     rows read in place as tiles (from 2 rows of x);
+ *   - float16 on AMX from 32 rows: each operand split into bfloat16 hi + lo, exactly, and the
+ *     four products summed in float32 (gemm_amx_split.c); operands with an infinity or NaN go
+ *     to the AVX-512 kernel;
  *   - half products with at most 8 rows stream B once without packing (gemm_small.c);
  *   - without AVX-512: float32 copies and sgemm (the portable path).
  * Large products run on two threads. The instruction set is detected once (cpuid); the
@@ -95,16 +98,27 @@ void mx_gemm_pack_bf16_a_tiles(const uint16_t *src, int64_t rs, int64_t cs, int6
                                int64_t nkb, uint16_t *dst);
 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0, int mr,
                            int nr, bool stream);
+/* float16 operands split into bfloat16 hi + lo for the AMX kernel (gemm_amx_split.c, which has
+ * the layouts): A rows (<= 32) x K at src[i * rs + k * cs]; npanels B panels of 32 columns,
+ * panel_words apart, element (w, k) at src[w * ws + k * ks], only w < wn existing. Both return
+ * false when a value is infinite or NaN (which the split cannot carry). */
+bool mx_gemm_pack_f16_split_a(const uint16_t *src, int64_t rs, int64_t cs, int64_t rows, int64_t K,
+                              int64_t nkb, uint16_t *dst);
+bool mx_gemm_pack_f16_split_b(const uint16_t *src, int64_t ws, int64_t ks, int64_t wn, int64_t K,
+                              int64_t nkb, int npanels, int64_t panel_words, uint32_t *dst);
 
 /* ---- AMX (gemm_amx.c) ---- */
 
 /* Whether the CPU has AMX-TILE and AMX-BF16 and the OS granted the tile state (asked once). */
 bool mx_gemm_amx_available(void);
-/* Whether mx_gemm_bf16_amx computes g as its transpose, B's row-major W read in place. */
+/* Whether mx_gemm_amx computes g as its transpose (B a row-major W, which goes in A's place). */
 bool mx_gemm_amx_transposes(const mx_gemm_args *g);
-/* out = alpha * A @ B + beta * C for bfloat16 on AMX tiles, over the worker pool (one thread
- * when g->max_threads is 1). Call only when mx_gemm_amx_available(). */
-int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *g);
+/* out = alpha * A @ B + beta * C for bfloat16 or float16 on AMX tiles, over the worker pool (one
+ * thread when g->max_threads is 1); float16 operands as bfloat16 hi + lo, four tile products per
+ * k block. Call only when mx_gemm_amx_available(). Returns 0, MX_ERR, or MX_GEMM_DECLINED: float16
+ * operands holding an infinity or NaN, out untouched, for another kernel to compute. */
+#define MX_GEMM_DECLINED 2 /* not MX_ERR */
+int mx_gemm_amx(const char *op, const mx_gemm_args *g);
 
 /* Products with few rows (gemm_small.c): M <= 8 and B with unit stride along K or N. */
 bool mx_gemm_half_small_ok(const mx_gemm_args *g);

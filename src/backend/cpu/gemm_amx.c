@@ -1,4 +1,6 @@
-/* bfloat16 GEMM on AMX tiles (Intel Sapphire Rapids and later: AMX-TILE + AMX-BF16).
+/* bfloat16 GEMM on AMX tiles (Intel Sapphire Rapids and later: AMX-TILE + AMX-BF16), and
+ * float16 GEMM on the same tiles, each float16 operand packed as bfloat16 hi + lo parts
+ * (gemm_amx_split.c) and multiplied as four bfloat16 products (ukr_body's split step).
  *
  * Tiles (palette 1, every tile 16 rows x 64 bytes): C00 C01 C10 C11 (tmm0-3, float32 16 x 16),
  * A0 A1 (tmm4-5: 16 rows x 32 bfloat16 of k), B0 B1 (tmm6-7: 16 k-pairs x 16 columns). One
@@ -113,7 +115,10 @@ typedef struct {
   int64_t kstep, stride;
 } a_tiles;
 
-/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. Each k block
+/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. With split
+ * (float16 operands as bfloat16 hi + lo, gemm_amx_split.c), each k block of A and B is its hi
+ * tiles then its lo tiles, 2048 bytes further, and C += Ah Bh + Ah Bl + Al Bl + Al Bh: ten tile
+ * loads per sixteen products (the plain step: four per four). Each k block
  * also prefetches npf of the pf_lines cache lines at pf into L2 (the next A sub-block; see
  * compute_units). An A tile is stored every 8 k blocks, a store the loop does not wait on:
  * without it, the accumulators' store at the end stalled the tile unit about 750 cycles, with it
@@ -121,16 +126,18 @@ typedef struct {
  * on two 2461-2630 -> 2613-2845 (bench/gemm_bf16.c). */
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
  * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
-TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
-                            int npf, int64_t pf_lines, bool stream) {
+TGT_AMX static inline __attribute__((always_inline)) void
+ukr_body(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf, int npf, int64_t pf_lines,
+         bool stream, bool split) {
   char spare[1024] __attribute__((aligned(64)));
+  int64_t bstep = split ? 4096 : 2048;
   __asm__ volatile("" ::: "memory");
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
   for (int64_t kb = 0; kb < nkb; kb++) {
-    const char *a = A.p + kb * A.kstep, *b = B + kb * 16 * 128;
+    const char *a = A.p + kb * A.kstep, *b = B + kb * bstep;
     for (int l = 0; l < npf && pf_lines > 0; l++, pf_lines--, pf += 64)
       _mm_prefetch(pf, _MM_HINT_T1);
     LOAD_TILE(stream, 4, a, A.stride);
@@ -141,6 +148,26 @@ TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, con
     LOAD_TILE(stream, 5, a + 16 * A.stride, A.stride);
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
+    if (split) {
+      LOAD_TILE(stream, 6, b + 2048, 128);
+      LOAD_TILE(stream, 7, b + 2048 + 64, 128);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+      LOAD_TILE(stream, 4, a + 2048, 64);
+      LOAD_TILE(stream, 5, a + 3072, 64);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+      LOAD_TILE(stream, 6, b, 128);
+      LOAD_TILE(stream, 7, b + 64, 128);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+    }
     if ((kb & 7) == 7) _tile_stored(4, spare, 64);
   }
   _tile_stored(0, C, 128);
@@ -148,6 +175,16 @@ TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, con
   _tile_stored(2, C + 16 * 32, 128);
   _tile_stored(3, C + 16 * 32 + 16, 128);
   __asm__ volatile("" ::: "memory");
+}
+
+TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
+                            int npf, int64_t pf_lines, bool stream) {
+  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, false);
+}
+
+TGT_AMX static void ukr_amx_split(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
+                                  int npf, int64_t pf_lines, bool stream) {
+  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, true);
 }
 
 TGT_AMX static void release_tiles(void) { _tile_release(); }
@@ -174,8 +211,11 @@ typedef struct {
   const mx_gemm_args *g;   /* the product computed: out's, or its transpose (transposed) */
   const mx_gemm_args *out; /* the caller's product, which the epilogue writes */
   bool transposed;         /* g is out transposed: each tile is transposed before the epilogue */
+  bool split;              /* float16 operands, packed as bfloat16 hi + lo (gemm_amx_split.c) */
+  atomic_bool nonfinite;   /* split: a packer met an infinity or NaN */
   const char *a_inplace;   /* g's A, row-major: its full sub-blocks are read where they are */
   int64_t nkb;             /* k blocks of KB */
+  size_t a_step;           /* bytes of packed A per sub-block and k block (A_STEP, twice split) */
   size_t a_sub, b_panel; /* bytes of one packed A sub-block (SUB rows) and one B panel */
   char *apack, *bpack;   /* every packed sub-block (one slot with a_inplace), every panel */
   int64_t nsub, npanels; /* how many */
@@ -199,14 +239,27 @@ static void pack_units(void *ctx, int64_t u0, int64_t u1) {
     if (u >= nruns) {
       int64_t s = u - nruns, i0 = s * SUB;
       if (x->a_inplace && i0 + SUB <= g->M) continue;
-      mx_gemm_pack_bf16_a_tiles((const uint16_t *)g->a.ptr + i0 * g->a.rs, g->a.rs, g->a.cs,
-                                g->M - i0 < SUB ? g->M - i0 : SUB, g->K, x->nkb,
-                                (uint16_t *)(x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub)));
+      const uint16_t *src = (const uint16_t *)g->a.ptr + i0 * g->a.rs;
+      int64_t rows = g->M - i0 < SUB ? g->M - i0 : SUB;
+      uint16_t *dst = (uint16_t *)(x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub));
+      if (x->split) {
+        if (!mx_gemm_pack_f16_split_a(src, g->a.rs, g->a.cs, rows, g->K, x->nkb, dst))
+          atomic_store(&x->nonfinite, true);
+      } else {
+        mx_gemm_pack_bf16_a_tiles(src, g->a.rs, g->a.cs, rows, g->K, x->nkb, dst);
+      }
       continue;
     }
     int64_t q0 = u * PACK_PANELS;
     int n = (int)(x->npanels - q0 < PACK_PANELS ? x->npanels - q0 : PACK_PANELS);
     char *dst = x->bpack + (size_t)q0 * x->b_panel;
+    if (x->split) {
+      if (!mx_gemm_pack_f16_split_b((const uint16_t *)g->b.ptr + q0 * 32 * g->b.cs, g->b.cs,
+                                    g->b.rs, g->N - q0 * 32, g->K, x->nkb, n,
+                                    (int64_t)(x->b_panel / 4), (uint32_t *)dst))
+        atomic_store(&x->nonfinite, true);
+      continue;
+    }
     mx_gemm_pack_bf16_pair_panels((const uint16_t *)g->b.ptr + q0 * 32 * g->b.cs, g->b.cs, g->b.rs,
                                   g->N - q0 * 32, g->K, n, (int64_t)(x->b_panel / 4),
                                   (uint32_t *)dst);
@@ -222,7 +275,7 @@ static a_tiles sub_block(const amx_ctx *x, int64_t s) {
     int64_t row = x->g->a.rs * 2;
     return (a_tiles){x->a_inplace + s * SUB * row, 64, row};
   }
-  return (a_tiles){x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub), A_STEP, 64};
+  return (a_tiles){x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub), (int64_t)x->a_step, 64};
 }
 
 /* The tile for g's rows i0.. (mr) and columns j0.. (nr) into out; scratch: 32 x 32 floats. */
@@ -261,14 +314,14 @@ static void compute_units(void *ctx, int64_t u0, int64_t u1) {
       /* a packed next sub-block is prefetched; rows read in place stream in order (32 rows, each
        * read forward), which the hardware prefetchers follow */
       a_tiles nx = s + 1 < s1 ? sub_block(x, s + 1) : ap;
-      const char *next = s + 1 < s1 && nx.kstep == A_STEP ? nx.p : NULL;
+      const char *next = s + 1 < s1 && nx.kstep == (int64_t)x->a_step ? nx.p : NULL;
       int64_t i0 = s * SUB;
       int mr = (int)(g->M - i0 < SUB ? g->M - i0 : SUB);
       for (int64_t q = q0; q < q1; q++) {
         int64_t j0 = q * 32, done = (q - q0) * x->nkb * npf; /* lines already prefetched */
         int64_t n = next && done < lines ? lines - done : 0;
-        ukr_amx(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile, n ? next + done * 64 : ap.p,
-                npf, n, x->stream_tiles);
+        (x->split ? ukr_amx_split : ukr_amx)(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile,
+                                             n ? next + done * 64 : ap.p, npf, n, x->stream_tiles);
         epilogue(x, tile, scratch, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
       }
     }
@@ -288,10 +341,11 @@ bool mx_gemm_amx_transposes(const mx_gemm_args *g) {
   return g->b.rs == 1 && g->b.cs >= g->K && g->a.cs == 1 && g->K % KB == 0 && g->M <= g->N;
 }
 
-int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *out) {
+int mx_gemm_amx(const char *op, const mx_gemm_args *out) {
   amx_ctx x;
   memset(&x, 0, sizeof x);
   x.out = x.g = out;
+  x.split = out->dt == MX_FLOAT16;
   mx_gemm_args swapped;
   const mx_gemm_args *g = out;
   if (mx_gemm_amx_transposes(out)) {
@@ -302,11 +356,12 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *out) {
     swapped.b = (mx_gemm_view){out->a.ptr, 1, out->a.rs};
     g = x.g = &swapped;
     x.transposed = true;
-    x.a_inplace = out->b.ptr;
+    if (!x.split) x.a_inplace = out->b.ptr;
   }
   x.nkb = (g->K + KB - 1) / KB;
-  x.a_sub = (size_t)x.nkb * A_STEP;
-  x.b_panel = (size_t)x.nkb * 16 * 128;
+  x.a_step = x.split ? 2 * A_STEP : A_STEP;
+  x.a_sub = (size_t)x.nkb * x.a_step;
+  x.b_panel = (size_t)x.nkb * 16 * 128 * (x.split ? 2 : 1);
   x.nsub = (g->M + SUB - 1) / SUB;
   x.npanels = (g->N + 31) / 32;
   bool serial = g->max_threads == 1;
@@ -338,14 +393,18 @@ int mx_gemm_bf16_amx(const char *op, const mx_gemm_args *out) {
   x.apack = abuf->ptr;
   int64_t npack_b = (x.npanels + PACK_PANELS - 1) / PACK_PANELS;
   x.bpack = bbuf->ptr;
-  if (serial) {
+  if (serial)
     pack_units(&x, 0, x.nsub + npack_b);
-    compute_units(&x, 0, units);
-  } else {
+  else
     mx_ew_parallel_for(x.nsub + npack_b, 1, pack_units, &x);
-    mx_ew_parallel_for(units, 1, compute_units, &x);
+  bool declined = atomic_load(&x.nonfinite);
+  if (!declined) {
+    if (serial)
+      compute_units(&x, 0, units);
+    else
+      mx_ew_parallel_for(units, 1, compute_units, &x);
   }
   mx_buffer_release(abuf);
   mx_buffer_release(bbuf);
-  return 0;
+  return declined ? MX_GEMM_DECLINED : 0;
 }

@@ -392,15 +392,20 @@ int mx_cpu_gemm(const char *op, const mx_gemm_args *g) {
     if (isa >= MX_GEMM_ISA_AVX512) {
       int nt = g->max_threads > 0 ? g->max_threads : 2;
       if ((double)g->M * (double)g->N * (double)g->K < (double)PARALLEL_MIN_MACS) nt = 1;
-      /* AMX from 32 rows; from 9 once the product has 2^18 multiply-adds (16 x 4096 x 4096:
-       * 6.4 -> 2.2 ms against the packed AVX-512 kernel); x @ W.T (W read in place, see
-       * gemm_amx.c) from 2 rows once W has 2^18 elements. Below these, and for 2-8 rows of
+      /* bfloat16 on AMX from 32 rows; from 9 once the product has 2^18 multiply-adds (16 x 4096
+       * x 4096: 6.4 -> 2.2 ms against the packed AVX-512 kernel); x @ W.T (W read in place, see
+       * gemm_amx.c) from 2 rows once W has 2^18 elements. float16 (split into bfloat16 hi + lo,
+       * packed at twice the size) from 32 rows: at 16 rows x 4096 x 4096 packing the weight
+       * costs more than the AVX-512 kernels' whole product. Below these, and for 2-8 rows of
        * other layouts, the AVX-512 kernels are quicker. */
       double nk = (double)g->N * (double)g->K;
-      bool amx_rows = g->M >= 32 || (g->M >= 9 && (double)g->M * nk >= 262144.0) ||
-                      (g->M >= 2 && nk >= 262144.0 && mx_gemm_amx_transposes(g));
-      if (dt == MX_BFLOAT16 && isa >= MX_GEMM_ISA_AMX && amx_rows && g->N >= 32 && g->K >= 32)
-        return mx_gemm_bf16_amx(op, g);
+      bool amx_rows =
+          g->M >= 32 || (dt == MX_BFLOAT16 && g->M >= 9 && (double)g->M * nk >= 262144.0) ||
+          (dt == MX_BFLOAT16 && g->M >= 2 && nk >= 262144.0 && mx_gemm_amx_transposes(g));
+      if (isa >= MX_GEMM_ISA_AMX && amx_rows && g->N >= 32 && g->K >= 32) {
+        int rc = mx_gemm_amx(op, g);
+        if (rc != MX_GEMM_DECLINED) return rc;
+      }
       if (mx_gemm_half_small_ok(g)) {
         /* bound by reading B: two threads once B is large */
         bool two = (double)g->N * (double)g->K >= (double)(1 << 20) && g->max_threads != 1;

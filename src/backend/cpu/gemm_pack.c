@@ -352,19 +352,22 @@ TGT_AVX512 static inline __m256i f32_to_bf16x16(__m512 v) {
   return _mm512_cvtepi32_epi16(r);
 }
 
-/* One full bfloat16 row of 32: out = alpha * t (+ beta * c when c, contiguous); with stream,
- * out is 64-byte aligned and written with a non-temporal store. */
-TGT_AVX512 static void bf16_row32(const float *t, float alpha, const uint16_t *c, float beta,
-                                  uint16_t *out, bool stream) {
+/* One full row of 32 of dt (bfloat16 or float16): out = alpha * t (+ beta * c when c,
+ * contiguous); with stream, out is 64-byte aligned and written with a non-temporal store. */
+TGT_AVX512 static void half_row32(const float *t, float alpha, const uint16_t *c, float beta,
+                                  uint16_t *out, bool stream, mx_dtype dt) {
   __m256i half[2];
   for (int h = 0; h < 2; h++) {
     __m512 v = _mm512_mul_ps(_mm512_loadu_ps(t + 16 * h), _mm512_set1_ps(alpha));
     if (c) {
-      __m512i cw = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(c + 16 * h)));
-      __m512 cf = _mm512_castsi512_ps(_mm512_slli_epi32(cw, 16));
+      __m256i cw = _mm256_loadu_si256((const __m256i *)(c + 16 * h));
+      __m512 cf = dt == MX_FLOAT16
+                      ? _mm512_cvtph_ps(cw)
+                      : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(cw), 16));
       v = _mm512_add_ps(v, _mm512_mul_ps(cf, _mm512_set1_ps(beta))); /* as the scalar path rounds */
     }
-    half[h] = f32_to_bf16x16(v);
+    half[h] = dt == MX_FLOAT16 ? _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+                               : f32_to_bf16x16(v);
   }
   __m512i row = _mm512_inserti64x4(_mm512_castsi256_si512(half[0]), half[1], 1);
   if (stream)
@@ -382,10 +385,10 @@ TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_
   bool has_c = g->c.ptr && g->beta != 0.0f;
   const uint16_t *cp = (const uint16_t *)g->c.ptr;
   float alpha = g->alpha, beta = g->beta;
-  if (g->dt == MX_BFLOAT16 && nr == NR && (!has_c || g->c.cs == 1)) {
+  if (nr == NR && (!has_c || g->c.cs == 1)) {
     for (int r = 0; r < mr; r++)
-      bf16_row32(tile + r * NR, alpha, has_c ? cp + (i0 + r) * g->c.rs + j0 : NULL, beta,
-                 out + (i0 + r) * g->ldo + j0, stream);
+      half_row32(tile + r * NR, alpha, has_c ? cp + (i0 + r) * g->c.rs + j0 : NULL, beta,
+                 out + (i0 + r) * g->ldo + j0, stream, g->dt);
     return;
   }
   for (int r = 0; r < mr; r++) {
