@@ -124,11 +124,29 @@ typedef struct {
  * without it, the accumulators' store at the end stalled the tile unit about 750 cycles, with it
  * about 50 (bench/amx_tiles.c); bfloat16 2048^3 on one thread 1252-1342 -> 1438-1453 GFLOP/s,
  * on two 2461-2630 -> 2613-2845 (bench/gemm_bf16.c). */
+/* A finished 32 x 32 tile waiting for the epilogue: its rows (row stride 32, already transposed
+ * when the product is) and where they go in the caller's out. */
+typedef struct {
+  const mx_gemm_args *out;
+  float *tile;
+  int64_t i0, j0;
+  int mr, nr;
+  bool stream;
+} out_tile;
+
+static void write_rows(const out_tile *t, int r0, int r1) {
+  mx_gemm_half_epilogue(t->out, t->tile + r0 * SUB, t->i0 + r0, t->j0, r1 - r0, t->nr, t->stream);
+}
+
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
- * packed A and B visible to the tile loads and the stored C visible to the epilogue. */
+ * packed A and B visible to the tile loads and the stored C visible to the epilogue. The previous
+ * tile's epilogue (prev, if any) runs here, one row per k block: the vector unit converts and
+ * writes while the tile unit multiplies, instead of the tile unit idling through it between
+ * calls. */
 TGT_AMX static inline __attribute__((always_inline)) void
 ukr_body(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf, int npf, int64_t pf_lines,
-         bool stream, bool split) {
+         bool stream, bool split, const out_tile *prev) {
+  int prev_rows = prev ? (nkb < prev->mr ? (int)nkb : prev->mr) : 0;
   char spare[1024] __attribute__((aligned(64)));
   int64_t bstep = split ? 4096 : 2048;
   __asm__ volatile("" ::: "memory");
@@ -169,7 +187,9 @@ ukr_body(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf, int np
       _tile_dpbf16ps(3, 5, 7);
     }
     if ((kb & 7) == 7) _tile_stored(4, spare, 64);
+    if (kb < prev_rows) write_rows(prev, (int)kb, (int)kb + 1);
   }
+  if (prev && prev_rows < prev->mr) write_rows(prev, prev_rows, prev->mr);
   _tile_stored(0, C, 128);
   _tile_stored(1, C + 16, 128);
   _tile_stored(2, C + 16 * 32, 128);
@@ -178,13 +198,13 @@ ukr_body(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf, int np
 }
 
 TGT_AMX static void ukr_amx(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
-                            int npf, int64_t pf_lines, bool stream) {
-  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, false);
+                            int npf, int64_t pf_lines, bool stream, const out_tile *prev) {
+  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, false, prev);
 }
 
 TGT_AMX static void ukr_amx_split(int64_t nkb, a_tiles A, const char *B, float *C, const char *pf,
-                                  int npf, int64_t pf_lines, bool stream) {
-  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, true);
+                                  int npf, int64_t pf_lines, bool stream, const out_tile *prev) {
+  ukr_body(nkb, A, B, C, pf, npf, pf_lines, stream, true, prev);
 }
 
 TGT_AMX static void release_tiles(void) { _tile_release(); }
@@ -278,15 +298,13 @@ static a_tiles sub_block(const amx_ctx *x, int64_t s) {
   return (a_tiles){x->apack + (x->a_inplace ? 0 : (size_t)s * x->a_sub), (int64_t)x->a_step, 64};
 }
 
-/* The tile for g's rows i0.. (mr) and columns j0.. (nr) into out; scratch: 32 x 32 floats. */
-static void epilogue(const amx_ctx *x, float *tile, float *scratch, int64_t i0, int64_t j0, int mr,
-                     int nr) {
-  if (!x->transposed) {
-    mx_gemm_half_epilogue(x->out, tile, i0, j0, mr, nr, x->stream_out);
-    return;
-  }
+/* The tile for g's rows i0.. (mr) and columns j0.. (nr), as rows of out (transposed into
+ * scratch, 32 x 32 floats, when g is out transposed). */
+static out_tile finished(const amx_ctx *x, float *tile, float *scratch, int64_t i0, int64_t j0,
+                         int mr, int nr) {
+  if (!x->transposed) return (out_tile){x->out, tile, i0, j0, mr, nr, x->stream_out};
   transpose32(tile, scratch);
-  mx_gemm_half_epilogue(x->out, scratch, j0, i0, nr, mr, x->stream_out);
+  return (out_tile){x->out, scratch, j0, i0, nr, mr, x->stream_out};
 }
 
 /* Work units: (group of B panels) x (chunk of A sub-blocks), group major, so that a thread's
@@ -298,8 +316,11 @@ static void epilogue(const amx_ctx *x, float *tile, float *scratch, int64_t i0, 
 static void compute_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
-  float tile[SUB * SUB] __attribute__((aligned(64))),
-      scratch[SUB * SUB] __attribute__((aligned(64)));
+  /* two of each: the tile being computed and the one being written out */
+  float tile[2][SUB * SUB] __attribute__((aligned(64))),
+      scratch[2][SUB * SUB] __attribute__((aligned(64)));
+  out_tile prev;
+  int64_t calls = 0;
   load_config();
   for (int64_t u = u0; u < u1; u++) {
     int64_t grp = u / x->nchunks, chunk = u % x->nchunks;
@@ -320,12 +341,17 @@ static void compute_units(void *ctx, int64_t u0, int64_t u1) {
       for (int64_t q = q0; q < q1; q++) {
         int64_t j0 = q * 32, done = (q - q0) * x->nkb * npf; /* lines already prefetched */
         int64_t n = next && done < lines ? lines - done : 0;
-        (x->split ? ukr_amx_split : ukr_amx)(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, tile,
-                                             n ? next + done * 64 : ap.p, npf, n, x->stream_tiles);
-        epilogue(x, tile, scratch, i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
+        float *t = tile[calls & 1];
+        (x->split ? ukr_amx_split : ukr_amx)(x->nkb, ap, x->bpack + (size_t)q * x->b_panel, t,
+                                             n ? next + done * 64 : ap.p, npf, n, x->stream_tiles,
+                                             calls ? &prev : NULL);
+        prev =
+            finished(x, t, scratch[calls & 1], i0, j0, mr, (int)(g->N - j0 < 32 ? g->N - j0 : 32));
+        calls++;
       }
     }
   }
+  if (calls) write_rows(&prev, 0, prev.mr);
   release_tiles();
   if (x->stream_out) _mm_sfence(); /* the non-temporal stores, before the pool's join */
 }
