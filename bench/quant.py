@@ -1,7 +1,7 @@
 """Quantized matmul benchmark; run the same script under mlxc's Python and the real MLX:
 
     PYTHONPATH=<build>/python python bench/quant.py
-    /tmp/mlxref/bin/python bench/quant.py [--quick | --qmv | --bf16]
+    /tmp/mlxref/bin/python bench/quant.py [--quick | --qmv | --bf16 | --f16]
 
 Prints median milliseconds, GB/s of the bytes a product must read (packed weights, scales,
 biases, x) and write, and GFLOP/s for matrix-matrix products; plus this machine's memory
@@ -88,6 +88,9 @@ def main():
         (128, 4096, 4096, 4, 64, mx.float32, True),
         (512, 4096, 4096, 4, 64, mx.float32, True),
         (128, 4096, 4096, 4, 64, mx.float16, True),
+        (32, 4096, 4096, 4, 64, mx.float16, True),
+        (512, 4096, 4096, 4, 64, mx.float16, True),
+        (128, 4096, 4096, 4, 64, mx.float16, False),
         (16, 4096, 4096, 4, 64, mx.bfloat16, True),
         (128, 4096, 4096, 4, 64, mx.bfloat16, True),
         (512, 4096, 4096, 4, 64, mx.bfloat16, True),
@@ -99,6 +102,8 @@ def main():
         cases = cases[:3]
     if "--bf16" in sys.argv:  # bfloat16 x (AMX where the CPU has it)
         cases = [c for c in cases if c[5] == mx.bfloat16]
+    if "--f16" in sys.argv:  # float16 x from 16 rows (AMX from 32 where the CPU has it)
+        cases = [c for c in cases if c[5] == mx.float16 and c[0] > 1]
     for M, N, K, bits, gs, dt, tr, *copies in cases:
         ms, gbs, gf = bench_qmm(M, N, K, bits, gs, dt, tr, *copies)
         label = f"M={M} {N}x{K} {bits}-bit g{gs} {str(dt).split('.')[-1]} T={int(tr)}"

@@ -265,49 +265,52 @@ def test_quantized_matmul_half(dtype, M):
 
 
 @pytest.mark.parametrize("transpose", [True, False])
-def test_quantized_matmul_bfloat16_amx(transpose):
-    """bfloat16 x from 9 rows (and fewer when no streaming kernel takes the bits): the weight is
-    dequantized to bfloat16 a block of output columns at a time and multiplied on AMX tiles
-    (elsewhere the float32 tiles). Every mode; a weight of three column blocks; batches."""
+@pytest.mark.parametrize("dt", ["bfloat16", "float16"])
+def test_quantized_matmul_half_amx(transpose, dt):
+    """bfloat16 x from 9 rows (and fewer when no streaming kernel takes the bits), float16 x from
+    32: the weight is dequantized to x's dtype a block of output columns at a time and
+    multiplied on AMX tiles (elsewhere the float32 tiles). Every mode; a weight of three column
+    blocks; batches."""
     rng = np.random.default_rng(21)
+    t = getattr(mx, dt)
+    rows = (3, 7, 20) if dt == "bfloat16" else (32, 45)
+    # largest error over the outputs' rms: bfloat16 about 0.008-0.011, mostly the output's
+    # rounding to bfloat16 (the streaming float32 kernel's too; the real MLX's CPU kernel: 0.13);
+    # float16 about 0.002 (the weight's and the output's rounding to float16, as in the float32 tiles)
+    tol = 2e-2 if dt == "bfloat16" else 3e-3
 
     def check(x, wq, s, b, mode, gs, bits, wshape):
         out = mx.quantized_matmul(x, wq, s, b, transpose=transpose, group_size=gs, bits=bits,
                                   mode=mode)
-        assert out.dtype == mx.bfloat16
+        assert out.dtype == t
         wd = ref_dequant(np.array(wq), tof(s) if mode != "nvfp4" else np.array(s),
                          tof(b) if b is not None else None, gs, bits, mode)
         if not transpose:
             wd = wd.reshape(wshape)
         ref = tof(x) @ (np.swapaxes(wd, -1, -2) if transpose else wd)
-        # largest error over the outputs' rms: about 0.008-0.011, mostly the output's rounding
-        # to bfloat16 (the streaming float32 kernel's too); the real MLX's CPU kernel: 0.13
         err = np.abs(tof(out) - ref).max() / np.sqrt(np.mean(ref ** 2))
-        assert err < 2e-2, (mode, bits, err)
+        assert err < tol, (mode, bits, err)
+
+    def rand(shape):
+        return mx.array(rng.standard_normal(shape).astype(np.float32)).astype(t)
 
     K, N = 256, 128
     for mode, gs, bits in [("affine", 64, 4), ("affine", 32, 3), ("affine", 128, 8),
                            ("mxfp4", 32, 4), ("mxfp8", 32, 8), ("nvfp4", 16, 4)]:
         shape = (N, K) if transpose else (K, N)
-        w = mx.array(rng.standard_normal(shape).astype(np.float32)).astype(mx.bfloat16)
-        q = mx.quantize(w, group_size=gs, bits=bits, mode=mode)
+        q = mx.quantize(rand(shape), group_size=gs, bits=bits, mode=mode)
         wq, s, b = q if mode == "affine" else (*q, None)
-        for m in (3, 7, 20):
-            x = mx.array(rng.standard_normal((m, K)).astype(np.float32)).astype(mx.bfloat16)
-            check(x, wq, s, b, mode, gs, bits, shape)
+        for m in rows:
+            check(rand((m, K)), wq, s, b, mode, gs, bits, shape)
     # three column blocks of the dequantized weight (8 MiB each at K = 16384)
     K, N = 16384, 640
     shape = (N, K) if transpose else (K, N)
-    w = mx.array(rng.standard_normal(shape).astype(np.float32)).astype(mx.bfloat16)
-    wq, s, b = mx.quantize(w)
-    x = mx.array(rng.standard_normal((12, K)).astype(np.float32)).astype(mx.bfloat16)
-    check(x, wq, s, b, "affine", 64, 4, shape)
+    wq, s, b = mx.quantize(rand(shape))
+    check(rand((rows[-1] - 8, K)), wq, s, b, "affine", 64, 4, shape)
     # batches of weights, x broadcast against them
     shape = (2, 64, 128) if transpose else (2, 128, 64)
-    w = mx.array(rng.standard_normal(shape).astype(np.float32)).astype(mx.bfloat16)
-    wq, s, b = mx.quantize(w)
-    x = mx.array(rng.standard_normal((3, 1, 10, 128)).astype(np.float32)).astype(mx.bfloat16)
-    check(x, wq, s, b, "affine", 64, 4, shape)
+    wq, s, b = mx.quantize(rand(shape))
+    check(rand((3, 1, rows[-1] - 10, 128)), wq, s, b, "affine", 64, 4, shape)
 
 
 def test_quantized_matmul_batched_and_vector():

@@ -10,8 +10,9 @@
  *    affine biases contribute bias[g] * sum(x over group g) (per-group sums of x computed once).
  *    Codes become floats by int conversion (affine), a 16-entry permute (fp4) or bit placement
  *    (fp8 e4m3).
- *  - amx (bfloat16 x and output on a CPU with AMX, from 9 rows or when qmv does not apply): the
- *    block is dequantized to bfloat16 and multiplied by the bfloat16 GEMM of gemm.h (AMX tiles).
+ *  - amx (bfloat16 or float16 x and output on a CPU with AMX; bfloat16 from 9 rows or when qmv
+ *    does not apply, float16 from 32): the block is dequantized to x's dtype and multiplied by
+ *    the GEMM of gemm.h (AMX tiles; float16 as bfloat16 hi + lo parts).
  *  - tiles (everything else: matrix-matrix, transpose=false, bits 1 / 3 / 5 / 6, float64):
  *    blocks of 64 (or 128) output columns; for each, tiles of up to 512 K-elements are
  *    dequantized into a small buffer and multiplied with the GEMM of gemm.h (OpenBLAS for
@@ -400,14 +401,22 @@ enum { TILE_K = 512 };
  * of a 16-code block gathers (vpshufb on the block broadcast to each 128-bit lane) the 4 bytes
  * holding bit i * bits of the block's 2 * bits bytes, shifts right by (i * bits) % 8 and masks.
  * Floats go to dst, or with dst16 (the AMX path only: AMX-BF16 CPUs have AVX512-BF16, and the
- * compiler emits its instructions only where asked) bfloat16 rounded to nearest even by
- * vcvtneps2bf16, which flushes subnormals as the AMX tiles that read them do. 4-bit affine codes
- * to bfloat16 take a table instead: a group's 16 values, rounded as above, indexed 32 codes at a
- * time (vpermw). */
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,f16c,fma"))) static void
-dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow, mx_dtype st,
-                   const mx_quant_params *p, float gf, int64_t e0, int64_t n, float *dst,
-                   uint16_t *dst16, float *sc, float *bi) {
+ * compiler emits its instructions only where asked) as dt16: bfloat16 rounded to nearest even by
+ * vcvtneps2bf16, which flushes subnormals as the AMX tiles that read them do, or float16 (F16C,
+ * nearest even). 4-bit affine codes to 16 bits take a table instead: a group's 16 values, rounded
+ * as above, indexed 32 codes at a time (vpermw). */
+#define TGT_DEQ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,f16c,fma")))
+
+/* 16 floats as bfloat16 or float16, rounded to nearest even */
+TGT_DEQ static inline __m256i to_16(__m512 f, mx_dtype dt16) {
+  return dt16 == MX_FLOAT16 ? _mm512_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+                            : (__m256i)_mm512_cvtneps_pbh(f);
+}
+
+TGT_DEQ static void dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow,
+                                       mx_dtype st, const mx_quant_params *p, float gf, int64_t e0,
+                                       int64_t n, float *dst, uint16_t *dst16, mx_dtype dt16,
+                                       float *sc, float *bi) {
   int bits = p->bits, gs = p->group_size, mode = p->mode;
   int64_t g0 = e0 / gs, ng = n / gs;
   /* scales of the groups e0 .. e0 + n as float (times gf) */
@@ -421,7 +430,7 @@ dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow, mx_
     const __m512i lo4 = _mm512_set1_epi32(0xf), hi4 = _mm512_set1_epi32(0xf0);
     for (int64_t g = 0; g < ng; g++) {
       __m512 vals = _mm512_fmadd_ps(iota, _mm512_set1_ps(scp[g]), _mm512_set1_ps(bip[g]));
-      __m512i table = _mm512_castsi256_si512((__m256i)_mm512_cvtneps_pbh(vals));
+      __m512i table = _mm512_castsi256_si512(to_16(vals, dt16));
       for (int64_t c = g * gs; c < (g + 1) * gs; c += 32) {
         /* byte j holds codes 2j (low nibble) and 2j + 1: word 2j and 2j + 1 of the index */
         __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(bytes + c / 2)));
@@ -455,7 +464,7 @@ dequant_row_avx512(const uint32_t *wrow, const char *srow, const char *brow, mx_
       f = _mm512_mul_ps(f, _mm512_set1_ps(scp[g]));
     }
     if (dst16)
-      _mm256_storeu_si256((__m256i *)(dst16 + blk * 16), (__m256i)_mm512_cvtneps_pbh(f));
+      _mm256_storeu_si256((__m256i *)(dst16 + blk * 16), to_16(f, dt16));
     else
       _mm512_storeu_ps(dst + blk * 16, f);
   }
@@ -497,8 +506,8 @@ static void tiles_task(void *ctx, int t, int nt) {
         const char *sr = sd + (size_t)(r * G) * ssz, *br = bd ? bd + (size_t)(r * G) * ssz : NULL;
         char *dst = (char *)tile + (size_t)(j * ne) * csz;
         if (vec)
-          dequant_row_avx512(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, (float *)dst, NULL, sbuf,
-                             sbuf + maxg);
+          dequant_row_avx512(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, (float *)dst, NULL,
+                             MX_FLOAT32, sbuf, sbuf + maxg);
         else
           mx_q_dequant_row(wd + r * W, sr, br, c->st, p, c->gf, e0, ne, dst, c->dbl);
       }
@@ -516,11 +525,11 @@ static void tiles_task(void *ctx, int t, int nt) {
   free(tile), free(sbuf);
 }
 
-/* ------------------------------------------------------------------ bfloat16 on AMX */
+/* ------------------------------------------------------------------ bfloat16 / float16 on AMX */
 
 enum { AMX_BLOCK_BYTES = 8 << 20 };
 
-/* A block of the weight dequantized to bfloat16: packed rows r0 + j of weight slice wb (j over
+/* A block of the weight dequantized to x's dtype: packed rows r0 + j of weight slice wb (j over
  * the parallel range), elements e0 .. e0 + ne of each, row j of buf. */
 typedef struct {
   qmm_ctx *c;
@@ -547,27 +556,29 @@ static void deq_block_rows(void *ctx, int64_t j0, int64_t j1) {
     int64_t r = d->wb * prow + d->r0 + j;
     dequant_row_avx512(wd + r * c->W, sd + (size_t)(r * c->G) * ssz,
                        bd ? bd + (size_t)(r * c->G) * ssz : NULL, c->st, p, c->gf, d->e0, d->ne,
-                       NULL, d->buf + j * d->ne, sc, sc + maxg);
+                       NULL, d->buf + j * d->ne, (mx_dtype)c->x->dtype, sc, sc + maxg);
   }
   free(sc);
 }
 
-/* Whether the AMX path takes the product: bfloat16 x and output on a CPU with AMX, from 9 rows,
- * from 6 for 4-bit affine codes (dequantized through a table: 4096 x 4096 in about 1.5 ms
- * whatever the rows, where qmv takes 0.26 ms a row); fewer rows of 2, 4 or 8 bits stream the
- * weight once in qmv. */
+/* Whether the AMX path takes the product: bfloat16 or float16 x and output on a CPU with AMX.
+ * bfloat16 from 9 rows, from 6 for 4-bit affine codes (dequantized through a table: 4096 x 4096
+ * in about 1.5 ms whatever the rows, where qmv takes 0.26 ms a row); fewer rows of 2, 4 or 8
+ * bits stream the weight once in qmv. float16 from 32 rows, where the GEMM takes it to AMX. */
 static bool amx_ok(const qmm_ctx *c) {
   const mx_quant_params *p = c->p;
   bool table = p->mode == MX_QMODE_AFFINE && p->bits == 4 && p->group_size % 32 == 0;
-  return (mx_dtype)c->x->dtype == MX_BFLOAT16 && c->ot == MX_BFLOAT16 &&
-         mx_gemm_isa_get() >= MX_GEMM_ISA_AMX && (c->M >= (table ? 6 : 9) || !qmv_ok(c));
+  mx_dtype xt = (mx_dtype)c->x->dtype;
+  if (xt != c->ot || mx_gemm_isa_get() < MX_GEMM_ISA_AMX) return false;
+  if (xt == MX_FLOAT16) return c->M >= 32;
+  return xt == MX_BFLOAT16 && (c->M >= (table ? 6 : 9) || !qmv_ok(c));
 }
 
 /* Blocks of about AMX_BLOCK_BYTES of the weight (whole rows of W for transpose, whole columns
- * otherwise, 128 at a time) are dequantized to bfloat16 over the worker pool, then multiplied
- * by the bfloat16 GEMM (gemm.h: AMX tiles; x @ W.T reads the block's rows in place), which
+ * otherwise, 128 at a time) are dequantized to x's dtype over the worker pool, then multiplied
+ * by the GEMM (gemm.h: AMX tiles; for bfloat16, x @ W.T reads the block's rows in place), which
  * writes its columns of the output with one rounding. The dequantized values are rounded to
- * bfloat16 once, as x is. */
+ * x's dtype once, as x is. */
 static int run_amx(qmm_ctx *c) {
   const mx_quant_params *p = c->p;
   int64_t M = c->M, N = c->N, K = c->K;
@@ -596,7 +607,7 @@ static int run_amx(qmm_ctx *c) {
         rc = mx_error("[quantized_matmul] Out of memory.");
         break;
       }
-      mx_gemm_args g = {.dt = MX_BFLOAT16,
+      mx_gemm_args g = {.dt = (mx_dtype)c->x->dtype,
                         .M = M,
                         .N = nb,
                         .K = K,
