@@ -276,7 +276,8 @@ def test_quantized_matmul_half_amx(transpose, dt):
     rows = (3, 7, 20) if dt == "bfloat16" else (32, 45)
     # largest error over the outputs' rms: bfloat16 about 0.008-0.011, mostly the output's
     # rounding to bfloat16 (the streaming float32 kernel's too; the real MLX's CPU kernel: 0.13);
-    # float16 about 0.002 (the weight's and the output's rounding to float16, as in the float32 tiles)
+    # float16 about 0.002 (the weight's and the output's rounding to float16, as in the float32
+    # tiles)
     tol = 2e-2 if dt == "bfloat16" else 3e-3
 
     def check(x, wq, s, b, mode, gs, bits, wshape):
