@@ -9,8 +9,11 @@
  *
  * A size n is n x n times n x n; nxk is n x k times k x n; mxkxn is m x k times k x n; a
  * trailing t makes the right operand W.T for a row-major W (n x k), a linear layer's x @ W.T
- * (e.g. 256x4096x4096t). Set BF16_ONLY=1 for the bfloat16 row alone, with more products (30)
+ * (e.g. 256x4096x4096t). Set BF16_ONLY=1 for the 16-bit row alone, with more products (30)
  * for A/B runs of two builds.
+ *
+ * HALF=float16 makes the 16-bit operands float16 instead (on AMX from 32 rows, as bfloat16 hi + lo
+ * parts; MLXC_GEMM=avx512bf16 gives the AVX-512 kernel for comparison).
  *
  * Prints one line per size and dtype: "n dtype median_ms gflops rel_err", the error being the
  * largest difference from the float32 product of the same (bfloat16-rounded) inputs over that
@@ -18,6 +21,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bench_clock.h"
@@ -57,6 +61,9 @@ static double rel_err(mlx_array x, mlx_array ref, mlx_stream s) {
 
 int main(int argc, char **argv) {
   bool bf16_only = getenv("BF16_ONLY") && atoi(getenv("BF16_ONLY"));
+  bool f16 = getenv("HALF") && !strcmp(getenv("HALF"), "float16");
+  mlx_dtype half = f16 ? MLX_FLOAT16 : MLX_BFLOAT16;
+  const char *hname = f16 ? "float16" : "bfloat16";
   int reps = bf16_only ? 30 : 10;
   mlx_stream s = mlx_default_cpu_stream_new();
   mlx_array key = mlx_array_new(), key2 = mlx_array_new();
@@ -71,14 +78,14 @@ int main(int argc, char **argv) {
     if (m <= 0 || k <= 0 || n <= 0) continue;
     mlx_array a32 = mlx_array_new(), b32 = mlx_array_new(), a = mlx_array_new(),
               b = mlx_array_new(), ab = mlx_array_new(), ref = mlx_array_new();
-    mlx_random_normal(&a, shape, 2, MLX_BFLOAT16, 0.0f, 1.0f, key, s);
+    mlx_random_normal(&a, shape, 2, half, 0.0f, 1.0f, key, s);
     if (wt) {
       mlx_array w = mlx_array_new();
-      mlx_random_normal(&w, shape_w, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+      mlx_random_normal(&w, shape_w, 2, half, 0.0f, 1.0f, key2, s);
       mlx_transpose(&b, w, s);
       mlx_array_free(w);
     } else {
-      mlx_random_normal(&b, shape_b, 2, MLX_BFLOAT16, 0.0f, 1.0f, key2, s);
+      mlx_random_normal(&b, shape_b, 2, half, 0.0f, 1.0f, key2, s);
     }
     mlx_astype(&a32, a, MLX_FLOAT32, s);
     mlx_astype(&b32, b, MLX_FLOAT32, s);
@@ -88,7 +95,7 @@ int main(int argc, char **argv) {
     /* bfloat16 first: OpenBLAS's threads keep spinning for a while after a float32 product */
     double t16 = time_matmul(a, b, reps, &ab, s);
     if (bf16_only) {
-      printf("%s bfloat16 %.3f %.1f -\n", argv[i], t16, flops / t16 / 1e6);
+      printf("%s %s %.3f %.1f -\n", argv[i], hname, t16, flops / t16 / 1e6);
       fflush(stdout);
       mlx_array arr[] = {a32, b32, a, b, ab, ref};
       for (int j = 0; j < 6; j++) mlx_array_free(arr[j]);
@@ -103,8 +110,8 @@ int main(int argc, char **argv) {
       return 1;
     }
     printf("%s float32 %.3f %.1f 0\n", argv[i], t32, flops / t32 / 1e6);
-    printf("%s bfloat16 %.3f %.1f %.2e\n", argv[i], t16, flops / t16 / 1e6, rel_err(ab, ref, s));
-    if (square) printf("%s bfloat16-a.T@b %.3f %.1f -\n", argv[i], tt, flops / tt / 1e6);
+    printf("%s %s %.3f %.1f %.2e\n", argv[i], hname, t16, flops / t16 / 1e6, rel_err(ab, ref, s));
+    if (square) printf("%s %s-a.T@b %.3f %.1f -\n", argv[i], hname, tt, flops / tt / 1e6);
     fflush(stdout);
     mlx_array arr[] = {a32, b32, a, b, ab, ref, at, atb};
     for (int k = 0; k < 8; k++) mlx_array_free(arr[k]);
