@@ -68,6 +68,7 @@ enum {
   F_ASIN,
   F_ACOS,
   F_EXPM1,
+  F_ATAN,
   F_NUM
 };
 
@@ -130,6 +131,9 @@ EW_V16_TARGET static void apply16(int id, const float *in, float *out) {
     break;
   case F_ACOS:
     y = v16_acos(x);
+    break;
+  case F_ATAN:
+    y = v16_atan(x);
     break;
   default:
     y = v16_expm1(x);
@@ -199,6 +203,9 @@ static float s_acos(float x) {
 static float s_expm1(float x) {
   return ew_expm1f(x);
 }
+static float s_atan(float x) {
+  return ew_atanf(x);
+}
 
 static const vfun funs[F_NUM] = {
     {"exp", exp, s_exp, F_EXP, 2.0, -105.0f, 90.0f, 0.0f},
@@ -221,6 +228,7 @@ static const vfun funs[F_NUM] = {
     {"asin", asin, s_asin, F_ASIN, 2.0, -1.01f, 1.01f, 0.0f},
     {"acos", acos, s_acos, F_ACOS, 2.0, -1.01f, 1.01f, 0.0f},
     {"expm1", expm1, s_expm1, F_EXPM1, 2.0, -31.0f, 90.0f, 0.0f},
+    {"atan", atan, s_atan, F_ATAN, 2.0, -50.0f, 50.0f, 0.0f},
 };
 
 /* Checks one block of 16 inputs; returns the largest error seen. */

@@ -502,6 +502,57 @@ print("ok")
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def test_streamed_output_of_math_ops():
+    # a flat loop past the last-level cache streams its output out through a small staging block,
+    # for every op (MLXC_STREAM_MIN_BYTES=1: every size; =0: never): the same values either way,
+    # odd lengths, a broadcast scalar operand
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    code = """
+import sys, numpy as np, mlx.core as mx
+rng = np.random.default_rng(3)
+x = rng.standard_normal(3001).astype(np.float32)
+y = rng.standard_normal(3001).astype(np.float32)
+a, b, p = mx.array(x), mx.array(y), mx.array(np.abs(x) + 1)
+outs = [mx.exp(a), mx.sin(a), mx.cos(a), mx.tan(a), mx.arctan(a), mx.arccosh(p), mx.erf(a),
+        mx.sigmoid(a), mx.log1p(p), mx.rsqrt(p), mx.arctan2(a, b), mx.arctan2(a, mx.array(0.5)),
+        mx.power(p, b), mx.logaddexp(a, b), mx.remainder(a, b), mx.sqrt(p), a + b]
+np.savez(sys.argv[1], *[np.array(o) for o in outs])
+"""
+    with tempfile.TemporaryDirectory() as d:
+        files = []
+        for setting in ("1", "0"):
+            f = os.path.join(d, setting + ".npz")
+            env = dict(os.environ, MLXC_STREAM_MIN_BYTES=setting)
+            out = subprocess.run([sys.executable, "-c", code, f], env=env, capture_output=True,
+                                 text=True)
+            assert out.returncode == 0, out.stderr[-2000:]
+            files.append(np.load(f))
+        streamed, plain = files
+        for k in plain.files:
+            np.testing.assert_array_equal(streamed[k], plain[k], err_msg=k)
+        np.testing.assert_allclose(plain["arr_0"], np.exp(np.random.default_rng(3)
+                                                          .standard_normal(3001)
+                                                          .astype(np.float32)), rtol=1e-6)
+
+
+def test_arctan2_special_values():
+    # every pair of signed zeros, infinities, NaN and ordinary values: the AVX-512 rows
+    # (contiguous operands) and the scalar-code loop (strided) give C's atan2, bit for bit alike
+    sp = np.array([0.0, -0.0, inf, -inf, nan, 1.0, -1.0, 1e-40, -3e38, 2.5], np.float32)
+    y, x = np.repeat(sp, sp.size), np.tile(sp, sp.size)
+    want = np.arctan2(y.astype(np.float64), x.astype(np.float64)).astype(np.float32)
+    got = npa(mx.arctan2(mx.array(y), mx.array(x)))
+    strided = npa(mx.arctan2(mx.array(np.repeat(y, 2))[::2], mx.array(np.repeat(x, 2))[::2]))
+    assert np.array_equal(got.view(np.uint32), strided.view(np.uint32))
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    fin = ~np.isnan(want)
+    np.testing.assert_allclose(got[fin], want[fin], rtol=3e-7, atol=0)
+    assert np.array_equal(np.signbit(got[fin]), np.signbit(want[fin]))
+
+
 def test_maximum_minimum_nan_and_zero():
     a = mx.array([1.0, nan, 2.0, -0.0, 0.0])
     b = mx.array([nan, 1.0, 3.0, 0.0, -0.0])

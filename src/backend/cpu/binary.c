@@ -264,7 +264,7 @@ static void run_binary(bin_fn fn, int cost, const mx_array *a, const mx_array *b
     j.sa = a_rc ? 1 : 0;
     j.sb = b_rc ? 1 : 0;
     if (a_rc && b_rc) j.sa = j.sb = 1; /* (a single element is both) */
-    j.stream = cost == EW_COST_CHEAP && n * (int64_t)isz * (1 + j.sa + j.sb) >= mx_ew_stream_min_bytes();
+    j.stream = n * (int64_t)isz * (1 + j.sa + j.sb) >= mx_ew_stream_min_bytes();
     mx_ew_parallel_for(n, ew_grain(cost), flat_task, &j);
     return;
   }

@@ -314,7 +314,7 @@ static void pow_f32(const void *a, int64_t sa, const void *b, int64_t sb, void *
   pow_gen_f32(a, sa, b, sb, o, n);
 }
 GEN_BIN(fdiv_f32, float, float, __builtin_floorf(x / y))
-GEN_BIN(atan2_f32, float, float, ew_atan2f(x, y))
+GEN_BIN_V16(atan2_f32, ew_atan2f, v16_atan2)
 GEN_BIN_V16(logaddexp_f32, ew_logaddexpf, v16_logaddexp)
 GEN_CMP(f32, float)
 GEN_BIN(naneq_f32, float, uint8_t, F_NANEQ(x, y))
@@ -771,8 +771,7 @@ static void run_rows(bin_job *j, int64_t count, int cost, int64_t elems) {
   }
   const size_t sz[2] = {j->isz, j->isz};
   if (!j->tiled) j->band = ew_band_plan(&j->s, sz);
-  j->stream = cost == EW_COST_CHEAP && !j->half && j->osz >= j->isz && j->osz <= 8 &&
-              inner * (int64_t)j->osz >= 4096 &&
+  j->stream = !j->half && j->osz >= j->isz && j->osz <= 8 && inner * (int64_t)j->osz >= 4096 &&
               elems * (int64_t)(2 * j->isz + j->osz) >= mx_ew_stream_min_bytes();
   int64_t per = inner * (j->tiled ? TILE : 1); /* elements per work item */
   mx_ew_parallel_for(count, (ew_grain(cost) + per - 1) / per, bin_task, j);
@@ -825,7 +824,7 @@ static int run_binary(const char *name, bin_fn fn, int cost, const mx_array *a, 
   j.b = (const char *)mx_array_data(b);
   j.o = (char *)mx_array_data(out);
   if (!j.a || !j.b || !j.o) return mx_error("[%s] Array has no data.", name);
-  j.stream = !j.rows && cost == EW_COST_CHEAP && !j.half && j.osz >= j.isz &&
+  j.stream = !j.rows && !j.half && j.osz >= j.isz &&
              count * (int64_t)(j.isz * (size_t)(j.sa + j.sb) + j.osz) >= mx_ew_stream_min_bytes();
   if (j.rows)
     run_rows(&j, count, cost, out->size);

@@ -501,7 +501,10 @@ EW_INLINE float ew_log1pf(float x) {
 }
 
 /* atan of t >= 0 (or +inf): reduced to |r| <= tan(pi/8) around 0, pi/4 or pi/2, then
- * r + r z P(z), z = r^2 (Chebyshev fit of (atan(r)/r - 1)/z, error 1.6e-8). */
+ * r + r z P(z), z = r^2 (Chebyshev fit of (atan(r)/r - 1)/z, error 1.6e-8; ew_vec512.h's
+ * v16_atan computes the same sixteen lanes at a time). */
+static const float ew_atan_p[] = {-0.06451928208121749f, 0.10743731490791084f, -0.1426395559798464f,
+                                  0.19999540483648964f, -0.3333333176116852f};
 EW_INLINE float ew_atan_pos_f(float ax) {
   float r_hi = -1.0f / ax, r_mid = (ax - 1.0f) / (ax + 1.0f);
   int hi = ax > 0x1.3504f4p+1f, mid = ax > 0x1.a8279ap-2f;
@@ -510,12 +513,8 @@ EW_INLINE float ew_atan_pos_f(float ax) {
   float off_hi = mid ? EW_PIO4HIF : 0.0f, off_lo = mid ? EW_PIO4LOF : 0.0f;
   off_hi = hi ? EW_PIO2HIF : off_hi;
   off_lo = hi ? EW_PIO2LOF : off_lo;
-  float z = r * r;
-  float p = -0.06451928208121749f;
-  p = p * z + 0.10743731490791084f;
-  p = p * z - 0.1426395559798464f;
-  p = p * z + 0.19999540483648964f;
-  p = p * z - 0.3333333176116852f;
+  float z = r * r, p = ew_atan_p[0];
+  for (int k = 1; k < 5; k++) p = p * z + ew_atan_p[k];
   return off_hi + (r + (r * z * p + off_lo));
 }
 

@@ -1079,6 +1079,39 @@ EW_V16 ew_v16 v16_acos(ew_v16 x) {
   return v16_sel(big, near, far);
 }
 
+/* ew_atan_pos_f (ew_math.h: atan of ax >= 0 or +inf) with one division: r = n / d picks
+ * -1 / ax, (ax - 1) / (ax + 1) or ax / 1 per lane, each the value the scalar code divides out. */
+EW_V16 ew_v16 v16_atan_pos(ew_v16 ax) {
+  __mmask16 hi = v16_lt(v16c(0x1.3504f4p+1f), ax), mid = v16_lt(v16c(0x1.a8279ap-2f), ax);
+  ew_v16 n = v16_sel(hi, v16_sel(mid, ax, _mm512_sub_ps(ax, v16c(1.0f))), v16c(-1.0f));
+  ew_v16 d = v16_sel(hi, v16_sel(mid, v16c(1.0f), _mm512_add_ps(ax, v16c(1.0f))), ax);
+  ew_v16 r = _mm512_div_ps(n, d), z = _mm512_mul_ps(r, r);
+  ew_v16 off_hi = v16_sel(hi, _mm512_maskz_mov_ps(mid, v16c(EW_PIO4HIF)), v16c(EW_PIO2HIF));
+  ew_v16 off_lo = v16_sel(hi, _mm512_maskz_mov_ps(mid, v16c(EW_PIO4LOF)), v16c(EW_PIO2LOF));
+  ew_v16 p = v16_poly(z, ew_atan_p, EW_NCOEF(ew_atan_p));
+  return _mm512_add_ps(off_hi, _mm512_add_ps(r, _mm512_fmadd_ps(_mm512_mul_ps(r, z), p, off_lo)));
+}
+
+EW_V16 ew_v16 v16_atan(ew_v16 x) {
+  ew_v16 y = v16_atan_pos(_mm512_abs_ps(x));
+  return v16_sel(v16_isnan(x), v16_copysign(y, x), x);
+}
+
+/* ew_atan2f(y, x), lane by lane */
+EW_V16 ew_v16 v16_atan2(ew_v16 y, ew_v16 x) {
+  __mmask16 both_inf =
+      v16_eq(_mm512_abs_ps(y), v16c(EW_INFF)) & v16_eq(_mm512_abs_ps(x), v16c(EW_INFF));
+  ew_v16 yy = v16_sel(both_inf, y, v16_copysign(v16c(1.0f), y));
+  ew_v16 xx = v16_sel(both_inf, x, v16_copysign(v16c(1.0f), x));
+  ew_v16 t = _mm512_div_ps(_mm512_abs_ps(yy), _mm512_abs_ps(xx));
+  t = _mm512_maskz_mov_ps(~v16_eq(yy, _mm512_setzero_ps()), t);
+  ew_v16 a = v16_atan_pos(t);
+  __mmask16 neg_x = _mm512_movepi32_mask(_mm512_castps_si512(xx));
+  a = v16_sel(neg_x, a, _mm512_sub_ps(v16c(EW_PIHIF), _mm512_sub_ps(a, v16c(EW_PILOF))));
+  a = v16_copysign(a, y);
+  return v16_sel(v16_isnan(x) | v16_isnan(y), a, _mm512_add_ps(x, y));
+}
+
 /* ------------------------------------------------------------------ pow */
 
 EW_V16 __m512d v8d_poly(__m512d z, const double *c, int n) {

@@ -223,7 +223,7 @@ GEN_UN_V16(cosh_f32, ew_coshf, v16_cosh)
 GEN_UN_V16(tanh_f32, ew_tanhf, v16_tanh)
 GEN_UN_V16(asin_f32, ew_asinf, v16_asin)
 GEN_UN_V16(acos_f32, ew_acosf, v16_acos)
-GEN_UN(atan_f32, float, float, ew_atanf(x))
+GEN_UN_V16(atan_f32, ew_atanf, v16_atan)
 GEN_UN_V16(asinh_f32, ew_asinhf, v16_asinh)
 GEN_UN_V16(acosh_f32, ew_acoshf, v16_acosh)
 GEN_UN_V16(atanh_f32, ew_atanhf, v16_atanh)
@@ -856,7 +856,7 @@ int mx_cpu_unary(mx_node *n) {
   int cost = (it == MX_FLOAT64 || it == MX_COMPLEX64) && un_cost[op] > EW_COST_CHEAP
                  ? EW_COST_SCALAR
                  : un_cost[op];
-  j.stream = !j.rows && cost == EW_COST_CHEAP && !half && j.osz >= j.isz &&
+  j.stream = !j.rows && !half && j.osz >= j.isz &&
              count * (int64_t)(j.isz * j.sa + j.osz) >= mx_ew_stream_min_bytes();
   int64_t grain = ew_grain(cost);
   if (j.rows) {
