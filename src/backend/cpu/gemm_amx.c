@@ -115,15 +115,6 @@ typedef struct {
   int64_t kstep, stride;
 } a_tiles;
 
-/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. With split
- * (float16 operands as bfloat16 hi + lo, gemm_amx_split.c), each k block of A and B is its hi
- * tiles then its lo tiles, 2048 bytes further, and C += Ah Bh + Ah Bl + Al Bl + Al Bh: ten tile
- * loads per sixteen products (the plain step: four per four). Each k block
- * also prefetches npf of the pf_lines cache lines at pf into L2 (the next A sub-block; see
- * compute_units). An A tile is stored every 8 k blocks, a store the loop does not wait on:
- * without it, the accumulators' store at the end stalled the tile unit about 750 cycles, with it
- * about 50 (bench/amx_tiles.c); bfloat16 2048^3 on one thread 1252-1342 -> 1438-1453 GFLOP/s,
- * on two 2461-2630 -> 2613-2845 (bench/gemm_bf16.c). */
 /* A finished 32 x 32 tile waiting for the epilogue: its rows (row stride 32, already transposed
  * when the product is) and where they go in the caller's out. */
 typedef struct {
@@ -138,6 +129,15 @@ static void write_rows(const out_tile *t, int r0, int r1) {
   mx_gemm_half_epilogue(t->out, t->tile + r0 * SUB, t->i0 + r0, t->j0, r1 - r0, t->nr, t->stream);
 }
 
+/* C (32 x 32 float32, row stride 32) = A sub-block @ B panel over nkb k blocks. With split
+ * (float16 operands as bfloat16 hi + lo, gemm_amx_split.c), each k block of A and B is its hi
+ * tiles then its lo tiles, 2048 bytes further, and C += Ah Bh + Ah Bl + Al Bl + Al Bh: ten tile
+ * loads per sixteen products (the plain step: four per four). Each k block
+ * also prefetches npf of the pf_lines cache lines at pf into L2 (the next A sub-block; see
+ * compute_units). An A tile is stored every 8 k blocks, a store the loop does not wait on:
+ * without it, the accumulators' store at the end stalled the tile unit about 750 cycles, with it
+ * about 50 (bench/amx_tiles.c); bfloat16 2048^3 on one thread 1252-1342 -> 1438-1453 GFLOP/s,
+ * on two 2461-2630 -> 2613-2845 (bench/gemm_bf16.c). */
 /* GCC's tile intrinsics are asm statements without memory operands: the barriers make the
  * packed A and B visible to the tile loads and the stored C visible to the epilogue. The previous
  * tile's epilogue (prev, if any) runs here, one row per k block: the vector unit converts and
