@@ -513,8 +513,7 @@ EW_INLINE float ew_atan_pos_f(float ax) {
   float off_hi = mid ? EW_PIO4HIF : 0.0f, off_lo = mid ? EW_PIO4LOF : 0.0f;
   off_hi = hi ? EW_PIO2HIF : off_hi;
   off_lo = hi ? EW_PIO2LOF : off_lo;
-  float z = r * r, p = ew_atan_p[0];
-  for (int k = 1; k < 5; k++) p = p * z + ew_atan_p[k];
+  float z = r * r, p = ew_polyf(z, ew_atan_p, EW_NCOEF(ew_atan_p));
   return off_hi + (r + (r * z * p + off_lo));
 }
 

@@ -239,6 +239,7 @@ typedef struct {
   size_t a_sub, b_panel; /* bytes of one packed A sub-block (SUB rows) and one B panel */
   char *apack, *bpack;   /* every packed sub-block (one slot with a_inplace), every panel */
   int64_t nsub, npanels; /* how many */
+  int64_t nruns;         /* packing runs of up to PACK_PANELS B panels */
   int64_t panels;        /* B panels per group */
   int64_t ngroups;       /* groups of `panels` B panels */
   int64_t chunk_subs;    /* A sub-blocks per work unit */
@@ -254,10 +255,9 @@ typedef struct {
 static void pack_units(void *ctx, int64_t u0, int64_t u1) {
   amx_ctx *x = ctx;
   const mx_gemm_args *g = x->g;
-  int64_t nruns = (x->npanels + PACK_PANELS - 1) / PACK_PANELS;
   for (int64_t u = u0; u < u1; u++) {
-    if (u >= nruns) {
-      int64_t s = u - nruns, i0 = s * SUB;
+    if (u >= x->nruns) {
+      int64_t s = u - x->nruns, i0 = s * SUB;
       if (x->a_inplace && i0 + SUB <= g->M) continue;
       const uint16_t *src = (const uint16_t *)g->a.ptr + i0 * g->a.rs;
       int64_t rows = g->M - i0 < SUB ? g->M - i0 : SUB;
@@ -390,6 +390,7 @@ int mx_gemm_amx(const char *op, const mx_gemm_args *out) {
   x.b_panel = (size_t)x.nkb * 16 * 128 * (x.split ? 2 : 1);
   x.nsub = (g->M + SUB - 1) / SUB;
   x.npanels = (g->N + 31) / 32;
+  x.nruns = (x.npanels + PACK_PANELS - 1) / PACK_PANELS;
   bool serial = g->max_threads == 1;
   x.stream_tiles = x.nkb >= STREAM_MIN_KB;
   /* Non-temporal stores of whole 64-byte output rows: an output this large leaves the caches
@@ -417,12 +418,11 @@ int mx_gemm_amx(const char *op, const mx_gemm_args *out) {
     return mx_error("[%s] Out of memory packing matrix operands.", op);
   }
   x.apack = abuf->ptr;
-  int64_t npack_b = (x.npanels + PACK_PANELS - 1) / PACK_PANELS;
   x.bpack = bbuf->ptr;
   if (serial)
-    pack_units(&x, 0, x.nsub + npack_b);
+    pack_units(&x, 0, x.nsub + x.nruns);
   else
-    mx_ew_parallel_for(x.nsub + npack_b, 1, pack_units, &x);
+    mx_ew_parallel_for(x.nsub + x.nruns, 1, pack_units, &x);
   bool declined = atomic_load(&x.nonfinite);
   if (!declined) {
     if (serial)

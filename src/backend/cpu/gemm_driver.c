@@ -395,9 +395,9 @@ int mx_cpu_gemm(const char *op, const mx_gemm_args *g) {
       /* bfloat16 on AMX from 32 rows; from 9 once the product has 2^18 multiply-adds (16 x 4096
        * x 4096: 6.4 -> 2.2 ms against the packed AVX-512 kernel); x @ W.T (W read in place, see
        * gemm_amx.c) from 2 rows once W has 2^18 elements. float16 (split into bfloat16 hi + lo,
-       * packed at twice the size) from 32 rows: at 16 rows x 4096 x 4096 packing the weight
-       * costs more than the AVX-512 kernels' whole product. Below these, and for 2-8 rows of
-       * other layouts, the AVX-512 kernels are quicker. */
+       * packed at twice the size) from 32 rows: at 16 rows x 4096 x 4096 the two kernels are even
+       * (HALF=float16 bench/gemm_bf16.c), packing the weight costing what the AVX-512 product does.
+       * Below these, and for 2-8 rows of other layouts, the AVX-512 kernels are quicker. */
       double nk = (double)g->N * (double)g->K;
       bool amx_rows =
           g->M >= 32 || (dt == MX_BFLOAT16 && g->M >= 9 && (double)g->M * nk >= 262144.0) ||

@@ -377,7 +377,7 @@ TGT_AVX512 static void half_row32(const float *t, float alpha, const uint16_t *c
 }
 
 /* out[i0 + r][j0 + j] = round(alpha * tile[r][j] + beta * C[i0 + r][j0 + j]) for r < mr, j < nr.
- * stream: full bfloat16 rows of 32 go out with non-temporal stores (the caller checked that they
+ * stream: full rows of 32 go out with non-temporal stores (the caller checked that they
  * are 64-byte aligned and fences before the output is read). */
 TGT_AVX512 void mx_gemm_half_epilogue(const mx_gemm_args *g, float *tile, int64_t i0, int64_t j0,
                                       int mr, int nr, bool stream) {
