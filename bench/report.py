@@ -156,7 +156,8 @@ def matmul_section(mm, amx):
                      ratio(t.get("mlx"), t.get("mlxc"))])
     kernels = ("bfloat16 uses our AMX tile kernel from 32 columns and k and 9 rows up, x @ W.T "
                "from 2 rows as (W @ x.T).T with W read in place (smaller: our AVX-512 kernels), "
-               "float16 our packed AVX-512 kernel." if amx else
+               "float16 the same tiles from 32 rows, each operand split into bfloat16 hi + lo "
+               "parts (smaller: our packed AVX-512 kernel)." if amx else
                "bfloat16 and float16 use our packed AVX-512 kernels.")
     return [
         "## Matmul",
